@@ -1,0 +1,54 @@
+// The event catalog: the contract of the log. Every event type, as a Schema, and the union of them.
+import { Schema } from "effect"
+import { AgentEvents } from "./agent.ts"
+import { CredentialEvents } from "./credential.ts"
+import type { Envelope } from "./envelope.ts"
+import { MemoryEvents } from "./memory.ts"
+import { PluginEvents } from "./plugin.ts"
+import { PolicyEvents } from "./policy.ts"
+import { RunEvents } from "./run.ts"
+import { upcast } from "./upcast.ts"
+import { WorkspaceEvents } from "./workspace.ts"
+
+export * from "./agent.ts"
+export * from "./credential.ts"
+export * from "./envelope.ts"
+export * from "./memory.ts"
+export * from "./names.ts"
+export * from "./plugin.ts"
+export * from "./policy.ts"
+export * from "./run.ts"
+export * from "./workspace.ts"
+
+export const EventSchemas = [
+  ...WorkspaceEvents,
+  ...AgentEvents,
+  ...PluginEvents,
+  ...CredentialEvents,
+  ...PolicyEvents,
+  ...MemoryEvents,
+  ...RunEvents
+] as const
+
+/** A domain event: `{ type, data }`, before the log wraps it in an envelope. */
+export const DomainEvent = Schema.Union(EventSchemas)
+export type DomainEvent = typeof DomainEvent.Type
+export type EventType = DomainEvent["type"]
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>
+
+export const EVENT_TYPES: ReadonlyArray<EventType> = EventSchemas.map((s) => s.fields.type.literal)
+
+/** An envelope whose data has been upcast and checked: what projections fold. */
+export type StoredEvent = Omit<Envelope, "type" | "data"> & DomainEvent
+
+const decodeDomainEvent = Schema.decodeUnknownSync(DomainEvent)
+
+/** Validates a stored envelope's payload against the catalog, upcasting older versions first. */
+export const decodeEvent = (envelope: Envelope): StoredEvent => {
+  const event = decodeDomainEvent({ type: envelope.type, data: upcast(envelope.type as EventType, envelope.v, envelope.data) })
+  return { ...envelope, ...event } as StoredEvent
+}
+
+/** Builds a domain event, typed by its name. */
+export const event = <T extends EventType>(type: T, data: EventOf<T>["data"]): EventOf<T> =>
+  ({ type, data }) as EventOf<T>

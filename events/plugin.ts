@@ -1,0 +1,55 @@
+// Registry events: plugins (upstream MCP servers) and the tools they expose. A tool is pinned by
+// the sha256 of its definition, so a changed definition can be quarantined (rug-pull protection).
+import { Schema } from "effect"
+import { defineEvent } from "./define.ts"
+import { PluginName, Sha256Hex, ToolId } from "./names.ts"
+
+export const Transport = Schema.Literals(["streamable-http", "sse"])
+export const PluginAuth = Schema.Literals(["none", "bearer", "oauth"])
+
+export const PluginInstalled = defineEvent("PluginInstalled", {
+  plugin: PluginName,
+  url: Schema.String,
+  transport: Transport,
+  auth: PluginAuth
+})
+export const PluginRemoved = defineEvent("PluginRemoved", { plugin: PluginName })
+
+/** A tool as the upstream described it; `hash` is sha256 over JCS of the definition fields. */
+export const ToolDefinition = Schema.Struct({
+  name: Schema.String,
+  hash: Sha256Hex,
+  title: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  inputSchema: Schema.optional(Schema.Unknown),
+  outputSchema: Schema.optional(Schema.Unknown),
+  annotations: Schema.optional(Schema.Unknown)
+})
+export const ResourceDefinition = Schema.Struct({
+  uri: Schema.String,
+  name: Schema.String,
+  description: Schema.optional(Schema.String),
+  mimeType: Schema.optional(Schema.String)
+})
+export const PromptDefinition = Schema.Struct({
+  name: Schema.String,
+  description: Schema.optional(Schema.String),
+  arguments: Schema.optional(Schema.Unknown)
+})
+
+export const ToolsDiscovered = defineEvent("ToolsDiscovered", {
+  plugin: PluginName,
+  tools: Schema.Array(ToolDefinition),
+  resources: Schema.optional(Schema.Array(ResourceDefinition)),
+  prompts: Schema.optional(Schema.Array(PromptDefinition))
+})
+export const ToolApproved = defineEvent("ToolApproved", { tool: ToolId, hash: Sha256Hex })
+export const ToolQuarantined = defineEvent("ToolQuarantined", {
+  tool: ToolId,
+  approvedHash: Sha256Hex,
+  hash: Sha256Hex,
+  reason: Schema.String
+})
+
+export const PluginEvents = [PluginInstalled, PluginRemoved, ToolsDiscovered, ToolApproved, ToolQuarantined] as const
+export type PluginEvent = Schema.Schema.Type<(typeof PluginEvents)[number]>

@@ -1,0 +1,12 @@
+// Workspace and membership events: a team owns a workspace; members are the humans in it.
+import { Schema } from "effect"
+import { defineEvent } from "./define.ts"
+import { MemberId, MemberRole, WorkspaceSlug } from "./names.ts"
+
+export const WorkspaceCreated = defineEvent("WorkspaceCreated", { workspace: WorkspaceSlug })
+export const MemberAdded = defineEvent("MemberAdded", { member: MemberId, role: MemberRole })
+export const MemberRoleChanged = defineEvent("MemberRoleChanged", { member: MemberId, role: MemberRole })
+export const MemberRemoved = defineEvent("MemberRemoved", { member: MemberId })
+
+export const WorkspaceEvents = [WorkspaceCreated, MemberAdded, MemberRoleChanged, MemberRemoved] as const
+export type WorkspaceEvent = Schema.Schema.Type<(typeof WorkspaceEvents)[number]>

@@ -1,0 +1,110 @@
+// The inline projection: the workspace state that commands are checked against. Each field but
+// `workspace` is a record of entities by key, which is also how it is stored (one row per entity).
+import { Schema } from "effect"
+import { MemberRole, PluginAuth, ToolDefinition, Transport } from "../events/index.ts"
+
+const Entities = <S extends Schema.Top>(entity: S) => Schema.Record(Schema.String, entity)
+
+export const AgentStatus = Schema.Literals(["active", "suspended", "revoked"])
+export const ToolStatus = Schema.Literals(["pending", "approved", "quarantined"])
+
+export const WorkspaceState = Schema.Struct({
+  workspace: Schema.NullOr(Schema.Struct({ slug: Schema.String, createdAt: Schema.String })),
+  members: Entities(Schema.Struct({ role: MemberRole, addedAt: Schema.String })),
+  agents: Entities(
+    Schema.Struct({
+      status: AgentStatus,
+      keyHash: Schema.String,
+      keyPrefix: Schema.String,
+      owner: Schema.optional(Schema.String),
+      registeredAt: Schema.String
+    })
+  ),
+  plugins: Entities(
+    Schema.Struct({ url: Schema.String, transport: Transport, auth: PluginAuth, installedAt: Schema.String })
+  ),
+  /** Keyed by `{plugin}__{tool}`. `hash` is the latest discovered definition, `approvedHash` the pinned one. */
+  tools: Entities(
+    Schema.Struct({
+      plugin: Schema.String,
+      name: Schema.String,
+      status: ToolStatus,
+      hash: Schema.String,
+      approvedHash: Schema.optional(Schema.String),
+      definition: ToolDefinition
+    })
+  ),
+  oauthClients: Entities(
+    Schema.Struct({
+      clientId: Schema.String,
+      authorizationServer: Schema.String,
+      scopes: Schema.Array(Schema.String),
+      secretRef: Schema.optional(Schema.String),
+      secretFingerprint: Schema.optional(Schema.String)
+    })
+  ),
+  credentials: Entities(
+    Schema.Struct({
+      plugin: Schema.String,
+      kind: Schema.Literals(["oauth", "bearer"]),
+      ref: Schema.String,
+      fingerprint: Schema.String,
+      status: Schema.Literals(["active", "revoked"]),
+      subject: Schema.optional(Schema.String),
+      expiresAt: Schema.optional(Schema.String),
+      connectedAt: Schema.String
+    })
+  ),
+  /** Keyed by `{credential}:{agent}:{tool or *}`. */
+  grants: Entities(
+    Schema.Struct({
+      credential: Schema.String,
+      agent: Schema.String,
+      tool: Schema.optional(Schema.String),
+      grantedAt: Schema.String
+    })
+  ),
+  policies: Entities(Schema.Struct({ text: Schema.String, sha256: Schema.String, setAt: Schema.String })),
+  /** Keyed by `{namespace}:{key}`. */
+  memory: Entities(
+    Schema.Struct({ namespace: Schema.String, key: Schema.String, value: Schema.Unknown, updatedAt: Schema.String })
+  ),
+  /** Runs that started and have not finished; finished runs live in the log and the read models. */
+  openRuns: Entities(
+    Schema.Struct({ agent: Schema.String, tool: Schema.String, traceId: Schema.String, startedAt: Schema.String })
+  )
+})
+export type WorkspaceState = typeof WorkspaceState.Type
+export type EntityKind = Exclude<keyof WorkspaceState, "workspace">
+
+export const ENTITY_KINDS: ReadonlyArray<EntityKind> = [
+  "members",
+  "agents",
+  "plugins",
+  "tools",
+  "oauthClients",
+  "credentials",
+  "grants",
+  "policies",
+  "memory",
+  "openRuns"
+]
+
+export const initialState: WorkspaceState = {
+  workspace: null,
+  members: {},
+  agents: {},
+  plugins: {},
+  tools: {},
+  oauthClients: {},
+  credentials: {},
+  grants: {},
+  policies: {},
+  memory: {},
+  openRuns: {}
+}
+
+export const toolId = (plugin: string, tool: string) => `${plugin}__${tool}`
+export const grantKey = (credential: string, agent: string, tool: string | undefined) =>
+  `${credential}:${agent}:${tool ?? "*"}`
+export const memoryKey = (namespace: string, key: string) => `${namespace}:${key}`

@@ -1,0 +1,120 @@
+// Routes one admin request to the workspace it names: commands to the Durable Object's pipeline,
+// queries to its readers. HTTP (http.ts) and Workers RPC (entrypoint.ts) share this, so they agree.
+import { Cause, Exit, Schema } from "effect"
+import { type Actor, WorkspaceSlug } from "../../events/index.ts"
+import { mintAgentKey } from "../agent/agent-key.ts"
+import type { Env } from "../env.ts"
+import { COMMAND_TAGS, type CommandTag } from "../workspace/decide.ts"
+import { Directory } from "../workspace/directory.ts"
+import { WorkspaceNotFound } from "../workspace/errors.ts"
+import { type ErrorBody, errorBody } from "../workspace/execute.ts"
+import { describeSchemaError } from "../workspace/invalid-command.ts"
+import { workspaceStub } from "../workspace/stub.ts"
+import { InvalidRequest } from "./errors.ts"
+import { Query } from "./queries.ts"
+
+export type AdminResponse = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: ErrorBody }
+
+const CommandRouting = Schema.Struct({
+  workspace: WorkspaceSlug,
+  expectedSeq: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  idempotencyKey: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)))
+})
+
+const QUERY_TAGS = Query.members.map((m) => m.identifier)
+const querySchemas = new Map(Query.members.map((m) => [m.identifier, m] as const))
+
+const fail = (error: { readonly _tag: string; readonly message: string }): AdminResponse => ({
+  ok: false,
+  error: { ...error, message: error.message } as ErrorBody
+})
+
+const invalid = (field: string, reason: string) => fail(new InvalidRequest({ field, reason }))
+
+export const dispatch = async (env: Env, body: unknown, actor: Actor): Promise<AdminResponse> => {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return invalid("", "the request body must be a JSON object with a _tag naming a command or query")
+  const tag = (body as { _tag?: unknown })._tag
+  if (typeof tag === "string" && (COMMAND_TAGS as ReadonlyArray<string>).includes(tag))
+    return runCommand(env, tag as CommandTag, body as Record<string, unknown>, actor)
+  const query = typeof tag === "string" ? querySchemas.get(tag) : undefined
+  if (!query)
+    return invalid(
+      "_tag",
+      `unknown request ${JSON.stringify(tag)}; commands: ${COMMAND_TAGS.join(", ")}; queries: ${QUERY_TAGS.join(", ")}`
+    )
+  const decoded = Schema.decodeUnknownExit(query as Schema.Codec<Query, unknown>)(body)
+  if (Exit.isFailure(decoded)) return schemaFailure(Cause.squash(decoded.cause) as Schema.SchemaError)
+  return runQuery(env, decoded.value)
+}
+
+const schemaFailure = (error: Schema.SchemaError): AdminResponse => fail(new InvalidRequest(describeSchemaError(error)))
+
+const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknown>, actor: Actor): Promise<AdminResponse> => {
+  const routing = Schema.decodeUnknownExit(CommandRouting)(body, { onExcessProperty: "ignore" })
+  if (Exit.isFailure(routing)) return schemaFailure(Cause.squash(routing.cause) as Schema.SchemaError)
+  const { workspace, expectedSeq, idempotencyKey } = routing.value
+  const { workspace: _w, expectedSeq: _e, idempotencyKey: _i, ...command } = body
+  // The agent key is minted here, at the edge, and shown once: only its hash travels on.
+  const minted = tag === "RegisterAgent" ? mintAgentKey() : undefined
+  if (minted) Object.assign(command, { keyHash: minted.keyHash, keyPrefix: minted.keyPrefix })
+  if (tag === "CreateWorkspace") command.workspace = workspace
+
+  const stub = workspaceStub(env, workspace)
+  const outcome = await stub.execute(command, {
+    actor,
+    ...(expectedSeq === undefined ? {} : { expectedSeq }),
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey })
+  })
+  if (!outcome.ok) return { ok: false, error: outcome.error }
+  const { seq, events, replayed } = outcome
+  if (!minted) return { ok: true, result: { seq, events, replayed } }
+  // A replayed registration cannot show the key again: it was shown once, to the first caller.
+  const agent = (body as { agent?: unknown }).agent
+  return { ok: true, result: { seq, events, replayed, agent, ...(replayed ? {} : { key: minted.key }) } }
+}
+
+const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
+  if (query._tag === "ListWorkspaces") return { ok: true, result: { workspaces: await Directory.list(env.DIRECTORY) } }
+  const stub = workspaceStub(env, query.workspace)
+  const snapshot = await stub.snapshot()
+  if (snapshot.state.workspace === null) return fail(errorBody(new WorkspaceNotFound({ workspace: query.workspace })))
+  const { state } = snapshot
+  switch (query._tag) {
+    case "GetState": {
+      if (query.at === undefined) return { ok: true, result: snapshot }
+      const point = typeof query.at === "number" ? { seq: query.at } : { time: new Date(query.at).toISOString() }
+      return { ok: true, result: await stub.stateAt(point) }
+    }
+    case "ListEvents": {
+      const limit = query.limit ?? 100
+      const events = await stub.events(query.from ?? 1, limit)
+      const next = events.length === limit ? events[events.length - 1]!.seq + 1 : null
+      return { ok: true, result: { events, next, head: snapshot.seq } }
+    }
+    case "VerifyLog":
+      return { ok: true, result: await stub.verify() }
+    case "ListMembers":
+      return { ok: true, result: { members: Object.entries(state.members).map(([member, m]) => ({ member, ...m })) } }
+    case "ListAgents":
+      return {
+        ok: true,
+        result: {
+          agents: Object.entries(state.agents).map(([agent, { keyHash: _, ...a }]) => ({ agent, ...a }))
+        }
+      }
+    case "ListPlugins":
+      return {
+        ok: true,
+        result: {
+          plugins: Object.entries(state.plugins).map(([plugin, p]) => ({
+            plugin,
+            ...p,
+            tools: Object.values(state.tools).filter((t) => t.plugin === plugin).length
+          }))
+        }
+      }
+    case "ListPolicies":
+      return { ok: true, result: { policies: Object.entries(state.policies).map(([policy, p]) => ({ policy, ...p })) } }
+  }
+}

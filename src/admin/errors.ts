@@ -1,0 +1,19 @@
+// Errors of the admin edge itself, before a request reaches a workspace.
+import { Schema } from "effect"
+
+/** The body is not JSON, or not a request Berth knows; `field` names the first bad field. */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  field: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return this.field === "" ? this.reason : `${this.field}: ${this.reason}`
+  }
+}
+
+/** Deliberately says nothing: not whether a token was sent, nor whether one is configured. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {}) {
+  override get message() {
+    return "unauthorized"
+  }
+}

@@ -1,0 +1,34 @@
+// POST /admin/rpc: the admin RPC over HTTP. Bearer token, a JSON body naming a command or query
+// by `_tag`, and a JSON answer whose status comes from the error tag (status.ts).
+import type { Env } from "../env.ts"
+import { type AdminResponse, dispatch } from "./dispatch.ts"
+import { InvalidRequest, Unauthorized } from "./errors.ts"
+import { STATUS } from "./status.ts"
+import { isAdminToken } from "./token.ts"
+
+const MAX_BODY_BYTES = 1024 * 1024
+
+const json = (response: AdminResponse) =>
+  Response.json(response, { status: response.ok ? 200 : STATUS[response.error._tag] })
+
+const failure = (error: InvalidRequest | Unauthorized): AdminResponse => ({
+  ok: false,
+  error: { ...error, _tag: error._tag, message: error.message } as never
+})
+
+export const handleAdminRpc = async (request: Request, env: Env): Promise<Response> => {
+  if (request.method !== "POST")
+    return new Response("POST a JSON request to /admin/rpc", { status: 405, headers: { allow: "POST" } })
+  if (!(await isAdminToken(request, env.BERTH_ADMIN_TOKEN))) return json(failure(new Unauthorized()))
+  const text = await request.text()
+  if (text.length > MAX_BODY_BYTES)
+    return json(failure(new InvalidRequest({ field: "", reason: `the request body is over ${MAX_BODY_BYTES} bytes` })))
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return json(failure(new InvalidRequest({ field: "", reason: "the request body is not valid JSON" })))
+  }
+  const actor = { type: "admin" as const, id: "admin-token" }
+  return json(await dispatch(env, body, actor))
+}

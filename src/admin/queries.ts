@@ -1,0 +1,38 @@
+// The admin queries: read-only requests, answered from the projection or, for history, the log.
+import { Schema } from "effect"
+import { WorkspaceSlug } from "../../events/index.ts"
+
+const workspace = WorkspaceSlug
+const IsoTime = Schema.String.check(
+  Schema.makeFilter((s: string) => !Number.isNaN(Date.parse(s)) || "expected an ISO-8601 time such as 2026-11-25T14:02:00Z")
+)
+const Seq = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+
+export class ListWorkspaces extends Schema.TaggedClass<ListWorkspaces>()("ListWorkspaces", {}) {}
+/** The current state (from the projection), or with `at` the state rebuilt by replay up to a seq or a time. */
+export class GetState extends Schema.TaggedClass<GetState>()("GetState", {
+  workspace,
+  at: Schema.optional(Schema.Union([Seq, IsoTime]))
+}) {}
+export class ListEvents extends Schema.TaggedClass<ListEvents>()("ListEvents", {
+  workspace,
+  from: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  limit: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+}) {}
+export class VerifyLog extends Schema.TaggedClass<VerifyLog>()("VerifyLog", { workspace }) {}
+export class ListMembers extends Schema.TaggedClass<ListMembers>()("ListMembers", { workspace }) {}
+export class ListAgents extends Schema.TaggedClass<ListAgents>()("ListAgents", { workspace }) {}
+export class ListPlugins extends Schema.TaggedClass<ListPlugins>()("ListPlugins", { workspace }) {}
+export class ListPolicies extends Schema.TaggedClass<ListPolicies>()("ListPolicies", { workspace }) {}
+
+export const Query = Schema.Union([
+  ListWorkspaces,
+  GetState,
+  ListEvents,
+  VerifyLog,
+  ListMembers,
+  ListAgents,
+  ListPlugins,
+  ListPolicies
+])
+export type Query = typeof Query.Type

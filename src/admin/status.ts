@@ -1,0 +1,25 @@
+// Each error tag maps to one HTTP status, here and nowhere else. The Record type makes a new
+// error tag a compile error until it is given a status.
+import type { DomainError } from "../workspace/decide.ts"
+
+export type ErrorTag = DomainError["_tag"] | "InvalidRequest" | "Unauthorized"
+
+export const STATUS: Readonly<Record<ErrorTag, number>> = {
+  InvalidRequest: 400,
+  InvalidCommand: 400,
+  Unauthorized: 401,
+  WorkspaceNotFound: 404,
+  MemberNotFound: 404,
+  AgentNotFound: 404,
+  PluginNotFound: 404,
+  PolicyNotFound: 404,
+  WorkspaceAlreadyExists: 409,
+  ConcurrencyConflict: 409,
+  IdempotencyKeyReused: 409,
+  MemberAlreadyExists: 409,
+  LastOwner: 409,
+  AgentAlreadyExists: 409,
+  AgentAlreadySuspended: 409,
+  AgentAlreadyRevoked: 409,
+  PluginAlreadyInstalled: 409
+}

@@ -1,0 +1,16 @@
+// The Worker: routes HTTP to the capability that owns it, and exports the Durable Object and the
+// AdminApi entrypoint. Nothing else lives here.
+import { handleAdminRpc } from "./admin/http.ts"
+import type { Env } from "./env.ts"
+
+export { AdminApi } from "./admin/entrypoint.ts"
+export { Workspace } from "./workspace/durable-object.ts"
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const { pathname } = new URL(request.url)
+    if (pathname === "/healthz") return Response.json({ ok: true, service: "berth" })
+    if (pathname === "/admin/rpc") return handleAdminRpc(request, env)
+    return Response.json({ ok: false, error: { _tag: "NotFound", message: `no route for ${pathname}` } }, { status: 404 })
+  }
+} satisfies ExportedHandler<Env>

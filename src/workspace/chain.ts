@@ -1,0 +1,33 @@
+// The hash chain: hash = sha256_hex(prevHash + "\n" + JCS(envelope without hash)), JCS per RFC 8785.
+import canonicalize from "canonicalize"
+import type { Envelope } from "../../events/index.ts"
+import { sha256Hex } from "./sha256-hex.ts"
+
+export type UnhashedEnvelope = Omit<Envelope, "hash">
+
+export const hashEnvelope = (envelope: UnhashedEnvelope): string =>
+  sha256Hex(envelope.prevHash + "\n" + canonicalize(envelope))
+
+export const sealEnvelope = (envelope: UnhashedEnvelope): Envelope => ({ ...envelope, hash: hashEnvelope(envelope) })
+
+export type ChainCheck =
+  | { readonly ok: true; readonly count: number; readonly headSeq: number; readonly headHash: string }
+  | { readonly ok: false; readonly count: number; readonly firstBadSeq: number; readonly reason: string }
+
+/** Walks envelopes in order and reports the first one that breaks the chain, or the head. */
+export const verifyChain = (envelopes: Iterable<Envelope>, genesis: { seq: number; hash: string }): ChainCheck => {
+  let expectedSeq = genesis.seq + 1
+  let prevHash = genesis.hash
+  let count = 0
+  for (const e of envelopes) {
+    const bad = (reason: string): ChainCheck => ({ ok: false, count, firstBadSeq: e.seq ?? expectedSeq, reason })
+    if (e.seq !== expectedSeq) return bad(`expected seq ${expectedSeq}, found ${e.seq}`)
+    if (e.prevHash !== prevHash) return bad(`prevHash does not match the hash of seq ${expectedSeq - 1}`)
+    const { hash, ...unhashed } = e
+    if (hashEnvelope(unhashed) !== hash) return bad("hash does not match the envelope's contents")
+    prevHash = hash
+    expectedSeq++
+    count++
+  }
+  return { ok: true, count, headSeq: expectedSeq - 1, headHash: prevHash }
+}

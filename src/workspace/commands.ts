@@ -1,0 +1,55 @@
+// Workspace commands: create the workspace, and manage its human members.
+import { Effect, Schema } from "effect"
+import { event, MemberId, MemberRole, WorkspaceSlug } from "../../events/index.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
+import { requireWorkspace } from "./decider.ts"
+import { LastOwner, MemberAlreadyExists, MemberNotFound, WorkspaceAlreadyExists } from "./errors.ts"
+
+export class CreateWorkspace extends Schema.TaggedClass<CreateWorkspace>()("CreateWorkspace", {
+  workspace: WorkspaceSlug
+}) {}
+
+export const decideCreateWorkspace = Effect.fnUntraced(function* (state: WorkspaceState, command: CreateWorkspace) {
+  if (state.workspace !== null) return yield* new WorkspaceAlreadyExists({ workspace: state.workspace.slug })
+  return [event("WorkspaceCreated", { workspace: command.workspace })]
+})
+
+export class AddMember extends Schema.TaggedClass<AddMember>()("AddMember", { member: MemberId, role: MemberRole }) {}
+
+export const decideAddMember = Effect.fnUntraced(function* (state: WorkspaceState, command: AddMember, slug: string) {
+  yield* requireWorkspace(state, slug)
+  if (state.members[command.member]) return yield* new MemberAlreadyExists({ member: command.member })
+  return [event("MemberAdded", { member: command.member, role: command.role })]
+})
+
+export class ChangeMemberRole extends Schema.TaggedClass<ChangeMemberRole>()("ChangeMemberRole", {
+  member: MemberId,
+  role: MemberRole
+}) {}
+
+const isLastOwner = (state: WorkspaceState, member: string) =>
+  state.members[member]?.role === "owner" &&
+  Object.values(state.members).filter((m) => m.role === "owner").length === 1
+
+export const decideChangeMemberRole = Effect.fnUntraced(function* (
+  state: WorkspaceState,
+  command: ChangeMemberRole,
+  slug: string
+) {
+  yield* requireWorkspace(state, slug)
+  const current = state.members[command.member]
+  if (!current) return yield* new MemberNotFound({ member: command.member })
+  if (current.role === command.role) return []
+  if (isLastOwner(state, command.member)) return yield* new LastOwner({ member: command.member })
+  return [event("MemberRoleChanged", { member: command.member, role: command.role })]
+})
+
+export class RemoveMember extends Schema.TaggedClass<RemoveMember>()("RemoveMember", { member: MemberId }) {}
+
+export const decideRemoveMember = Effect.fnUntraced(function* (state: WorkspaceState, command: RemoveMember, slug: string) {
+  yield* requireWorkspace(state, slug)
+  if (!state.members[command.member]) return yield* new MemberNotFound({ member: command.member })
+  if (isLastOwner(state, command.member) && Object.keys(state.members).length > 1)
+    return yield* new LastOwner({ member: command.member })
+  return [event("MemberRemoved", { member: command.member })]
+})

@@ -1,0 +1,87 @@
+// The command catalog and its dispatcher: which handler decides which command.
+import { Schema } from "effect"
+import { decideRegisterAgent, decideRevokeAgent, decideSuspendAgent, RegisterAgent, RevokeAgent, SuspendAgent } from "../agent/commands.ts"
+import { AgentAlreadyExists, AgentAlreadyRevoked, AgentAlreadySuspended, AgentNotFound } from "../agent/errors.ts"
+import { decideRemovePolicy, decideSetPolicy, RemovePolicy, SetPolicy } from "../policy/commands.ts"
+import { PolicyNotFound } from "../policy/errors.ts"
+import { decideInstallPlugin, decideRemovePlugin, InstallPlugin, RemovePlugin } from "../registry/commands.ts"
+import { PluginAlreadyInstalled, PluginNotFound } from "../registry/errors.ts"
+import {
+  AddMember,
+  ChangeMemberRole,
+  CreateWorkspace,
+  decideAddMember,
+  decideChangeMemberRole,
+  decideCreateWorkspace,
+  decideRemoveMember,
+  RemoveMember
+} from "./commands.ts"
+import type { Decide } from "./decider.ts"
+import {
+  ConcurrencyConflict,
+  IdempotencyKeyReused,
+  InvalidCommand,
+  LastOwner,
+  MemberAlreadyExists,
+  MemberNotFound,
+  WorkspaceAlreadyExists,
+  WorkspaceNotFound
+} from "./errors.ts"
+
+export const Command = Schema.Union([
+  CreateWorkspace,
+  AddMember,
+  ChangeMemberRole,
+  RemoveMember,
+  RegisterAgent,
+  SuspendAgent,
+  RevokeAgent,
+  InstallPlugin,
+  RemovePlugin,
+  SetPolicy,
+  RemovePolicy
+])
+export type Command = typeof Command.Type
+export type CommandTag = Command["_tag"]
+
+/** Every error a command can end in. The admin RPC maps each tag to an HTTP status (src/admin/status.ts). */
+export const DomainError = Schema.Union([
+  WorkspaceNotFound,
+  WorkspaceAlreadyExists,
+  ConcurrencyConflict,
+  IdempotencyKeyReused,
+  InvalidCommand,
+  MemberNotFound,
+  MemberAlreadyExists,
+  LastOwner,
+  AgentAlreadyExists,
+  AgentNotFound,
+  AgentAlreadySuspended,
+  AgentAlreadyRevoked,
+  PluginAlreadyInstalled,
+  PluginNotFound,
+  PolicyNotFound
+])
+export type DomainError = typeof DomainError.Type
+
+type Handlers = { readonly [T in CommandTag]: Decide<Extract<Command, { _tag: T }>, DomainError> }
+
+const handlers: Handlers = {
+  CreateWorkspace: decideCreateWorkspace,
+  AddMember: decideAddMember,
+  ChangeMemberRole: decideChangeMemberRole,
+  RemoveMember: decideRemoveMember,
+  RegisterAgent: decideRegisterAgent,
+  SuspendAgent: decideSuspendAgent,
+  RevokeAgent: decideRevokeAgent,
+  InstallPlugin: decideInstallPlugin,
+  RemovePlugin: decideRemovePlugin,
+  SetPolicy: decideSetPolicy,
+  RemovePolicy: decideRemovePolicy
+}
+
+export const COMMAND_TAGS = Object.keys(handlers) as ReadonlyArray<CommandTag>
+
+export const decide: Decide<Command, DomainError> = (state, command, workspace) =>
+  (handlers[command._tag] as Decide<Command, DomainError>)(state, command, workspace)
+

@@ -1,0 +1,157 @@
+// The append-only, hash-chained event log in Durable Object SQLite. Triggers refuse UPDATE and
+// DELETE, so not even a bug elsewhere in this object can rewrite history.
+import { monotonicFactory } from "ulid"
+import type { Actor, DomainEvent, Envelope } from "../../events/index.ts"
+import { GENESIS_HASH } from "../../events/index.ts"
+import { currentVersion } from "../../events/upcast.ts"
+import { sealEnvelope } from "./chain.ts"
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  v INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  causation_id TEXT,
+  data TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_at ON events (at);
+CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+`
+
+const INSERT = `INSERT INTO events (seq, id, type, v, at, actor, correlation_id, causation_id, data, prev_hash, hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const SELECT_FROM = `SELECT * FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`
+const SELECT_HEAD = `SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1`
+
+type Row = {
+  seq: number
+  id: string
+  type: string
+  v: number
+  at: string
+  actor: string
+  correlation_id: string
+  causation_id: string | null
+  data: string
+  prev_hash: string
+  hash: string
+}
+
+const toEnvelope = (row: Row): Envelope => ({
+  seq: row.seq,
+  id: row.id,
+  type: row.type,
+  v: row.v,
+  at: row.at,
+  actor: JSON.parse(row.actor),
+  correlationId: row.correlation_id,
+  causationId: row.causation_id,
+  data: JSON.parse(row.data),
+  prevHash: row.prev_hash,
+  hash: row.hash
+})
+
+export interface Head {
+  readonly seq: number
+  readonly hash: string
+  readonly at: string
+}
+
+export interface AppendMeta {
+  readonly actor: Actor
+  readonly correlationId: string
+  readonly causationId: string | null
+}
+
+export class EventLog {
+  readonly #sql: SqlStorage
+  readonly #ulid = monotonicFactory()
+  #head: Head
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql
+    sql.exec(SCHEMA)
+    const head = sql.exec<{ seq: number; hash: string; at: string }>(SELECT_HEAD).toArray()[0]
+    this.#head = head ?? { seq: 0, hash: GENESIS_HASH, at: "" }
+  }
+
+  get head(): Head {
+    return this.#head
+  }
+
+  newId(): string {
+    return this.#ulid()
+  }
+
+  /** Appends events after the head. Call inside `transactionSync`, together with the projection write. */
+  append(events: ReadonlyArray<DomainEvent>, meta: AppendMeta): ReadonlyArray<Envelope> {
+    // `at` never goes backwards, so "state at time T" is exactly a prefix of the log.
+    const now = new Date().toISOString()
+    const at = now > this.#head.at ? now : this.#head.at
+    const actor = JSON.stringify(meta.actor)
+    let { seq, hash } = this.#head
+    const sealed: Array<Envelope> = []
+    for (const e of events) {
+      const envelope = sealEnvelope({
+        seq: ++seq,
+        id: this.#ulid(),
+        type: e.type,
+        v: currentVersion(e.type),
+        at,
+        actor: meta.actor,
+        correlationId: meta.correlationId,
+        causationId: meta.causationId,
+        data: e.data,
+        prevHash: hash
+      })
+      this.#sql.exec(
+        INSERT,
+        envelope.seq,
+        envelope.id,
+        envelope.type,
+        envelope.v,
+        envelope.at,
+        actor,
+        envelope.correlationId,
+        envelope.causationId,
+        JSON.stringify(envelope.data),
+        envelope.prevHash,
+        envelope.hash
+      )
+      hash = envelope.hash
+      sealed.push(envelope)
+    }
+    return sealed
+  }
+
+  /** Moves the in-memory head after the transaction that appended `sealed` has committed. */
+  advance(sealed: ReadonlyArray<Envelope>): void {
+    const last = sealed.at(-1)
+    if (last) this.#head = { seq: last.seq, hash: last.hash, at: last.at }
+  }
+
+  /** One page of the log, from `fromSeq`, in order. */
+  read(fromSeq: number, limit: number): Array<Envelope> {
+    return this.#sql.exec<Row>(SELECT_FROM, fromSeq, limit).toArray().map(toEnvelope)
+  }
+
+  /** The whole log from `fromSeq`, lazily, in pages (a cursor per page keeps memory flat). */
+  *scan(fromSeq = 1, pageSize = 2_000): Generator<Envelope> {
+    let next = fromSeq
+    for (;;) {
+      const page = this.read(next, pageSize)
+      yield* page
+      if (page.length < pageSize) return
+      next = page[page.length - 1]!.seq + 1
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// The command pipeline inside the Durable Object: decode → idempotency → expectedSeq → decide →
+// append + project in one transactionSync. It is synchronous from start to end, so commands to one
+// workspace never interleave and `seq` stays contiguous however many arrive at once.
+import canonicalize from "canonicalize"
+import { Cause, Effect, Exit, Schema } from "effect"
+import type { Actor, Envelope, StoredEvent } from "../../events/index.ts"
+import { replay } from "../../projections/evolve.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
+import { Command, COMMAND_TAGS, decide, DomainError } from "./decide.ts"
+import { ConcurrencyConflict, IdempotencyKeyReused, InvalidCommand } from "./errors.ts"
+import type { EventLog } from "./event-log.ts"
+import type { IdempotencyStore } from "./idempotency-store.ts"
+import { invalidCommand } from "./invalid-command.ts"
+import type { ProjectionStore } from "./projection-store.ts"
+import { sha256Hex } from "./sha256-hex.ts"
+
+export interface CommandOptions {
+  readonly actor: Actor
+  /** Refuse the command unless the log's head is exactly this seq (optimistic concurrency). */
+  readonly expectedSeq?: number
+  /** A retry with the same key returns the first result and appends nothing. */
+  readonly idempotencyKey?: string
+  readonly correlationId?: string
+  readonly causationId?: string
+}
+
+/** A domain error as it crosses RPC: its tag, its fields and its message. */
+export type ErrorBody = { readonly _tag: DomainError["_tag"]; readonly message: string } & Record<string, unknown>
+
+export type Accepted = { readonly ok: true; readonly seq: number; readonly events: ReadonlyArray<Envelope>; readonly replayed: boolean }
+export type Rejected = { readonly ok: false; readonly error: ErrorBody }
+export type CommandOutcome = Accepted | Rejected
+
+export interface WorkspaceStores {
+  readonly log: EventLog
+  readonly projection: ProjectionStore
+  readonly idempotency: IdempotencyStore
+  readonly transactionSync: <T>(fn: () => T) => T
+}
+
+const encodeError = Schema.encodeSync(DomainError)
+const isDomainError = Schema.is(DomainError)
+const encodeCommand = Schema.encodeSync(Command)
+
+export const errorBody = (error: DomainError): ErrorBody => ({ ...encodeError(error), message: error.message }) as ErrorBody
+
+const rejected = (error: DomainError): Rejected => ({ ok: false, error: errorBody(error) })
+
+const commandSchemas = new Map(Command.members.map((m) => [m.identifier, m] as const))
+
+/** Decodes a command, naming the bad field, and the command itself when its `_tag` is unknown. */
+export const decodeCommand = (input: unknown): Exit.Exit<Command, InvalidCommand> => {
+  const tag = (input as { _tag?: unknown } | null)?._tag
+  const schema = typeof tag === "string" ? commandSchemas.get(tag) : undefined
+  if (!schema)
+    return Exit.fail(
+      new InvalidCommand({ field: "_tag", reason: `unknown command ${JSON.stringify(tag)}; expected one of ${COMMAND_TAGS.join(", ")}` })
+    )
+  const exit = Schema.decodeUnknownExit(schema as Schema.Codec<Command, unknown>)(input)
+  return Exit.isSuccess(exit) ? Exit.succeed(exit.value) : Exit.fail(invalidCommand(Cause.squash(exit.cause) as Schema.SchemaError))
+}
+
+export interface Executed {
+  readonly outcome: CommandOutcome
+  readonly state: WorkspaceState
+}
+
+export const executeCommand = (
+  stores: WorkspaceStores,
+  workspace: string,
+  state: WorkspaceState,
+  input: unknown,
+  options: CommandOptions
+): Executed => {
+  const decoded = decodeCommand(input)
+  if (Exit.isFailure(decoded)) return { outcome: rejected(Cause.squash(decoded.cause) as InvalidCommand), state }
+  const command = decoded.value
+
+  const commandHash = options.idempotencyKey === undefined ? "" : sha256Hex(canonicalize(encodeCommand(command))!)
+  if (options.idempotencyKey !== undefined) {
+    const first = stores.idempotency.recall<Accepted>(options.idempotencyKey)
+    if (first && first.commandHash !== commandHash)
+      return { outcome: rejected(new IdempotencyKeyReused({ idempotencyKey: options.idempotencyKey })), state }
+    if (first) return { outcome: { ...first.result, replayed: true }, state }
+  }
+
+  const head = stores.log.head
+  if (options.expectedSeq !== undefined && options.expectedSeq !== head.seq)
+    return { outcome: rejected(new ConcurrencyConflict({ expectedSeq: options.expectedSeq, currentSeq: head.seq })), state }
+
+  const decided = Effect.runSyncExit(decide(state, command, workspace))
+  if (Exit.isFailure(decided)) {
+    const error = Cause.squash(decided.cause)
+    if (isDomainError(error)) return { outcome: rejected(error), state }
+    throw error
+  }
+
+  const commandId = stores.log.newId()
+  const { outcome, next } = stores.transactionSync(() => {
+    const envelopes = stores.log.append(decided.value, {
+      actor: options.actor,
+      correlationId: options.correlationId ?? commandId,
+      causationId: options.causationId ?? commandId
+    })
+    // The envelopes wrap the events decide just built, so their data is already typed: no decode needed.
+    const next = replay(envelopes as ReadonlyArray<StoredEvent>, state)
+    stores.projection.save(state, next)
+    const outcome: Accepted = { ok: true, seq: envelopes.at(-1)?.seq ?? head.seq, events: envelopes, replayed: false }
+    if (options.idempotencyKey !== undefined) stores.idempotency.remember(options.idempotencyKey, commandHash, outcome)
+    return { outcome, next }
+  })
+  stores.log.advance(outcome.events)
+  return { outcome, state: next }
+}
