@@ -9,10 +9,13 @@ export interface DirectoryEntry {
 }
 
 export class Directory {
-  constructor(
-    private readonly kv: KVNamespace,
-    private readonly storage: DurableObjectStorage
-  ) {}
+  readonly kv: KVNamespace
+  readonly storage: DurableObjectStorage
+
+  constructor(kv: KVNamespace, storage: DurableObjectStorage) {
+    this.kv = kv
+    this.storage = storage
+  }
 
   static key(workspace: string): string {
     return `workspace:${workspace}`

@@ -1,10 +1,10 @@
 // Test client for POST /admin/rpc through the Worker's real fetch handler.
-import { exports } from "cloudflare:workers"
+import { SELF } from "cloudflare:test"
 
 export const TOKEN = "test-admin-token"
 
 export const rpc = async (body: unknown, token: string | null = TOKEN) => {
-  const response = await exports.default.fetch("http://berth.test/admin/rpc", {
+  const response = await SELF.fetch("http://berth.test/admin/rpc", {
     method: "POST",
     headers: { "content-type": "application/json", ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
     body: typeof body === "string" ? body : JSON.stringify(body)
