@@ -55,6 +55,7 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   if (Exit.isFailure(routing)) return schemaFailure(Cause.squash(routing.cause) as Schema.SchemaError)
   const { workspace, expectedSeq, idempotencyKey } = routing.value
   const { workspace: _w, expectedSeq: _e, idempotencyKey: _i, ...command } = body
+  const fingerprint = { ...command }
   // The agent key is minted here, at the edge, and shown once: only its hash travels on.
   const minted = tag === "RegisterAgent" ? mintAgentKey() : undefined
   if (minted) Object.assign(command, { keyHash: minted.keyHash, keyPrefix: minted.keyPrefix })
@@ -64,7 +65,7 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   const outcome = await stub.execute(command, {
     actor,
     ...(expectedSeq === undefined ? {} : { expectedSeq }),
-    ...(idempotencyKey === undefined ? {} : { idempotencyKey })
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey, fingerprint })
   })
   if (!outcome.ok) return { ok: false, error: outcome.error }
   const { seq, events, replayed } = outcome

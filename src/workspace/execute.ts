@@ -20,6 +20,12 @@ export interface CommandOptions {
   readonly expectedSeq?: number
   /** A retry with the same key returns the first result and appends nothing. */
   readonly idempotencyKey?: string
+  /**
+   * What a retry must match to count as the same command. Defaults to the command itself; the admin
+   * edge passes the request as the admin sent it, because it adds values (a minted key's hash) that
+   * differ on every attempt.
+   */
+  readonly fingerprint?: unknown
   readonly correlationId?: string
   readonly causationId?: string
 }
@@ -76,7 +82,8 @@ export const executeCommand = (
   if (Exit.isFailure(decoded)) return { outcome: rejected(Cause.squash(decoded.cause) as InvalidCommand), state }
   const command = decoded.value
 
-  const commandHash = options.idempotencyKey === undefined ? "" : sha256Hex(canonicalize(encodeCommand(command))!)
+  const commandHash =
+    options.idempotencyKey === undefined ? "" : sha256Hex(canonicalize(options.fingerprint ?? encodeCommand(command))!)
   if (options.idempotencyKey !== undefined) {
     const first = stores.idempotency.recall<Accepted>(options.idempotencyKey)
     if (first && first.commandHash !== commandHash)

@@ -1,0 +1,138 @@
+// POST /admin/rpc and the AdminApi entrypoint, through the Worker's real fetch handler and a real
+// Durable Object: auth, malformed bodies, domain errors, and the agent key shown exactly once.
+import { exports } from "cloudflare:workers"
+import { describe, expect, it } from "vitest"
+import { eventCount, freshSlug, sqlIn } from "../workspace/workspace-client.ts"
+import { ok, rpc } from "./rpc-client.ts"
+
+const created = async () => {
+  const slug = freshSlug("http")
+  await ok({ _tag: "CreateWorkspace", workspace: slug })
+  return slug
+}
+
+describe("auth", () => {
+  it("a missing or wrong token gets 401 and a body that says nothing more", async () => {
+    const slug = await created()
+    const nothing = { ok: false, error: { _tag: "Unauthorized", message: "unauthorized" } }
+    for (const token of [null, "wrong", ""]) {
+      const answer = await rpc({ _tag: "ListAgents", workspace: slug }, token)
+      expect(answer).toEqual({ status: 401, body: nothing })
+    }
+    const unknownWorkspace = await rpc({ _tag: "ListAgents", workspace: "no-such-ws" }, "wrong")
+    expect(unknownWorkspace).toEqual({ status: 401, body: nothing })
+  })
+
+  it("with no token configured, even an empty bearer is refused", async () => {
+    const { isAdminToken } = await import("../../src/admin/token.ts")
+    const request = (auth: string) => new Request("http://x/admin/rpc", { headers: { authorization: auth } })
+    expect(await isAdminToken(request("Bearer "), undefined)).toBe(false)
+    expect(await isAdminToken(request("Bearer undefined"), undefined)).toBe(false)
+    expect(await isAdminToken(request("Bearer s3cret"), "s3cret")).toBe(true)
+    expect(await isAdminToken(request("Bearer s3cret2"), "s3cret")).toBe(false)
+  })
+})
+
+describe("malformed requests get 400 with the schema error", () => {
+  it("a body that is not JSON", async () => {
+    expect(await rpc("{not json")).toMatchObject({ status: 400, body: { ok: false, error: { _tag: "InvalidRequest" } } })
+  })
+
+  it("an unknown _tag lists what exists", async () => {
+    const answer = await rpc({ _tag: "DropTables", workspace: "acme" })
+    expect(answer.status).toBe(400)
+    expect(answer.body.error).toMatchObject({ _tag: "InvalidRequest", field: "_tag" })
+    expect(answer.body.error.message).toContain("RegisterAgent")
+  })
+
+  it("a bad field is named, and the log is unchanged", async () => {
+    const slug = await created()
+    const answer = await rpc({ _tag: "InstallPlugin", workspace: slug, plugin: "gh", url: "ftp://x", transport: "streamable-http", auth: "none" })
+    expect(answer.status).toBe(400)
+    expect(answer.body.error).toMatchObject({ _tag: "InvalidCommand", field: "url" })
+    expect(answer.body.error.message).toMatch(/http/)
+    const slugAnswer = await rpc({ _tag: "ListAgents", workspace: "Not_A_Slug" })
+    expect(slugAnswer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest", field: "workspace" } } })
+    expect(await eventCount(slug)).toBe(1)
+  })
+})
+
+describe("domain errors carry their tag, message and status", () => {
+  it("404 for a missing workspace, 409 for a conflict", async () => {
+    const missing = await rpc({ _tag: "RegisterAgent", workspace: freshSlug("missing"), agent: "bot" })
+    expect(missing.status).toBe(404)
+    expect(missing.body.error).toMatchObject({ _tag: "WorkspaceNotFound" })
+    const slug = await created()
+    await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "gh", url: "https://gh.test/mcp", transport: "sse", auth: "none" })
+    const again = await rpc({ _tag: "InstallPlugin", workspace: slug, plugin: "gh", url: "https://gh.test/mcp", transport: "sse", auth: "none" })
+    expect(again).toMatchObject({ status: 409, body: { ok: false, error: { _tag: "PluginAlreadyInstalled", plugin: "gh" } } })
+    expect(again.body.error.message).toContain("gh")
+    const stale = await rpc({ _tag: "RemovePlugin", workspace: slug, plugin: "gh", expectedSeq: 1 })
+    expect(stale).toMatchObject({ status: 409, body: { error: { _tag: "ConcurrencyConflict", expectedSeq: 1, currentSeq: 2 } } })
+    expect(await eventCount(slug)).toBe(2)
+  })
+})
+
+describe("agent keys", () => {
+  it("are shown once, stored only as a hash, and never appear in the log or state", async () => {
+    const slug = await created()
+    const registered = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot", idempotencyKey: "reg-bot" })
+    expect(registered.key).toMatch(/^berth_[A-Za-z0-9_-]{43}$/)
+    expect(registered).toMatchObject({ agent: "bot", seq: 2, replayed: false })
+
+    const rows = await sqlIn<Record<string, string>>(slug, "SELECT * FROM events")
+    const everything = JSON.stringify([rows, await sqlIn(slug, "SELECT * FROM projection"), await sqlIn(slug, "SELECT * FROM idempotency")])
+    expect(everything).not.toContain(registered.key)
+    expect(everything).not.toContain(registered.key.slice(10))
+
+    // A retried registration appends nothing and cannot show the key again.
+    const retried = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot", idempotencyKey: "reg-bot" })
+    expect(retried).toMatchObject({ agent: "bot", seq: 2, replayed: true })
+    expect(retried).not.toHaveProperty("key")
+    expect(await eventCount(slug)).toBe(2)
+
+    const { agents } = await ok({ _tag: "ListAgents", workspace: slug })
+    expect(agents).toEqual([{ agent: "bot", status: "active", keyPrefix: registered.key.slice(0, 12), registeredAt: expect.any(String) }])
+  })
+})
+
+describe("queries", () => {
+  it("ListEvents pages, GetState replays to a seq or a time, VerifyLog walks the chain", async () => {
+    const slug = await created()
+    for (const agent of ["a", "b", "c"]) await ok({ _tag: "RegisterAgent", workspace: slug, agent })
+    const page1 = await ok({ _tag: "ListEvents", workspace: slug, limit: 2 })
+    expect(page1.events.map((e: any) => e.seq)).toEqual([1, 2])
+    expect(page1).toMatchObject({ next: 3, head: 4 })
+    const page2 = await ok({ _tag: "ListEvents", workspace: slug, from: page1.next, limit: 2 })
+    expect(page2.events.map((e: any) => e.seq)).toEqual([3, 4])
+    expect(page2.events[0].prevHash).toBe(page1.events[1].hash)
+
+    const atTwo = await ok({ _tag: "GetState", workspace: slug, at: 2 })
+    expect(Object.keys(atTwo.state.agents)).toEqual(["a"])
+    const atTime = await ok({ _tag: "GetState", workspace: slug, at: page1.events[0].at })
+    expect(atTime.seq).toBeGreaterThanOrEqual(1)
+    const beforeAll = await ok({ _tag: "GetState", workspace: slug, at: "2000-01-01T00:00:00Z" })
+    expect(beforeAll).toMatchObject({ seq: 0, state: { workspace: null } })
+    const now = await ok({ _tag: "GetState", workspace: slug })
+    expect(Object.keys(now.state.agents).sort()).toEqual(["a", "b", "c"])
+
+    expect(await ok({ _tag: "VerifyLog", workspace: slug })).toEqual({ ok: true, count: 4, headSeq: 4, headHash: page2.events[1].hash })
+    const { workspaces } = await ok({ _tag: "ListWorkspaces" })
+    expect(workspaces).toContainEqual({ workspace: slug, createdAt: page1.events[0].at })
+  })
+})
+
+describe("AdminApi (service binding)", () => {
+  it("answers exactly like POST /admin/rpc", async () => {
+    const slug = freshSlug("svc")
+    const api = (exports as unknown as { AdminApi: { rpc(request: unknown): Promise<any> } }).AdminApi
+    expect(await api.rpc({ _tag: "CreateWorkspace", workspace: slug })).toMatchObject({ ok: true, result: { seq: 1 } })
+    const registered = await api.rpc({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
+    expect(registered.result.key).toMatch(/^berth_/)
+    expect(registered.result.events[0].actor).toEqual({ type: "admin", id: "service-binding" })
+    expect(await api.rpc({ _tag: "SuspendAgent", workspace: slug, agent: "ghost" })).toMatchObject({
+      ok: false,
+      error: { _tag: "AgentNotFound", agent: "ghost" }
+    })
+  })
+})
