@@ -48,8 +48,11 @@ export const evolve = (state: WorkspaceState, event: StoredEvent): WorkspaceStat
     }
     case "AgentSuspended":
       return patch(state, "agents", event.data.agent, { status: "suspended" })
-    case "AgentRevoked":
-      return patch(state, "agents", event.data.agent, { status: "revoked" })
+    case "AgentRevoked": {
+      // Revocation is final, so the agent's credential grants go with it.
+      const revoked = patch(state, "agents", event.data.agent, { status: "revoked" })
+      return drop(revoked, "grants", (g) => revoked.grants[g]?.agent !== event.data.agent)
+    }
 
     case "PluginInstalled": {
       const { plugin, url, transport, auth } = event.data

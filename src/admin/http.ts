@@ -20,12 +20,13 @@ export const handleAdminRpc = async (request: Request, env: Env): Promise<Respon
   if (request.method !== "POST")
     return new Response("POST a JSON request to /admin/rpc", { status: 405, headers: { allow: "POST" } })
   if (!(await isAdminToken(request, env.BERTH_ADMIN_TOKEN))) return json(failure(new Unauthorized()))
-  const text = await request.text()
-  if (text.length > MAX_BODY_BYTES)
-    return json(failure(new InvalidRequest({ field: "", reason: `the request body is over ${MAX_BODY_BYTES} bytes` })))
+  const tooLarge = () => json(failure(new InvalidRequest({ field: "", reason: `the request body is over ${MAX_BODY_BYTES} bytes` })))
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return tooLarge()
+  const bytes = await request.arrayBuffer()
+  if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge()
   let body: unknown
   try {
-    body = JSON.parse(text)
+    body = JSON.parse(new TextDecoder().decode(bytes))
   } catch {
     return json(failure(new InvalidRequest({ field: "", reason: "the request body is not valid JSON" })))
   }

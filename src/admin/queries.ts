@@ -3,8 +3,11 @@ import { Schema } from "effect"
 import { WorkspaceSlug } from "../../events/index.ts"
 
 const workspace = WorkspaceSlug
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
 const IsoTime = Schema.String.check(
-  Schema.makeFilter((s: string) => !Number.isNaN(Date.parse(s)) || "expected an ISO-8601 time such as 2026-11-25T14:02:00Z")
+  Schema.makeFilter(
+    (s: string) => (ISO_8601.test(s) && !Number.isNaN(Date.parse(s))) || "expected an ISO-8601 time with a zone, such as 2026-11-25T14:02:00Z"
+  )
 )
 const Seq = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 

@@ -7,9 +7,11 @@ import type { WorkspaceState } from "../../projections/state.ts"
 import { requireWorkspace } from "../workspace/decider.ts"
 import { PolicyNotFound } from "./errors.ts"
 
+const MAX_POLICY_BYTES = 256 * 1024
+
 const PolicyText = Schema.String.check(
   Schema.makeFilter((s: string) => s.trim().length > 0 || "the policy text is empty"),
-  Schema.isMaxLength(256 * 1024, { message: "a policy set is at most 256 KiB" })
+  Schema.makeFilter((s: string) => new TextEncoder().encode(s).byteLength <= MAX_POLICY_BYTES || "a policy set is at most 256 KiB of UTF-8")
 )
 
 export class SetPolicy extends Schema.TaggedClass<SetPolicy>()("SetPolicy", { policy: PolicyId, text: PolicyText }) {}

@@ -20,7 +20,7 @@ export const verifyChain = (envelopes: Iterable<Envelope>, genesis: { seq: numbe
   let prevHash = genesis.hash
   let count = 0
   for (const e of envelopes) {
-    const bad = (reason: string): ChainCheck => ({ ok: false, count, firstBadSeq: e.seq ?? expectedSeq, reason })
+    const bad = (reason: string): ChainCheck => ({ ok: false, count, firstBadSeq: expectedSeq, reason })
     if (e.seq !== expectedSeq) return bad(`expected seq ${expectedSeq}, found ${e.seq}`)
     if (e.prevHash !== prevHash) return bad(`prevHash does not match the hash of seq ${expectedSeq - 1}`)
     const { hash, ...unhashed } = e

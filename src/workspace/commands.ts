@@ -3,14 +3,17 @@ import { Effect, Schema } from "effect"
 import { event, MemberId, MemberRole, WorkspaceSlug } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import { requireWorkspace } from "./decider.ts"
-import { LastOwner, MemberAlreadyExists, MemberNotFound, WorkspaceAlreadyExists } from "./errors.ts"
+import { InvalidCommand, LastOwner, MemberAlreadyExists, MemberNotFound, WorkspaceAlreadyExists } from "./errors.ts"
 
 export class CreateWorkspace extends Schema.TaggedClass<CreateWorkspace>()("CreateWorkspace", {
   workspace: WorkspaceSlug
 }) {}
 
-export const decideCreateWorkspace = Effect.fnUntraced(function* (state: WorkspaceState, command: CreateWorkspace) {
+export const decideCreateWorkspace = Effect.fnUntraced(function* (state: WorkspaceState, command: CreateWorkspace, slug: string) {
   if (state.workspace !== null) return yield* new WorkspaceAlreadyExists({ workspace: state.workspace.slug })
+  // A workspace's Durable Object is named by its slug; creating another name inside it would split the two.
+  if (command.workspace !== slug)
+    return yield* new InvalidCommand({ field: "workspace", reason: `this workspace is '${slug}', not '${command.workspace}'` })
   return [event("WorkspaceCreated", { workspace: command.workspace })]
 })
 

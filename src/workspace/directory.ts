@@ -1,6 +1,7 @@
 // The workspace directory: slug → creation time in KV, so `workspace list` needs no fan-out to
-// every Durable Object. The workspace's log stays the truth; a failed write is retried from the alarm.
-const PENDING = "directory:pending"
+// every Durable Object. The log stays the truth: an object whose workspace exists but whose
+// directory entry is not confirmed writes it on wake, and retries from its alarm until it lands.
+const ANNOUNCED = "directory:announced"
 const RETRY_MS = 5_000
 
 export interface DirectoryEntry {
@@ -17,26 +18,16 @@ export class Directory {
     this.storage = storage
   }
 
-  static key(workspace: string): string {
-    return `workspace:${workspace}`
-  }
-
-  async announce(workspace: string, createdAt: string): Promise<void> {
-    const entry: DirectoryEntry = { workspace, createdAt }
+  /** Writes the entry unless an earlier write was confirmed; on failure, schedules a retry. */
+  async ensure(entry: DirectoryEntry | null): Promise<void> {
+    if (entry === null || this.storage.kv.get(ANNOUNCED) === true) return
     try {
       // The entry rides in the key's metadata, so `list` reads it without one `get` per workspace.
-      await this.kv.put(Directory.key(workspace), "", { metadata: entry })
+      await this.kv.put(`workspace:${entry.workspace}`, "", { metadata: entry })
+      this.storage.kv.put(ANNOUNCED, true)
     } catch {
-      this.storage.kv.put(PENDING, entry)
       await this.storage.setAlarm(Date.now() + RETRY_MS)
     }
-  }
-
-  async retry(): Promise<void> {
-    const pending = this.storage.kv.get<DirectoryEntry>(PENDING)
-    if (!pending) return
-    this.storage.kv.delete(PENDING)
-    await this.announce(pending.workspace, pending.createdAt)
   }
 
   static async list(kv: KVNamespace): Promise<Array<DirectoryEntry>> {

@@ -36,7 +36,13 @@ export class Workspace extends DurableObject<Env> {
         transactionSync: (fn) => ctx.storage.transactionSync(fn)
       }
       this.#state = projection.load()
+      await this.#directory.ensure(this.#directoryEntry)
     })
+  }
+
+  get #directoryEntry() {
+    const created = this.#state.workspace
+    return created && { workspace: created.slug, createdAt: created.createdAt }
   }
 
   get #slug(): string {
@@ -46,8 +52,7 @@ export class Workspace extends DurableObject<Env> {
   async execute(command: unknown, options: CommandOptions): Promise<CommandOutcome> {
     const { outcome, state } = executeCommand(this.#stores, this.#slug, this.#state, command, options)
     this.#state = state
-    if (outcome.ok && !outcome.replayed && outcome.events.some((e) => e.type === "WorkspaceCreated"))
-      await this.#directory.announce(this.#slug, outcome.events[0]!.at)
+    if (outcome.ok && outcome.events.some((e) => e.type === "WorkspaceCreated")) await this.#directory.ensure(this.#directoryEntry)
     return outcome
   }
 
@@ -69,6 +74,6 @@ export class Workspace extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    await this.#directory.retry()
+    await this.#directory.ensure(this.#directoryEntry)
   }
 }

@@ -60,7 +60,7 @@ export class MemberAlreadyExists extends Schema.TaggedError<MemberAlreadyExists>
   }
 }
 
-/** Rule: a workspace with members keeps at least one owner. */
+/** Rule: the last owner can be neither demoted nor removed while other members remain. */
 export class LastOwner extends Schema.TaggedError<LastOwner>()("LastOwner", { member: Schema.String }) {
   override get message() {
     return `member '${this.member}' is the last owner; make another member owner first`

@@ -62,7 +62,7 @@ export const decodeCommand = (input: unknown): Exit.Exit<Command, InvalidCommand
     return Exit.fail(
       new InvalidCommand({ field: "_tag", reason: `unknown command ${JSON.stringify(tag)}; expected one of ${COMMAND_TAGS.join(", ")}` })
     )
-  const exit = Schema.decodeUnknownExit(schema as Schema.Codec<Command, unknown>)(input)
+  const exit = Schema.decodeUnknownExit(schema as Schema.Codec<Command, unknown>)(input, { onExcessProperty: "error" })
   return Exit.isSuccess(exit) ? Exit.succeed(exit.value) : Exit.fail(invalidCommand(Cause.squash(exit.cause) as Schema.SchemaError))
 }
 

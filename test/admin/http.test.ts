@@ -45,6 +45,20 @@ describe("malformed requests get 400 with the schema error", () => {
     expect(answer.body.error.message).toContain("RegisterAgent")
   })
 
+  it("a body over 1 MiB, counted in bytes", async () => {
+    const answer = await rpc({ _tag: "SetPolicy", workspace: "acme", policy: "p", text: "é".repeat(600_000) })
+    expect(answer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest" } } })
+    expect(answer.body.error.message).toContain("1048576 bytes")
+  })
+
+  it("a time that is not ISO-8601 with a zone", async () => {
+    const slug = await created()
+    for (const at of ["2026", "yesterday", "2026-11-25 14:02"]) {
+      const answer = await rpc({ _tag: "GetState", workspace: slug, at })
+      expect(answer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest", field: "at" } } })
+    }
+  })
+
   it("a bad field is named, and the log is unchanged", async () => {
     const slug = await created()
     const answer = await rpc({ _tag: "InstallPlugin", workspace: slug, plugin: "gh", url: "ftp://x", transport: "streamable-http", auth: "none" })

@@ -1,6 +1,6 @@
 // The log's invariants against a real Durable Object: append-only, contiguous seq under
 // concurrency, rejected commands append nothing, idempotency, and state loaded from the projection.
-import { evictDurableObject } from "cloudflare:test"
+import { evictDurableObject, runInDurableObject } from "cloudflare:test"
 import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
 import { admin, canonical, eventCount, freshSlug, sqlIn, workspace } from "./workspace-client.ts"
@@ -91,6 +91,20 @@ describe("a rejected command appends nothing", () => {
     const twice = await workspace(slug).execute(register("bot", 2), admin)
     expect(twice).toMatchObject({ ok: false, error: { _tag: "AgentAlreadyExists", agent: "bot" } })
     expect(await eventCount(slug)).toBe(2)
+  })
+})
+
+describe("the workspace directory", () => {
+  it("heals on wake when the object stopped between the commit and the KV write", async () => {
+    const slug = await created("dir")
+    const listed = async () => (await env.DIRECTORY.list({ prefix: `workspace:${slug}` })).keys.map((k) => k.metadata)
+    expect(await listed()).toEqual([{ workspace: slug, createdAt: expect.any(String) }])
+    // Simulate the crash window: the log has WorkspaceCreated, the directory never heard of it.
+    await env.DIRECTORY.delete(`workspace:${slug}`)
+    await runInDurableObject(env.WORKSPACE.getByName(slug), (_i, state) => state.storage.kv.delete("directory:announced"))
+    await evictDurableObject(env.WORKSPACE.getByName(slug))
+    await workspace(slug).snapshot()
+    expect(await listed()).toEqual([{ workspace: slug, createdAt: expect.any(String) }])
   })
 })
 

@@ -1,0 +1,92 @@
+// The ways a CLI invocation fails after its arguments parsed. Each maps to an exit code in main.ts:
+// UsageError is 2 (like a bad flag), the rest are 1 (the plane said no, or could not be asked).
+import { Schema } from "effect"
+
+/** The invocation is incomplete: no workspace, or a malformed environment setting. */
+export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { reason: Schema.String }) {
+  override get message() {
+    return this.reason
+  }
+}
+
+/** The plane answered `{ok:false}`; `error` is its error body: `_tag`, `message` and the tag's fields. */
+export class PlaneRejected extends Schema.TaggedError<PlaneRejected>()("PlaneRejected", {
+  status: Schema.Number,
+  error: Schema.StructWithRest(Schema.Struct({ _tag: Schema.String, message: Schema.String }), [
+    Schema.Record(Schema.String, Schema.Unknown)
+  ])
+}) {
+  override get message() {
+    return `${this.error._tag}: ${this.error.message}`
+  }
+}
+
+/** No admin token was found; `looked` says where the CLI looked. */
+export class TokenMissing extends Schema.TaggedError<TokenMissing>()("TokenMissing", { looked: Schema.String }) {
+  override get message() {
+    return `no admin token: ${this.looked}`
+  }
+}
+
+/** The plane answered 401 to the token the CLI sent; `source` says where that token came from. */
+export class TokenRefused extends Schema.TaggedError<TokenRefused>()("TokenRefused", {
+  url: Schema.String,
+  source: Schema.String
+}) {
+  override get message() {
+    return `the plane at ${this.url} refused the admin token from ${this.source}; check that it matches the plane's BERTH_ADMIN_TOKEN`
+  }
+}
+
+export class PlaneUnreachable extends Schema.TaggedError<PlaneUnreachable>()("PlaneUnreachable", {
+  url: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `cannot reach the plane at ${this.url} (${this.reason}): is the plane running? (npm start)`
+  }
+}
+
+/** The answer was not the admin RPC's JSON: a proxy page, a wrong URL, a crash. */
+export class UnexpectedAnswer extends Schema.TaggedError<UnexpectedAnswer>()("UnexpectedAnswer", {
+  url: Schema.String,
+  status: Schema.Number,
+  excerpt: Schema.String
+}) {
+  override get message() {
+    return `unexpected answer from ${this.url} (HTTP ${this.status}): ${this.excerpt}`
+  }
+}
+
+/** `berth verify` found a break in the hash chain. */
+export class ChainBroken extends Schema.TaggedError<ChainBroken>()("ChainBroken", {
+  firstBadSeq: Schema.Number,
+  reason: Schema.String,
+  count: Schema.Number
+}) {
+  override get message() {
+    return `the hash chain is broken at seq ${this.firstBadSeq}: ${this.reason} (${this.count} events checked)`
+  }
+}
+
+export type CliFailure =
+  | UsageError
+  | PlaneRejected
+  | TokenMissing
+  | TokenRefused
+  | PlaneUnreachable
+  | UnexpectedAnswer
+  | ChainBroken
+
+const TAGS = new Set([
+  "UsageError",
+  "PlaneRejected",
+  "TokenMissing",
+  "TokenRefused",
+  "PlaneUnreachable",
+  "UnexpectedAnswer",
+  "ChainBroken"
+])
+
+export const isCliFailure = (u: unknown): u is CliFailure =>
+  typeof u === "object" && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string)

@@ -1,0 +1,75 @@
+// `berth state [--at SEQ|ISO-TIME]`: the workspace's current state, or the state replayed from
+// the log up to a seq or a time, as a summary or as the plane's JSON.
+import { Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import type { WorkspaceState } from "../../projections/state.ts"
+import { call } from "./client.ts"
+import { printJson, printLine } from "./output.ts"
+import { jsonOutput, targetWorkspace } from "./root.ts"
+
+interface StateAnswer {
+  readonly seq: number
+  readonly hash: string
+  /** Present when asked `--at`: the time of the last event replayed. */
+  readonly at?: string | null
+  readonly state: WorkspaceState
+}
+
+/** A bare integer is a seq; anything else goes to the plane as an ISO time, which it validates. */
+const parsePoint = (at: string): number | string => (/^\d+$/.test(at) ? Number(at) : at)
+
+const section = (title: string, lines: ReadonlyArray<string>) =>
+  [`${title} (${lines.length})`, ...lines.map((l) => `  ${l}`)].join("\n")
+
+export const formatState = (answer: StateAnswer): string => {
+  const { state } = answer
+  const at = answer.at === undefined ? "" : `  as of ${answer.at ?? "the beginning"}`
+  return [
+    state.workspace ? `workspace ${state.workspace.slug} (created ${state.workspace.createdAt})` : "workspace not created yet",
+    `seq ${answer.seq}  head ${answer.hash}${at}`,
+    section(
+      "members",
+      Object.entries(state.members).map(([id, m]) => `${id}  ${m.role}`)
+    ),
+    section(
+      "agents",
+      Object.entries(state.agents).map(([id, a]) => `${id}  ${a.status}${a.owner ? `  owner ${a.owner}` : ""}`)
+    ),
+    section(
+      "plugins",
+      Object.entries(state.plugins).map(([id, p]) => `${id}  ${p.transport}  auth ${p.auth}  ${p.url}`)
+    ),
+    section(
+      "tools",
+      Object.entries(state.tools).map(([id, t]) => `${id}  ${t.status}`)
+    ),
+    section(
+      "policies",
+      Object.entries(state.policies).map(([id, p]) => `${id}  sha256 ${p.sha256.slice(0, 12)}  set ${p.setAt}`)
+    )
+  ].join("\n")
+}
+
+export const state = Command.make(
+  "state",
+  {
+    at: Flag.String("at").pipe(
+      Flag.withDescription("Replay the log up to this seq, or up to this ISO-8601 time"),
+      Flag.withMetavar("SEQ|ISO-TIME"),
+      Flag.optional
+    )
+  },
+  Effect.fn(function* ({ at }) {
+    const workspace = yield* targetWorkspace
+    const point = Option.match(at, { onNone: () => ({}), onSome: (at) => ({ at: parsePoint(at) }) })
+    const answer = (yield* call({ _tag: "GetState", workspace, ...point })) as StateAnswer
+    if (yield* jsonOutput) return yield* printJson(answer)
+    yield* printLine(formatState(answer))
+  })
+).pipe(
+  Command.withDescription("Summarize the workspace's state, now or at a point in history"),
+  Command.withExamples([
+    { command: "berth -w acme state", description: "The current state" },
+    { command: "berth -w acme state --at 2026-11-25T14:00:00Z --json", description: "The state as of a time, as JSON" }
+  ])
+)

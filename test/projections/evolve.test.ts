@@ -1,0 +1,295 @@
+// Spec for evolve, the fold from the log to the inline projection: the cases with more than one
+// entity in play (rediscovery, cascading removals, open runs), and that it never mutates its input.
+import { describe, expect, it } from "vitest"
+import { type DomainEvent, EVENT_TYPES } from "../../events/index.ts"
+import { evolve, replay } from "../../projections/evolve.ts"
+import { initialState, type WorkspaceState } from "../../projections/state.ts"
+import { stateAfter, stored } from "../workspace/decider-spec.ts"
+import {
+  agentRegistered,
+  agentRevoked,
+  agentSuspended,
+  credentialConnected,
+  credentialGranted,
+  credentialGrantRevoked,
+  credentialRevoked,
+  memberAdded,
+  memberRemoved,
+  memberRoleChanged,
+  memoryDeleted,
+  memoryPut,
+  oauthClientConfigured,
+  pluginInstalled,
+  pluginRemoved,
+  policyRemoved,
+  policySet,
+  runFinished,
+  runStarted,
+  toolApproved,
+  toolDefinition,
+  toolQuarantined,
+  toolsDiscovered,
+  workspaceCreated
+} from "../workspace/events.ts"
+
+const A = "a".repeat(64)
+const B = "b".repeat(64)
+
+describe("ToolsDiscovered", () => {
+  const installed = [workspaceCreated(), pluginInstalled("gh")]
+
+  it("adds new tools as pending, keyed by {plugin}__{tool}, with their definition", () => {
+    const state = stateAfter(...installed, toolsDiscovered("gh", toolDefinition("search"), toolDefinition("issue")))
+    expect(Object.keys(state.tools).sort()).toEqual(["gh__issue", "gh__search"])
+    expect(state.tools["gh__search"]).toEqual({
+      plugin: "gh",
+      name: "search",
+      status: "pending",
+      hash: A,
+      definition: toolDefinition("search")
+    })
+  })
+
+  it("keeps an approved tool's status and approvedHash on rediscovery, and takes the new hash", () => {
+    const state = stateAfter(
+      ...installed,
+      toolsDiscovered("gh", toolDefinition("search", "a")),
+      toolApproved("gh__search", A),
+      toolsDiscovered("gh", toolDefinition("search", "b"))
+    )
+    expect(state.tools["gh__search"]).toEqual({
+      plugin: "gh",
+      name: "search",
+      status: "approved",
+      hash: B,
+      approvedHash: A,
+      definition: toolDefinition("search", "b")
+    })
+  })
+
+  it("keeps a quarantined tool quarantined on rediscovery", () => {
+    const state = stateAfter(
+      ...installed,
+      toolsDiscovered("gh", toolDefinition("search", "a")),
+      toolApproved("gh__search", A),
+      toolsDiscovered("gh", toolDefinition("search", "b")),
+      toolQuarantined("gh__search", A, B),
+      toolsDiscovered("gh", toolDefinition("search", "b"))
+    )
+    expect(state.tools["gh__search"]).toMatchObject({ status: "quarantined", hash: B, approvedHash: A })
+  })
+
+  it("drops the plugin's tools that are no longer listed, and only that plugin's", () => {
+    const state = stateAfter(
+      ...installed,
+      pluginInstalled("linear"),
+      toolsDiscovered("gh", toolDefinition("search"), toolDefinition("issue")),
+      toolsDiscovered("linear", toolDefinition("issue")),
+      toolApproved("gh__issue", A),
+      toolsDiscovered("gh", toolDefinition("search"))
+    )
+    expect(Object.keys(state.tools).sort()).toEqual(["gh__search", "linear__issue"])
+  })
+
+  it("forgets a dropped tool's approval: if it comes back, it is pending again", () => {
+    const state = stateAfter(
+      ...installed,
+      toolsDiscovered("gh", toolDefinition("search")),
+      toolApproved("gh__search", A),
+      toolsDiscovered("gh"),
+      toolsDiscovered("gh", toolDefinition("search"))
+    )
+    expect(state.tools["gh__search"]?.status).toBe("pending")
+    expect(state.tools["gh__search"]).not.toHaveProperty("approvedHash")
+  })
+
+  it("leaves no undefined optional fields, so the state equals its JSON round trip", () => {
+    const state = stateAfter(...installed, toolsDiscovered("gh", { name: "bare", hash: A }))
+    expect(state.tools["gh__bare"]).toEqual({ plugin: "gh", name: "bare", status: "pending", hash: A, definition: { name: "bare", hash: A } })
+    expect(JSON.parse(JSON.stringify(state))).toStrictEqual(state)
+  })
+})
+
+describe("PluginRemoved", () => {
+  it("removes the plugin, its tools and its OAuth client, and nothing of other plugins", () => {
+    const state = stateAfter(
+      workspaceCreated(),
+      pluginInstalled("gh"),
+      pluginInstalled("linear"),
+      toolsDiscovered("gh", toolDefinition("search"), toolDefinition("issue")),
+      toolsDiscovered("linear", toolDefinition("issue")),
+      toolApproved("gh__search", A),
+      oauthClientConfigured("gh"),
+      oauthClientConfigured("linear"),
+      pluginRemoved("gh")
+    )
+    expect(Object.keys(state.plugins)).toEqual(["linear"])
+    expect(Object.keys(state.tools)).toEqual(["linear__issue"])
+    expect(Object.keys(state.oauthClients)).toEqual(["linear"])
+  })
+
+  it("does not confuse a plugin with another whose name it prefixes", () => {
+    const state = stateAfter(
+      workspaceCreated(),
+      pluginInstalled("gh"),
+      pluginInstalled("gh-enterprise"),
+      toolsDiscovered("gh", toolDefinition("search")),
+      toolsDiscovered("gh-enterprise", toolDefinition("search")),
+      pluginRemoved("gh")
+    )
+    expect(Object.keys(state.tools)).toEqual(["gh-enterprise__search"])
+  })
+})
+
+describe("credentials", () => {
+  it("CredentialRevoked marks the credential revoked and drops every grant of it, keeping others'", () => {
+    const state = stateAfter(
+      workspaceCreated(),
+      pluginInstalled("gh"),
+      credentialConnected("gh-token", "gh"),
+      credentialConnected("gh-token-2", "gh"),
+      credentialGranted("gh-token", "bot"),
+      credentialGranted("gh-token", "ci", "gh__search"),
+      credentialGranted("gh-token-2", "bot", "gh__issue"),
+      credentialRevoked("gh-token")
+    )
+    expect(state.credentials["gh-token"]?.status).toBe("revoked")
+    expect(state.credentials["gh-token-2"]?.status).toBe("active")
+    expect(state.grants).toEqual({
+      "gh-token-2:bot:gh__issue": { credential: "gh-token-2", agent: "bot", tool: "gh__issue", grantedAt: expect.any(String) }
+    })
+  })
+
+  it("CredentialGrantRevoked drops only the grant with that tool (or the plugin-wide one)", () => {
+    const state = stateAfter(
+      workspaceCreated(),
+      credentialConnected("gh-token", "gh"),
+      credentialGranted("gh-token", "bot"),
+      credentialGranted("gh-token", "bot", "gh__search"),
+      credentialGrantRevoked("gh-token", "bot")
+    )
+    expect(Object.keys(state.grants)).toEqual(["gh-token:bot:gh__search"])
+  })
+})
+
+describe("agent revocation", () => {
+  it("AgentRevoked drops the agent's grants, keeping other agents'", () => {
+    const state = stateAfter(
+      workspaceCreated(),
+      credentialConnected("gh-token", "gh"),
+      agentRegistered("bot"),
+      agentRegistered("ci"),
+      credentialGranted("gh-token", "bot"),
+      credentialGranted("gh-token", "ci", "gh__search"),
+      agentRevoked("bot")
+    )
+    expect(state.agents["bot"]?.status).toBe("revoked")
+    expect(Object.keys(state.grants)).toEqual(["gh-token:ci:gh__search"])
+  })
+})
+
+describe("runs", () => {
+  it("RunStarted opens a run and RunFinished closes it, whatever its status", () => {
+    const opened = stateAfter(workspaceCreated(), agentRegistered("bot"), runStarted("r1"), runStarted("r2"), runStarted("r3"))
+    expect(opened.openRuns).toEqual({
+      r1: { agent: "bot", tool: "gh__search", traceId: "trace-r1", startedAt: "2026-11-01T09:00:02.000Z" },
+      r2: { agent: "bot", tool: "gh__search", traceId: "trace-r2", startedAt: "2026-11-01T09:00:03.000Z" },
+      r3: { agent: "bot", tool: "gh__search", traceId: "trace-r3", startedAt: "2026-11-01T09:00:04.000Z" }
+    })
+    const closed = replay(stored([runFinished("r1", "ok"), runFinished("r3", "denied")], 6), opened)
+    expect(Object.keys(closed.openRuns)).toEqual(["r2"])
+    expect(replay(stored([runFinished("r2", "error")], 8), closed).openRuns).toEqual({})
+  })
+})
+
+describe("membership and agents", () => {
+  it("folds members and agents through their lifecycles", () => {
+    const state = stateAfter(
+      workspaceCreated("acme"),
+      memberAdded("ada", "owner"),
+      memberAdded("bob", "viewer"),
+      memberRoleChanged("bob", "admin"),
+      memberAdded("cy", "viewer"),
+      memberRemoved("cy"),
+      agentRegistered("bot", "ada"),
+      agentRegistered("ci"),
+      agentSuspended("bot"),
+      agentRevoked("ci")
+    )
+    expect(state.workspace).toEqual({ slug: "acme", createdAt: "2026-11-01T09:00:00.000Z" })
+    expect(state.members).toEqual({
+      ada: { role: "owner", addedAt: "2026-11-01T09:00:01.000Z" },
+      bob: { role: "admin", addedAt: "2026-11-01T09:00:02.000Z" }
+    })
+    expect(state.agents["bot"]).toMatchObject({ status: "suspended", owner: "ada" })
+    expect(state.agents["ci"]?.status).toBe("revoked")
+    expect(state.agents["ci"]).not.toHaveProperty("owner")
+  })
+
+  it("ignores a role change or suspension for someone unknown (evolve is total)", () => {
+    const before = stateAfter(workspaceCreated())
+    expect(evolve(before, stored([memberRoleChanged("ghost", "owner")])[0]!)).toEqual(before)
+    expect(evolve(before, stored([agentSuspended("ghost")])[0]!)).toEqual(before)
+  })
+})
+
+/** Freezes a value and everything reachable from it, so any write throws (tests run in strict mode). */
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}
+
+describe("purity", () => {
+  // One of every event type, in an order where each touches existing state.
+  const everyEvent: ReadonlyArray<DomainEvent> = [
+    workspaceCreated(),
+    memberAdded("ada", "owner"),
+    memberRoleChanged("ada", "admin"),
+    memberRemoved("ada"),
+    agentRegistered("bot"),
+    agentSuspended("bot"),
+    agentRevoked("bot"),
+    pluginInstalled("gh"),
+    toolsDiscovered("gh", toolDefinition("search"), toolDefinition("issue")),
+    toolApproved("gh__search", A),
+    toolsDiscovered("gh", toolDefinition("search", "b")),
+    toolQuarantined("gh__search", A, B),
+    oauthClientConfigured("gh"),
+    credentialConnected("gh-token", "gh"),
+    credentialGranted("gh-token", "bot", "gh__search"),
+    credentialGranted("gh-token", "ci"),
+    credentialGrantRevoked("gh-token", "ci"),
+    credentialRevoked("gh-token"),
+    policySet("base", "permit(principal, action, resource);", A),
+    policyRemoved("base"),
+    memoryPut("notes", "todo", { items: ["ship"] }),
+    memoryDeleted("notes", "todo"),
+    runStarted("r1"),
+    { type: "SpanRecorded", data: { run: "r1", span: { traceId: "t", spanId: "s", name: "call", start: "x", end: "y", status: { code: "ok" }, attributes: {} } } },
+    runFinished("r1"),
+    pluginRemoved("gh")
+  ]
+
+  it("never mutates the state it is given, for any event type", () => {
+    let state: WorkspaceState = deepFreeze(structuredClone(initialState))
+    for (const e of stored(everyEvent)) {
+      const snapshot = structuredClone(state)
+      const next = evolve(state, deepFreeze(e))
+      expect(state).toEqual(snapshot)
+      state = deepFreeze(next)
+    }
+    expect(initialState).toEqual(structuredClone(initialState))
+    // The walk ended somewhere real, not in an unchanged state.
+    expect(state.workspace?.slug).toBe("acme")
+    expect(state.agents["bot"]?.status).toBe("revoked")
+    expect(state.tools).toEqual({})
+    expect(state.credentials["gh-token"]?.status).toBe("revoked")
+  })
+
+  it("covers every event type in the catalog", () => {
+    expect(new Set(everyEvent.map((e) => e.type))).toEqual(new Set(EVENT_TYPES))
+  })
+})

@@ -1,0 +1,66 @@
+// Small builders for domain events, so a spec's `given` and `then` stay one line each.
+// Defaults are realistic; pass only what the spec is about.
+import { event } from "../../events/index.ts"
+import type { ToolDefinition } from "../../events/index.ts"
+
+/** A fixed agent key hash: the sha256 of a key that exists only in tests. */
+export const KEY_HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+export const KEY_PREFIX = "berth_q1w2e3"
+
+export const workspaceCreated = (workspace = "acme") => event("WorkspaceCreated", { workspace })
+
+export const memberAdded = (member: string, role: "owner" | "admin" | "viewer" = "admin") =>
+  event("MemberAdded", { member, role })
+export const memberRoleChanged = (member: string, role: "owner" | "admin" | "viewer") =>
+  event("MemberRoleChanged", { member, role })
+export const memberRemoved = (member: string) => event("MemberRemoved", { member })
+
+export const agentRegistered = (agent: string, owner?: string) =>
+  event("AgentRegistered", owner === undefined ? { agent, keyHash: KEY_HASH, keyPrefix: KEY_PREFIX } : { agent, keyHash: KEY_HASH, keyPrefix: KEY_PREFIX, owner })
+export const agentSuspended = (agent: string, reason?: string) =>
+  event("AgentSuspended", reason === undefined ? { agent } : { agent, reason })
+export const agentRevoked = (agent: string, reason?: string) =>
+  event("AgentRevoked", reason === undefined ? { agent } : { agent, reason })
+
+export const pluginInstalled = (plugin: string, url = `https://${plugin}.example.com/mcp`) =>
+  event("PluginInstalled", { plugin, url, transport: "streamable-http", auth: "none" })
+export const pluginRemoved = (plugin: string) => event("PluginRemoved", { plugin })
+
+/** A tool definition whose hash is fixed by `version` (a hex digit), so a changed definition is one character. */
+export const toolDefinition = (name: string, version = "a"): typeof ToolDefinition.Type => ({
+  name,
+  hash: version.repeat(64),
+  description: `${name} (v${version})`,
+  inputSchema: { type: "object", properties: {} }
+})
+export const toolsDiscovered = (plugin: string, ...tools: ReadonlyArray<typeof ToolDefinition.Type>) =>
+  event("ToolsDiscovered", { plugin, tools })
+export const toolApproved = (tool: string, hash: string) => event("ToolApproved", { tool, hash })
+export const toolQuarantined = (tool: string, approvedHash: string, hash: string) =>
+  event("ToolQuarantined", { tool, approvedHash, hash, reason: "definition changed since approval" })
+
+export const oauthClientConfigured = (plugin: string) =>
+  event("OAuthClientConfigured", {
+    plugin,
+    clientId: `${plugin}-client`,
+    authorizationServer: `https://auth.${plugin}.example.com`,
+    scopes: ["read"]
+  })
+export const credentialConnected = (credential: string, plugin: string) =>
+  event("CredentialConnected", { credential, plugin, kind: "bearer", ref: `vault:${credential}`, fingerprint: "3f2a9c01" })
+export const credentialRevoked = (credential: string) => event("CredentialRevoked", { credential })
+export const credentialGranted = (credential: string, agent: string, tool?: string) =>
+  event("CredentialGranted", tool === undefined ? { credential, agent } : { credential, agent, tool })
+export const credentialGrantRevoked = (credential: string, agent: string, tool?: string) =>
+  event("CredentialGrantRevoked", tool === undefined ? { credential, agent } : { credential, agent, tool })
+
+export const policySet = (policy: string, text: string, sha256: string) => event("PolicySet", { policy, text, sha256 })
+export const policyRemoved = (policy: string) => event("PolicyRemoved", { policy })
+
+export const memoryPut = (namespace: string, key: string, value: unknown) => event("MemoryPut", { namespace, key, value })
+export const memoryDeleted = (namespace: string, key: string) => event("MemoryDeleted", { namespace, key })
+
+export const runStarted = (run: string, agent = "bot", tool = "gh__search") =>
+  event("RunStarted", { run, traceId: `trace-${run}`, agent, tool, argsHash: "c".repeat(64), argsSize: 17 })
+export const runFinished = (run: string, status: "ok" | "error" | "denied" = "ok") =>
+  event("RunFinished", { run, status, durationMs: 12 })
