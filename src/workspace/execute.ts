@@ -4,7 +4,7 @@
 import canonicalize from "canonicalize"
 import { Cause, Effect, Exit, Schema } from "effect"
 import type { Actor, Envelope, StoredEvent } from "../../events/index.ts"
-import { replay } from "../../projections/evolve.ts"
+import { applyEvents } from "../../projections/evolve.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import { Command, COMMAND_TAGS, decide, DomainError } from "./decide.ts"
 import { ConcurrencyConflict, IdempotencyKeyReused, InvalidCommand } from "./errors.ts"
@@ -66,6 +66,32 @@ export const decodeCommand = (input: unknown): Exit.Exit<Command, InvalidCommand
   return Exit.isSuccess(exit) ? Exit.succeed(exit.value) : Exit.fail(invalidCommand(Cause.squash(exit.cause) as Schema.SchemaError))
 }
 
+/**
+ * Checks a command against the current state without appending, so the edge can refuse it before
+ * slow I/O (connecting to an upstream). A command whose idempotency key is known passes: the
+ * pipeline will replay it.
+ */
+export const precheckCommand = (
+  stores: WorkspaceStores,
+  workspace: string,
+  state: WorkspaceState,
+  input: unknown,
+  options: CommandOptions
+): Rejected | undefined => {
+  if (options.idempotencyKey !== undefined && stores.idempotency.recall(options.idempotencyKey)) return undefined
+  const decoded = decodeCommand(input)
+  if (Exit.isFailure(decoded)) return rejected(Cause.squash(decoded.cause) as InvalidCommand)
+  const decided = Effect.runSyncExit(decide(state, decoded.value, workspace))
+  if (Exit.isFailure(decided)) {
+    const error = Cause.squash(decided.cause)
+    if (isDomainError(error)) return rejected(error)
+    throw error
+  }
+  return undefined
+}
+
+export const rejectWith = rejected
+
 export interface Executed {
   readonly outcome: CommandOutcome
   readonly state: WorkspaceState
@@ -110,8 +136,8 @@ export const executeCommand = (
       causationId: options.causationId ?? commandId
     })
     // The envelopes wrap the events decide just built, so their data is already typed: no decode needed.
-    const next = replay(envelopes as ReadonlyArray<StoredEvent>, state)
-    stores.projection.save(state, next)
+    const { state: next, changes } = applyEvents(state, envelopes as ReadonlyArray<StoredEvent>)
+    stores.projection.save(next, changes)
     const outcome: Accepted = { ok: true, seq: envelopes.at(-1)?.seq ?? head.seq, events: envelopes, replayed: false }
     if (options.idempotencyKey !== undefined) stores.idempotency.remember(options.idempotencyKey, commandHash, outcome)
     return { outcome, next }

@@ -1,7 +1,7 @@
 // Stores the inline projection as one row per entity, so a woken object loads its state without
-// replaying the log. Writes only the entities a command changed, found by reference (evolve copies
-// only what it touches).
-import { ENTITY_KINDS, initialState, type WorkspaceState } from "../../projections/state.ts"
+// replaying the log. Writes only the entities a batch of events changed (projections/draft.ts).
+import type { Changes } from "../../projections/draft.ts"
+import { initialState, type WorkspaceState } from "../../projections/state.ts"
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection (
@@ -34,18 +34,19 @@ export class ProjectionStore {
     return state
   }
 
-  /** Writes the difference between two states. Call inside the same `transactionSync` as the append. */
-  save(before: WorkspaceState, after: WorkspaceState): void {
-    if (before.workspace !== after.workspace) {
-      if (after.workspace === null) this.#sql.exec(DELETE, WORKSPACE, "")
-      else this.#sql.exec(UPSERT, WORKSPACE, "", JSON.stringify(after.workspace))
+  /** Writes the entities `changes` names, as they are in `state`. Call inside the append's `transactionSync`. */
+  save(state: WorkspaceState, changes: Changes): void {
+    if (changes.workspace) {
+      if (state.workspace === null) this.#sql.exec(DELETE, WORKSPACE, "")
+      else this.#sql.exec(UPSERT, WORKSPACE, "", JSON.stringify(state.workspace))
     }
-    for (const kind of ENTITY_KINDS) {
-      const was: Record<string, unknown> = before[kind]
-      const now: Record<string, unknown> = after[kind]
-      if (was === now) continue
-      for (const key in now) if (was[key] !== now[key]) this.#sql.exec(UPSERT, kind, key, JSON.stringify(now[key]))
-      for (const key in was) if (!(key in now)) this.#sql.exec(DELETE, kind, key)
+    for (const [kind, keys] of changes.keys) {
+      const entities: Record<string, unknown> = state[kind]
+      for (const key of keys) {
+        const value = entities[key]
+        if (value === undefined) this.#sql.exec(DELETE, kind, key)
+        else this.#sql.exec(UPSERT, kind, key, JSON.stringify(value))
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
-// Synchronous sha256, because hashing happens inside transactionSync where WebCrypto (async) cannot run.
-import { sha256 } from "@noble/hashes/sha2.js"
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
+// Synchronous sha256, because hashing happens inside transactionSync where WebCrypto (async) cannot
+// run. node:crypto's createHash is native in workerd (nodejs_compat) and about twice as fast as a
+// JavaScript implementation on the append path (docs/benchmarks.md).
+import { createHash } from "node:crypto"
 
-export const sha256Hex = (text: string): string => bytesToHex(sha256(utf8ToBytes(text)))
+export const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex")

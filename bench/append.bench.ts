@@ -1,0 +1,134 @@
+// Append throughput into one workspace: events/s through the real append path (ULID, JCS, sha256
+// chain, INSERT, evolve, projection save), against a raw INSERT of the same rows into a copy of the
+// events table in the same Durable Object, measured in the same run. Prints; never asserts timings.
+import { runInDurableObject } from "cloudflare:test"
+import { env } from "cloudflare:workers"
+import { expect, it } from "vitest"
+import type { Env } from "../src/env.ts"
+import type { Workspace } from "../src/workspace/durable-object.ts"
+import { benchWorkspace, type BenchWorkspace, type RawRow } from "./bench-workspace.ts"
+import { formatRate, median, perSecond, table, timeInObject } from "./measure.ts"
+import { RunStream, setPolicyCommands } from "./run-workload.ts"
+
+const EVENTS = 20_000
+const COMMANDS = 10_000
+const WARMUP = 1
+const REPEATS = 5
+export const TARGET_EVENTS_PER_SECOND = 50_000
+export const TARGET_RATIO = 0.5
+
+const SLUG = "bench-append"
+
+interface CaseSpec<Input> {
+  readonly name: string
+  readonly events: number
+  readonly perTransaction: number
+  readonly prepare: () => Input
+  readonly run: (ws: BenchWorkspace, input: Input) => void
+}
+
+export interface CaseResult {
+  readonly name: string
+  readonly events: number
+  readonly perTransaction: number
+  readonly berthEventsPerSecond: number
+  readonly baselineEventsPerSecond: number
+  readonly ratio: number
+  readonly samples: ReadonlyArray<{ readonly berthMs: number; readonly baselineMs: number }>
+}
+
+const measureCase = async <Input>(stub: DurableObjectStub, spec: CaseSpec<Input>): Promise<CaseResult> => {
+  const samples: Array<{ berthMs: number; baselineMs: number }> = []
+  for (let repeat = -WARMUP; repeat < REPEATS; repeat++) {
+    const input = spec.prepare()
+    const from = await runInDurableObject(stub, (_: unknown, ctx) => benchWorkspace(ctx, SLUG).stores.log.head.seq)
+    const berthMs = await timeInObject(stub, (ctx) => spec.run(benchWorkspace(ctx, SLUG), input))
+    const rows: Array<RawRow> = await runInDurableObject(stub, (_: unknown, ctx) => benchWorkspace(ctx, SLUG).rowsAfter(from))
+    expect(rows).toHaveLength(spec.events)
+    const baselineMs = await timeInObject(stub, (ctx) => benchWorkspace(ctx, SLUG).insertRaw(rows, spec.perTransaction))
+    if (repeat >= 0) samples.push({ berthMs, baselineMs })
+  }
+  return {
+    name: spec.name,
+    events: spec.events,
+    perTransaction: spec.perTransaction,
+    berthEventsPerSecond: median(samples.map((s) => perSecond(spec.events, s.berthMs))),
+    baselineEventsPerSecond: median(samples.map((s) => perSecond(spec.events, s.baselineMs))),
+    // The ratio of each repeat's pair, so drift across the run cancels.
+    ratio: median(samples.map((s) => s.baselineMs / s.berthMs)),
+    samples
+  }
+}
+
+const inBatches = <T>(items: ReadonlyArray<T>, size: number): Array<ReadonlyArray<T>> =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size))
+
+it("append throughput: Berth vs raw SQLite INSERT in the same Durable Object", async ({ task }) => {
+  // Typed through src/env.ts directly, so the bench does not depend on the tests' env augmentation.
+  const stub = (env as unknown as Env).WORKSPACE.getByName(SLUG)
+  const stream = new RunStream()
+
+  const results: Array<CaseResult> = []
+  results.push(
+    await measureCase(stub, {
+      name: "append, 100 events/txn",
+      events: EVENTS,
+      perTransaction: 100,
+      prepare: () => inBatches(stream.take(EVENTS), 100),
+      run: (ws, batches) => {
+        for (const batch of batches) ws.append(batch)
+      }
+    })
+  )
+  results.push(
+    await measureCase(stub, {
+      name: "append, 1 event/txn",
+      events: EVENTS,
+      perTransaction: 1,
+      prepare: () => inBatches(stream.take(EVENTS), 1),
+      run: (ws, batches) => {
+        for (const batch of batches) ws.append(batch)
+      }
+    })
+  )
+  results.push(
+    await measureCase(stub, {
+      name: "executeCommand(SetPolicy), 1 event/txn",
+      events: COMMANDS,
+      perTransaction: 1,
+      prepare: () => setPolicyCommands(COMMANDS),
+      run: (ws, commands) => {
+        for (const command of commands) ws.execute(command)
+      }
+    })
+  )
+
+  const verified = await runInDurableObject(stub, (instance: Workspace) => instance.verify())
+  expect(verified.ok).toBe(true)
+
+  const headline = results[0]!
+  const verdict = (ok: boolean) => (ok ? "pass" : "MISS")
+  console.log(
+    [
+      "",
+      `Append throughput, one workspace (median of ${REPEATS} after ${WARMUP} warm-up; ratio = Berth / raw INSERT, per repeat)`,
+      table(
+        ["case", "events", "Berth events/s", "raw INSERT events/s", "ratio"],
+        results.map((r) => [r.name, String(r.events), formatRate(r.berthEventsPerSecond), formatRate(r.baselineEventsPerSecond), r.ratio.toFixed(3)])
+      ),
+      "",
+      `target: >= ${formatRate(TARGET_EVENTS_PER_SECOND)} events/s (${verdict(headline.berthEventsPerSecond >= TARGET_EVENTS_PER_SECOND)}),` +
+        ` ratio >= ${TARGET_RATIO} (${verdict(headline.ratio >= TARGET_RATIO)}), measured on "${headline.name}"`,
+      `log verified: ${verified.count} events, chain ok`,
+      ""
+    ].join("\n")
+  )
+
+  task.meta.berthBench = {
+    name: "append",
+    warmup: WARMUP,
+    repeats: REPEATS,
+    targets: { eventsPerSecond: TARGET_EVENTS_PER_SECOND, ratio: TARGET_RATIO },
+    results
+  }
+})

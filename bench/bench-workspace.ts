@@ -1,0 +1,95 @@
+// The stores the append benchmark drives inside one Workspace Durable Object: the real EventLog,
+// ProjectionStore and IdempotencyStore on the object's SQLite, and a scratch copy of the events
+// table for the raw-INSERT baseline. Built once per object and reused across runInDurableObject calls.
+import type { DomainEvent, StoredEvent } from "../events/index.ts"
+import { applyEvents } from "../projections/evolve.ts"
+import type { WorkspaceState } from "../projections/state.ts"
+import { EventLog } from "../src/workspace/event-log.ts"
+import { executeCommand, type CommandOptions, type WorkspaceStores } from "../src/workspace/execute.ts"
+import { IdempotencyStore } from "../src/workspace/idempotency-store.ts"
+import { ProjectionStore } from "../src/workspace/projection-store.ts"
+
+export type RawRow = ReadonlyArray<SqlStorageValue>
+
+const COLUMNS = "seq, id, type, v, at, actor, correlation_id, causation_id, data, prev_hash, hash"
+const SELECT_ROWS = `SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq`
+const INSERT_BASELINE = `INSERT INTO baseline_events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const agentActor = { type: "agent", id: "bot" } as const
+export const adminOptions: CommandOptions = { actor: { type: "admin", id: "bench" } }
+
+export class BenchWorkspace {
+  readonly stores: WorkspaceStores
+  readonly sql: SqlStorage
+  readonly slug: string
+  state: WorkspaceState
+
+  constructor(ctx: DurableObjectState, slug: string) {
+    const sql = ctx.storage.sql
+    this.sql = sql
+    this.slug = slug
+    const projection = new ProjectionStore(sql)
+    this.stores = {
+      log: new EventLog(sql),
+      projection,
+      idempotency: new IdempotencyStore(sql),
+      transactionSync: (fn) => ctx.storage.transactionSync(fn)
+    }
+    this.state = projection.load()
+    copyEventsTable(sql)
+    if (this.state.workspace === null) this.execute({ _tag: "CreateWorkspace", workspace: slug })
+  }
+
+  /** The append path of executeCommand without decode and decide: append + evolve + save in one transaction. */
+  append(events: ReadonlyArray<DomainEvent>): void {
+    const { log, projection, transactionSync } = this.stores
+    const before = this.state
+    const correlationId = log.newId()
+    const { sealed, next } = transactionSync(() => {
+      const sealed = log.append(events, { actor: agentActor, correlationId, causationId: correlationId })
+      const { state: next, changes } = applyEvents(before, sealed as ReadonlyArray<StoredEvent>)
+      projection.save(next, changes)
+      return { sealed, next }
+    })
+    log.advance(sealed)
+    this.state = next
+  }
+
+  /** The whole command pipeline, as Workspace.execute runs it. */
+  execute(command: unknown): void {
+    const { outcome, state } = executeCommand(this.stores, this.slug, this.state, command, adminOptions)
+    if (!outcome.ok) throw new Error(`bench command rejected: ${outcome.error._tag}: ${outcome.error.message}`)
+    this.state = state
+  }
+
+  /** The log's rows after `afterSeq`, column values exactly as stored. */
+  rowsAfter(afterSeq: number): Array<RawRow> {
+    return Array.from(this.sql.exec(SELECT_ROWS, afterSeq).raw())
+  }
+
+  /** The baseline: the same rows, precomputed, inserted into the scratch copy of the table. */
+  insertRaw(rows: ReadonlyArray<RawRow>, perTransaction: number): void {
+    for (let i = 0; i < rows.length; i += perTransaction) {
+      const end = Math.min(i + perTransaction, rows.length)
+      this.stores.transactionSync(() => {
+        for (let j = i; j < end; j++) this.sql.exec(INSERT_BASELINE, ...rows[j]!)
+      })
+    }
+  }
+}
+
+/** `baseline_events`: the events table's own DDL (columns, keys, index, triggers) under another name. */
+const copyEventsTable = (sql: SqlStorage): void => {
+  const exists = sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'baseline_events'").toArray().length > 0
+  if (exists) return
+  const ddl = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL").toArray()
+  for (const { sql: statement } of ddl) sql.exec(statement.replace(/\bevents/g, "baseline_events"))
+}
+
+const opened = new WeakMap<DurableObjectState, BenchWorkspace>()
+
+export const benchWorkspace = (ctx: DurableObjectState, slug: string): BenchWorkspace => {
+  let ws = opened.get(ctx)
+  if (!ws) opened.set(ctx, (ws = new BenchWorkspace(ctx, slug)))
+  return ws
+}

@@ -1,0 +1,79 @@
+// The workload the append benchmark feeds the log: the run-shaped events one MCP tool call leaves
+// (RunStarted, two SpanRecorded, RunFinished), and SetPolicy commands for the command pipeline.
+import type { DomainEvent } from "../events/index.ts"
+import { event } from "../events/index.ts"
+
+/** Runs open at once. Each step finishes the run started this many steps before, so every
+ * transaction of 100 events (25 steps) both inserts and deletes `openRuns` rows. */
+export const OPEN_RUNS = 50
+export const EVENTS_PER_STEP = 4
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, "0").slice(-width)
+const START = "2026-11-20T10:00:00.000Z"
+const END = "2026-11-20T10:00:00.015Z"
+
+const runStarted = (i: number): DomainEvent =>
+  event("RunStarted", {
+    run: `run-${i}`,
+    traceId: hex(i, 32),
+    agent: "bot",
+    tool: "github__create_issue",
+    argsHash: hex(i * 7919, 64),
+    argsSize: 412
+  })
+
+const spanRecorded = (i: number, child: boolean): DomainEvent =>
+  event("SpanRecorded", {
+    run: `run-${i}`,
+    span: {
+      traceId: hex(i, 32),
+      spanId: hex(i * 2 + (child ? 1 : 0), 16),
+      ...(child ? { parentSpanId: hex(i * 2, 16) } : {}),
+      name: child ? "upstream tools/call create_issue" : "tools/call github__create_issue",
+      start: START,
+      end: END,
+      status: { code: "ok" },
+      attributes: {
+        "mcp.plugin": "github",
+        "mcp.tool": "create_issue",
+        "berth.decision": "allow",
+        "rpc.duration_ms": child ? 11 : 15,
+        "berth.payload_captured": false
+      }
+    }
+  })
+
+const runFinished = (i: number): DomainEvent =>
+  event("RunFinished", { run: `run-${i}`, status: "ok", durationMs: 15, resultHash: hex(i * 104729, 64), resultSize: 1024 })
+
+/** An endless stream of run events; `take(n)` returns the next n (a multiple of EVENTS_PER_STEP).
+ * It starts at step `openRuns` so run numbers stay non-negative; the first finishes (of runs never
+ * started) change nothing and fall in the warm-up. */
+export class RunStream {
+  readonly #openRuns: number
+  #step: number
+
+  constructor(openRuns = OPEN_RUNS) {
+    this.#openRuns = openRuns
+    this.#step = openRuns
+  }
+
+  take(count: number): Array<DomainEvent> {
+    const out: Array<DomainEvent> = []
+    for (let n = 0; n < count; n += EVENTS_PER_STEP) {
+      const i = this.#step++
+      const finishing = i - this.#openRuns
+      out.push(runStarted(i), spanRecorded(finishing, false), spanRecorded(finishing, true), runFinished(finishing))
+    }
+    return out
+  }
+}
+
+const POLICY_TEXTS = [
+  `permit(principal == Agent::"bot", action == Action::"call", resource == Tool::"github__create_issue");`,
+  `permit(principal == Agent::"bot", action == Action::"call", resource)\n  when { resource.plugin == "github" };`
+] as const
+
+/** `count` SetPolicy commands alternating between two texts, so each one appends one PolicySet. */
+export const setPolicyCommands = (count: number): Array<{ _tag: "SetPolicy"; policy: string; text: string }> =>
+  Array.from({ length: count }, (_, i) => ({ _tag: "SetPolicy", policy: "bench-policy", text: POLICY_TEXTS[i % 2]! }))

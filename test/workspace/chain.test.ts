@@ -1,0 +1,28 @@
+// The chain's JCS fast path must be byte-equal to a general RFC 8785 canonicalizer for any envelope,
+// or exports would stop verifying with third-party tools.
+import { fc } from "@fast-check/vitest"
+import canonicalize from "canonicalize"
+import { expect, it } from "vitest"
+import { jcsEnvelope } from "../../src/workspace/chain.ts"
+
+const envelope = fc.record({
+  seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  id: fc.string(),
+  type: fc.string(),
+  v: fc.integer({ min: 1, max: 1000 }),
+  at: fc.string(),
+  actor: fc.record({ type: fc.constantFrom("admin", "member", "agent", "system"), id: fc.string({ unit: "binary" }) }),
+  correlationId: fc.string({ unit: "binary" }),
+  causationId: fc.option(fc.string(), { nil: null }),
+  data: fc.jsonValue(),
+  prevHash: fc.stringMatching(/^[0-9a-f]{64}$/)
+})
+
+it("jcsEnvelope equals canonicalize(envelope) byte for byte", () => {
+  fc.assert(
+    fc.property(envelope, (e) => {
+      expect(jcsEnvelope(e as never)).toBe(canonicalize(e))
+    }),
+    { numRuns: 500 }
+  )
+})
