@@ -9,6 +9,8 @@ export const TEST_ADMIN_TOKEN = "test-admin-token"
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // Real upstream MCP servers on loopback, shared by both projects (inject("upstreamUrl") etc.).
+    globalSetup: ["./test/global-setup.ts"],
     projects: [
       {
         plugins: [

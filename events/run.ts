@@ -17,6 +17,8 @@ export const Span = Schema.Struct({
   attributes: Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Number, Schema.Boolean]))
 })
 
+export type Span = typeof Span.Type
+
 export const RunStarted = defineEvent("RunStarted", {
   run: Schema.String,
   traceId: Schema.String,

@@ -2,6 +2,7 @@
 // AdminApi entrypoint. Nothing else lives here.
 import { handleAdminRpc } from "./admin/http.ts"
 import type { Env } from "./env.ts"
+import { handleMcp } from "./mcp/route.ts"
 
 export { AdminApi } from "./admin/entrypoint.ts"
 export { Workspace } from "./workspace/durable-object.ts"
@@ -11,6 +12,8 @@ export default {
     const { pathname } = new URL(request.url)
     if (pathname === "/healthz") return Response.json({ ok: true, service: "berth" })
     if (pathname === "/admin/rpc") return handleAdminRpc(request, env)
+    const mcp = /^\/w\/([^/]+)\/mcp$/.exec(pathname)
+    if (mcp) return handleMcp(request, env, decodeURIComponent(mcp[1]!))
     return Response.json({ ok: false, error: { _tag: "NotFound", message: `no route for ${pathname}` } }, { status: 404 })
   }
 } satisfies ExportedHandler<Env>

@@ -10,6 +10,7 @@ import { WorkspaceNotFound } from "../workspace/errors.ts"
 import { type ErrorBody, errorBody } from "../workspace/execute.ts"
 import { describeSchemaError } from "../workspace/invalid-command.ts"
 import { workspaceStub } from "../workspace/stub.ts"
+import { RunNotFound } from "../runs/errors.ts"
 import { InvalidRequest } from "./errors.ts"
 import { Query } from "./queries.ts"
 
@@ -20,6 +21,9 @@ const CommandRouting = Schema.Struct({
   expectedSeq: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   idempotencyKey: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)))
 })
+
+/** Commands only the workspace itself issues: a tool call's run. */
+const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = ["StartRun", "FinishRun"]
 
 const QUERY_TAGS = Query.members.map((m) => m.identifier)
 const querySchemas = new Map(Query.members.map((m) => [m.identifier, m] as const))
@@ -51,22 +55,31 @@ export const dispatch = async (env: Env, body: unknown, actor: Actor): Promise<A
 const schemaFailure = (error: Schema.SchemaError): AdminResponse => fail(new InvalidRequest(describeSchemaError(error)))
 
 const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknown>, actor: Actor): Promise<AdminResponse> => {
+  if (INTERNAL_COMMANDS.includes(tag)) return invalid("_tag", `${tag} is recorded by the MCP endpoint, not sent by admins`)
+  if ("discovery" in body) return invalid("discovery", "discovery is filled in by Berth when it connects to the plugin")
   const routing = Schema.decodeUnknownExit(CommandRouting)(body, { onExcessProperty: "ignore" })
   if (Exit.isFailure(routing)) return schemaFailure(Cause.squash(routing.cause) as Schema.SchemaError)
   const { workspace, expectedSeq, idempotencyKey } = routing.value
   const { workspace: _w, expectedSeq: _e, idempotencyKey: _i, ...command } = body
   const fingerprint = { ...command }
   // The agent key is minted here, at the edge, and shown once: only its hash travels on.
-  const minted = tag === "RegisterAgent" ? mintAgentKey() : undefined
+  const minted = tag === "RegisterAgent" ? mintAgentKey(workspace) : undefined
   if (minted) Object.assign(command, { keyHash: minted.keyHash, keyPrefix: minted.keyPrefix })
   if (tag === "CreateWorkspace") command.workspace = workspace
 
   const stub = workspaceStub(env, workspace)
-  const outcome = await stub.execute(command, {
+  const options = {
     actor,
     ...(expectedSeq === undefined ? {} : { expectedSeq }),
     ...(idempotencyKey === undefined ? {} : { idempotencyKey, fingerprint })
-  })
+  }
+  // Discovery connects to the upstream first, inside the workspace, so its client stays warm there.
+  const outcome =
+    tag === "InstallPlugin"
+      ? await stub.installPlugin(command, options)
+      : tag === "RefreshPlugin"
+        ? await stub.refreshPlugin(command as { plugin: string }, options)
+        : await stub.execute(command, options)
   if (!outcome.ok) return { ok: false, error: outcome.error }
   const { seq, events, replayed } = outcome
   if (!minted) return { ok: true, result: { seq, events, replayed } }
@@ -115,6 +128,35 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
           }))
         }
       }
+    case "ListTools":
+      return {
+        ok: true,
+        result: {
+          tools: Object.entries(state.tools).map(([tool, t]) => ({
+            tool,
+            plugin: t.plugin,
+            status: t.status,
+            hash: t.hash,
+            ...(t.approvedHash === undefined ? {} : { approvedHash: t.approvedHash }),
+            ...(t.definition.description === undefined ? {} : { description: t.definition.description })
+          }))
+        }
+      }
+    case "ListRuns":
+      return { ok: true, result: { runs: await stub.runs({ agent: query.agent, tool: query.tool, status: query.status, limit: query.limit }) } }
+    case "GetRun": {
+      const events = await stub.run(query.run)
+      if (events.length === 0) return fail(errorBody(new RunNotFound({ run: query.run })))
+      return {
+        ok: true,
+        result: {
+          run: query.run,
+          started: events.find((e) => e.type === "RunStarted"),
+          spans: events.filter((e) => e.type === "SpanRecorded").map((e) => (e.data as { span: unknown }).span),
+          finished: events.find((e) => e.type === "RunFinished") ?? null
+        }
+      }
+    }
     case "ListPolicies":
       return { ok: true, result: { policies: Object.entries(state.policies).map(([policy, p]) => ({ policy, ...p })) } }
   }

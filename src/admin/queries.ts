@@ -28,6 +28,16 @@ export class ListAgents extends Schema.TaggedClass<ListAgents>()("ListAgents", {
 export class ListPlugins extends Schema.TaggedClass<ListPlugins>()("ListPlugins", { workspace }) {}
 export class ListPolicies extends Schema.TaggedClass<ListPolicies>()("ListPolicies", { workspace }) {}
 
+export class ListTools extends Schema.TaggedClass<ListTools>()("ListTools", { workspace }) {}
+export class ListRuns extends Schema.TaggedClass<ListRuns>()("ListRuns", {
+  workspace,
+  agent: Schema.optional(Schema.String),
+  tool: Schema.optional(Schema.String),
+  status: Schema.optional(Schema.Literals(["ok", "error", "denied", "open"])),
+  limit: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+}) {}
+export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
+
 export const Query = Schema.Union([
   ListWorkspaces,
   GetState,
@@ -36,6 +46,9 @@ export const Query = Schema.Union([
   ListMembers,
   ListAgents,
   ListPlugins,
-  ListPolicies
+  ListTools,
+  ListPolicies,
+  ListRuns,
+  GetRun
 ])
 export type Query = typeof Query.Type

@@ -21,5 +21,9 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   AgentAlreadyExists: 409,
   AgentAlreadySuspended: 409,
   AgentAlreadyRevoked: 409,
-  PluginAlreadyInstalled: 409
+  PluginAlreadyInstalled: 409,
+  ToolNotFound: 404,
+  PluginUnreachable: 502,
+  RunNotFound: 404,
+  RunAlreadyStarted: 409
 }

@@ -16,7 +16,10 @@ import { formatFailure } from "./output.ts"
 import { plugin } from "./plugin.ts"
 import { policy } from "./policy.ts"
 import { root } from "./root.ts"
+import { run as runGroup } from "./run.ts"
+import { runs } from "./runs.ts"
 import { state } from "./state.ts"
+import { tool } from "./tool.ts"
 import { verify } from "./verify.ts"
 import { workspace } from "./workspace.ts"
 
@@ -25,7 +28,19 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
 const packageJson = join(dirname(fileURLToPath(import.meta.url)), "../../package.json")
 const VERSION = (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version
 
-const berth = root.pipe(Command.withSubcommands([workspace, member, agent, plugin, policy, events, state, verify]))
+const berth = root.pipe(Command.withSubcommands([
+    workspace,
+    member,
+    agent,
+    plugin,
+    tool,
+    policy,
+    runs,
+    runGroup,
+    events,
+    state,
+    verify
+  ]))
 
 // --wizard and --log-level mean nothing for a one-shot admin client; they would only clutter every --help.
 const cliConfig = CliConfig.make({ builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Completions] })

@@ -25,7 +25,7 @@ export interface MutationOptions {
 /** The plane's answer to a command. */
 export interface CommandResult {
   readonly seq: number
-  readonly events: ReadonlyArray<{ readonly seq: number; readonly type: string }>
+  readonly events: ReadonlyArray<{ readonly seq: number; readonly type: string; readonly data: Readonly<Record<string, unknown>> }>
   readonly replayed: boolean
   readonly [field: string]: unknown
 }

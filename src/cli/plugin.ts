@@ -1,12 +1,26 @@
-// `berth plugin install|list|remove`: the upstream MCP servers a workspace exposes.
+// `berth plugin install|refresh|list|remove`: the upstream MCP servers a workspace exposes. The plane
+// connects to the upstream and discovers its tools on install and refresh; these report what it found.
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { call } from "./client.ts"
-import { mutate, mutationFlags } from "./mutation.ts"
-import { printJson, printTable } from "./output.ts"
+import { type CommandResult, mutate, mutationFlags, sendCommand } from "./mutation.ts"
+import { printJson, printLine, printTable } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 const pluginName = Argument.String("name").pipe(Argument.withDescription("Plugin name; its tools appear as <name>__<tool>"))
+
+const eventsOf = (result: CommandResult, type: string) => result.events.filter((e) => e.type === type)
+
+/** How many tools the plane's discovery found, or null when it recorded none (a replay of nothing). */
+const discoveredTools = (result: CommandResult) => {
+  const found = eventsOf(result, "ToolsDiscovered")
+  return found.length === 0 ? null : found.reduce((n, e) => n + (e.data.tools as ReadonlyArray<unknown>).length, 0)
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+
+const seqNote = (result: CommandResult) =>
+  result.replayed ? " (replayed: this idempotency key was already used; nothing appended)" : ` (seq ${result.seq})`
 
 const install = Command.make(
   "install",
@@ -21,17 +35,50 @@ const install = Command.make(
       Flag.withDescription("How the upstream authenticates callers"),
       Flag.withDefault("none")
     ),
+    review: Flag.Boolean("review").pipe(
+      Flag.withDescription("Leave the discovered tools unapproved until `berth tool approve`"),
+      Flag.withDefault(false)
+    ),
     ...mutationFlags
   },
-  Effect.fn(function* ({ name, url, transport, auth, ...options }) {
-    yield* mutate("InstallPlugin", { plugin: name, url, transport, auth }, options, `installed plugin ${name} (${url})`)
+  Effect.fn(function* ({ name, url, transport, auth, review, ...options }) {
+    const fields = { plugin: name, url, transport, auth, ...(review ? { review } : {}) }
+    const { result } = yield* sendCommand("InstallPlugin", fields, options)
+    if (yield* jsonOutput) return yield* printJson(result)
+    yield* printLine(`installed plugin ${name} (${url})${seqNote(result)}`)
+    const tools = discoveredTools(result)
+    const approved = eventsOf(result, "ToolApproved").length
+    if (tools === null) return
+    if (tools === 0) return yield* printLine("discovered 0 tools")
+    if (approved === tools) return yield* printLine(`discovered ${plural(tools, "tool")}; all approved`)
+    yield* printLine(`discovered ${plural(tools, "tool")}; ${approved === 0 ? "none" : approved} approved`)
+    yield* printLine(`review them with 'berth tool list' and approve each with 'berth tool approve ${name}__<tool>'`)
   })
 ).pipe(
-  Command.withDescription("Install an MCP server as a plugin"),
+  Command.withDescription("Connect to an MCP server, discover its tools and install it as a plugin"),
   Command.withExamples([
     { command: "berth -w acme plugin install everything --url http://localhost:3001/mcp", description: "No auth, streamable HTTP" },
-    { command: "berth -w acme plugin install gh --url https://api.example.com/mcp --auth oauth", description: "An OAuth upstream" }
+    { command: "berth -w acme plugin install gh --url https://api.example.com/mcp --auth oauth", description: "An OAuth upstream" },
+    { command: "berth -w acme plugin install gh --url https://api.example.com/mcp --review", description: "Approve its tools later" }
   ])
+)
+
+const refresh = Command.make(
+  "refresh",
+  { name: pluginName, ...mutationFlags },
+  Effect.fn(function* ({ name, ...options }) {
+    const { result } = yield* sendCommand("RefreshPlugin", { plugin: name }, options)
+    if (yield* jsonOutput) return yield* printJson(result)
+    const tools = discoveredTools(result) ?? 0
+    yield* printLine(`refreshed plugin ${name}: discovered ${plural(tools, "tool")}${seqNote(result)}`)
+    const quarantined = eventsOf(result, "ToolQuarantined")
+    if (quarantined.length === 0) return yield* printLine("no approved tool changed")
+    for (const { data } of quarantined)
+      yield* printLine(`quarantined ${String(data.tool)}: ${String(data.reason)} (approve again: berth tool approve ${String(data.tool)})`)
+  })
+).pipe(
+  Command.withDescription("Rediscover a plugin's tools; an approved tool whose definition changed is quarantined"),
+  Command.withExamples([{ command: "berth -w acme plugin refresh gh", description: "Check gh for changed tools" }])
 )
 
 interface PluginList {
@@ -69,5 +116,5 @@ const remove = Command.make(
 
 export const plugin = Command.make("plugin").pipe(
   Command.withDescription("Install and manage MCP plugins"),
-  Command.withSubcommands([install, list, remove])
+  Command.withSubcommands([install, refresh, list, remove])
 )

@@ -1,10 +1,21 @@
-// Registry commands: install a plugin from its manifest, and remove it. Connecting to the
-// upstream and discovering tools happens at the edge (src/mcp), which then records ToolsDiscovered.
+// Registry commands: install a plugin with what discovery found, refresh it (quarantining any
+// approved tool whose definition changed), approve a tool, remove a plugin. Connecting to the
+// upstream happens at the edge (src/mcp/discover.ts); these decide on its result.
 import { Effect, Schema } from "effect"
-import { event, PluginAuth, PluginName, Transport } from "../../events/index.ts"
-import type { WorkspaceState } from "../../projections/state.ts"
+import {
+  type DomainEvent,
+  event,
+  PluginAuth,
+  PluginName,
+  PromptDefinition,
+  ResourceDefinition,
+  ToolDefinition,
+  ToolId,
+  Transport
+} from "../../events/index.ts"
+import { toolId, type WorkspaceState } from "../../projections/state.ts"
 import { requireWorkspace } from "../workspace/decider.ts"
-import { PluginAlreadyInstalled, PluginNotFound } from "./errors.ts"
+import { PluginAlreadyInstalled, PluginNotFound, ToolNotFound } from "./errors.ts"
 
 const isHttpUrl = (value: string) => {
   if (!URL.canParse(value)) return false
@@ -16,18 +27,80 @@ export const PluginUrl = Schema.String.check(
   Schema.makeFilter((s: string) => isHttpUrl(s) || "the MCP URL must be an absolute http:// or https:// URL")
 )
 
+/** What the upstream exposes, as discovery found it; each tool carries its definition hash. */
+export const Discovery = Schema.Struct({
+  tools: Schema.Array(ToolDefinition),
+  resources: Schema.optional(Schema.Array(ResourceDefinition)),
+  prompts: Schema.optional(Schema.Array(PromptDefinition))
+})
+export type Discovery = typeof Discovery.Type
+
+const discovered = (plugin: string, discovery: Discovery) =>
+  event("ToolsDiscovered", {
+    plugin,
+    tools: discovery.tools,
+    ...(discovery.resources ? { resources: discovery.resources } : {}),
+    ...(discovery.prompts ? { prompts: discovery.prompts } : {})
+  })
+
 export class InstallPlugin extends Schema.TaggedClass<InstallPlugin>()("InstallPlugin", {
   plugin: PluginName,
   url: PluginUrl,
   transport: Transport,
-  auth: PluginAuth
+  auth: PluginAuth,
+  /** Leave discovered tools unapproved until `berth tool approve`. */
+  review: Schema.optional(Schema.Boolean),
+  /** Filled in by the edge after connecting; absent only for a plugin recorded without discovery. */
+  discovery: Schema.optional(Discovery)
 }) {}
 
 export const decideInstallPlugin = Effect.fnUntraced(function* (state: WorkspaceState, command: InstallPlugin, slug: string) {
   yield* requireWorkspace(state, slug)
   if (state.plugins[command.plugin]) return yield* new PluginAlreadyInstalled({ plugin: command.plugin })
-  const { plugin, url, transport, auth } = command
-  return [event("PluginInstalled", { plugin, url, transport, auth })]
+  const { plugin, url, transport, auth, discovery } = command
+  const events: Array<DomainEvent> = [event("PluginInstalled", { plugin, url, transport, auth })]
+  if (discovery) {
+    events.push(discovered(plugin, discovery))
+    // The admin who installs a plugin has seen its tools, unless they asked to review them first.
+    if (!command.review)
+      for (const tool of discovery.tools) events.push(event("ToolApproved", { tool: toolId(plugin, tool.name), hash: tool.hash }))
+  }
+  return events
+})
+
+export class RefreshPlugin extends Schema.TaggedClass<RefreshPlugin>()("RefreshPlugin", {
+  plugin: PluginName,
+  discovery: Discovery
+}) {}
+
+export const decideRefreshPlugin = Effect.fnUntraced(function* (state: WorkspaceState, command: RefreshPlugin, slug: string) {
+  yield* requireWorkspace(state, slug)
+  if (!state.plugins[command.plugin]) return yield* new PluginNotFound({ plugin: command.plugin })
+  const events: Array<DomainEvent> = [discovered(command.plugin, command.discovery)]
+  for (const tool of command.discovery.tools) {
+    const id = toolId(command.plugin, tool.name)
+    const known = state.tools[id]
+    if (known?.status === "approved" && known.approvedHash !== undefined && known.approvedHash !== tool.hash)
+      events.push(
+        event("ToolQuarantined", {
+          tool: id,
+          approvedHash: known.approvedHash,
+          hash: tool.hash,
+          reason: "the tool's definition changed since it was approved"
+        })
+      )
+  }
+  return events
+})
+
+export class ApproveTool extends Schema.TaggedClass<ApproveTool>()("ApproveTool", { tool: ToolId }) {}
+
+export const decideApproveTool = Effect.fnUntraced(function* (state: WorkspaceState, command: ApproveTool, slug: string) {
+  yield* requireWorkspace(state, slug)
+  const tool = state.tools[command.tool]
+  if (!tool) return yield* new ToolNotFound({ tool: command.tool })
+  if (tool.status === "approved" && tool.approvedHash === tool.hash) return []
+  return [event("ToolApproved", { tool: command.tool, hash: tool.hash })]
 })
 
 export class RemovePlugin extends Schema.TaggedClass<RemovePlugin>()("RemovePlugin", { plugin: PluginName }) {}

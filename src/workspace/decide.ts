@@ -4,8 +4,19 @@ import { decideRegisterAgent, decideRevokeAgent, decideSuspendAgent, RegisterAge
 import { AgentAlreadyExists, AgentAlreadyRevoked, AgentAlreadySuspended, AgentNotFound } from "../agent/errors.ts"
 import { decideRemovePolicy, decideSetPolicy, RemovePolicy, SetPolicy } from "../policy/commands.ts"
 import { PolicyNotFound } from "../policy/errors.ts"
-import { decideInstallPlugin, decideRemovePlugin, InstallPlugin, RemovePlugin } from "../registry/commands.ts"
-import { PluginAlreadyInstalled, PluginNotFound } from "../registry/errors.ts"
+import {
+  ApproveTool,
+  decideApproveTool,
+  decideInstallPlugin,
+  decideRefreshPlugin,
+  decideRemovePlugin,
+  InstallPlugin,
+  RefreshPlugin,
+  RemovePlugin
+} from "../registry/commands.ts"
+import { PluginAlreadyInstalled, PluginNotFound, PluginUnreachable, ToolNotFound } from "../registry/errors.ts"
+import { decideFinishRun, decideStartRun, FinishRun, StartRun } from "../runs/commands.ts"
+import { RunAlreadyStarted, RunNotFound } from "../runs/errors.ts"
 import {
   AddMember,
   ChangeMemberRole,
@@ -37,9 +48,13 @@ export const Command = Schema.Union([
   SuspendAgent,
   RevokeAgent,
   InstallPlugin,
+  RefreshPlugin,
+  ApproveTool,
   RemovePlugin,
   SetPolicy,
-  RemovePolicy
+  RemovePolicy,
+  StartRun,
+  FinishRun
 ])
 export type Command = typeof Command.Type
 export type CommandTag = Command["_tag"]
@@ -60,7 +75,11 @@ export const DomainError = Schema.Union([
   AgentAlreadyRevoked,
   PluginAlreadyInstalled,
   PluginNotFound,
-  PolicyNotFound
+  PluginUnreachable,
+  ToolNotFound,
+  PolicyNotFound,
+  RunNotFound,
+  RunAlreadyStarted
 ])
 export type DomainError = typeof DomainError.Type
 
@@ -75,9 +94,13 @@ const handlers: Handlers = {
   SuspendAgent: decideSuspendAgent,
   RevokeAgent: decideRevokeAgent,
   InstallPlugin: decideInstallPlugin,
+  RefreshPlugin: decideRefreshPlugin,
+  ApproveTool: decideApproveTool,
   RemovePlugin: decideRemovePlugin,
   SetPolicy: decideSetPolicy,
-  RemovePolicy: decideRemovePolicy
+  RemovePolicy: decideRemovePolicy,
+  StartRun: decideStartRun,
+  FinishRun: decideFinishRun
 }
 
 export const COMMAND_TAGS = Object.keys(handlers) as ReadonlyArray<CommandTag>

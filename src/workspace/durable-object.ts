@@ -1,13 +1,27 @@
 // The Workspace Durable Object: one per workspace, the single writer of its log. It wires SQLite,
-// the alarm and RPC methods to the command pipeline and the history readers; rules live elsewhere.
+// the alarm, the MCP endpoint and RPC methods to the command pipeline and the history readers;
+// rules live elsewhere.
 import { DurableObject } from "cloudflare:workers"
 import type { Envelope } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { Env } from "../env.ts"
+import { discover } from "../mcp/discover.ts"
+import { McpEndpoint } from "../mcp/endpoint.ts"
+import type { WorkspaceHost } from "../mcp/host.ts"
+import { UpstreamPool } from "../mcp/upstream-pool.ts"
+import { PluginUnreachable } from "../registry/errors.ts"
 import type { ChainCheck } from "./chain.ts"
 import { Directory } from "./directory.ts"
-import { EventLog } from "./event-log.ts"
-import { type CommandOptions, type CommandOutcome, executeCommand, type WorkspaceStores } from "./execute.ts"
+import { EventLog, toEnvelope } from "./event-log.ts"
+import { listRuns, type RunFilter, runEvents, type RunSummary } from "../runs/run-queries.ts"
+import {
+  type CommandOptions,
+  type CommandOutcome,
+  executeCommand,
+  precheckCommand,
+  rejectWith,
+  type WorkspaceStores
+} from "./execute.ts"
 import { type Point, type StateAt, stateAt, verifyLog } from "./history.ts"
 import { IdempotencyStore } from "./idempotency-store.ts"
 import { ProjectionStore } from "./projection-store.ts"
@@ -18,14 +32,19 @@ export interface Snapshot {
   readonly state: WorkspaceState
 }
 
+type ToolCall = { name: string; arguments: Record<string, unknown> }
+
 export class Workspace extends DurableObject<Env> {
   #stores!: WorkspaceStores
   #state!: WorkspaceState
   readonly #directory: Directory
+  readonly #pool = new UpstreamPool()
+  readonly #mcp: McpEndpoint
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#directory = new Directory(env.DIRECTORY, ctx.storage)
+    this.#mcp = new McpEndpoint(this.#host, (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql
       const projection = new ProjectionStore(sql)
@@ -40,20 +59,79 @@ export class Workspace extends DurableObject<Env> {
     })
   }
 
+  get #slug(): string {
+    return this.ctx.id.name ?? this.ctx.id.toString()
+  }
+
   get #directoryEntry() {
     const created = this.#state.workspace
     return created && { workspace: created.slug, createdAt: created.createdAt }
   }
 
-  get #slug(): string {
-    return this.ctx.id.name ?? this.ctx.id.toString()
+  get #host(): WorkspaceHost {
+    return {
+      slug: this.#slug,
+      pool: this.#pool,
+      state: () => this.#state,
+      execute: (command, options) => this.#execute(command, options),
+      newId: () => this.#stores.log.newId()
+    }
+  }
+
+  #execute(command: unknown, options: CommandOptions): CommandOutcome {
+    const { outcome, state } = executeCommand(this.#stores, this.#slug, this.#state, command, options)
+    this.#state = state
+    return outcome
+  }
+
+  /** The hosted MCP endpoint, /w/{workspace}/mcp. */
+  override async fetch(request: Request): Promise<Response> {
+    return this.#mcp.handle(request)
   }
 
   async execute(command: unknown, options: CommandOptions): Promise<CommandOutcome> {
-    const { outcome, state } = executeCommand(this.#stores, this.#slug, this.#state, command, options)
-    this.#state = state
+    const outcome = this.#execute(command, options)
     if (outcome.ok && outcome.events.some((e) => e.type === "WorkspaceCreated")) await this.#directory.ensure(this.#directoryEntry)
+    if (outcome.ok && !outcome.replayed)
+      for (const e of outcome.events) if (e.type === "PluginRemoved") await this.#pool.dropPlugin((e.data as { plugin: string }).plugin)
     return outcome
+  }
+
+  /** InstallPlugin as an admin sends it: connect and discover first, then record it all in one append. */
+  async installPlugin(input: Record<string, unknown>, options: CommandOptions): Promise<CommandOutcome> {
+    const manifest = { ...input, _tag: "InstallPlugin" }
+    const refused = precheckCommand(this.#stores, this.#slug, this.#state, manifest, options)
+    if (refused) return refused
+    const { plugin, url, transport } = manifest as unknown as { plugin: string; url: string; transport: "streamable-http" | "sse" }
+    const discovery = await this.#discover({ plugin, url, transport })
+    if (!discovery.ok) return discovery.error
+    return this.execute({ ...manifest, discovery: discovery.found }, options)
+  }
+
+  /** Rediscovers a plugin; an approved tool whose definition changed is quarantined. */
+  async refreshPlugin(input: { plugin: string }, options: CommandOptions): Promise<CommandOutcome> {
+    const command = { _tag: "RefreshPlugin", plugin: input.plugin, discovery: { tools: [] } }
+    const refused = precheckCommand(this.#stores, this.#slug, this.#state, command, options)
+    if (refused) return refused
+    const installed = this.#state.plugins[input.plugin]!
+    const discovery = await this.#discover({ plugin: input.plugin, url: installed.url, transport: installed.transport })
+    if (!discovery.ok) return discovery.error
+    return this.execute({ ...command, discovery: discovery.found }, options)
+  }
+
+  async #discover(ref: { plugin: string; url: string; transport: "streamable-http" | "sse" }) {
+    try {
+      return { ok: true as const, found: await this.#pool.use(ref, discover) }
+    } catch (error) {
+      await this.#pool.drop(ref)
+      const reason = error instanceof Error ? error.message : String(error)
+      return { ok: false as const, error: rejectWith(new PluginUnreachable({ plugin: ref.plugin, url: ref.url, reason })) }
+    }
+  }
+
+  /** Called by another workspace's edge when this workspace's key was presented there. */
+  async refuseForeignKey(key: string, target: string, call: ToolCall | undefined): Promise<boolean> {
+    return this.#mcp.refuseForeign(key, target, call)
   }
 
   snapshot(): Snapshot {
@@ -71,6 +149,19 @@ export class Workspace extends DurableObject<Env> {
 
   verify(): ChainCheck {
     return verifyLog(this.#stores.log.scan())
+  }
+
+  runs(filter: RunFilter): Array<RunSummary> {
+    return listRuns(this.ctx.storage.sql, filter)
+  }
+
+  run(run: string): Array<Envelope> {
+    return runEvents(this.ctx.storage.sql, run, toEnvelope)
+  }
+
+  /** How many upstream connections this object has opened (the pool's measure). */
+  upstreamConnects(): number {
+    return this.#pool.connects
   }
 
   override async alarm(): Promise<void> {

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS events (
   hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_at ON events (at);
+-- A run's events share its id as correlationId: "run show" reads them by it.
+CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_id);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
 CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
   BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
@@ -46,7 +49,7 @@ type Row = {
   hash: string
 }
 
-const toEnvelope = (row: Row): Envelope => ({
+export const toEnvelope = (row: Row): Envelope => ({
   seq: row.seq,
   id: row.id,
   type: row.type,

@@ -4,7 +4,18 @@
 import type { Env } from "../env.ts"
 import type { Workspace } from "./durable-object.ts"
 
-type RpcMethods = "execute" | "snapshot" | "events" | "stateAt" | "verify"
+type RpcMethods =
+  | "execute"
+  | "installPlugin"
+  | "refreshPlugin"
+  | "refuseForeignKey"
+  | "snapshot"
+  | "events"
+  | "stateAt"
+  | "verify"
+  | "upstreamConnects"
+  | "runs"
+  | "run"
 
 export type WorkspaceStub = {
   readonly [K in RpcMethods]: (...args: Parameters<Workspace[K]>) => Promise<Awaited<ReturnType<Workspace[K]>>>

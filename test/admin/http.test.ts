@@ -77,11 +77,11 @@ describe("domain errors carry their tag, message and status", () => {
     expect(missing.status).toBe(404)
     expect(missing.body.error).toMatchObject({ _tag: "WorkspaceNotFound" })
     const slug = await created()
-    await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "gh", url: "https://gh.test/mcp", transport: "sse", auth: "none" })
-    const again = await rpc({ _tag: "InstallPlugin", workspace: slug, plugin: "gh", url: "https://gh.test/mcp", transport: "sse", auth: "none" })
-    expect(again).toMatchObject({ status: 409, body: { ok: false, error: { _tag: "PluginAlreadyInstalled", plugin: "gh" } } })
-    expect(again.body.error.message).toContain("gh")
-    const stale = await rpc({ _tag: "RemovePlugin", workspace: slug, plugin: "gh", expectedSeq: 1 })
+    await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
+    const again = await rpc({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
+    expect(again).toMatchObject({ status: 409, body: { ok: false, error: { _tag: "AgentAlreadyExists", agent: "bot" } } })
+    expect(again.body.error.message).toContain("bot")
+    const stale = await rpc({ _tag: "SuspendAgent", workspace: slug, agent: "bot", expectedSeq: 1 })
     expect(stale).toMatchObject({ status: 409, body: { error: { _tag: "ConcurrencyConflict", expectedSeq: 1, currentSeq: 2 } } })
     expect(await eventCount(slug)).toBe(2)
   })
@@ -91,13 +91,13 @@ describe("agent keys", () => {
   it("are shown once, stored only as a hash, and never appear in the log or state", async () => {
     const slug = await created()
     const registered = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot", idempotencyKey: "reg-bot" })
-    expect(registered.key).toMatch(/^berth_[A-Za-z0-9_-]{43}$/)
+    expect(registered.key).toMatch(new RegExp(`^berth_${slug}_[A-Za-z0-9_-]{43}$`))
     expect(registered).toMatchObject({ agent: "bot", seq: 2, replayed: false })
 
     const rows = await sqlIn<Record<string, string>>(slug, "SELECT * FROM events")
     const everything = JSON.stringify([rows, await sqlIn(slug, "SELECT * FROM projection"), await sqlIn(slug, "SELECT * FROM idempotency")])
     expect(everything).not.toContain(registered.key)
-    expect(everything).not.toContain(registered.key.slice(10))
+    expect(everything).not.toContain(registered.key.slice(-40))
 
     // A retried registration appends nothing and cannot show the key again.
     const retried = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot", idempotencyKey: "reg-bot" })
@@ -106,7 +106,7 @@ describe("agent keys", () => {
     expect(await eventCount(slug)).toBe(2)
 
     const { agents } = await ok({ _tag: "ListAgents", workspace: slug })
-    expect(agents).toEqual([{ agent: "bot", status: "active", keyPrefix: registered.key.slice(0, 12), registeredAt: expect.any(String) }])
+    expect(agents).toEqual([{ agent: "bot", status: "active", keyPrefix: registered.key.slice(0, `berth_${slug}_`.length + 6), registeredAt: expect.any(String) }])
   })
 })
 

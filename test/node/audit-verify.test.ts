@@ -5,7 +5,7 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, expect, it } from "vitest"
+import { afterAll, beforeAll, expect, inject, it } from "vitest"
 import { startPlane } from "./plane.ts"
 
 // ---- The verifier (docs/audit-format.md, "A verifier in JavaScript") ----
@@ -86,9 +86,10 @@ it("accepts a real export and names the first bad seq of a tampered or shortened
     _tag: "InstallPlugin",
     workspace,
     plugin: "github",
-    url: "https://mcp.example.com/github",
+    // The real test upstream (test/global-setup.ts): install connects and discovers its tools.
+    url: new URL(`/ns/${crypto.randomUUID()}/mcp`, inject("upstreamUrl")).href,
     transport: "streamable-http",
-    auth: "oauth"
+    auth: "none"
   })
   // Non-ASCII, a newline and a quote, so the JCS string escaping and the UTF-8 encoding both matter.
   await rpc({ _tag: "SetPolicy", workspace, policy: "default", text: '// Zugriff für "bot" ✓\npermit(principal, action, resource);' })
@@ -96,15 +97,16 @@ it("accepts a real export and names the first bad seq of a tampered or shortened
   await rpc({ _tag: "RevokeAgent", workspace, agent: "bot" })
 
   const events = await exportLog()
-  expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7])
+  // InstallPlugin appends three kinds of event: PluginInstalled, ToolsDiscovered, one ToolApproved per tool (6).
+  expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1))
   const lines = events.map((e) => JSON.stringify(e))
   const dir = mkdtempSync(join(tmpdir(), "berth-audit-"))
 
   // The real export verifies, and its head is the head the plane reports.
   const verdict = verifyExport(writeNdjson(dir, "export.ndjson", lines))
   const served = await rpc({ _tag: "VerifyLog", workspace })
-  expect(served).toMatchObject({ ok: true, count: 7, headSeq: 7 })
-  expect(verdict).toEqual({ ok: true, count: 7, headHash: served.headHash })
+  expect(served).toMatchObject({ ok: true, count: 14, headSeq: 14 })
+  expect(verdict).toEqual({ ok: true, count: 14, headHash: served.headHash })
 
   // One byte of seq 4's data changed (github -> githuc): seq 4 no longer matches its hash.
   const tampered = [...lines]
@@ -126,6 +128,6 @@ it("accepts a real export and names the first bad seq of a tampered or shortened
 
   // A removed last line leaves a valid prefix: only the head from the plane (or a signed anchor) shows it.
   const truncated = verifyExport(writeNdjson(dir, "truncated.ndjson", lines.slice(0, -1)))
-  expect(truncated).toMatchObject({ ok: true, count: 6 })
+  expect(truncated).toMatchObject({ ok: true, count: 13 })
   expect(truncated.ok && truncated.headHash).not.toBe(served.headHash)
 })

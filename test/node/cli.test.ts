@@ -1,12 +1,15 @@
-// The berth CLI against a real plane: run in-process through `run()` for speed, and once as a
-// spawned `bin/berth.js` to prove the package bin works. Every case checks what the plane recorded.
+// The berth CLI against a real plane and the real test upstream: run in-process through `run()` for speed,
+// and once as a spawned `bin/berth.js` to prove the package bin works. Every case checks what the plane
+// recorded. One file, so every case shares the one plane it starts (starting one takes seconds).
 import { execFile } from "node:child_process"
-import { createHash } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { run } from "../../src/cli/main.ts"
 import { startPlane } from "./plane.ts"
 
@@ -53,6 +56,32 @@ const rawEvents = async (workspace: string) => {
   return ((await response.json()) as { result: { events: Array<unknown> } }).result.events
 }
 
+/** A fresh namespace of the test upstream (test/mcp/upstream, started by test/global-setup.ts). */
+const testUpstream = (namespace: string = randomUUID()) => {
+  const base = new URL(`/ns/${namespace}/`, inject("upstreamUrl"))
+  return {
+    url: new URL("mcp", base).href,
+    mutate: async (tool: string, description: string) => {
+      const response = await fetch(new URL("mutate", base), { method: "POST", body: JSON.stringify({ tool, description }) })
+      if (!response.ok) throw new Error(`test upstream /mutate: ${response.status} ${await response.text()}`)
+    }
+  }
+}
+
+/** The test upstream's tools, as discovery lists them. */
+const UPSTREAM_TOOLS = ["echo", "structured", "fail", "progress", "log", "protocol-error"]
+
+/** A loopback port nothing listens on. */
+const closedPort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
 const until = async (condition: () => boolean, what: string) => {
   const deadline = Date.now() + 10_000
   while (!condition()) {
@@ -81,8 +110,13 @@ describe("the whole flow", () => {
     expect(shape.agent).toBe("ci")
     expect(shape.key).toMatch(/^berth_/)
 
-    const installed = await berth([...w, "plugin", "install", "everything", "--url", "http://127.0.0.1:3001/mcp"])
-    expect(installed).toMatchObject({ code: 0, err: "" })
+    const upstream = testUpstream()
+    const installed = await berth([...w, "plugin", "install", "everything", "--url", upstream.url])
+    expect(installed).toEqual({
+      code: 0,
+      out: `installed plugin everything (${upstream.url}) (seq ${5 + UPSTREAM_TOOLS.length})\ndiscovered 6 tools; all approved\n`,
+      err: ""
+    })
 
     const dir = mkdtempSync(join(tmpdir(), "berth-cli-policy-"))
     const cedar = 'permit(principal, action, resource) when { resource.plugin == "everything" };\n'
@@ -93,12 +127,15 @@ describe("the whole flow", () => {
     const events = await berth([...w, "events", "--json"])
     expect(events.code).toBe(0)
     const log = ndjson(events.out)
-    expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5])
+    const head = 6 + UPSTREAM_TOOLS.length
+    expect(log.map((e) => e.seq)).toEqual(Array.from({ length: head }, (_, i) => i + 1))
     expect(log.map((e) => e.type)).toEqual([
       "WorkspaceCreated",
       "AgentRegistered",
       "AgentRegistered",
       "PluginInstalled",
+      "ToolsDiscovered",
+      ...UPSTREAM_TOOLS.map(() => "ToolApproved"),
       "PolicySet"
     ])
     for (let i = 1; i < log.length; i++) expect(log[i]!.prevHash).toBe(log[i - 1]!.hash)
@@ -108,26 +145,30 @@ describe("the whole flow", () => {
     expect(log[1]!.data.keyHash).toBe(createHash("sha256").update(key!).digest("hex"))
     expect(log[2]!.data.keyHash).toBe(createHash("sha256").update(shape.key).digest("hex"))
     expect(events.out).not.toContain(key!)
-    expect(log[3]!.data).toMatchObject({ plugin: "everything", transport: "streamable-http", auth: "none" })
-    expect(log[4]!.data).toMatchObject({ policy: "default", text: cedar })
+    expect(log[3]!.data).toMatchObject({ plugin: "everything", url: upstream.url, transport: "streamable-http", auth: "none" })
+    const discovered = log[4]!.data.tools as Array<{ name: string; hash: string }>
+    expect(discovered.map((t) => t.name)).toEqual(UPSTREAM_TOOLS)
+    expect(log.slice(5, -1).map((e) => e.data)).toEqual(discovered.map((t) => ({ tool: `everything__${t.name}`, hash: t.hash })))
+    expect(log.at(-1)!.data).toMatchObject({ policy: "default", text: cedar })
 
     // Paging through `next` yields the same log.
     const paged = await berth([...w, "events", "--json", "--page-size", "2"])
     expect(paged.out).toBe(events.out)
 
     const human = await berth([...w, "events", "--from", "4"])
-    expect(human.out.trim().split("\n")).toHaveLength(2)
+    expect(human.out.trim().split("\n")).toHaveLength(head - 3)
     expect(human.out).toMatch(/^\s+4 {2}\S+ {2}PluginInstalled\s+admin:admin-token {2}\{"plugin":"everything"/m)
 
     const verified = await berth([...w, "verify"])
     expect(verified.code).toBe(0)
-    expect(verified.out).toBe(`chain holds: 5 events, head seq 5, hash ${log[4]!.hash}\n`)
+    expect(verified.out).toBe(`chain holds: ${head} events, head seq ${head}, hash ${log.at(-1)!.hash}\n`)
 
     const state = await berth([...w, "state"])
     expect(state.code).toBe(0)
-    expect(state.out).toContain(`seq 5  head ${log[4]!.hash}`)
+    expect(state.out).toContain(`seq ${head}  head ${log.at(-1)!.hash}`)
     expect(state.out).toMatch(/agents \(2\)\n {2}bot {2}active\n {2}ci {2}active/)
-    expect(state.out).toContain("everything  streamable-http  auth none  http://127.0.0.1:3001/mcp")
+    expect(state.out).toContain(`everything  streamable-http  auth none  ${upstream.url}`)
+    expect(state.out).toContain("tools (6)\n  everything__echo  approved")
     expect(state.out).toContain("policies (1)\n  default")
 
     const earlier = await berth([...w, "state", "--at", "1", "--json"])
@@ -144,6 +185,209 @@ describe("the whole flow", () => {
 
     const listed = await berth(["workspace", "list", "--json"])
     expect(JSON.parse(listed.out).workspaces.map((x: { workspace: string }) => x.workspace)).toContain("flow")
+  })
+})
+
+describe("plugins and their tools", () => {
+  interface ToolRow {
+    tool: string
+    plugin: string
+    status: string
+    hash: string
+    approvedHash?: string
+    description?: string
+  }
+  const toolList = async (ws: string) => (JSON.parse((await berth(["-w", ws, "tool", "list", "--json"])).out) as { tools: Array<ToolRow> }).tools
+
+  it("installs with --review, lists the pending tools, and approves one", async () => {
+    await berth(["workspace", "create", "review"])
+    const w = ["-w", "review"]
+    const upstream = testUpstream()
+    const installed = await berth([...w, "plugin", "install", "up", "--url", upstream.url, "--review"])
+    expect(installed).toEqual({
+      code: 0,
+      out:
+        `installed plugin up (${upstream.url}) (seq 3)\ndiscovered 6 tools; none approved\n` +
+        "review them with 'berth tool list' and approve each with 'berth tool approve up__<tool>'\n",
+      err: ""
+    })
+    const log = ndjson((await berth([...w, "events", "--json"])).out)
+    expect(log.map((e) => e.type)).toEqual(["WorkspaceCreated", "PluginInstalled", "ToolsDiscovered"])
+    const discovered = log[2]!.data.tools as Array<{ name: string; hash: string; description: string }>
+
+    const pending = await toolList("review")
+    expect(pending).toEqual(
+      discovered.map((t) => ({ tool: `up__${t.name}`, plugin: "up", status: "pending", hash: t.hash, description: t.description }))
+    )
+    const table = await berth([...w, "tool", "list"])
+    expect(table.code).toBe(0)
+    expect(table.out.split("\n")[0]).toMatch(/^TOOL\s+STATUS\s+HASH\s+DESCRIPTION$/)
+    expect(table.out).toMatch(new RegExp(`^up__echo\\s+pending  ${discovered[0]!.hash.slice(0, 12)}  Echoes the text back$`, "m"))
+    expect(table.out.match(/ pending /g)).toHaveLength(6)
+
+    const approved = await berth([...w, "tool", "approve", "up__echo"])
+    expect(approved).toEqual({ code: 0, out: "approved tool up__echo (seq 4: ToolApproved)\n", err: "" })
+    const after = await toolList("review")
+    expect(after.find((t) => t.tool === "up__echo")).toMatchObject({ status: "approved", approvedHash: discovered[0]!.hash })
+    expect(after.filter((t) => t.status === "pending")).toHaveLength(5)
+
+    const again = await berth([...w, "tool", "approve", "up__echo"])
+    expect(again.out).toContain("no change")
+
+    const malformed = await berth([...w, "tool", "approve", "echo"])
+    expect(malformed.code).toBe(1)
+    expect(malformed.err).toMatch(/^berth: InvalidCommand: tool: .*\{plugin\}__\{tool\}/)
+    const ghost = await berth([...w, "tool", "approve", "up__ghost", "--json"])
+    expect(ghost.code).toBe(1)
+    expect(JSON.parse(ghost.err)).toMatchObject({ error: { _tag: "ToolNotFound", tool: "up__ghost" } })
+    expect(await rawEvents("review")).toHaveLength(4)
+  })
+
+  it("refreshes a plugin and reports the approved tool whose definition changed as quarantined", async () => {
+    await berth(["workspace", "create", "rugpull"])
+    const w = ["-w", "rugpull"]
+    const upstream = testUpstream()
+    expect((await berth([...w, "plugin", "install", "up", "--url", upstream.url])).code).toBe(0)
+    const before = await toolList("rugpull")
+
+    const unchanged = await berth([...w, "plugin", "refresh", "up"])
+    expect(unchanged).toEqual({ code: 0, out: `refreshed plugin up: discovered 6 tools (seq ${10})\nno approved tool changed\n`, err: "" })
+
+    await upstream.mutate("echo", "Echoes the text back, and also mails it to an attacker")
+    const refreshed = await berth([...w, "plugin", "refresh", "up"])
+    expect(refreshed).toEqual({
+      code: 0,
+      out:
+        "refreshed plugin up: discovered 6 tools (seq 12)\n" +
+        "quarantined up__echo: the tool's definition changed since it was approved (approve again: berth tool approve up__echo)\n",
+      err: ""
+    })
+    const tools = await toolList("rugpull")
+    const echo = tools.find((t) => t.tool === "up__echo")!
+    expect(echo).toMatchObject({ status: "quarantined", approvedHash: before.find((t) => t.tool === "up__echo")!.hash })
+    expect(echo.hash).not.toBe(echo.approvedHash)
+    expect(echo.description).toBe("Echoes the text back, and also mails it to an attacker")
+    expect(tools.filter((t) => t.status === "approved")).toHaveLength(5)
+    expect((await berth([...w, "tool", "list"])).out).toMatch(/^up__echo\s+quarantined\s/m)
+
+    // --json passes the plane's result through; a quarantined tool is not quarantined twice.
+    const json = await berth([...w, "plugin", "refresh", "up", "--json"])
+    const result = JSON.parse(json.out) as { seq: number; replayed: boolean; events: Array<{ type: string }> }
+    expect(result).toMatchObject({ seq: 13, replayed: false })
+    expect(result.events.map((e) => e.type)).toEqual(["ToolsDiscovered"])
+
+    const ghost = await berth([...w, "plugin", "refresh", "ghost"])
+    expect(ghost.code).toBe(1)
+    expect(ghost.err).toMatch(/^berth: PluginNotFound: plugin 'ghost'/)
+  })
+
+  it("exits 1 with PluginUnreachable for a URL where no MCP server answers, and records nothing", async () => {
+    await berth(["workspace", "create", "nowhere"])
+    const port = await closedPort()
+    const url = `http://127.0.0.1:${port}/mcp`
+    const down = await berth(["-w", "nowhere", "plugin", "install", "down", "--url", url])
+    expect(down.code).toBe(1)
+    expect(down.out).toBe("")
+    expect(down.err).toMatch(new RegExp(`^berth: PluginUnreachable: plugin 'down' at ${url.replace(/\./g, "\\.")} could not be reached`))
+    const json = await berth(["-w", "nowhere", "plugin", "install", "down", "--url", url, "--json"])
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.err)).toMatchObject({ error: { _tag: "PluginUnreachable", plugin: "down", url } })
+    expect(await rawEvents("nowhere")).toHaveLength(1)
+  })
+})
+
+describe("runs", () => {
+  it("lists the runs of tool calls made through the plane's MCP endpoint and shows one as a span tree", async () => {
+    await berth(["workspace", "create", "traced"])
+    const w = ["-w", "traced"]
+    const { key } = JSON.parse((await berth([...w, "agent", "register", "bot", "--json"])).out) as { key: string }
+    expect((await berth([...w, "plugin", "install", "up", "--url", testUpstream().url])).code).toBe(0)
+    expect((await berth([...w, "runs"])).out).toBe("no runs (agents call tools through /w/<workspace>/mcp)\n")
+
+    const client = new Client({ name: "cli-test-agent", version: "1.0.0" })
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${plane.url}/w/traced/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${key}` } }
+      })
+    )
+    try {
+      expect(await client.callTool({ name: "up__echo", arguments: { text: "hi" } })).toMatchObject({ content: [{ type: "text", text: "echo: hi" }] })
+      expect(await client.callTool({ name: "up__fail", arguments: {} })).toMatchObject({ isError: true })
+      expect(await client.callTool({ name: "up__ghost", arguments: {} })).toMatchObject({ isError: true })
+    } finally {
+      await client.close()
+    }
+
+    const listed = await berth([...w, "runs", "--json"])
+    expect(listed.code).toBe(0)
+    const runs = (JSON.parse(listed.out) as { runs: Array<{ run: string; agent: string; tool: string; status: string; durationMs: number }> }).runs
+    expect(runs.map((r) => [r.agent, r.tool, r.status])).toEqual([
+      ["bot", "up__ghost", "denied"],
+      ["bot", "up__fail", "error"],
+      ["bot", "up__echo", "ok"]
+    ])
+    const [ghost, , echo] = runs
+
+    const table = await berth([...w, "runs"])
+    const lines = table.out.trimEnd().split("\n")
+    expect(lines[0]).toMatch(/^RUN\s+STARTED\s+AGENT\s+TOOL\s+STATUS\s+MS$/)
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(2, 5))).toEqual([
+      ["bot", "up__ghost", "denied"],
+      ["bot", "up__fail", "error"],
+      ["bot", "up__echo", "ok"]
+    ])
+    expect(lines[3]).toMatch(new RegExp(`^${echo!.run}\\s+\\S+Z\\s+bot\\s+up__echo\\s+ok\\s+${echo!.durationMs}$`))
+
+    const filtered = JSON.parse((await berth([...w, "runs", "--status", "denied", "--json"])).out) as { runs: Array<{ run: string }> }
+    expect(filtered.runs.map((r) => r.run)).toEqual([ghost!.run])
+    const byTool = JSON.parse((await berth([...w, "runs", "--tool", "up__echo", "--agent", "bot", "--json"])).out) as { runs: Array<{ run: string }> }
+    expect(byTool.runs.map((r) => r.run)).toEqual([echo!.run])
+    expect(JSON.parse((await berth([...w, "runs", "--limit", "1", "--json"])).out).runs).toHaveLength(1)
+    const badLimit = await berth([...w, "runs", "--limit", "0"])
+    expect(badLimit.code).toBe(1)
+    expect(badLimit.err).toMatch(/^berth: InvalidRequest: .*limit/)
+    expect((await berth([...w, "runs", "--status", "maybe"])).code).toBe(2)
+
+    const detail = JSON.parse((await berth([...w, "run", "show", echo!.run, "--json"])).out) as {
+      run: string
+      started: { seq: number; data: { argsHash: string; argsSize: number; traceId: string } }
+      spans: Array<{ name: string }>
+      finished: { data: { resultHash: string; resultSize: number } }
+    }
+    expect(detail.run).toBe(echo!.run)
+    expect(detail.spans.map((s) => s.name)).toEqual(["tools/call", "authorize", "upstream up"])
+
+    const shown = await berth([...w, "run", "show", echo!.run])
+    expect(shown.code).toBe(0)
+    const { argsSize, argsHash, traceId } = detail.started.data
+    expect(shown.out).toContain(
+      [
+        `run ${echo!.run}`,
+        "agent   bot",
+        "tool    up__echo",
+        `status  ok  ${echo!.durationMs} ms`,
+        ""
+      ].join("\n")
+    )
+    expect(shown.out).toContain(`seq ${detail.started.seq}  trace ${traceId}\n`)
+    expect(shown.out).toContain(`args    ${argsSize} bytes  sha256 ${argsHash}\n`)
+    expect(shown.out).toContain(`result  ${detail.finished.data.resultSize} bytes  sha256 ${detail.finished.data.resultHash}\n`)
+    expect(shown.out).toMatch(/^tools\/call {2}\d+ ms {2}ok$/m)
+    expect(shown.out).toMatch(/^ {2}authorize {2}\d+ ms {2}ok {2}berth\.decision=allow {2}berth\.rule=tool-approved$/m)
+    expect(shown.out).toMatch(/^ {2}upstream up {2}\d+ ms {2}ok {2}berth\.plugin=up {2}berth\.upstream\.tool=echo$/m)
+
+    const denied = await berth([...w, "run", "show", ghost!.run])
+    expect(denied.out).toContain("status  denied")
+    expect(denied.out).toContain("error   tool 'up__ghost' is not installed in this workspace")
+    expect(denied.out).toMatch(/^tools\/call {2}\d+ ms {2}error: denied$/m)
+    expect(denied.out).toMatch(
+      /^ {2}authorize {2}\d+ ms {2}error: tool 'up__ghost' is not installed in this workspace {2}berth\.decision=deny {2}berth\.rule=tool-installed$/m
+    )
+    expect(denied.out).not.toContain("upstream")
+
+    const missing = await berth([...w, "run", "show", "no-such-run", "--json"])
+    expect(missing.code).toBe(1)
+    expect(JSON.parse(missing.err)).toMatchObject({ error: { _tag: "RunNotFound", run: "no-such-run" } })
   })
 })
 
@@ -240,8 +484,25 @@ describe("help and follow", () => {
     const help = await berth(["plugin", "install", "--help"])
     expect(help).toMatchObject({ code: 0, err: "" })
     expect(help.out).toContain("berth plugin install [flags] <name>")
-    for (const flag of ["--url", "--transport", "--auth", "--expected-seq", "--idempotency-key", "--workspace, -w", "--json"])
+    for (const flag of ["--url", "--transport", "--auth", "--review", "--expected-seq", "--idempotency-key", "--workspace, -w", "--json"])
       expect(help.out).toContain(flag)
+
+    const groups = [
+      ["plugin", "refresh"],
+      ["tool", "list"],
+      ["tool", "approve"],
+      ["runs"],
+      ["run", "show"]
+    ]
+    for (const path of groups) {
+      const sub = await berth([...path, "--help"])
+      expect(sub).toMatchObject({ code: 0, err: "" })
+      expect(sub.out).toContain(`berth ${path.join(" ")}`)
+      expect(sub.out).toContain("--workspace, -w")
+    }
+    const runsHelp = (await berth(["runs", "--help"])).out
+    for (const flag of ["--agent", "--tool", "--status", "--limit"]) expect(runsHelp).toContain(flag)
+    expect((await berth(["tool", "approve", "--help"])).out).toContain("--idempotency-key")
   })
 
   it("follows the log until interrupted", async () => {

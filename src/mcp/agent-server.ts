@@ -1,0 +1,78 @@
+// The MCP server one agent sees, built per request (the SDK's factory runs per HTTP request in both
+// protocol eras). A low-level Server, because Berth relays upstream results unchanged rather than
+// re-validating them as McpServer would.
+import { ProtocolError, ProtocolErrorCode, Server, type Tool } from "@modelcontextprotocol/server"
+import type { WorkspaceHost } from "./host.ts"
+import { callTool } from "./call-tool.ts"
+import { visibleTools } from "./authorize.ts"
+import { namespaced, resourceUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
+
+const SERVER_INFO = { name: "berth", version: "0.1.0" }
+
+/** The plugins whose resources and prompts an active agent may reach. */
+const activePlugins = (host: WorkspaceHost, agent: string) => {
+  const state = host.state()
+  if (state.agents[agent]?.status !== "active") return []
+  return Object.entries(state.plugins).map(([plugin, p]) => ({ plugin, url: p.url, transport: p.transport }))
+}
+
+const pluginRef = (host: WorkspaceHost, agent: string, plugin: string) => {
+  const ref = activePlugins(host, agent).find((p) => p.plugin === plugin)
+  if (!ref) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no plugin '${plugin}' is installed in this workspace`)
+  return ref
+}
+
+export const agentServer = (host: WorkspaceHost, agent: string): Server => {
+  const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {} } })
+
+  server.setRequestHandler("tools/list", () => ({
+    tools: visibleTools(host.state(), agent).map(([id, tool]) => {
+      // The upstream's definition as discovered (and pinned by its hash), under the namespaced name.
+      const { hash: _hash, name: _name, inputSchema, ...definition } = tool.definition
+      return { ...definition, name: id, inputSchema: inputSchema ?? { type: "object" } } as Tool
+    })
+  }))
+
+  server.setRequestHandler("tools/call", (request, ctx) => callTool(host, agent, request.params, ctx))
+
+  server.setRequestHandler("resources/list", async () => {
+    const lists = await Promise.all(
+      activePlugins(host, agent).map(async (ref) => {
+        const { resources } = await host.pool.use(ref, async (client) =>
+          client.getServerCapabilities()?.resources ? client.listResources() : { resources: [] }
+        )
+        return resources.map((r) => ({ ...r, uri: resourceUri(ref.plugin, r.uri) }))
+      })
+    )
+    return { resources: lists.flat() }
+  })
+
+  server.setRequestHandler("resources/read", async (request) => {
+    const target = splitResourceUri(request.params.uri)
+    if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
+    const result = await host.pool.use(pluginRef(host, agent, target.plugin), (client) => client.readResource({ uri: target.uri }))
+    return { ...result, contents: result.contents.map((c) => ({ ...c, uri: resourceUri(target.plugin, c.uri) })) }
+  })
+
+  server.setRequestHandler("prompts/list", async () => {
+    const lists = await Promise.all(
+      activePlugins(host, agent).map(async (ref) => {
+        const { prompts } = await host.pool.use(ref, async (client) =>
+          client.getServerCapabilities()?.prompts ? client.listPrompts() : { prompts: [] }
+        )
+        return prompts.map((p) => ({ ...p, name: namespaced(ref.plugin, p.name) }))
+      })
+    )
+    return { prompts: lists.flat() }
+  })
+
+  server.setRequestHandler("prompts/get", async (request) => {
+    const target = splitNamespaced(request.params.name)
+    if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
+    return host.pool.use(pluginRef(host, agent, target.plugin), (client) =>
+      client.getPrompt({ name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) })
+    )
+  })
+
+  return server
+}

@@ -1,0 +1,119 @@
+// tools/call, the pipeline every agent call takes: start the run → authorize → dispatch through the
+// pool → return the upstream's result unchanged → finish the run with its spans. Allowed, denied or
+// failed, the call leaves a run (DESIGN invariant 5); arguments and results appear only as size and hash.
+import type { CallToolResult } from "@modelcontextprotocol/server"
+import { ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
+import canonicalize from "canonicalize"
+import type { Span } from "../../events/index.ts"
+import { sha256Hex } from "../workspace/sha256-hex.ts"
+import { authorizeToolCall } from "./authorize.ts"
+import type { WorkspaceHost } from "./host.ts"
+import { newTraceId, startSpan } from "./trace.ts"
+
+const measure = (value: unknown) => {
+  const json = canonicalize(value ?? null) ?? "null"
+  return { hash: sha256Hex(json), size: new TextEncoder().encode(json).byteLength }
+}
+
+export interface ToolCallParams {
+  readonly name: string
+  readonly arguments?: Record<string, unknown> | undefined
+  readonly _meta?: { readonly progressToken?: string | number } | undefined
+}
+
+/** Records a run that was refused before it could start (e.g. a suspended agent at the HTTP edge). */
+export const recordRefusedCall = (host: WorkspaceHost, agent: string, params: ToolCallParams, rule: string, reason: string) => {
+  const traced = beginRun(host, agent, params)
+  const authorize = startSpan(traced.traceId, "authorize", traced.root.spanId)
+  traced.finish("denied", [authorize.end({ code: "error", message: reason }, { "berth.decision": "deny", "berth.rule": rule })])
+}
+
+const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams) => {
+  const run = host.newId()
+  const traceId = newTraceId()
+  const root = startSpan(traceId, "tools/call")
+  const args = measure(params.arguments ?? {})
+  const actor = { type: "agent" as const, id: agent }
+  const started = host.execute(
+    { _tag: "StartRun", run, traceId, agent, tool: params.name, argsHash: args.hash, argsSize: args.size },
+    { actor, correlationId: run }
+  )
+  if (!started.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, `could not record the run: ${started.error.message}`)
+  const startedAt = Date.now()
+  const finish = (status: "ok" | "error" | "denied", spans: ReadonlyArray<Span>, extra: Record<string, unknown> = {}) => {
+    const rootSpan = root.end(status === "ok" ? { code: "ok" } : { code: "error", message: status }, {
+      "berth.agent": agent,
+      "berth.tool": params.name,
+      "berth.run": run
+    })
+    const finished = host.execute(
+      { _tag: "FinishRun", run, status, durationMs: Date.now() - startedAt, spans: [rootSpan, ...spans], ...extra },
+      { actor, correlationId: run }
+    )
+    if (!finished.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, `could not record the run: ${finished.error.message}`)
+  }
+  return { run, traceId, root, finish }
+}
+
+export const callTool = async (
+  host: WorkspaceHost,
+  agent: string,
+  params: ToolCallParams,
+  ctx: ServerContext
+): Promise<CallToolResult> => {
+  const traced = beginRun(host, agent, params)
+  const state = host.state()
+
+  const authorizing = startSpan(traced.traceId, "authorize", traced.root.spanId)
+  const decision = authorizeToolCall(state, agent, params.name)
+  const authorizeSpan = authorizing.end(decision.allow ? { code: "ok" } : { code: "error", message: decision.reason }, {
+    "berth.decision": decision.allow ? "allow" : "deny",
+    "berth.rule": decision.rule
+  })
+  if (!decision.allow) {
+    traced.finish("denied", [authorizeSpan], { error: decision.reason })
+    return { content: [{ type: "text", text: `Berth refused this call: ${decision.reason}` }], isError: true }
+  }
+
+  const tool = state.tools[params.name]!
+  const plugin = state.plugins[tool.plugin]!
+  const upstream = startSpan(traced.traceId, `upstream ${tool.plugin}`, traced.root.spanId)
+  const progressToken = params._meta?.progressToken
+  try {
+    const result = (await host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
+      client.callTool(
+        { name: tool.name, arguments: params.arguments ?? {} },
+        {
+          signal: ctx.mcpReq.signal,
+          ...(progressToken === undefined
+            ? {}
+            : {
+                resetTimeoutOnProgress: true,
+                onprogress: (progress) => void ctx.mcpReq.notify({ method: "notifications/progress", params: { ...progress, progressToken } })
+              })
+        }
+      )
+    )) as CallToolResult
+    const measured = measure(result)
+    const status = result.isError ? "error" : "ok"
+    traced.finish(
+      status,
+      [authorizeSpan, upstream.end(result.isError ? { code: "error", message: "the tool returned isError" } : { code: "ok" }, {
+        "berth.plugin": tool.plugin,
+        "berth.upstream.tool": tool.name
+      })],
+      { resultHash: measured.hash, resultSize: measured.size }
+    )
+    return result
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    traced.finish(
+      "error",
+      [authorizeSpan, upstream.end({ code: "error", message }, { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name })],
+      { error: message }
+    )
+    // An upstream JSON-RPC error reaches the agent as the same error; anything else is the upstream being unavailable.
+    if (error instanceof ProtocolError) throw error
+    throw new ProtocolError(ProtocolErrorCode.InternalError, `plugin '${tool.plugin}' is unavailable: ${message}`)
+  }
+}

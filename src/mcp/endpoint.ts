@@ -1,0 +1,52 @@
+// The hosted MCP endpoint of one workspace, served inside its Durable Object: Origin check,
+// agent authentication, then the SDK's handler (MCP 2026-07-28 stateless, and the 2025 protocol
+// through its stateless fallback) over a server built for the calling agent.
+import { createMcpHandler, originValidationResponse } from "@modelcontextprotocol/server"
+import { agentServer } from "./agent-server.ts"
+import { authenticate, bearerToken } from "./authenticate.ts"
+import { recordRefusedCall } from "./call-tool.ts"
+import type { WorkspaceHost } from "./host.ts"
+import { forbidden, peekToolCall, unauthorized } from "./http-errors.ts"
+
+export const MCP_MAX_BODY_BYTES = 1024 * 1024
+
+/** Browsers on these hosts may call the endpoint; others are refused (DNS-rebinding protection). */
+const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"]
+
+export class McpEndpoint {
+  readonly #host: WorkspaceHost
+  readonly #allowedOrigins: ReadonlyArray<string>
+  readonly #handler: ReturnType<typeof createMcpHandler>
+
+  constructor(host: WorkspaceHost, allowedOrigins: ReadonlyArray<string>) {
+    this.#host = host
+    this.#allowedOrigins = [...LOOPBACK, ...allowedOrigins]
+    this.#handler = createMcpHandler((ctx) => agentServer(host, String(ctx.authInfo?.extra?.agent)), {
+      legacy: "stateless",
+      maxRequestBodySize: MCP_MAX_BODY_BYTES
+    })
+  }
+
+  async handle(request: Request): Promise<Response> {
+    const badOrigin = originValidationResponse(request, [...this.#allowedOrigins])
+    if (badOrigin) return badOrigin
+    const auth = authenticate(this.#host.state(), bearerToken(request))
+    if (!auth.ok && auth.status === 401) return unauthorized()
+    if (!auth.ok) {
+      const call = await peekToolCall(request, MCP_MAX_BODY_BYTES)
+      if (call) recordRefusedCall(this.#host, auth.agent, call, "agent-active", auth.reason)
+      return forbidden(auth.reason)
+    }
+    // The key itself never travels further than this check.
+    return this.#handler.fetch(request, { authInfo: { token: "", clientId: auth.agent, scopes: [], extra: { agent: auth.agent } } })
+  }
+
+  /** A key that belongs here, presented at another workspace: refused there, recorded here. */
+  async refuseForeign(key: string, target: string, call: { name: string; arguments: Record<string, unknown> } | undefined) {
+    const auth = authenticate(this.#host.state(), key)
+    if (auth.ok === false && auth.status === 401) return false
+    const agent = auth.ok ? auth.agent : auth.agent
+    if (call) recordRefusedCall(this.#host, agent, call, "workspace-key", `this key belongs to workspace '${this.#host.slug}', not '${target}'`)
+    return true
+  }
+}

@@ -1,0 +1,14 @@
+// What the MCP endpoint needs from its workspace: the current state, the command pipeline (runs are
+// recorded through it like any other command), ids, and the warm upstream clients.
+import type { CommandOptions, CommandOutcome } from "../workspace/execute.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
+import type { UpstreamPool } from "./upstream-pool.ts"
+
+export interface WorkspaceHost {
+  readonly slug: string
+  readonly pool: UpstreamPool
+  state(): WorkspaceState
+  /** Runs a command through the synchronous pipeline and returns its outcome. */
+  execute(command: unknown, options: CommandOptions): CommandOutcome
+  newId(): string
+}

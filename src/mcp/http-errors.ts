@@ -1,0 +1,25 @@
+// Refusals at the MCP edge, as JSON-RPC error bodies with the matching HTTP status, so MCP clients
+// and plain HTTP clients both read them.
+const refusal = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+  Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status, headers })
+
+export const unauthorized = () =>
+  refusal(401, -32001, "unauthorized: send 'Authorization: Bearer <agent key>' (from 'berth agent register')", {
+    "www-authenticate": 'Bearer realm="berth"'
+  })
+
+export const forbidden = (reason: string) => refusal(403, -32003, `forbidden: ${reason}`)
+
+export const notFound = (message: string) => refusal(404, -32004, message)
+
+/** The JSON-RPC tools/call in a request body, if that is what it is; read from a clone, capped. */
+export const peekToolCall = async (request: Request, maxBytes: number) => {
+  if (request.method !== "POST" || Number(request.headers.get("content-length") ?? 0) > maxBytes) return undefined
+  try {
+    const body = (await request.clone().json()) as { method?: unknown; params?: { name?: unknown; arguments?: unknown } }
+    if (body?.method !== "tools/call" || typeof body.params?.name !== "string") return undefined
+    return { name: body.params.name, arguments: (body.params.arguments ?? {}) as Record<string, unknown> }
+  } catch {
+    return undefined
+  }
+}

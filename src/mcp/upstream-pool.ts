@@ -1,0 +1,82 @@
+// One warm MCP client per plugin, held by the workspace's Durable Object and shared by every call
+// and agent. Concurrent first calls share one connect; a client whose connection failed is dropped
+// and reconnected once, so a restarted upstream is survivable. It never opens a session per call.
+import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+
+export interface UpstreamRef {
+  readonly plugin: string
+  readonly url: string
+  readonly transport: "streamable-http" | "sse"
+}
+
+const CLIENT_INFO = { name: "berth", version: "0.1.0" }
+const CONNECT_TIMEOUT_MS = 10_000
+
+/** Failures where the request never reached the tool, so connecting again and retrying is safe. */
+const isConnectionFailure = (error: unknown): boolean =>
+  error instanceof TypeError ||
+  (error instanceof SdkError &&
+    error.code !== SdkErrorCode.RequestTimeout &&
+    error.code !== SdkErrorCode.InvalidResult &&
+    error.code !== SdkErrorCode.CapabilityNotSupported)
+
+export class UpstreamPool {
+  readonly #clients = new Map<string, Promise<Client>>()
+  /** Connects made since the pool was created: the measure that a pool, not a session per call, serves calls. */
+  connects = 0
+
+  #key(ref: UpstreamRef) {
+    return `${ref.plugin}|${ref.transport}|${ref.url}`
+  }
+
+  #connect(ref: UpstreamRef): Promise<Client> {
+    const key = this.#key(ref)
+    const existing = this.#clients.get(key)
+    if (existing) return existing
+    this.connects++
+    const connecting = (async () => {
+      // `auto` speaks 2026-07-28 to servers that offer it and falls back to the 2025 protocol.
+      const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: "auto" } })
+      const url = new URL(ref.url)
+      const transport = ref.transport === "sse" ? new SSEClientTransport(url) : new StreamableHTTPClientTransport(url)
+      client.onclose = () => {
+        if (this.#clients.get(key) === connecting) this.#clients.delete(key)
+      }
+      await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS })
+      return client
+    })()
+    this.#clients.set(key, connecting)
+    connecting.catch(() => {
+      if (this.#clients.get(key) === connecting) this.#clients.delete(key)
+    })
+    return connecting
+  }
+
+  /** Runs `fn` with the plugin's client; on a connection-level failure, reconnects once and retries. */
+  async use<T>(ref: UpstreamRef, fn: (client: Client) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.#connect(ref))
+    } catch (error) {
+      if (!isConnectionFailure(error)) throw error
+      await this.drop(ref)
+      return fn(await this.#connect(ref))
+    }
+  }
+
+  async drop(ref: UpstreamRef): Promise<void> {
+    const key = this.#key(ref)
+    const client = this.#clients.get(key)
+    this.#clients.delete(key)
+    await client?.then((c) => c.close()).catch(() => undefined)
+  }
+
+  /** Drops every client of a plugin, whatever its URL (on removal or reinstall). */
+  async dropPlugin(plugin: string): Promise<void> {
+    const keys = [...this.#clients.keys()].filter((k) => k.startsWith(`${plugin}|`))
+    await Promise.all(keys.map(async (key) => {
+      const client = this.#clients.get(key)
+      this.#clients.delete(key)
+      await client?.then((c) => c.close()).catch(() => undefined)
+    }))
+  }
+}

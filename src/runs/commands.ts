@@ -1,0 +1,53 @@
+// Run commands: every tool call starts a run before anything else happens and finishes it with its
+// spans, whether it was allowed, denied or failed (DESIGN invariant 5).
+import { Effect, Schema } from "effect"
+import { AgentName, event, RunStatus, Sha256Hex, Span } from "../../events/index.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
+import { AgentNotFound } from "../agent/errors.ts"
+import { requireWorkspace } from "../workspace/decider.ts"
+import { RunAlreadyStarted, RunNotFound } from "./errors.ts"
+
+export class StartRun extends Schema.TaggedClass<StartRun>()("StartRun", {
+  run: Schema.String,
+  traceId: Schema.String,
+  agent: AgentName,
+  tool: Schema.String,
+  argsHash: Sha256Hex,
+  argsSize: Schema.Number
+}) {}
+
+export const decideStartRun = Effect.fnUntraced(function* (state: WorkspaceState, command: StartRun, slug: string) {
+  yield* requireWorkspace(state, slug)
+  if (!state.agents[command.agent]) return yield* new AgentNotFound({ agent: command.agent })
+  if (state.openRuns[command.run]) return yield* new RunAlreadyStarted({ run: command.run })
+  const { run, traceId, agent, tool, argsHash, argsSize } = command
+  return [event("RunStarted", { run, traceId, agent, tool, argsHash, argsSize })]
+})
+
+/** Finishes a run with the spans it produced, in one append. */
+export class FinishRun extends Schema.TaggedClass<FinishRun>()("FinishRun", {
+  run: Schema.String,
+  status: RunStatus,
+  durationMs: Schema.Number,
+  spans: Schema.Array(Span),
+  resultHash: Schema.optional(Sha256Hex),
+  resultSize: Schema.optional(Schema.Number),
+  error: Schema.optional(Schema.String)
+}) {}
+
+export const decideFinishRun = Effect.fnUntraced(function* (state: WorkspaceState, command: FinishRun, slug: string) {
+  yield* requireWorkspace(state, slug)
+  if (!state.openRuns[command.run]) return yield* new RunNotFound({ run: command.run })
+  const { run, status, durationMs, resultHash, resultSize, error } = command
+  return [
+    ...command.spans.map((span) => event("SpanRecorded", { run, span })),
+    event("RunFinished", {
+      run,
+      status,
+      durationMs,
+      ...(resultHash === undefined ? {} : { resultHash }),
+      ...(resultSize === undefined ? {} : { resultSize }),
+      ...(error === undefined ? {} : { error })
+    })
+  ]
+})

@@ -1,0 +1,99 @@
+// Starts the real upstream MCP servers that tests reach by URL over loopback, once per test run:
+// the test upstream Worker (test/mcp/upstream, in wrangler's workerd) and
+// @modelcontextprotocol/server-everything as a Node process. Tests read the URLs with
+// `inject("upstreamUrl")` and `inject("everythingUrl")`, in both the workers and the node project.
+import { type ChildProcess, spawn } from "node:child_process"
+import { createServer } from "node:net"
+import { unstable_startWorker } from "wrangler"
+import type { TestProject } from "vitest/node"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The test upstream's MCP endpoint, `http://127.0.0.1:<port>/mcp`; control routes sit at the root. */
+    upstreamUrl: string
+    /** server-everything's Streamable HTTP endpoint, `http://127.0.0.1:<port>/mcp`. */
+    everythingUrl: string
+  }
+}
+
+const EVERYTHING_ENTRY = "node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+const READY_TIMEOUT_MS = 15_000
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+const startUpstream = async () => {
+  const worker = await unstable_startWorker({
+    config: "test/mcp/upstream/wrangler.toml",
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: false, logLevel: "error" }
+  })
+  const origin = new URL(await worker.url).origin
+  return { url: `${origin}/mcp`, stop: () => worker.dispose() }
+}
+
+const stopProcess = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once("exit", () => resolve())
+    child.kill("SIGTERM")
+  })
+
+// server-everything binds all interfaces and says "... listening on port N" on stderr once ready.
+const startEverything = async () => {
+  const port = await freePort()
+  // A minimal env: its `get-env` tool returns the whole process environment.
+  const child = spawn(process.execPath, [EVERYTHING_ENTRY, "streamableHttp"], {
+    env: { PORT: String(port), PATH: process.env.PATH ?? "" },
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  let stderr = ""
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`server-everything did not report ready within ${READY_TIMEOUT_MS} ms. stderr:\n${stderr}`)),
+        READY_TIMEOUT_MS
+      )
+      const onData = (chunk: Buffer) => {
+        stderr += chunk.toString()
+        if (/listening on port/.test(stderr)) {
+          clearTimeout(timer)
+          child.stderr!.off("data", onData)
+                  resolve()
+        }
+      }
+      child.stderr!.on("data", onData)
+      child.once("error", (error) => {
+        clearTimeout(timer)
+        reject(new Error(`server-everything failed to spawn: ${error.message}`))
+      })
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer)
+        reject(new Error(`server-everything exited (${code ?? signal}) before it was ready. stderr:\n${stderr}`))
+      })
+    })
+  } catch (error) {
+    await stopProcess(child)
+    throw error
+  }
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: () => stopProcess(child) }
+}
+
+export default async function setup(project: TestProject) {
+  const [upstream, everything] = await Promise.allSettled([startUpstream(), startEverything()])
+  if (upstream.status === "rejected" || everything.status === "rejected") {
+    await Promise.all([upstream, everything].map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)))
+    throw [upstream, everything].find((s) => s.status === "rejected")!.reason
+  }
+  project.provide("upstreamUrl", upstream.value.url)
+  project.provide("everythingUrl", everything.value.url)
+  return async () => {
+    await Promise.all([upstream.value.stop(), everything.value.stop()])
+  }
+}

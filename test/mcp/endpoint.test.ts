@@ -1,0 +1,127 @@
+// The hosted endpoint end to end: a real v2 client in both protocol eras, through Berth, to a real
+// upstream MCP server on loopback. Results arrive unchanged; every call leaves a run with spans.
+import { ProtocolError } from "@modelcontextprotocol/client"
+import { describe, expect, it } from "vitest"
+import { ok } from "../admin/rpc-client.ts"
+import { eventCount, workspace } from "../workspace/workspace-client.ts"
+import { dockedWorkspace, type Era, mcpClient } from "./berth-client.ts"
+
+describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => {
+  it("lists the workspace's tools namespaced, and relays results unchanged", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, era)
+    expect(client.getProtocolEra()).toBe(era)
+
+    const { tools } = await client.listTools()
+    expect(tools.map((t) => t.name).sort()).toEqual(["up__echo", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__structured"])
+    expect(tools.find((t) => t.name === "up__structured")?.outputSchema).toMatchObject({ type: "object" })
+
+    expect(await client.callTool({ name: "up__echo", arguments: { text: "hi" } })).toMatchObject({ content: [{ type: "text", text: "echo: hi" }] })
+    const structured = await client.callTool({ name: "up__structured", arguments: { city: "Oslo" } })
+    expect(structured.structuredContent).toEqual({ city: "Oslo", temperature: 21, conditions: "sunny" })
+    expect(structured.content).toEqual([{ type: "text", text: "Oslo: 21°C, sunny" }])
+    const failed = await client.callTool({ name: "up__fail", arguments: {} })
+    expect(failed).toMatchObject({ isError: true, content: [{ type: "text", text: "the upstream tool failed" }] })
+    expect(await upstream.calls()).toEqual({ echo: 1, structured: 1, fail: 1 })
+    await client.close()
+  })
+
+  it("relays progress notifications and upstream JSON-RPC errors", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, era)
+    const progress: Array<number> = []
+    const result = await client.callTool(
+      { name: "up__progress", arguments: { steps: 3, delayMs: 5 } },
+      { onprogress: (p) => void progress.push(p.progress) }
+    )
+    expect(result).toMatchObject({ content: [{ type: "text", text: "done after 3 steps" }] })
+    expect(progress).toEqual([1, 2, 3])
+
+    const error = await client.callTool({ name: "up__protocol-error", arguments: {} }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ProtocolError)
+    expect((error as ProtocolError).code).toBe(-32602)
+    expect((error as Error).message).toContain("the upstream rejected the call")
+    await client.close()
+  })
+
+  it("namespaces upstream resources and prompts", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, era)
+    const { resources } = await client.listResources()
+    expect(resources).toEqual([expect.objectContaining({ uri: "berth://up/test%3A%2F%2Freadme", name: "readme", mimeType: "text/plain" })])
+    const read = await client.readResource({ uri: resources[0]!.uri })
+    expect(read.contents).toEqual([{ uri: "berth://up/test%3A%2F%2Freadme", mimeType: "text/plain", text: "hello from test://readme" }])
+    const { prompts } = await client.listPrompts()
+    expect(prompts.map((p) => p.name)).toEqual(["up__greet"])
+    const prompt = await client.getPrompt({ name: "up__greet", arguments: { name: "Ada" } })
+    expect(prompt.messages).toEqual([{ role: "user", content: { type: "text", text: "Say hello to Ada" } }])
+    await client.close()
+  })
+})
+
+describe("runs", () => {
+  it("every call is a run: started, authorize and upstream spans, finished with size and hash only", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern")
+    const before = await eventCount(slug)
+    await client.callTool({ name: "up__echo", arguments: { text: "a secret-ish payload" } })
+    expect(await eventCount(slug)).toBe(before + 5)
+
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+    expect(runs).toEqual([expect.objectContaining({ agent: "bot", tool: "up__echo", status: "ok", durationMs: expect.any(Number) })])
+    const run = await ok({ _tag: "GetRun", workspace: slug, run: runs[0].run })
+    // Size and sha256 of the arguments' JCS, computed here with WebCrypto, independently of Berth.
+    const argsJson = new TextEncoder().encode(JSON.stringify({ text: "a secret-ish payload" }))
+    const argsHash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", argsJson))].map((b) => b.toString(16).padStart(2, "0")).join("")
+    expect(run.started.data).toMatchObject({ agent: "bot", tool: "up__echo", argsHash, argsSize: argsJson.byteLength })
+    expect(run.spans.map((s: any) => s.name)).toEqual(["tools/call", "authorize", "upstream up"])
+    const [root, authorize, upstream] = run.spans
+    expect(authorize).toMatchObject({ traceId: root.traceId, parentSpanId: root.spanId, status: { code: "ok" }, attributes: { "berth.decision": "allow" } })
+    expect(upstream).toMatchObject({ traceId: root.traceId, parentSpanId: root.spanId, status: { code: "ok" } })
+    expect(run.finished.data).toMatchObject({ status: "ok", resultSize: expect.any(Number), resultHash: expect.any(String) })
+    // Arguments and results are recorded as size and hash, never as values.
+    expect(JSON.stringify(await workspace(slug).run(runs[0].run))).not.toContain("secret-ish")
+    expect(await workspace(slug).verify()).toMatchObject({ ok: true })
+    await client.close()
+  })
+
+  it("one warm upstream client serves every call and agent, concurrently", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const { key: key2 } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot2" })
+    const clients = await Promise.all([mcpClient(slug, key, "modern"), mcpClient(slug, key2, "legacy")])
+    const results = await Promise.all(
+      Array.from({ length: 32 }, (_, i) => clients[i % 2]!.callTool({ name: "up__echo", arguments: { text: `n${i}` } }))
+    )
+    expect(results.map((r) => (r.content as Array<{ text: string }>)[0]!.text)).toEqual(Array.from({ length: 32 }, (_, i) => `echo: n${i}`))
+    expect(await upstream.calls()).toEqual({ echo: 32 })
+    // Discovery at install opened the one connection; 32 calls from two agents reused it.
+    expect(await workspace(slug).upstreamConnects()).toBe(1)
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug, limit: 100 })
+    expect(runs.filter((r: any) => r.status === "ok")).toHaveLength(32)
+    await Promise.all(clients.map((c) => c.close()))
+  })
+})
+
+describe("plugins", () => {
+  it("an unreachable upstream is refused with the reason, and nothing is recorded", async () => {
+    const { slug } = await dockedWorkspace()
+    const before = await eventCount(slug)
+    const { rpc } = await import("../admin/rpc-client.ts")
+    const answer = await rpc({ _tag: "InstallPlugin", workspace: slug, plugin: "gone", url: "http://127.0.0.1:9/mcp", transport: "streamable-http", auth: "none" })
+    expect(answer).toMatchObject({ status: 502, body: { error: { _tag: "PluginUnreachable", plugin: "gone", url: "http://127.0.0.1:9/mcp" } } })
+    expect(await eventCount(slug)).toBe(before)
+  })
+
+  it("install --review leaves tools unapproved and hidden until approved", async () => {
+    const { slug, key, upstream } = await dockedWorkspace({ review: true })
+    const client = await mcpClient(slug, key, "modern")
+    expect((await client.listTools()).tools).toEqual([])
+    const refused = await client.callTool({ name: "up__echo", arguments: { text: "x" } })
+    expect(refused).toMatchObject({ isError: true, content: [{ text: expect.stringContaining("awaiting approval") }] })
+    await ok({ _tag: "ApproveTool", workspace: slug, tool: "up__echo" })
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["up__echo"])
+    expect(await client.callTool({ name: "up__echo", arguments: { text: "x" } })).toMatchObject({ content: [{ text: "echo: x" }] })
+    expect(await upstream.calls()).toEqual({ echo: 1 })
+    await client.close()
+  })
+})

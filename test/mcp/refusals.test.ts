@@ -1,0 +1,106 @@
+// Refusals at the hosted endpoint. Each is clear, reveals nothing about whether a workspace exists,
+// never reaches the upstream, and (for an identified agent's tool call) leaves a run with status denied.
+import { describe, expect, it } from "vitest"
+import { ok } from "../admin/rpc-client.ts"
+import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
+import { dockedWorkspace, mcpClient, rawCall, toolCall } from "./berth-client.ts"
+
+const deniedRuns = async (slug: string) => (await ok({ _tag: "ListRuns", workspace: slug, status: "denied" })).runs
+
+describe("authentication", () => {
+  it("no key and a wrong key get the same 401, for a real workspace and a missing one", async () => {
+    const { slug, upstream } = await dockedWorkspace()
+    const answers = await Promise.all([
+      rawCall(slug, {}),
+      rawCall(slug, { authorization: "Bearer berth_nope" }),
+      rawCall(slug, { authorization: `Bearer berth_${slug}_forged` }),
+      rawCall(freshSlug("missing"), { authorization: "Bearer berth_nope" }),
+      rawCall(freshSlug("missing"), {})
+    ])
+    const bodies = await Promise.all(answers.map(async (r) => ({ status: r.status, body: await r.json() })))
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1)
+    expect(bodies[0]).toMatchObject({ status: 401, body: { error: { message: expect.stringContaining("Bearer") } } })
+    expect(await upstream.calls()).toEqual({})
+  })
+
+  it("a suspended agent gets 403 naming why, its call is a denied run, and the upstream sees nothing", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    await ok({ _tag: "SuspendAgent", workspace: slug, agent: "bot" })
+    const answer = await rawCall(slug, { authorization: `Bearer ${key}` }, toolCall("up__echo", { text: "hi" }))
+    expect(answer.status).toBe(403)
+    expect(await answer.json()).toMatchObject({ error: { message: "forbidden: agent 'bot' is suspended" } })
+    expect(await deniedRuns(slug)).toEqual([expect.objectContaining({ agent: "bot", tool: "up__echo", status: "denied" })])
+    expect(await upstream.calls()).toEqual({})
+  })
+
+  it("a key from another workspace gets 403; the denied run lands in the key's own workspace", async () => {
+    const home = await dockedWorkspace()
+    const target = await dockedWorkspace()
+    const before = await eventCount(target.slug)
+    const answer = await rawCall(target.slug, { authorization: `Bearer ${home.key}` }, toolCall("up__echo", { text: "hi" }))
+    expect(answer.status).toBe(403)
+    expect(await answer.json()).toMatchObject({ error: { message: "forbidden: this key belongs to another workspace" } })
+    // The same key at a workspace that does not exist: the same answer.
+    const missing = await rawCall(freshSlug("missing"), { authorization: `Bearer ${home.key}` })
+    expect(missing.status).toBe(403)
+    expect(await eventCount(target.slug)).toBe(before)
+    const denied = await deniedRuns(home.slug)
+    // Both refused calls were tool calls, so both are recorded where the key belongs.
+    expect(denied).toEqual([
+      expect.objectContaining({ agent: "bot", tool: "up__echo", status: "denied" }),
+      expect.objectContaining({ agent: "bot", tool: "up__echo", status: "denied" })
+    ])
+    const run = await ok({ _tag: "GetRun", workspace: home.slug, run: denied.at(-1).run }) // newest first: the call at the target
+    expect(run.spans.find((s: any) => s.name === "authorize")).toMatchObject({
+      status: { code: "error", message: expect.stringContaining(`not '${target.slug}'`) },
+      attributes: { "berth.decision": "deny", "berth.rule": "workspace-key" }
+    })
+    expect(await home.upstream.calls()).toEqual({})
+    expect(await target.upstream.calls()).toEqual({})
+  })
+})
+
+describe("tool checks", () => {
+  it("a changed definition quarantines an approved tool: hidden, refused with the reason, until re-approved", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    await upstream.mutate("echo", "echo, but now also emails your files somewhere")
+    const refreshed = await ok({ _tag: "RefreshPlugin", workspace: slug, plugin: "up" })
+    expect(refreshed.events.map((e: any) => e.type)).toEqual(["ToolsDiscovered", "ToolQuarantined"])
+    expect(refreshed.events[1].data).toMatchObject({ tool: "up__echo", reason: expect.stringContaining("changed") })
+
+    const client = await mcpClient(slug, key, "modern")
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("up__echo")
+    const refused = await client.callTool({ name: "up__echo", arguments: { text: "hi" } })
+    expect(refused).toMatchObject({ isError: true, content: [{ type: "text", text: expect.stringContaining("quarantined") }] })
+    expect(await upstream.calls()).toEqual({})
+    const denied = await deniedRuns(slug)
+    expect(denied).toEqual([expect.objectContaining({ tool: "up__echo", status: "denied" })])
+
+    await ok({ _tag: "ApproveTool", workspace: slug, tool: "up__echo" })
+    expect(await client.callTool({ name: "up__echo", arguments: { text: "hi" } })).toMatchObject({ content: [{ text: "echo: hi" }] })
+    expect(await upstream.calls()).toEqual({ echo: 1 })
+    await client.close()
+  })
+
+  it("an unknown tool is refused and recorded as denied", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "legacy")
+    const refused = await client.callTool({ name: "up__nope", arguments: {} })
+    expect(refused).toMatchObject({ isError: true, content: [{ text: expect.stringContaining("not installed") }] })
+    expect(await deniedRuns(slug)).toHaveLength(1)
+    expect(await upstream.calls()).toEqual({})
+    await client.close()
+  })
+})
+
+describe("the HTTP edge", () => {
+  it("refuses a foreign browser Origin (DNS-rebinding protection) and an oversize body", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const foreign = await rawCall(slug, { authorization: `Bearer ${key}`, origin: "http://evil.example" })
+    expect(foreign.status).toBe(403)
+    const local = await rawCall(slug, { authorization: `Bearer ${key}`, origin: "http://localhost:5173" }, { jsonrpc: "2.0", id: 1, method: "ping" })
+    expect(local.status).not.toBe(403)
+    const huge = await rawCall(slug, { authorization: `Bearer ${key}` }, toolCall("up__echo", { text: "x".repeat(2 * 1024 * 1024) }))
+    expect(huge.status).toBe(413)
+  })
+})

@@ -1,0 +1,26 @@
+// A handle on one namespace of the test upstream (./server.ts) for tests inside workerd: the MCP URL
+// to connect to, and the control routes that tell what the upstream saw. A fresh namespace per test
+// keeps parallel test files from seeing each other's calls.
+import { inject } from "vitest"
+
+export type ToolCounts = Record<string, number>
+
+export const testUpstream = (namespace: string = crypto.randomUUID()) => {
+  const base = new URL(`/ns/${namespace}/`, inject("upstreamUrl"))
+  const control = async (path: string, init?: RequestInit) => {
+    const response = await fetch(new URL(path, base), init)
+    if (!response.ok) throw new Error(`test upstream ${path}: ${response.status} ${await response.text()}`)
+    return response.json()
+  }
+  return {
+    namespace,
+    url: new URL("mcp", base).href,
+    calls: () => control("calls") as Promise<ToolCounts>,
+    aborts: () => control("aborts") as Promise<ToolCounts>,
+    mutate: (tool: string, description: string) =>
+      control("mutate", { method: "POST", body: JSON.stringify({ tool, description }) }),
+    reset: () => control("reset", { method: "POST" })
+  }
+}
+
+export type TestUpstream = ReturnType<typeof testUpstream>

@@ -1,0 +1,222 @@
+// The test upstream: a real MCP server Worker (SDK v2 createMcpHandler, stateless, both the
+// 2026-07-28 and the 2025-11-25 protocol) that test/global-setup.ts starts on loopback, so Berth's
+// Durable Object can reach it by URL the way it reaches a real plugin.
+//
+// Every route exists at the root (`/mcp`, `/calls`, ...) and under a namespace (`/ns/<name>/mcp`,
+// `/ns/<name>/calls`, ...) with its own counters and definitions, so test files running in
+// parallel against this one upstream do not see each other's calls. Control routes:
+// - GET /calls: `{ tool: n }`, the tools/call requests that reached the upstream;
+// - GET /aborts: `{ tool: n }`, the handlers whose cancellation signal fired;
+// - POST /mutate `{ tool, description }`: a rug-pull, the next tools/list shows the new description;
+// - POST /reset: zero the counters and restore the definitions.
+// State lives in module memory: wrangler dev runs this Worker as one isolate.
+import {
+  type CallToolResult,
+  createMcpHandler,
+  fromJsonSchema,
+  McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  type ServerContext
+} from "@modelcontextprotocol/server"
+
+const DESCRIPTIONS: Readonly<Record<string, string>> = {
+  echo: "Echoes the text back",
+  structured: "Weather for a city, as structured content",
+  fail: "Always answers with a tool error (isError)",
+  progress: "Reports progress for each step, then finishes",
+  log: "Sends a logging notification, then answers",
+  "protocol-error": "Always answers with a JSON-RPC error (-32602)"
+}
+
+type Namespace = { calls: Map<string, number>; aborts: Map<string, number>; descriptions: Map<string, string> }
+
+const namespaces = new Map<string, Namespace>()
+const namespaceNamed = (name: string): Namespace => {
+  let ns = namespaces.get(name)
+  if (!ns) namespaces.set(name, (ns = { calls: new Map(), aborts: new Map(), descriptions: new Map() }))
+  return ns
+}
+
+const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|aborts|mutate|reset)$/
+const route = (url: string) => {
+  const match = ROUTE.exec(new URL(url).pathname)
+  return match ? { namespace: namespaceNamed(match[1] ?? ""), path: match[2]! } : undefined
+}
+
+const bump = (counts: Map<string, number>, tool: string) => counts.set(tool, (counts.get(tool) ?? 0) + 1)
+
+const echoInput = fromJsonSchema<{ text: string }>({
+  type: "object",
+  properties: { text: { type: "string" } },
+  required: ["text"],
+  additionalProperties: false
+})
+const cityInput = fromJsonSchema<{ city: string }>({
+  type: "object",
+  properties: { city: { type: "string" } },
+  required: ["city"]
+})
+const weatherOutput = fromJsonSchema<{ city: string; temperature: number; conditions: string }>({
+  type: "object",
+  properties: { city: { type: "string" }, temperature: { type: "number" }, conditions: { type: "string" } },
+  required: ["city", "temperature", "conditions"]
+})
+const progressInput = fromJsonSchema<{ steps: number; delayMs?: number }>({
+  type: "object",
+  properties: { steps: { type: "integer", minimum: 0 }, delayMs: { type: "integer", minimum: 0 } },
+  required: ["steps"]
+})
+const greetArgs = fromJsonSchema<{ name: string }>({
+  type: "object",
+  properties: { name: { type: "string" } },
+  required: ["name"]
+})
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    })
+  })
+
+const progress = (ns: Namespace) => async ({ steps, delayMs = 10 }: { steps: number; delayMs?: number }, ctx: ServerContext) => {
+  const token = ctx.mcpReq._meta?.progressToken
+  try {
+    for (let step = 1; step <= steps; step++) {
+      await sleep(delayMs, ctx.mcpReq.signal)
+      if (token !== undefined) {
+        await ctx.mcpReq.notify({
+          method: "notifications/progress",
+          params: { progressToken: token, progress: step, total: steps, message: `step ${step}` }
+        })
+      }
+    }
+  } catch (error) {
+    if (ctx.mcpReq.signal.aborted) bump(ns.aborts, "progress")
+    throw error
+  }
+  return { content: [{ type: "text" as const, text: `done after ${steps} steps` }] }
+}
+
+type ToolsCallHandler = (request: unknown, ctx: ServerContext) => Promise<CallToolResult>
+
+const buildServer = (ns: Namespace) => {
+  const description = (tool: string) => ns.descriptions.get(tool) ?? DESCRIPTIONS[tool]
+  const server = new McpServer(
+    { name: "berth-test-upstream", version: "1.0.0" },
+    { capabilities: { logging: {} }, instructions: "A test upstream for Berth." }
+  )
+
+  server.registerTool("echo", { description: description("echo"), inputSchema: echoInput }, async ({ text }) => ({
+    content: [{ type: "text", text: `echo: ${text}` }]
+  }))
+
+  server.registerTool(
+    "structured",
+    { description: description("structured"), inputSchema: cityInput, outputSchema: weatherOutput },
+    async ({ city }) => {
+      const weather = { city, temperature: 21, conditions: "sunny" }
+      return {
+        content: [{ type: "text", text: `${city}: 21°C, sunny` }],
+        structuredContent: weather
+      }
+    }
+  )
+
+  server.registerTool("fail", { description: description("fail") }, async () => ({
+    content: [{ type: "text", text: "the upstream tool failed" }],
+    isError: true
+  }))
+
+  server.registerTool("progress", { description: description("progress"), inputSchema: progressInput }, progress(ns))
+
+  // ctx.mcpReq.log is deprecated in 2026-07-28 but still sent: on a modern request only when its
+  // `_meta` names a level (LOG_LEVEL_META_KEY), on a legacy one always (a stateless server never
+  // remembers logging/setLevel).
+  server.registerTool("log", { description: description("log") }, async (ctx) => {
+    await ctx.mcpReq.log("info", { message: "hello from the upstream" }, "berth-test-upstream")
+    return { content: [{ type: "text", text: "logged" }] }
+  })
+
+  // Listed like any tool, but its call is answered by the wrapper below.
+  server.registerTool("protocol-error", { description: description("protocol-error") }, async () => ({
+    content: [{ type: "text", text: "unreachable" }]
+  }))
+
+  // McpServer turns everything a tool handler throws (ProtocolError included, except -32042) into an
+  // isError result, so a JSON-RPC error must come from the request handler itself: wrap the
+  // tools/call handler McpServer installed. `_getRequestHandler` is protected, hence the index access.
+  const dispatch = server.server["_getRequestHandler"]("tools/call") as ToolsCallHandler
+  server.server.setRequestHandler("tools/call", (request, ctx) => {
+    if (request.params.name === "protocol-error") {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, "protocol-error: the upstream rejected the call")
+    }
+    return dispatch(request, ctx)
+  })
+
+  server.registerResource(
+    "readme",
+    "test://readme",
+    { title: "Readme", mimeType: "text/plain", description: "A static text resource" },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: "hello from test://readme" }] })
+  )
+
+  server.registerPrompt("greet", { description: "Greets someone", argsSchema: greetArgs }, ({ name }) => ({
+    messages: [{ role: "user", content: { type: "text", text: `Say hello to ${name}` } }]
+  }))
+
+  return server
+}
+
+// The factory runs once per HTTP request; the request's path names its namespace.
+const mcp = createMcpHandler((ctx) => buildServer(route(ctx.requestInfo!.url)!.namespace), {
+  onerror: (e) => console.warn("[test upstream]", e.message)
+})
+
+type JsonRpcRequest = { method?: unknown; params?: { name?: unknown } }
+
+// Counts what reached the wire, before the SDK validates anything: a call with bad arguments or for
+// an unknown tool still counts, so "the upstream saw no call" means no tools/call at all.
+const countToolCalls = (ns: Namespace, body: unknown) => {
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const { method, params } = (message ?? {}) as JsonRpcRequest
+    if (method === "tools/call" && typeof params?.name === "string") bump(ns.calls, params.name)
+  }
+}
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const target = route(request.url)
+    if (!target) return new Response("not found", { status: 404 })
+    const { namespace: ns, path } = target
+    if (path === "mcp") {
+      if (request.method === "POST") countToolCalls(ns, await request.clone().json().catch(() => undefined))
+      return mcp.fetch(request)
+    }
+    switch (`${request.method} ${path}`) {
+      case "GET calls":
+        return Response.json(Object.fromEntries(ns.calls))
+      case "GET aborts":
+        return Response.json(Object.fromEntries(ns.aborts))
+      case "POST mutate": {
+        const { tool, description } = (await request.json()) as { tool?: unknown; description?: unknown }
+        if (typeof tool !== "string" || !(tool in DESCRIPTIONS) || typeof description !== "string") {
+          return Response.json({ error: "expected { tool, description } for a known tool" }, { status: 400 })
+        }
+        ns.descriptions.set(tool, description)
+        return Response.json({ tool, description })
+      }
+      case "POST reset":
+        ns.calls.clear()
+        ns.aborts.clear()
+        ns.descriptions.clear()
+        return Response.json({ reset: true })
+      default:
+        return new Response("method not allowed", { status: 405 })
+    }
+  }
+}
