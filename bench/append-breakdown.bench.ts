@@ -8,7 +8,8 @@ import type { WorkspaceState } from "../projections/state.ts"
 import type { Env } from "../src/env.ts"
 import { appendSteps, evolveInput, type Transition } from "./append-breakdown.ts"
 import { benchWorkspace, type RawRow } from "./bench-workspace.ts"
-import { median, table, timeInObject } from "./measure.ts"
+import { timeInObject } from "./measure.ts"
+import { median, table } from "./stats.ts"
 import { OPEN_RUNS, RunStream } from "./run-workload.ts"
 
 const EVENTS = 20_000

@@ -7,7 +7,8 @@ import { expect, it } from "vitest"
 import type { Env } from "../src/env.ts"
 import type { Workspace } from "../src/workspace/durable-object.ts"
 import { benchWorkspace, type BenchWorkspace, type RawRow } from "./bench-workspace.ts"
-import { formatRate, median, perSecond, table, timeInObject } from "./measure.ts"
+import { timeInObject } from "./measure.ts"
+import { formatRate, median, perSecond, table } from "./stats.ts"
 import { RunStream, setPolicyCommands } from "./run-workload.ts"
 
 const EVENTS = 20_000

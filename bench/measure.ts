@@ -10,21 +10,3 @@ export const timeInObject = async (stub: DurableObjectStub, block: (state: Durab
   await runInDurableObject(stub, (_instance: unknown, state) => block(state))
   return performance.now() - t0
 }
-
-export const median = (xs: ReadonlyArray<number>): number => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-export const perSecond = (count: number, ms: number): number => (count * 1000) / ms
-
-/** A fixed-width text table, the first column left-aligned and the rest right-aligned. */
-export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)))
-  const line = (cells: ReadonlyArray<string>) =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")
-}
-
-export const formatRate = (eventsPerSecond: number): string => Math.round(eventsPerSecond).toLocaleString("en-US")

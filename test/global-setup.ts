@@ -46,8 +46,9 @@ const stopProcess = (child: ChildProcess) =>
   })
 
 // server-everything binds all interfaces and says "... listening on port N" on stderr once ready.
-const startEverything = async () => {
-  const port = await freePort()
+// A test that restarts it passes the port it had.
+export const startEverything = async (port?: number) => {
+  port ??= await freePort()
   // A minimal env: its `get-env` tool returns the whole process environment.
   const child = spawn(process.execPath, [EVERYTHING_ENTRY, "streamableHttp"], {
     env: { PORT: String(port), PATH: process.env.PATH ?? "" },
@@ -65,7 +66,7 @@ const startEverything = async () => {
         if (/listening on port/.test(stderr)) {
           clearTimeout(timer)
           child.stderr!.off("data", onData)
-                  resolve()
+          resolve()
         }
       }
       child.stderr!.on("data", onData)

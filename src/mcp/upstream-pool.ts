@@ -1,6 +1,7 @@
 // One warm MCP client per plugin, held by the workspace's Durable Object and shared by every call
 // and agent. Concurrent first calls share one connect; a client whose connection failed is dropped
-// and reconnected once, so a restarted upstream is survivable. It never opens a session per call.
+// and reconnected (twice at most, with a short backoff), so a restarted upstream, or a keep-alive
+// connection the upstream closed just as it was reused, is survivable. It never opens a session per call.
 import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 
 export interface UpstreamRef {
@@ -11,6 +12,8 @@ export interface UpstreamRef {
 
 const CLIENT_INFO = { name: "berth", version: "0.1.0" }
 const CONNECT_TIMEOUT_MS = 10_000
+/** Waits before each reconnect. */
+const RECONNECT_BACKOFF_MS = [50, 250]
 
 /** Failures where the request never reached the tool, so connecting again and retrying is safe. */
 const isConnectionFailure = (error: unknown): boolean =>
@@ -52,14 +55,17 @@ export class UpstreamPool {
     return connecting
   }
 
-  /** Runs `fn` with the plugin's client; on a connection-level failure, reconnects once and retries. */
+  /** Runs `fn` with the plugin's client; on a connection-level failure, reconnects and retries. */
   async use<T>(ref: UpstreamRef, fn: (client: Client) => Promise<T>): Promise<T> {
-    try {
-      return await fn(await this.#connect(ref))
-    } catch (error) {
-      if (!isConnectionFailure(error)) throw error
-      await this.drop(ref)
-      return fn(await this.#connect(ref))
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(await this.#connect(ref))
+      } catch (error) {
+        const backoff = RECONNECT_BACKOFF_MS[attempt]
+        if (backoff === undefined || !isConnectionFailure(error)) throw error
+        await this.drop(ref)
+        await scheduler.wait(backoff)
+      }
     }
   }
 

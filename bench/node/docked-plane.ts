@@ -1,0 +1,60 @@
+// A real Berth plane (wrangler's local workerd, test/node/plane.ts) with one workspace, agent `bot`
+// and the test upstream installed as plugin `up`, set up through the admin RPC over HTTP the way an
+// operator would; plus MCP clients for the hosted endpoint and for the upstream directly.
+import { randomUUID } from "node:crypto"
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { startPlane } from "../../test/node/plane.ts"
+
+const adminRpc = async (plane: { url: string; token: string }, body: Record<string, unknown>) => {
+  const response = await fetch(`${plane.url}/admin/rpc`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${plane.token}` },
+    body: JSON.stringify(body)
+  })
+  const answer = (await response.json()) as { ok: boolean; result?: any; error?: unknown }
+  if (!answer.ok) throw new Error(`admin ${String(body._tag)}: ${response.status} ${JSON.stringify(answer.error)}`)
+  return answer.result
+}
+
+/** A v2 client in the 2026-07-28 (stateless) era, as a modern agent connects. */
+export const modernClient = async (url: string, headers: Record<string, string> = {}) => {
+  const client = new Client({ name: "berth-bench-agent", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } })
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }))
+  return client
+}
+
+export const dockedPlane = async (upstreamOrigin: string) => {
+  const plane = await startPlane()
+  try {
+    const workspace = `bench-hop-${randomUUID().slice(0, 8)}`
+    // A namespace of its own on the shared test upstream, so its call counter is this run's alone.
+    const upstream = new URL(`/ns/${workspace}/`, upstreamOrigin)
+    await adminRpc(plane, { _tag: "CreateWorkspace", workspace })
+    const { key } = (await adminRpc(plane, { _tag: "RegisterAgent", workspace, agent: "bot" })) as { key: string }
+    await adminRpc(plane, {
+      _tag: "InstallPlugin",
+      workspace,
+      plugin: "up",
+      url: new URL("mcp", upstream).href,
+      transport: "streamable-http",
+      auth: "none"
+    })
+    return {
+      plane,
+      workspace,
+      key,
+      endpoint: `${plane.url}/w/${workspace}/mcp`,
+      upstreamUrl: new URL("mcp", upstream).href,
+      /** tools/call requests that reached the upstream in this namespace, by tool. */
+      upstreamCalls: async () => (await (await fetch(new URL("calls", upstream))).json()) as Record<string, number>,
+      /** The seq of the workspace's last event. */
+      head: async () => ((await adminRpc(plane, { _tag: "ListEvents", workspace, limit: 1 })) as { head: number }).head,
+      stop: () => plane.stop()
+    }
+  } catch (error) {
+    await plane.stop()
+    throw error
+  }
+}
+
+export type DockedPlane = Awaited<ReturnType<typeof dockedPlane>>
