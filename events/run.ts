@@ -35,6 +35,8 @@ export const RunFinished = defineEvent("RunFinished", {
   durationMs: Schema.Number,
   resultHash: Schema.optional(Sha256Hex),
   resultSize: Schema.optional(Schema.Number),
+  /** The result itself, redacted, only when the workspace captures payloads. */
+  result: Schema.optional(Schema.Unknown),
   error: Schema.optional(Schema.String)
 })
 

@@ -4,9 +4,11 @@ import { defineEvent } from "./define.ts"
 import { MemberId, MemberRole, WorkspaceSlug } from "./names.ts"
 
 export const WorkspaceCreated = defineEvent("WorkspaceCreated", { workspace: WorkspaceSlug })
+/** Runs record arguments and results (secret-like keys redacted) only while payload capture is on. */
+export const PayloadCaptureSet = defineEvent("PayloadCaptureSet", { enabled: Schema.Boolean })
 export const MemberAdded = defineEvent("MemberAdded", { member: MemberId, role: MemberRole })
 export const MemberRoleChanged = defineEvent("MemberRoleChanged", { member: MemberId, role: MemberRole })
 export const MemberRemoved = defineEvent("MemberRemoved", { member: MemberId })
 
-export const WorkspaceEvents = [WorkspaceCreated, MemberAdded, MemberRoleChanged, MemberRemoved] as const
+export const WorkspaceEvents = [WorkspaceCreated, PayloadCaptureSet, MemberAdded, MemberRoleChanged, MemberRemoved] as const
 export type WorkspaceEvent = Schema.Schema.Type<(typeof WorkspaceEvents)[number]>

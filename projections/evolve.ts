@@ -15,6 +15,8 @@ const apply = (draft: Draft, event: StoredEvent): void => {
   switch (event.type) {
     case "WorkspaceCreated":
       return draft.setWorkspace({ slug: event.data.workspace, createdAt: at })
+    case "PayloadCaptureSet":
+      return state.workspace === null ? undefined : draft.setWorkspace({ ...state.workspace, payloadCapture: event.data.enabled })
     case "MemberAdded":
       return draft.put("members", event.data.member, { role: event.data.role, addedAt: at })
     case "MemberRoleChanged":

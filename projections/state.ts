@@ -9,7 +9,9 @@ export const AgentStatus = Schema.Literals(["active", "suspended", "revoked"])
 export const ToolStatus = Schema.Literals(["pending", "approved", "quarantined"])
 
 export const WorkspaceState = Schema.Struct({
-  workspace: Schema.NullOr(Schema.Struct({ slug: Schema.String, createdAt: Schema.String })),
+  workspace: Schema.NullOr(
+    Schema.Struct({ slug: Schema.String, createdAt: Schema.String, payloadCapture: Schema.optional(Schema.Boolean) })
+  ),
   members: Entities(Schema.Struct({ role: MemberRole, addedAt: Schema.String })),
   agents: Entities(
     Schema.Struct({

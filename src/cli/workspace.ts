@@ -1,9 +1,9 @@
-// `berth workspace create|list`: workspaces themselves. `create` takes the slug as its argument,
+// `berth workspace create|list|capture`: workspaces themselves. `create` takes the slug as its argument,
 // not from -w, because the workspace does not exist yet.
 import { Effect } from "effect"
 import { Argument, Command } from "effect/cli"
 import { call } from "./client.ts"
-import { mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
+import { mutate, mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
 import { printJson, printTable } from "./output.ts"
 import { jsonOutput } from "./root.ts"
 
@@ -37,7 +37,23 @@ const list = Command.make(
   })
 ).pipe(Command.withDescription("List the plane's workspaces"))
 
+const capture = Command.make(
+  "capture",
+  {
+    mode: Argument.Literals("mode", ["on", "off"]).pipe(
+      Argument.withDescription("on: runs record tool arguments and results (secret-like keys redacted); off: size and sha256 only")
+    ),
+    ...mutationFlags
+  },
+  Effect.fn(function* ({ mode, ...options }) {
+    yield* mutate("SetPayloadCapture", { enabled: mode === "on" }, options, `payload capture ${mode}`)
+  })
+).pipe(
+  Command.withDescription("Turn payload capture for runs on or off (default off)"),
+  Command.withExamples([{ command: "berth -w acme workspace capture on", description: "Record redacted arguments and results" }])
+)
+
 export const workspace = Command.make("workspace").pipe(
-  Command.withDescription("Create and list workspaces"),
-  Command.withSubcommands([create, list])
+  Command.withDescription("Create and list workspaces, and set workspace-wide options"),
+  Command.withSubcommands([create, list, capture])
 )

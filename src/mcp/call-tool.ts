@@ -1,10 +1,12 @@
 // tools/call, the pipeline every agent call takes: start the run → authorize → dispatch through the
 // pool → return the upstream's result unchanged → finish the run with its spans. Allowed, denied or
-// failed, the call leaves a run (DESIGN invariant 5); arguments and results appear only as size and hash.
+// failed, the call leaves a run (DESIGN invariant 5); arguments and results appear only as size and
+// hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
 import type { CallToolResult } from "@modelcontextprotocol/server"
 import { ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
 import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
+import { redact } from "../runs/redact.ts"
 import { sha256Hex } from "../workspace/sha256-hex.ts"
 import { authorizeToolCall } from "./authorize.ts"
 import type { WorkspaceHost } from "./host.ts"
@@ -34,8 +36,18 @@ const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams) =>
   const root = startSpan(traceId, "tools/call")
   const args = measure(params.arguments ?? {})
   const actor = { type: "agent" as const, id: agent }
+  const capture = host.state().workspace?.payloadCapture === true
   const started = host.execute(
-    { _tag: "StartRun", run, traceId, agent, tool: params.name, argsHash: args.hash, argsSize: args.size },
+    {
+      _tag: "StartRun",
+      run,
+      traceId,
+      agent,
+      tool: params.name,
+      argsHash: args.hash,
+      argsSize: args.size,
+      ...(capture ? { args: redact(params.arguments ?? {}) } : {})
+    },
     { actor, correlationId: run }
   )
   if (!started.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, `could not record the run: ${started.error.message}`)
@@ -52,7 +64,7 @@ const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams) =>
     )
     if (!finished.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, `could not record the run: ${finished.error.message}`)
   }
-  return { run, traceId, root, finish }
+  return { run, traceId, root, finish, capture }
 }
 
 export const callTool = async (
@@ -102,7 +114,7 @@ export const callTool = async (
         "berth.plugin": tool.plugin,
         "berth.upstream.tool": tool.name
       })],
-      { resultHash: measured.hash, resultSize: measured.size }
+      { resultHash: measured.hash, resultSize: measured.size, ...(traced.capture ? { result: redact(result) } : {}) }
     )
     return result
   } catch (error) {

@@ -13,15 +13,16 @@ export class StartRun extends Schema.TaggedClass<StartRun>()("StartRun", {
   agent: AgentName,
   tool: Schema.String,
   argsHash: Sha256Hex,
-  argsSize: Schema.Number
+  argsSize: Schema.Number,
+  args: Schema.optional(Schema.Unknown)
 }) {}
 
 export const decideStartRun = Effect.fnUntraced(function* (state: WorkspaceState, command: StartRun, slug: string) {
   yield* requireWorkspace(state, slug)
   if (!state.agents[command.agent]) return yield* new AgentNotFound({ agent: command.agent })
   if (state.openRuns[command.run]) return yield* new RunAlreadyStarted({ run: command.run })
-  const { run, traceId, agent, tool, argsHash, argsSize } = command
-  return [event("RunStarted", { run, traceId, agent, tool, argsHash, argsSize })]
+  const { run, traceId, agent, tool, argsHash, argsSize, args } = command
+  return [event("RunStarted", { run, traceId, agent, tool, argsHash, argsSize, ...(args === undefined ? {} : { args }) })]
 })
 
 /** Finishes a run with the spans it produced, in one append. */
@@ -32,13 +33,14 @@ export class FinishRun extends Schema.TaggedClass<FinishRun>()("FinishRun", {
   spans: Schema.Array(Span),
   resultHash: Schema.optional(Sha256Hex),
   resultSize: Schema.optional(Schema.Number),
+  result: Schema.optional(Schema.Unknown),
   error: Schema.optional(Schema.String)
 }) {}
 
 export const decideFinishRun = Effect.fnUntraced(function* (state: WorkspaceState, command: FinishRun, slug: string) {
   yield* requireWorkspace(state, slug)
   if (!state.openRuns[command.run]) return yield* new RunNotFound({ run: command.run })
-  const { run, status, durationMs, resultHash, resultSize, error } = command
+  const { run, status, durationMs, resultHash, resultSize, result, error } = command
   return [
     ...command.spans.map((span) => event("SpanRecorded", { run, span })),
     event("RunFinished", {
@@ -47,6 +49,7 @@ export const decideFinishRun = Effect.fnUntraced(function* (state: WorkspaceStat
       durationMs,
       ...(resultHash === undefined ? {} : { resultHash }),
       ...(resultSize === undefined ? {} : { resultSize }),
+      ...(result === undefined ? {} : { result }),
       ...(error === undefined ? {} : { error })
     })
   ]

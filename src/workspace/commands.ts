@@ -17,6 +17,16 @@ export const decideCreateWorkspace = Effect.fnUntraced(function* (state: Workspa
   return [event("WorkspaceCreated", { workspace: command.workspace })]
 })
 
+export class SetPayloadCapture extends Schema.TaggedClass<SetPayloadCapture>()("SetPayloadCapture", {
+  enabled: Schema.Boolean
+}) {}
+
+export const decideSetPayloadCapture = Effect.fnUntraced(function* (state: WorkspaceState, command: SetPayloadCapture, slug: string) {
+  const workspace = yield* requireWorkspace(state, slug)
+  if ((workspace.payloadCapture ?? false) === command.enabled) return []
+  return [event("PayloadCaptureSet", { enabled: command.enabled })]
+})
+
 export class AddMember extends Schema.TaggedClass<AddMember>()("AddMember", { member: MemberId, role: MemberRole }) {}
 
 export const decideAddMember = Effect.fnUntraced(function* (state: WorkspaceState, command: AddMember, slug: string) {

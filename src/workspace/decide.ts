@@ -25,7 +25,9 @@ import {
   decideChangeMemberRole,
   decideCreateWorkspace,
   decideRemoveMember,
-  RemoveMember
+  decideSetPayloadCapture,
+  RemoveMember,
+  SetPayloadCapture
 } from "./commands.ts"
 import type { Decide } from "./decider.ts"
 import {
@@ -41,6 +43,7 @@ import {
 
 export const Command = Schema.Union([
   CreateWorkspace,
+  SetPayloadCapture,
   AddMember,
   ChangeMemberRole,
   RemoveMember,
@@ -87,6 +90,7 @@ type Handlers = { readonly [T in CommandTag]: Decide<Extract<Command, { _tag: T 
 
 const handlers: Handlers = {
   CreateWorkspace: decideCreateWorkspace,
+  SetPayloadCapture: decideSetPayloadCapture,
   AddMember: decideAddMember,
   ChangeMemberRole: decideChangeMemberRole,
   RemoveMember: decideRemoveMember,

@@ -21,6 +21,7 @@ const SHA_B = "6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b"
 /** One realistic sample per event type. The mapped type makes a missing sample a type error too. */
 const samples: { readonly [T in EventType]: EventOf<T> } = {
   WorkspaceCreated: { type: "WorkspaceCreated", data: { workspace: "acme" } },
+  PayloadCaptureSet: { type: "PayloadCaptureSet", data: { enabled: true } },
   MemberAdded: { type: "MemberAdded", data: { member: "ada@acme.dev", role: "owner" } },
   MemberRoleChanged: { type: "MemberRoleChanged", data: { member: "bob@acme.dev", role: "viewer" } },
   MemberRemoved: { type: "MemberRemoved", data: { member: "bob@acme.dev" } },
@@ -122,10 +123,10 @@ const sampleList = Object.values(samples) as ReadonlyArray<DomainEvent>
 const encode = Schema.encodeSync(DomainEvent)
 const decode = Schema.decodeUnknownSync(DomainEvent)
 
-/** The sample with its first string field replaced by a number: a wrong field type. */
+/** The sample with its first string (or boolean) field replaced by a number: a wrong field type. */
 const broken = (sample: DomainEvent): { readonly event: unknown; readonly field: string } => {
   const data = sample.data as Record<string, unknown>
-  const field = Object.keys(data).find((k) => typeof data[k] === "string")!
+  const field = Object.keys(data).find((k) => typeof data[k] === "string" || typeof data[k] === "boolean")!
   return { event: { type: sample.type, data: { ...data, [field]: 42 } }, field }
 }
 

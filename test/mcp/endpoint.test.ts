@@ -85,6 +85,29 @@ describe("runs", () => {
     await client.close()
   })
 
+  it("with payload capture on, runs record arguments and results with secret-like keys redacted", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const captured = await ok({ _tag: "SetPayloadCapture", workspace: slug, enabled: true })
+    expect(captured.events.map((e: any) => e.type)).toEqual(["PayloadCaptureSet"])
+    const client = await mcpClient(slug, key, "modern")
+    // The test upstream's strict schema refuses the extra field: the captured result is that refusal, as the agent got it.
+    const result = await client.callTool({ name: "up__echo", arguments: { text: "visible", token: "s3cr3t-value" } })
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+    const run = await ok({ _tag: "GetRun", workspace: slug, run: runs[0].run })
+    expect(run.started.data.args).toEqual({ text: "visible", token: "[redacted]" })
+    expect(run.finished.data.result).toEqual(JSON.parse(JSON.stringify(result)))
+    expect(run.finished.data.status).toBe(result.isError ? "error" : "ok")
+    expect(JSON.stringify(await workspace(slug).run(runs[0].run))).not.toContain("s3cr3t-value")
+    // Turning it off again stops capture; turning it off twice records nothing the second time.
+    await ok({ _tag: "SetPayloadCapture", workspace: slug, enabled: false })
+    expect((await ok({ _tag: "SetPayloadCapture", workspace: slug, enabled: false })).events).toEqual([])
+    await client.callTool({ name: "up__echo", arguments: { text: "hidden" } })
+    const latest = await ok({ _tag: "GetRun", workspace: slug, run: (await ok({ _tag: "ListRuns", workspace: slug })).runs[0].run })
+    expect(latest.started.data).not.toHaveProperty("args")
+    expect(latest.finished.data).not.toHaveProperty("result")
+    await client.close()
+  })
+
   it("one warm upstream client serves every call and agent, concurrently", async () => {
     const { slug, key, upstream } = await dockedWorkspace()
     const { key: key2 } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot2" })

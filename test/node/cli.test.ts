@@ -447,6 +447,17 @@ describe("exit codes and errors", () => {
     expect(await rawEvents("retries")).toHaveLength(2)
   })
 
+  it("turns payload capture on and off, appending only when the mode changes", async () => {
+    await berth(["workspace", "create", "capture"])
+    const on = await berth(["-w", "capture", "workspace", "capture", "on"])
+    expect(on).toMatchObject({ code: 0, out: "payload capture on (seq 2: PayloadCaptureSet)\n" })
+    const again = await berth(["-w", "capture", "workspace", "capture", "on"])
+    expect(again.out).toContain("no change")
+    const bad = await berth(["-w", "capture", "workspace", "capture", "maybe"])
+    expect(bad.code).toBe(2)
+    expect((await rawEvents("capture")).map((e: { type: string }) => e.type)).toEqual(["WorkspaceCreated", "PayloadCaptureSet"])
+  })
+
   it("says the plane is not running when nothing listens", async () => {
     const down = await berth(["workspace", "list"], { env: { BERTH_URL: "http://127.0.0.1:59999", BERTH_ADMIN_TOKEN: "x" } })
     expect(down.code).toBe(1)

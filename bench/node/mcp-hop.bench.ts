@@ -1,0 +1,275 @@
+// The latency and throughput one Berth hop adds to `tools/call`: a real plane (wrangler's workerd)
+// relaying to the real test upstream, against the same upstream called directly, in the same run,
+// with the pooled upstream client warm. Then the same request cut down layer by layer, to see where
+// the time goes. Prints and writes bench/results/mcp-hop.json; never asserts timings.
+import type { Client } from "@modelcontextprotocol/client"
+import { afterAll, beforeAll, expect, inject, it } from "vitest"
+import { formatRate, median, percentile, perSecond, table } from "../stats.ts"
+import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
+import { type Call, concurrent, sequential, type Throughput } from "./load.ts"
+import { cpuMeter, workerdListeningOn } from "./process-cpu.ts"
+
+const WARMUP_CALLS = 200
+const LATENCY_BLOCKS = 20
+const BLOCK_CALLS = 100
+const THROUGHPUT_CALLS = 3_000
+const THROUGHPUT_REPEATS = 3
+const CONCURRENCY = 32
+const LAYER_LATENCY_CALLS = 400
+const LAYER_THROUGHPUT_CALLS = 2_000
+/** Every phase stops issuing calls at its deadline, so a slow machine shortens the run rather than hang it. */
+const PHASE_LIMIT_MS = { latency: 40_000, throughput: 15_000, layer: 8_000 }
+
+export const TARGET_P50_OVERHEAD_MS = 2
+export const TARGET_CALLS_PER_SECOND = 1_000
+
+let docked: DockedPlane
+let berth: Client
+let direct: Client
+beforeAll(async () => {
+  docked = await dockedPlane(new URL(inject("upstreamUrl")).origin)
+  berth = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
+  direct = await modernClient(docked.upstreamUrl)
+}, 120_000)
+afterAll(async () => {
+  await Promise.allSettled([berth?.close(), direct?.close()])
+  await docked?.stop()
+})
+
+let sent = 0
+const echo = (client: Client): Call => async () => {
+  const text = `bench ${sent++}`
+  const result = await client.callTool({ name: client === direct ? "echo" : "up__echo", arguments: { text } })
+  const content = result.content as ReadonlyArray<{ type: string; text?: string }>
+  if (result.isError || content[0]?.text !== `echo: ${text}`) throw new Error(`unexpected echo result: ${JSON.stringify(result)}`)
+}
+
+const latencyRow = (ms: ReadonlyArray<number>) => ({ calls: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99) })
+const fmtMs = (ms: number) => ms.toFixed(2)
+
+interface CpuPerCall {
+  readonly [process: string]: number
+}
+
+const cpuGroups = () => {
+  const groups: Record<string, Array<number>> = {}
+  const plane = workerdListeningOn(Number(new URL(docked.plane.url).port))
+  const upstream = workerdListeningOn(Number(new URL(docked.upstreamUrl).port))
+  if (plane !== undefined) groups.plane = [plane]
+  if (upstream !== undefined) groups.upstream = [upstream]
+  return groups
+}
+
+/** A throughput run with the CPU each process spent on it, per call. */
+const measuredRun = async (call: Call, count: number, limitMs: number): Promise<Throughput & { cpuMsPerCall: CpuPerCall }> => {
+  const meter = cpuMeter(cpuGroups())
+  const run = await concurrent(call, count, CONCURRENCY, performance.now() + limitMs)
+  const cpu = meter.stop()
+  return { ...run, cpuMsPerCall: Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, ms / run.calls])) }
+}
+
+interface Layer {
+  readonly name: string
+  readonly what: string
+  readonly call: Call
+}
+
+it("one hop: tools/call through Berth vs the upstream directly", async ({ task }) => {
+  const berthEcho = echo(berth)
+  const directEcho = echo(direct)
+
+  // Warm-up: JIT on both sides, the pooled upstream client connected, connections open.
+  await sequential(berthEcho, WARMUP_CALLS, Infinity)
+  await sequential(directEcho, WARMUP_CALLS, Infinity)
+  await concurrent(berthEcho, CONCURRENCY * 10, CONCURRENCY, Infinity)
+  await concurrent(directEcho, CONCURRENCY * 10, CONCURRENCY, Infinity)
+
+  // 1. Latency, one call at a time, Berth and direct alternating in blocks so drift hits both.
+  const berthMs: Array<number> = []
+  const directMs: Array<number> = []
+  const blockOverheads: Array<number> = []
+  const headBefore = await docked.head()
+  const latencyDeadline = performance.now() + PHASE_LIMIT_MS.latency
+  let latencyCutShort = false
+  for (let block = 0; block < LATENCY_BLOCKS && !latencyCutShort; block++) {
+    const viaBerth = await sequential(berthEcho, BLOCK_CALLS, latencyDeadline)
+    const straight = await sequential(directEcho, BLOCK_CALLS, latencyDeadline)
+    berthMs.push(...viaBerth.ms)
+    directMs.push(...straight.ms)
+    if (viaBerth.ms.length && straight.ms.length) blockOverheads.push(median(viaBerth.ms) - median(straight.ms))
+    latencyCutShort = viaBerth.cutShort || straight.cutShort
+  }
+  const eventsPerCall = ((await docked.head()) - headBefore) / berthMs.length
+
+  const latency = {
+    berth: latencyRow(berthMs),
+    direct: latencyRow(directMs),
+    cutShort: latencyCutShort
+  }
+  const overhead = {
+    p50: latency.berth.p50 - latency.direct.p50,
+    p99: latency.berth.p99 - latency.direct.p99,
+    /** The median of each block pair's p50 difference: the same figure with drift cancelled. */
+    p50PerBlock: median(blockOverheads),
+    ratioP50: latency.berth.p50 / latency.direct.p50,
+    ratioP99: latency.berth.p99 / latency.direct.p99
+  }
+
+  // 2. Throughput with 32 calls in flight, Berth then direct, repeated.
+  const throughputRuns: Array<{ berth: Awaited<ReturnType<typeof measuredRun>>; direct: Awaited<ReturnType<typeof measuredRun>> }> = []
+  for (let repeat = 0; repeat < THROUGHPUT_REPEATS; repeat++) {
+    throughputRuns.push({
+      berth: await measuredRun(berthEcho, THROUGHPUT_CALLS, PHASE_LIMIT_MS.throughput),
+      direct: await measuredRun(directEcho, THROUGHPUT_CALLS, PHASE_LIMIT_MS.throughput)
+    })
+  }
+  const rate = (run: Throughput) => perSecond(run.calls, run.ms)
+  const throughput = {
+    concurrency: CONCURRENCY,
+    calls: THROUGHPUT_CALLS,
+    berthCallsPerSecond: median(throughputRuns.map((r) => rate(r.berth))),
+    directCallsPerSecond: median(throughputRuns.map((r) => rate(r.direct))),
+    ratio: median(throughputRuns.map((r) => rate(r.berth) / rate(r.direct))),
+    cutShort: throughputRuns.some((r) => r.berth.cutShort || r.direct.cutShort),
+    runs: throughputRuns
+  }
+
+  // 3. Where the time goes: the same endpoint with one layer added at a time.
+  const listing = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
+  const refused = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
+  const layers: ReadonlyArray<Layer> = [
+    {
+      name: "GET /healthz",
+      what: "HTTP into the plane's workerd (wrangler's ProxyWorker, then the Worker); no Durable Object",
+      call: async () => {
+        const response = await fetch(`${docked.plane.url}/healthz`)
+        await response.arrayBuffer()
+        if (response.status !== 200) throw new Error(`healthz: ${response.status}`)
+      }
+    },
+    {
+      name: "POST /w/{ws}/mcp, unknown key",
+      what: "+ Worker → Durable Object hop; the object's authenticate answers 401 (no MCP SDK)",
+      call: async () => {
+        const response = await fetch(docked.endpoint, {
+          method: "POST",
+          headers: { authorization: "Bearer not-a-key", "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "up__echo", arguments: { text: "x" } } })
+        })
+        await response.arrayBuffer()
+        if (response.status !== 401) throw new Error(`unknown key: ${response.status}`)
+      }
+    },
+    {
+      name: "tools/list",
+      what: "+ MCP SDK handler, the per-request agent server, the agent's key check; no write, no upstream",
+      call: async () => {
+        const { tools } = await listing.listTools(undefined, { cacheMode: "bypass" })
+        if (!tools.some((t) => t.name === "up__echo")) throw new Error("tools/list lost up__echo")
+      }
+    },
+    {
+      name: "tools/call, unknown tool",
+      what: "+ the run recorded (StartRun, FinishRun: 2 transactions, 4 events); denied, no upstream",
+      call: async () => {
+        const result = await refused.callTool({ name: "up__missing", arguments: { text: "x" } })
+        if (!result.isError) throw new Error("a call to an unknown tool was not refused")
+      }
+    },
+    { name: "tools/call up__echo", what: "+ the pooled upstream call, a third span (5 events): the full hop", call: berthEcho },
+    { name: "tools/call echo, direct", what: "the upstream alone, called from Node (the baseline)", call: directEcho }
+  ]
+  const profile = []
+  for (const layer of layers) {
+    await sequential(layer.call, 50, Infinity)
+    const head0 = await docked.head()
+    const seq = await sequential(layer.call, LAYER_LATENCY_CALLS, performance.now() + PHASE_LIMIT_MS.layer)
+    const events = ((await docked.head()) - head0) / seq.ms.length
+    const run = await measuredRun(layer.call, LAYER_THROUGHPUT_CALLS, PHASE_LIMIT_MS.layer)
+    profile.push({
+      name: layer.name,
+      what: layer.what,
+      ...latencyRow(seq.ms),
+      eventsPerCall: events,
+      callsPerSecond: rate(run),
+      cpuMsPerCall: run.cpuMsPerCall,
+      cutShort: seq.cutShort || run.cutShort
+    })
+  }
+  await Promise.allSettled([listing.close(), refused.close()])
+
+  // What the upstream saw: every echo sent, through Berth or directly, and nothing else.
+  expect((await docked.upstreamCalls()).echo).toBe(sent)
+
+  const verdict = (ok: boolean) => (ok ? "pass" : "MISS")
+  const cpuCell = (cpu: CpuPerCall, name: string) => (cpu[name] === undefined ? "-" : cpu[name]!.toFixed(2))
+  console.log(
+    [
+      "",
+      `One hop: tools/call up__echo through Berth vs echo at the upstream directly (warm pool; ${berthMs.length} calls each, alternating blocks of ${BLOCK_CALLS})`,
+      table(
+        ["path", "p50 ms", "p99 ms"],
+        [
+          ["direct", fmtMs(latency.direct.p50), fmtMs(latency.direct.p99)],
+          ["through Berth", fmtMs(latency.berth.p50), fmtMs(latency.berth.p99)],
+          ["overhead (Berth - direct)", fmtMs(overhead.p50), fmtMs(overhead.p99)],
+          ["ratio (Berth / direct)", overhead.ratioP50.toFixed(2), overhead.ratioP99.toFixed(2)]
+        ]
+      ),
+      `p50 overhead, median of per-block differences: ${fmtMs(overhead.p50PerBlock)} ms`,
+      "",
+      `Throughput, ${CONCURRENCY} in flight, ${THROUGHPUT_CALLS} calls (median of ${THROUGHPUT_REPEATS})`,
+      table(
+        ["path", "calls/s"],
+        [
+          ["direct", formatRate(throughput.directCallsPerSecond)],
+          ["through Berth", formatRate(throughput.berthCallsPerSecond)],
+          ["ratio (Berth / direct)", throughput.ratio.toFixed(3)]
+        ]
+      ),
+      "",
+      `Run writes: ${eventsPerCall.toFixed(2)} events per call`,
+      `targets: p50 overhead <= ${TARGET_P50_OVERHEAD_MS} ms (${verdict(overhead.p50 <= TARGET_P50_OVERHEAD_MS)}),` +
+        ` >= ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s at ${CONCURRENCY} (${verdict(throughput.berthCallsPerSecond >= TARGET_CALLS_PER_SECOND)})` +
+        (latencyCutShort || throughput.cutShort ? "  [a phase hit its time limit]" : ""),
+      "",
+      `Where the time goes (each row adds one layer; ${LAYER_LATENCY_CALLS} sequential calls, then ${LAYER_THROUGHPUT_CALLS} at ${CONCURRENCY}; CPU ms per call at ${CONCURRENCY})`,
+      table(
+        ["request", "p50 ms", "p99 ms", "events", "calls/s", "plane CPU", "upstream CPU", "client CPU"],
+        profile.map((p) => [
+          p.name + (p.cutShort ? " *" : ""),
+          fmtMs(p.p50),
+          fmtMs(p.p99),
+          p.eventsPerCall.toFixed(1),
+          formatRate(p.callsPerSecond),
+          cpuCell(p.cpuMsPerCall, "plane"),
+          cpuCell(p.cpuMsPerCall, "upstream"),
+          cpuCell(p.cpuMsPerCall, "client")
+        ])
+      ),
+      ""
+    ].join("\n")
+  )
+
+  task.meta.berthBench = {
+    name: "mcp-hop",
+    setup: {
+      warmupCalls: WARMUP_CALLS,
+      latencyBlocks: LATENCY_BLOCKS,
+      blockCalls: BLOCK_CALLS,
+      concurrency: CONCURRENCY,
+      throughputCalls: THROUGHPUT_CALLS,
+      throughputRepeats: THROUGHPUT_REPEATS
+    },
+    targets: { p50OverheadMs: TARGET_P50_OVERHEAD_MS, callsPerSecond: TARGET_CALLS_PER_SECOND },
+    pass: {
+      p50Overhead: overhead.p50 <= TARGET_P50_OVERHEAD_MS,
+      callsPerSecond: throughput.berthCallsPerSecond >= TARGET_CALLS_PER_SECOND
+    },
+    latency,
+    overhead,
+    throughput,
+    eventsPerCall,
+    profile
+  }
+})
