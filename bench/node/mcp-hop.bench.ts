@@ -10,15 +10,15 @@ import { type Call, concurrent, sequential, type Throughput } from "./load.ts"
 import { cpuMeter, workerdListeningOn } from "./process-cpu.ts"
 
 const WARMUP_CALLS = 200
-const LATENCY_BLOCKS = 20
+const LATENCY_BLOCKS = 10
 const BLOCK_CALLS = 100
-const THROUGHPUT_CALLS = 3_000
+const THROUGHPUT_CALLS = 1_000
 const THROUGHPUT_REPEATS = 3
 const CONCURRENCY = 32
-const LAYER_LATENCY_CALLS = 400
-const LAYER_THROUGHPUT_CALLS = 2_000
+const LAYER_LATENCY_CALLS = 200
+const LAYER_THROUGHPUT_CALLS = 600
 /** Every phase stops issuing calls at its deadline, so a slow machine shortens the run rather than hang it. */
-const PHASE_LIMIT_MS = { latency: 40_000, throughput: 15_000, layer: 8_000 }
+const PHASE_LIMIT_MS = { latency: 30_000, throughput: 10_000, layer: 5_000 }
 
 export const TARGET_P50_OVERHEAD_MS = 2
 export const TARGET_CALLS_PER_SECOND = 1_000

@@ -455,7 +455,7 @@ describe("exit codes and errors", () => {
     expect(again.out).toContain("no change")
     const bad = await berth(["-w", "capture", "workspace", "capture", "maybe"])
     expect(bad.code).toBe(2)
-    expect((await rawEvents("capture")).map((e: { type: string }) => e.type)).toEqual(["WorkspaceCreated", "PayloadCaptureSet"])
+    expect((await rawEvents("capture")).map((e) => (e as { type: string }).type)).toEqual(["WorkspaceCreated", "PayloadCaptureSet"])
   })
 
   it("says the plane is not running when nothing listens", async () => {
