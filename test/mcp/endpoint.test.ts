@@ -59,6 +59,23 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
   })
 })
 
+describe("cancellation", () => {
+  it("an agent's abort (modern protocol) reaches the upstream call, and the run finishes as error", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern")
+    const abort = new AbortController()
+    const call = client.callTool(
+      { name: "up__progress", arguments: { steps: 50, delayMs: 40 } },
+      { signal: abort.signal, onprogress: (p) => p.progress === 2 && abort.abort(new Error("the agent gave up")) }
+    )
+    await expect(call).rejects.toThrow("the agent gave up")
+    // The upstream saw its handler's signal fire: the cancellation crossed Berth.
+    await expect.poll(() => upstream.aborts(), { timeout: 5_000 }).toEqual({ progress: 1 })
+    await expect.poll(async () => (await ok({ _tag: "ListRuns", workspace: slug })).runs[0]?.status, { timeout: 5_000 }).toBe("error")
+    await client.close()
+  })
+})
+
 describe("runs", () => {
   it("every call is a run: started, authorize and upstream spans, finished with size and hash only", async () => {
     const { slug, key } = await dockedWorkspace()
