@@ -5,15 +5,7 @@ import { call } from "./client.ts"
 import { printJson, printTable } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
-export interface RunSummary {
-  readonly run: string
-  readonly agent: string
-  readonly tool: string
-  readonly status: "ok" | "error" | "denied" | "open"
-  readonly startedAt: string
-  readonly durationMs: number | null
-  readonly startSeq: number
-}
+import type { RunSummary } from "../runs/run-summary.ts"
 
 const optionalField = <A>(name: string, value: Option.Option<A>) =>
   Option.match(value, { onNone: () => ({}), onSome: (v) => ({ [name]: v }) })

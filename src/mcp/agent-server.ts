@@ -1,6 +1,7 @@
 // The MCP server one agent sees, built per request (the SDK's factory runs per HTTP request in both
 // protocol eras). A low-level Server, because Berth relays upstream results unchanged rather than
 // re-validating them as McpServer would.
+import type { Client } from "@modelcontextprotocol/client"
 import { ProtocolError, ProtocolErrorCode, Server, type Tool } from "@modelcontextprotocol/server"
 import type { WorkspaceHost } from "./host.ts"
 import { callTool } from "./call-tool.ts"
@@ -35,17 +36,17 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
 
   server.setRequestHandler("tools/call", (request, ctx) => callTool(host, agent, request.params, ctx))
 
-  server.setRequestHandler("resources/list", async () => {
-    const lists = await Promise.all(
-      activePlugins(host, agent).map(async (ref) => {
-        const { resources } = await host.pool.use(ref, async (client) =>
-          client.getServerCapabilities()?.resources ? client.listResources() : { resources: [] }
-        )
-        return resources.map((r) => ({ ...r, uri: resourceUri(ref.plugin, r.uri) }))
-      })
+  /** Asks every plugin the agent may reach, through the pool, and concatenates the answers. */
+  const fromEveryPlugin = async <T>(ask: (client: Client, plugin: string) => Promise<ReadonlyArray<T>>) =>
+    (await Promise.all(activePlugins(host, agent).map((ref) => host.pool.use(ref, (client) => ask(client, ref.plugin))))).flat()
+
+  server.setRequestHandler("resources/list", async () => ({
+    resources: await fromEveryPlugin(async (client, plugin) =>
+      client.getServerCapabilities()?.resources
+        ? (await client.listResources()).resources.map((r) => ({ ...r, uri: resourceUri(plugin, r.uri) }))
+        : []
     )
-    return { resources: lists.flat() }
-  })
+  }))
 
   server.setRequestHandler("resources/read", async (request) => {
     const target = splitResourceUri(request.params.uri)
@@ -54,17 +55,13 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
     return { ...result, contents: result.contents.map((c) => ({ ...c, uri: resourceUri(target.plugin, c.uri) })) }
   })
 
-  server.setRequestHandler("prompts/list", async () => {
-    const lists = await Promise.all(
-      activePlugins(host, agent).map(async (ref) => {
-        const { prompts } = await host.pool.use(ref, async (client) =>
-          client.getServerCapabilities()?.prompts ? client.listPrompts() : { prompts: [] }
-        )
-        return prompts.map((p) => ({ ...p, name: namespaced(ref.plugin, p.name) }))
-      })
+  server.setRequestHandler("prompts/list", async () => ({
+    prompts: await fromEveryPlugin(async (client, plugin) =>
+      client.getServerCapabilities()?.prompts
+        ? (await client.listPrompts()).prompts.map((p) => ({ ...p, name: namespaced(plugin, p.name) }))
+        : []
     )
-    return { prompts: lists.flat() }
-  })
+  }))
 
   server.setRequestHandler("prompts/get", async (request) => {
     const target = splitNamespaced(request.params.name)

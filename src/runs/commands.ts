@@ -1,21 +1,14 @@
 // Run commands: every tool call starts a run before anything else happens and finishes it with its
 // spans, whether it was allowed, denied or failed (DESIGN invariant 5).
 import { Effect, Schema } from "effect"
-import { AgentName, event, RunStatus, Sha256Hex, Span } from "../../events/index.ts"
+import { event, RunFinished, RunStarted, Span } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import { AgentNotFound } from "../agent/errors.ts"
 import { requireWorkspace } from "../workspace/decider.ts"
 import { RunAlreadyStarted, RunNotFound } from "./errors.ts"
 
-export class StartRun extends Schema.TaggedClass<StartRun>()("StartRun", {
-  run: Schema.String,
-  traceId: Schema.String,
-  agent: AgentName,
-  tool: Schema.String,
-  argsHash: Sha256Hex,
-  argsSize: Schema.Number,
-  args: Schema.optional(Schema.Unknown)
-}) {}
+/** Carries exactly what RunStarted records. */
+export class StartRun extends Schema.TaggedClass<StartRun>()("StartRun", RunStarted.fields.data.fields) {}
 
 export const decideStartRun = Effect.fnUntraced(function* (state: WorkspaceState, command: StartRun, slug: string) {
   yield* requireWorkspace(state, slug)
@@ -27,14 +20,8 @@ export const decideStartRun = Effect.fnUntraced(function* (state: WorkspaceState
 
 /** Finishes a run with the spans it produced, in one append. */
 export class FinishRun extends Schema.TaggedClass<FinishRun>()("FinishRun", {
-  run: Schema.String,
-  status: RunStatus,
-  durationMs: Schema.Number,
-  spans: Schema.Array(Span),
-  resultHash: Schema.optional(Sha256Hex),
-  resultSize: Schema.optional(Schema.Number),
-  result: Schema.optional(Schema.Unknown),
-  error: Schema.optional(Schema.String)
+  ...RunFinished.fields.data.fields,
+  spans: Schema.Array(Span)
 }) {}
 
 export const decideFinishRun = Effect.fnUntraced(function* (state: WorkspaceState, command: FinishRun, slug: string) {

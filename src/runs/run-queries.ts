@@ -1,23 +1,9 @@
 // Runs, read straight from the log: a run's events share its id as correlationId, so a run is one
 // indexed lookup and the list is RunStarted rows joined to their RunFinished.
 import type { Envelope } from "../../events/index.ts"
+import type { RunFilter, RunSummary } from "./run-summary.ts"
 
-export interface RunFilter {
-  readonly agent?: string | undefined
-  readonly tool?: string | undefined
-  readonly status?: "ok" | "error" | "denied" | "open" | undefined
-  readonly limit?: number | undefined
-}
-
-export interface RunSummary {
-  readonly run: string
-  readonly agent: string
-  readonly tool: string
-  readonly status: "ok" | "error" | "denied" | "open"
-  readonly startedAt: string
-  readonly durationMs: number | null
-  readonly startSeq: number
-}
+export type { RunFilter, RunSummary }
 
 const LIST = `
 SELECT s.correlation_id AS run, s.seq AS start_seq, s.at AS started_at,
