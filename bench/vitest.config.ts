@@ -31,7 +31,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,
-          sequence: { groupOrder: 0 }
+          sequence: { groupOrder: 1 }
         }
       },
       {
@@ -45,7 +45,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           // After the workerd benchmarks, so the two never share the cores.
-          sequence: { groupOrder: 1 }
+          sequence: { groupOrder: 2 }
         }
       }
     ]

@@ -29,6 +29,7 @@ import {
   toolDefinition,
   toolQuarantined,
   toolsDiscovered,
+  payloadCaptureSet,
   workspaceCreated
 } from "../workspace/events.ts"
 
@@ -246,6 +247,7 @@ describe("purity", () => {
   // One of every event type, in an order where each touches existing state.
   const everyEvent: ReadonlyArray<DomainEvent> = [
     workspaceCreated(),
+    payloadCaptureSet(true),
     memberAdded("ada", "owner"),
     memberRoleChanged("ada", "admin"),
     memberRemoved("ada"),

@@ -2,7 +2,7 @@
 // including the LastOwner rule, and the Schemas that refuse malformed input before decide runs.
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import { AddMember, ChangeMemberRole, CreateWorkspace, RemoveMember } from "../../src/workspace/commands.ts"
+import { AddMember, ChangeMemberRole, CreateWorkspace, RemoveMember, SetPayloadCapture } from "../../src/workspace/commands.ts"
 import {
   InvalidCommand,
   LastOwner,
@@ -13,7 +13,7 @@ import {
 } from "../../src/workspace/errors.ts"
 import { decodeCommand } from "../../src/workspace/execute.ts"
 import { given, refusal } from "./decider-spec.ts"
-import { memberAdded, memberRemoved, memberRoleChanged, workspaceCreated } from "./events.ts"
+import { memberAdded, memberRemoved, memberRoleChanged, payloadCaptureSet, workspaceCreated } from "./events.ts"
 
 const ada = "ada@acme.dev"
 const bob = "bob@acme.dev"
@@ -31,6 +31,22 @@ describe("CreateWorkspace", () => {
     given(workspaceCreated("acme"))
       .when(new CreateWorkspace({ workspace: "acme" }))
       .thenFails(WorkspaceAlreadyExists, { workspace: "acme" }))
+})
+
+describe("SetPayloadCapture", () => {
+  it("turns capture on", () =>
+    given(workspaceCreated()).when(new SetPayloadCapture({ enabled: true })).then(payloadCaptureSet(true)))
+
+  it("records nothing when capture is already in that mode (off by default)", () => {
+    given(workspaceCreated()).when(new SetPayloadCapture({ enabled: false })).thenNothing()
+    given(workspaceCreated(), payloadCaptureSet(true)).when(new SetPayloadCapture({ enabled: true })).thenNothing()
+  })
+
+  it("turns capture off again", () =>
+    given(workspaceCreated(), payloadCaptureSet(true)).when(new SetPayloadCapture({ enabled: false })).then(payloadCaptureSet(false)))
+
+  it("refuses before the workspace exists", () =>
+    given().when(new SetPayloadCapture({ enabled: true })).thenFails(WorkspaceNotFound, { workspace: "acme" }))
 })
 
 describe("AddMember", () => {

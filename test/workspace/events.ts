@@ -8,6 +8,7 @@ export const KEY_HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c1
 export const KEY_PREFIX = "berth_q1w2e3"
 
 export const workspaceCreated = (workspace = "acme") => event("WorkspaceCreated", { workspace })
+export const payloadCaptureSet = (enabled: boolean) => event("PayloadCaptureSet", { enabled })
 
 export const memberAdded = (member: string, role: "owner" | "admin" | "viewer" = "admin") =>
   event("MemberAdded", { member, role })

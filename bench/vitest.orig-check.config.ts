@@ -1,0 +1,29 @@
+// The benchmark project: the same workerd pool as the `workers` test project (real Durable Object
+// SQLite from wrangler.toml), running only bench/**/*.bench.ts, with room for long measurements.
+import { resolve } from "node:path"
+import { cloudflareTest } from "@cloudflare/vitest-plugin"
+import { defineConfig } from "vitest/config"
+import { bundleLikeWrangler } from "./bundle-like-wrangler.ts"
+import { ResultsReporter } from "./results-reporter.ts"
+
+const root = resolve(import.meta.dirname, "..")
+
+export default defineConfig({
+  root,
+  plugins: [
+    bundleLikeWrangler([resolve(root, "bench/bench-workspace.ts"), resolve(root, "bench/append-breakdown.ts")]),
+    cloudflareTest({
+      wrangler: { configPath: resolve(root, "wrangler.toml") },
+      miniflare: { bindings: { BERTH_ADMIN_TOKEN: "bench-admin-token" } }
+    })
+  ],
+  test: {
+    name: "bench",
+    include: ["bench/append.bench.ts"],
+    // One file at a time: two benchmarks sharing the 2 cores would measure each other.
+    fileParallelism: false,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    reporters: ["default", new ResultsReporter(resolve(root, "bench/results"))]
+  }
+})
