@@ -65,7 +65,7 @@ it("append breakdown: the steps of one append, timed alone", async ({ task }) =>
     const committed: ReadonlyArray<RawRow> = rows
     const before: WorkspaceState = state
     await sample("ULID", stub, () => void appendSteps.ulid(EVENTS))
-    await sample("JCS (canonicalize)", stub, () => void appendSteps.jcs(envelopes))
+    await sample("JCS (jcsEnvelope)", stub, () => void appendSteps.jcs(envelopes))
     await sample("sha256 (node:crypto)", stub, () => void appendSteps.sha256(texts))
     await sample("JSON.stringify data + actor", stub, () => void appendSteps.stringify(envelopes))
     await sample("evolve", stub, () => void (transitions = appendSteps.evolve(inBatches<Envelope>(envelopes, PER_TRANSACTION), before)))

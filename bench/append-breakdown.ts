@@ -1,13 +1,12 @@
 // The steps of one append, each run alone over the same envelopes, to show where an append's time
 // goes. Bundled like the Worker (see bundle-like-wrangler.ts); each step returns something derived
 // from its work so that none of it is dead code.
-import canonicalize from "canonicalize"
 import { monotonicFactory } from "ulid"
 import type { DomainEvent, Envelope, StoredEvent } from "../events/index.ts"
 import type { Changes } from "../projections/draft.ts"
 import { applyEvents, replay } from "../projections/evolve.ts"
 import { initialState, type WorkspaceState } from "../projections/state.ts"
-import { type UnhashedEnvelope } from "../src/workspace/chain.ts"
+import { jcsEnvelope, type UnhashedEnvelope } from "../src/workspace/chain.ts"
 import { ProjectionStore } from "../src/workspace/projection-store.ts"
 import { sha256Hex } from "../src/workspace/sha256-hex.ts"
 
@@ -30,13 +29,13 @@ export const appendSteps = {
    * once, as in the append path, where the hash consumes it. */
   jcs: (envelopes: ReadonlyArray<Envelope>): number => {
     let length = 0
-    for (const e of envelopes) length += canonicalize(unhashed(e))!.length
+    for (const e of envelopes) length += jcsEnvelope(unhashed(e)).length
     return length
   },
   /** The texts the chain hashes (untimed setup), flattened so that hashing them measures only the hash. */
   hashInputs: (envelopes: ReadonlyArray<Envelope>): Array<string> =>
     envelopes.map((e) => {
-      const text = e.prevHash + "\n" + canonicalize(unhashed(e))!
+      const text = e.prevHash + "\n" + jcsEnvelope(unhashed(e))
       text.charCodeAt(text.length - 1)
       return text
     }),
