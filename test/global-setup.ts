@@ -19,7 +19,8 @@ declare module "vitest" {
 const EVERYTHING_ENTRY = "node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 const READY_TIMEOUT_MS = 15_000
 
-const freePort = () =>
+/** A loopback port that was free a moment ago (and that nothing listens on until someone binds it). */
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer()
     server.once("error", reject)
@@ -63,7 +64,7 @@ export const startEverything = async (port?: number) => {
       )
       const onData = (chunk: Buffer) => {
         stderr += chunk.toString()
-        if (/listening on port/.test(stderr)) {
+        if (stderr.includes("listening on port")) {
           clearTimeout(timer)
           child.stderr!.off("data", onData)
           resolve()

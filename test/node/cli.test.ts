@@ -4,13 +4,13 @@
 import { execFile } from "node:child_process"
 import { createHash, randomUUID } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { run } from "../../src/cli/main.ts"
+import { freePort } from "../global-setup.ts"
 import { startPlane } from "./plane.ts"
 
 let plane: Awaited<ReturnType<typeof startPlane>>
@@ -72,15 +72,7 @@ const testUpstream = (namespace: string = randomUUID()) => {
 const UPSTREAM_TOOLS = ["echo", "structured", "fail", "progress", "log", "protocol-error"]
 
 /** A loopback port nothing listens on. */
-const closedPort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
+const closedPort = freePort
 
 const until = async (condition: () => boolean, what: string) => {
   const deadline = Date.now() + 10_000
