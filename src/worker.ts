@@ -12,8 +12,8 @@ export default {
     const { pathname } = new URL(request.url)
     if (pathname === "/healthz") return Response.json({ ok: true, service: "berth" })
     if (pathname === "/admin/rpc") return handleAdminRpc(request, env)
-    const mcp = /^\/w\/([^/]+)\/mcp$/.exec(pathname)
-    if (mcp) return handleMcp(request, env, decodeURIComponent(mcp[1]!))
+    const mcp = /^\/w\/([a-z0-9-]+)\/mcp$/.exec(pathname)
+    if (mcp) return handleMcp(request, env, mcp[1]!)
     return Response.json({ ok: false, error: { _tag: "NotFound", message: `no route for ${pathname}` } }, { status: 404 })
   }
 } satisfies ExportedHandler<Env>

@@ -44,8 +44,8 @@ export class McpEndpoint {
   /** A key that belongs here, presented at another workspace: refused there, recorded here. */
   async refuseForeign(key: string, target: string, call: { name: string; arguments: Record<string, unknown> } | undefined) {
     const auth = authenticate(this.#host.state(), key)
-    if (auth.ok === false && auth.status === 401) return false
-    const agent = auth.ok ? auth.agent : auth.agent
+    if (!("agent" in auth)) return false
+    const { agent } = auth
     if (call) recordRefusedCall(this.#host, agent, call, "workspace-key", `this key belongs to workspace '${this.#host.slug}', not '${target}'`)
     return true
   }

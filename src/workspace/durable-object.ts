@@ -44,7 +44,7 @@ export class Workspace extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#directory = new Directory(env.DIRECTORY, ctx.storage)
-    this.#mcp = new McpEndpoint(this.#host, (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
+    this.#mcp = new McpEndpoint(this.#hostFor(this.#slug), (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql
       const projection = new ProjectionStore(sql)
@@ -68,9 +68,10 @@ export class Workspace extends DurableObject<Env> {
     return created && { workspace: created.slug, createdAt: created.createdAt }
   }
 
-  get #host(): WorkspaceHost {
+  /** What the MCP endpoint sees of this workspace; its methods read the stores at call time. */
+  #hostFor(slug: string): WorkspaceHost {
     return {
-      slug: this.#slug,
+      slug,
       pool: this.#pool,
       state: () => this.#state,
       execute: (command, options) => this.#execute(command, options),
