@@ -176,7 +176,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
         if (!result.isError) throw new Error("a call to an unknown tool was not refused")
       }
     },
-    { name: "tools/call up__echo", what: "+ the pooled upstream call, a third span (5 events): the full hop", call: berthEcho },
+    { name: "tools/call up__echo", what: "+ argument validation and the pooled upstream call (6 events): the full hop", call: berthEcho },
     { name: "tools/call echo, direct", what: "the upstream alone, called from Node (the baseline)", call: directEcho }
   ]
   const profile = []

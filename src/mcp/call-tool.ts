@@ -1,5 +1,5 @@
-// tools/call, the pipeline every agent call takes: start the run → authorize → dispatch through the
-// pool → return the upstream's result unchanged → finish the run with its spans. Allowed, denied or
+// tools/call, the pipeline every agent call takes: start the run → authorize → validate the arguments
+// → dispatch through the pool → return the upstream's result unchanged → finish the run with its spans. Allowed, denied or
 // failed, the call leaves a run (DESIGN invariant 5); arguments and results appear only as size and
 // hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
 import type { CallToolResult } from "@modelcontextprotocol/server"
@@ -9,6 +9,7 @@ import type { Span } from "../../events/index.ts"
 import { redact } from "../runs/redact.ts"
 import { sha256Hex } from "../workspace/sha256-hex.ts"
 import { authorizeToolCall } from "./authorize.ts"
+import { validateArguments } from "./validate-args.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
 
@@ -89,6 +90,17 @@ export const callTool = async (
 
   const tool = state.tools[params.name]!
   const plugin = state.plugins[tool.plugin]!
+
+  // The pinned definition's inputSchema, checked here so a malformed call never reaches the upstream.
+  const validating = startSpan(traced.traceId, "validate arguments", traced.root.spanId)
+  const check = validateArguments(params.name, tool.definition.inputSchema, params.arguments)
+  if (!check.ok) {
+    const span = validating.end({ code: "error", message: check.message }, { "berth.pointer": check.pointer })
+    traced.finish("denied", [authorizeSpan, span], { error: check.message })
+    return { content: [{ type: "text", text: `Berth refused this call: ${check.message}` }], isError: true }
+  }
+  const validateSpan = validating.end({ code: "ok" })
+
   const upstream = startSpan(traced.traceId, `upstream ${tool.plugin}`, traced.root.spanId)
   const progressToken = params._meta?.progressToken
   try {
@@ -110,7 +122,7 @@ export const callTool = async (
     const status = result.isError ? "error" : "ok"
     traced.finish(
       status,
-      [authorizeSpan, upstream.end(result.isError ? { code: "error", message: "the tool returned isError" } : { code: "ok" }, {
+      [authorizeSpan, validateSpan, upstream.end(result.isError ? { code: "error", message: "the tool returned isError" } : { code: "ok" }, {
         "berth.plugin": tool.plugin,
         "berth.upstream.tool": tool.name
       })],
@@ -121,7 +133,7 @@ export const callTool = async (
     const message = error instanceof Error ? error.message : String(error)
     traced.finish(
       "error",
-      [authorizeSpan, upstream.end({ code: "error", message }, { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name })],
+      [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name })],
       { error: message }
     )
     // An upstream JSON-RPC error reaches the agent as the same error; anything else is the upstream being unavailable.

@@ -82,6 +82,21 @@ describe("tool checks", () => {
     await client.close()
   })
 
+  it("arguments that break the tool's inputSchema are refused with the JSON pointer, before the upstream", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern")
+    const refused = await client.callTool({ name: "up__echo", arguments: { text: 42 } })
+    expect(refused).toMatchObject({ isError: true, content: [{ type: "text", text: expect.stringContaining("/text") }] })
+    expect(await upstream.calls()).toEqual({})
+    const [denied] = await deniedRuns(slug)
+    const run = await ok({ _tag: "GetRun", workspace: slug, run: denied.run })
+    expect(run.spans.find((s: any) => s.name === "validate arguments")).toMatchObject({
+      status: { code: "error" },
+      attributes: { "berth.pointer": "/text" }
+    })
+    await client.close()
+  })
+
   it("an unknown tool is refused and recorded as denied", async () => {
     const { slug, key, upstream } = await dockedWorkspace()
     const client = await mcpClient(slug, key, "legacy")

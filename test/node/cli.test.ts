@@ -347,7 +347,7 @@ describe("runs", () => {
       finished: { data: { resultHash: string; resultSize: number } }
     }
     expect(detail.run).toBe(echo!.run)
-    expect(detail.spans.map((s) => s.name)).toEqual(["tools/call", "authorize", "upstream up"])
+    expect(detail.spans.map((s) => s.name)).toEqual(["tools/call", "authorize", "validate arguments", "upstream up"])
 
     const shown = await berth([...w, "run", "show", echo!.run])
     expect(shown.code).toBe(0)
@@ -366,6 +366,7 @@ describe("runs", () => {
     expect(shown.out).toContain(`result  ${detail.finished.data.resultSize} bytes  sha256 ${detail.finished.data.resultHash}\n`)
     expect(shown.out).toMatch(/^tools\/call {2}\d+ ms {2}ok$/m)
     expect(shown.out).toMatch(/^ {2}authorize {2}\d+ ms {2}ok {2}berth\.decision=allow {2}berth\.rule=tool-approved$/m)
+    expect(shown.out).toMatch(/^ {2}validate arguments {2}\d+ ms {2}ok$/m)
     expect(shown.out).toMatch(/^ {2}upstream up {2}\d+ ms {2}ok {2}berth\.plugin=up {2}berth\.upstream\.tool=echo$/m)
 
     const denied = await berth([...w, "run", "show", ghost!.run])
