@@ -25,6 +25,8 @@ export const ToolDefinition = Schema.Struct({
   outputSchema: Schema.optional(Schema.Unknown),
   annotations: Schema.optional(Schema.Unknown)
 })
+export type ToolDefinition = typeof ToolDefinition.Type
+
 export const ResourceDefinition = Schema.Struct({
   uri: Schema.String,
   name: Schema.String,

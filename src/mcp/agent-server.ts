@@ -2,9 +2,10 @@
 // protocol eras). A low-level Server, because Berth relays upstream results unchanged rather than
 // re-validating them as McpServer would.
 import type { Client } from "@modelcontextprotocol/client"
-import { ProtocolError, ProtocolErrorCode, Server, type Tool } from "@modelcontextprotocol/server"
+import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/server"
 import type { WorkspaceHost } from "./host.ts"
 import { callTool } from "./call-tool.ts"
+import { asMcpTool } from "./discover.ts"
 import { visibleTools } from "./authorize.ts"
 import { namespaced, resourceUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
 
@@ -29,8 +30,7 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   server.setRequestHandler("tools/list", () => ({
     tools: visibleTools(host.state(), agent).map(([id, tool]) => {
       // The upstream's definition as discovered (and pinned by its hash), under the namespaced name.
-      const { hash: _hash, name: _name, inputSchema, ...definition } = tool.definition
-      return { ...definition, name: id, inputSchema: inputSchema ?? { type: "object" } } as Tool
+      return { ...asMcpTool(tool.definition), name: id }
     })
   }))
 

@@ -9,6 +9,7 @@ import type { Span } from "../../events/index.ts"
 import { redact } from "../runs/redact.ts"
 import { sha256Hex } from "../workspace/sha256-hex.ts"
 import { authorizeToolCall } from "./authorize.ts"
+import { asMcpTool } from "./discover.ts"
 import { validateArguments } from "./validate-args.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
@@ -109,6 +110,9 @@ export const callTool = async (
         { name: tool.name, arguments: params.arguments ?? {} },
         {
           signal: ctx.mcpReq.signal,
+          // The pinned definition: without it the client consults (and may refetch) its tools/list
+          // cache on every call to check structuredContent and build Mcp-Param-* headers.
+          toolDefinition: asMcpTool(tool.definition),
           ...(progressToken === undefined
             ? {}
             : {

@@ -1,6 +1,7 @@
 // Discovery: what an upstream exposes (tools, resources, prompts), with each tool's definition hash.
 // Runs through the pool, so the client that discovered a plugin is the warm one that serves it.
-import type { Client } from "@modelcontextprotocol/client"
+import type { Client, Tool } from "@modelcontextprotocol/client"
+import type { ToolDefinition } from "../../events/index.ts"
 import type { Discovery } from "../registry/commands.ts"
 import { toolDefinitionHash } from "../registry/tool-hash.ts"
 
@@ -28,3 +29,7 @@ export const discover = async (client: Client): Promise<Discovery> => {
     ...(prompts ? { prompts: prompts.prompts.map(({ name, description, arguments: args }) => ({ name, description, arguments: args })) } : {})
   })
 }
+
+/** A pinned definition back as the MCP Tool the upstream described (discovery kept these fields). */
+export const asMcpTool = ({ hash: _hash, inputSchema, ...definition }: ToolDefinition): Tool =>
+  ({ ...definition, inputSchema: inputSchema ?? { type: "object" } }) as Tool
