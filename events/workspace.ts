@@ -1,9 +1,13 @@
 // Workspace and membership events: a team owns a workspace; members are the humans in it.
 import { Schema } from "effect"
 import { defineEvent } from "./define.ts"
-import { MemberId, MemberRole, WorkspaceSlug } from "./names.ts"
+import { MemberId, MemberRole, PolicyId, Sha256Hex, WorkspaceSlug } from "./names.ts"
 
-export const WorkspaceCreated = defineEvent("WorkspaceCreated", { workspace: WorkspaceSlug })
+/** A workspace and the policy sets it starts with (deny by default: without a permit, nothing is allowed). */
+export const WorkspaceCreated = defineEvent("WorkspaceCreated", {
+  workspace: WorkspaceSlug,
+  policies: Schema.optional(Schema.Array(Schema.Struct({ policy: PolicyId, text: Schema.String, sha256: Sha256Hex })))
+})
 /** Runs record arguments and results (secret-like keys redacted) only while payload capture is on. */
 export const PayloadCaptureSet = defineEvent("PayloadCaptureSet", { enabled: Schema.Boolean })
 export const MemberAdded = defineEvent("MemberAdded", { member: MemberId, role: MemberRole })

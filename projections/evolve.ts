@@ -14,7 +14,9 @@ const apply = (draft: Draft, event: StoredEvent): void => {
   const state = draft.state
   switch (event.type) {
     case "WorkspaceCreated":
-      return draft.setWorkspace({ slug: event.data.workspace, createdAt: at })
+      draft.setWorkspace({ slug: event.data.workspace, createdAt: at })
+      for (const { policy, text, sha256 } of event.data.policies ?? []) draft.put("policies", policy, { text, sha256, setAt: at })
+      return
     case "PayloadCaptureSet":
       return state.workspace === null ? undefined : draft.setWorkspace({ ...state.workspace, payloadCapture: event.data.enabled })
     case "MemberAdded":

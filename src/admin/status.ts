@@ -25,5 +25,6 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   ToolNotFound: 404,
   PluginUnreachable: 502,
   RunNotFound: 404,
-  RunAlreadyStarted: 409
+  RunAlreadyStarted: 409,
+  InvalidPolicy: 400
 }

@@ -6,29 +6,35 @@ import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/
 import type { WorkspaceHost } from "./host.ts"
 import { callTool } from "./call-tool.ts"
 import { asMcpTool } from "./discover.ts"
-import { visibleTools } from "./authorize.ts"
+import { authorizePluginRead, visibleTools } from "./authorize.ts"
 import { namespaced, resourceUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
 
 const SERVER_INFO = { name: "berth", version: "0.1.0" }
 
-/** The plugins whose resources and prompts an active agent may reach. */
-const activePlugins = (host: WorkspaceHost, agent: string) => {
+type PluginRead = "read_resource" | "get_prompt"
+
+/** The plugins whose resources (or prompts) the agent's policies let it read. */
+const readablePlugins = (host: WorkspaceHost, agent: string, action: PluginRead) => {
   const state = host.state()
-  if (state.agents[agent]?.status !== "active") return []
-  return Object.entries(state.plugins).map(([plugin, p]) => ({ plugin, url: p.url, transport: p.transport }))
+  return Object.entries(state.plugins)
+    .filter(([plugin]) => authorizePluginRead(state, host.policies(), agent, action, plugin).allow)
+    .map(([plugin, p]) => ({ plugin, url: p.url, transport: p.transport }))
 }
 
-const pluginRef = (host: WorkspaceHost, agent: string, plugin: string) => {
-  const ref = activePlugins(host, agent).find((p) => p.plugin === plugin)
-  if (!ref) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no plugin '${plugin}' is installed in this workspace`)
-  return ref
+/** The plugin to read from, or the refusal naming the rule or the denying policy. */
+const pluginRef = (host: WorkspaceHost, agent: string, action: PluginRead, plugin: string) => {
+  const state = host.state()
+  const decision = authorizePluginRead(state, host.policies(), agent, action, plugin)
+  if (!decision.allow) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: ${decision.reason}`)
+  const p = state.plugins[plugin]!
+  return { plugin, url: p.url, transport: p.transport }
 }
 
 export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {} } })
 
   server.setRequestHandler("tools/list", () => ({
-    tools: visibleTools(host.state(), agent).map(([id, tool]) => {
+    tools: visibleTools(host.state(), host.policies(), agent).map(([id, tool]) => {
       // The upstream's definition as discovered (and pinned by its hash), under the namespaced name.
       return { ...asMcpTool(tool.definition), name: id }
     })
@@ -37,11 +43,11 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   server.setRequestHandler("tools/call", (request, ctx) => callTool(host, agent, request.params, ctx))
 
   /** Asks every plugin the agent may reach, through the pool, and concatenates the answers. */
-  const fromEveryPlugin = async <T>(ask: (client: Client, plugin: string) => Promise<ReadonlyArray<T>>) =>
-    (await Promise.all(activePlugins(host, agent).map((ref) => host.pool.use(ref, (client) => ask(client, ref.plugin))))).flat()
+  const fromEveryPlugin = async <T>(action: PluginRead, ask: (client: Client, plugin: string) => Promise<ReadonlyArray<T>>) =>
+    (await Promise.all(readablePlugins(host, agent, action).map((ref) => host.pool.use(ref, (client) => ask(client, ref.plugin))))).flat()
 
   server.setRequestHandler("resources/list", async () => ({
-    resources: await fromEveryPlugin(async (client, plugin) =>
+    resources: await fromEveryPlugin("read_resource", async (client, plugin) =>
       client.getServerCapabilities()?.resources
         ? (await client.listResources()).resources.map((r) => ({ ...r, uri: resourceUri(plugin, r.uri) }))
         : []
@@ -51,12 +57,12 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   server.setRequestHandler("resources/read", async (request) => {
     const target = splitResourceUri(request.params.uri)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
-    const result = await host.pool.use(pluginRef(host, agent, target.plugin), (client) => client.readResource({ uri: target.uri }))
+    const result = await host.pool.use(pluginRef(host, agent, "read_resource", target.plugin), (client) => client.readResource({ uri: target.uri }))
     return { ...result, contents: result.contents.map((c) => ({ ...c, uri: resourceUri(target.plugin, c.uri) })) }
   })
 
   server.setRequestHandler("prompts/list", async () => ({
-    prompts: await fromEveryPlugin(async (client, plugin) =>
+    prompts: await fromEveryPlugin("get_prompt", async (client, plugin) =>
       client.getServerCapabilities()?.prompts
         ? (await client.listPrompts()).prompts.map((p) => ({ ...p, name: namespaced(plugin, p.name) }))
         : []
@@ -66,7 +72,7 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   server.setRequestHandler("prompts/get", async (request) => {
     const target = splitNamespaced(request.params.name)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
-    return host.pool.use(pluginRef(host, agent, target.plugin), (client) =>
+    return host.pool.use(pluginRef(host, agent, "get_prompt", target.plugin), (client) =>
       client.getPrompt({ name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) })
     )
   })

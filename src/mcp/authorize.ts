@@ -1,28 +1,75 @@
-// The authorize step of every MCP call: one function, so Cedar policies (next) grow it in one place.
-// Today's rules: the agent is active, and the tool is installed, approved and not quarantined.
+// The authorize step of every MCP call, in one place. Hard guards first (the agent is active; the
+// tool is installed, approved and not quarantined): no policy can widen them. Then Cedar decides,
+// deny by default, over the workspace's policy sets (src/policy/engine.ts).
 import type { WorkspaceState } from "../../projections/state.ts"
+import type { PolicyEngine } from "../policy/engine.ts"
 
 export type Decision =
-  | { readonly allow: true; readonly rule: string }
-  | { readonly allow: false; readonly rule: string; readonly reason: string }
+  | { readonly allow: true; readonly rule: string; readonly policies: ReadonlyArray<string> }
+  | { readonly allow: false; readonly rule: string; readonly reason: string; readonly policies: ReadonlyArray<string> }
 
-export const authorizeToolCall = (state: WorkspaceState, agent: string, tool: string): Decision => {
+const guard = (rule: string, reason: string): Decision => ({ allow: false, rule, reason, policies: [] })
+
+const agentFacts = (state: WorkspaceState, agent: string) => {
   const a = state.agents[agent]
-  if (!a || a.status !== "active")
-    return { allow: false, rule: "agent-active", reason: `agent '${agent}' is ${a ? a.status : "not registered"}` }
-  const t = state.tools[tool]
-  if (!t) return { allow: false, rule: "tool-installed", reason: `tool '${tool}' is not installed in this workspace` }
-  if (t.status === "quarantined")
-    return {
-      allow: false,
-      rule: "tool-quarantined",
-      reason: `tool '${tool}' is quarantined: its definition changed since it was approved; an admin must run 'berth tool approve ${tool}'`
-    }
-  if (t.status !== "approved" || t.approvedHash !== t.hash)
-    return { allow: false, rule: "tool-approved", reason: `tool '${tool}' is awaiting approval ('berth tool approve ${tool}')` }
-  return { allow: true, rule: "tool-approved" }
+  return a && { name: agent, owner: a.owner, status: a.status }
 }
 
-/** What `tools/list` shows an agent: the tools it may call. */
-export const visibleTools = (state: WorkspaceState, agent: string) =>
-  Object.entries(state.tools).filter(([id]) => authorizeToolCall(state, agent, id).allow)
+export const authorizeToolCall = (
+  state: WorkspaceState,
+  engine: PolicyEngine,
+  agent: string,
+  tool: string,
+  args: unknown
+): Decision => {
+  const facts = agentFacts(state, agent)
+  if (!facts || facts.status !== "active") return guard("agent-active", `agent '${agent}' is ${facts ? facts.status : "not registered"}`)
+  const t = state.tools[tool]
+  if (!t) return guard("tool-installed", `tool '${tool}' is not installed in this workspace`)
+  if (t.status === "quarantined")
+    return guard(
+      "tool-quarantined",
+      `tool '${tool}' is quarantined: its definition changed since it was approved; an admin must run 'berth tool approve ${tool}'`
+    )
+  if (t.status !== "approved" || t.approvedHash !== t.hash)
+    return guard("tool-approved", `tool '${tool}' is awaiting approval ('berth tool approve ${tool}')`)
+  const decided = engine.authorize({
+    agent: facts,
+    action: "call_tool",
+    tool: { plugin: t.plugin, name: t.name, approved: true },
+    args,
+    time: new Date().toISOString()
+  })
+  return decided.decision === "allow"
+    ? { allow: true, rule: "policy", policies: decided.policies }
+    : { allow: false, rule: "policy", reason: decided.reason ?? "denied by policy", policies: decided.policies }
+}
+
+/** Reading a plugin's resources or prompts: the agent is active and a policy permits it. */
+export const authorizePluginRead = (
+  state: WorkspaceState,
+  engine: PolicyEngine,
+  agent: string,
+  action: "read_resource" | "get_prompt",
+  plugin: string
+): Decision => {
+  const facts = agentFacts(state, agent)
+  if (!facts || facts.status !== "active") return guard("agent-active", `agent '${agent}' is ${facts ? facts.status : "not registered"}`)
+  if (!state.plugins[plugin]) return guard("plugin-installed", `no plugin '${plugin}' is installed in this workspace`)
+  const decided = engine.authorize({ agent: facts, action, plugin, time: new Date().toISOString() })
+  return decided.decision === "allow"
+    ? { allow: true, rule: "policy", policies: decided.policies }
+    : { allow: false, rule: "policy", reason: decided.reason ?? "denied by policy", policies: decided.policies }
+}
+
+/** What `tools/list` shows an agent: the tools it could call with some arguments. */
+export const visibleTools = (state: WorkspaceState, engine: PolicyEngine, agent: string) => {
+  const facts = agentFacts(state, agent)
+  if (!facts || facts.status !== "active") return []
+  return Object.entries(state.tools).filter(
+    ([, t]) =>
+      t.status === "approved" &&
+      t.approvedHash === t.hash &&
+      engine.couldCall(facts, { plugin: t.plugin, name: t.name, approved: true })
+  )
+}

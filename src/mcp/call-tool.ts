@@ -79,10 +79,12 @@ export const callTool = async (
   const state = host.state()
 
   const authorizing = startSpan(traced.traceId, "authorize", traced.root.spanId)
-  const decision = authorizeToolCall(state, agent, params.name)
+  const decision = authorizeToolCall(state, host.policies(), agent, params.name, params.arguments ?? {})
   const authorizeSpan = authorizing.end(decision.allow ? { code: "ok" } : { code: "error", message: decision.reason }, {
     "berth.decision": decision.allow ? "allow" : "deny",
-    "berth.rule": decision.rule
+    "berth.rule": decision.rule,
+    // The ids of the policies that determined it (never their text); none for a hard guard.
+    ...(decision.policies.length > 0 ? { "berth.policies": decision.policies.join(",") } : {})
   })
   if (!decision.allow) {
     traced.finish("denied", [authorizeSpan], { error: decision.reason })

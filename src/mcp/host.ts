@@ -2,6 +2,7 @@
 // recorded through it like any other command), ids, and the warm upstream clients.
 import type { CommandOptions, CommandOutcome } from "../workspace/execute.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
+import type { PolicyEngine } from "../policy/engine.ts"
 import type { UpstreamPool } from "./upstream-pool.ts"
 
 export interface WorkspaceHost {
@@ -11,4 +12,6 @@ export interface WorkspaceHost {
   /** Runs a command through the synchronous pipeline and returns its outcome. */
   execute(command: unknown, options: CommandOptions): CommandOutcome
   newId(): string
+  /** The workspace's policy engine, up to date with its policy sets. */
+  policies(): PolicyEngine
 }

@@ -2,7 +2,9 @@
 import { Effect, Schema } from "effect"
 import { event, MemberId, MemberRole, WorkspaceSlug } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
+import { STARTER_POLICY_ID, STARTER_POLICY_SET } from "../policy/schema.ts"
 import { requireWorkspace } from "./decider.ts"
+import { sha256Hex } from "./sha256-hex.ts"
 import { InvalidCommand, LastOwner, MemberAlreadyExists, MemberNotFound, WorkspaceAlreadyExists } from "./errors.ts"
 
 export class CreateWorkspace extends Schema.TaggedClass<CreateWorkspace>()("CreateWorkspace", {
@@ -14,7 +16,8 @@ export const decideCreateWorkspace = Effect.fnUntraced(function* (state: Workspa
   // A workspace's Durable Object is named by its slug; creating another name inside it would split the two.
   if (command.workspace !== slug)
     return yield* new InvalidCommand({ field: "workspace", reason: `this workspace is '${slug}', not '${command.workspace}'` })
-  return [event("WorkspaceCreated", { workspace: command.workspace })]
+  const policies = [{ policy: STARTER_POLICY_ID, text: STARTER_POLICY_SET, sha256: sha256Hex(STARTER_POLICY_SET) }]
+  return [event("WorkspaceCreated", { workspace: command.workspace, policies })]
 })
 
 export class SetPayloadCapture extends Schema.TaggedClass<SetPayloadCapture>()("SetPayloadCapture", {

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { decideRegisterAgent, decideRevokeAgent, decideSuspendAgent, RegisterAgent, RevokeAgent, SuspendAgent } from "../agent/commands.ts"
 import { AgentAlreadyExists, AgentAlreadyRevoked, AgentAlreadySuspended, AgentNotFound } from "../agent/errors.ts"
 import { decideRemovePolicy, decideSetPolicy, RemovePolicy, SetPolicy } from "../policy/commands.ts"
-import { PolicyNotFound } from "../policy/errors.ts"
+import { InvalidPolicy, PolicyNotFound } from "../policy/errors.ts"
 import {
   ApproveTool,
   decideApproveTool,
@@ -81,6 +81,7 @@ export const DomainError = Schema.Union([
   PluginUnreachable,
   ToolNotFound,
   PolicyNotFound,
+  InvalidPolicy,
   RunNotFound,
   RunAlreadyStarted
 ])

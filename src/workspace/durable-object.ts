@@ -9,6 +9,7 @@ import { discover } from "../mcp/discover.ts"
 import { McpEndpoint } from "../mcp/endpoint.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
+import { PolicyEngine } from "../policy/engine.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
 import type { ChainCheck } from "./chain.ts"
 import { Directory } from "./directory.ts"
@@ -39,11 +40,14 @@ export class Workspace extends DurableObject<Env> {
   #state!: WorkspaceState
   readonly #directory: Directory
   readonly #pool = new UpstreamPool()
+  /** Parsed once per change of the workspace's policy sets, not per call. */
+  #engine!: PolicyEngine
   readonly #mcp: McpEndpoint
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#directory = new Directory(env.DIRECTORY, ctx.storage)
+    this.#engine = new PolicyEngine(this.#slug)
     this.#mcp = new McpEndpoint(this.#hostFor(this.#slug), (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql
@@ -75,7 +79,8 @@ export class Workspace extends DurableObject<Env> {
       pool: this.#pool,
       state: () => this.#state,
       execute: (command, options) => this.#execute(command, options),
-      newId: () => this.#stores.log.newId()
+      newId: () => this.#stores.log.newId(),
+      policies: () => this.#engine.sync(this.#state.policies)
     }
   }
 

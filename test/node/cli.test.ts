@@ -111,7 +111,7 @@ describe("the whole flow", () => {
     })
 
     const dir = mkdtempSync(join(tmpdir(), "berth-cli-policy-"))
-    const cedar = 'permit(principal, action, resource) when { resource.plugin == "everything" };\n'
+    const cedar = 'permit(principal, action == Action::"call_tool", resource) when { resource.plugin == "everything" };\n'
     writeFileSync(join(dir, "default.cedar"), cedar)
     const set = await berth([...w, "policy", "set", "default", "--file", join(dir, "default.cedar")])
     expect(set).toMatchObject({ code: 0, err: "" })
@@ -161,7 +161,9 @@ describe("the whole flow", () => {
     expect(state.out).toMatch(/agents \(2\)\n {2}bot {2}active\n {2}ci {2}active/)
     expect(state.out).toContain(`everything  streamable-http  auth none  ${upstream.url}`)
     expect(state.out).toContain("tools (6)\n  everything__echo  approved")
-    expect(state.out).toContain("policies (1)\n  default")
+    // The workspace was seeded with the starter policy set; `default` was set beside it.
+    expect(state.out).toMatch(/policies \(2\)\n {2}(default|starter) .*\n {2}(default|starter) /)
+    expect(state.out).toContain("  default  sha256 ")
 
     const earlier = await berth([...w, "state", "--at", "1", "--json"])
     expect(JSON.parse(earlier.out)).toMatchObject({ seq: 1, hash: log[0]!.hash, state: { agents: {}, plugins: {} } })
@@ -365,7 +367,7 @@ describe("runs", () => {
     expect(shown.out).toContain(`args    ${argsSize} bytes  sha256 ${argsHash}\n`)
     expect(shown.out).toContain(`result  ${detail.finished.data.resultSize} bytes  sha256 ${detail.finished.data.resultHash}\n`)
     expect(shown.out).toMatch(/^tools\/call {2}\d+ ms {2}ok$/m)
-    expect(shown.out).toMatch(/^ {2}authorize {2}\d+ ms {2}ok {2}berth\.decision=allow {2}berth\.rule=tool-approved$/m)
+    expect(shown.out).toMatch(/^ {2}authorize {2}\d+ ms {2}ok {2}berth\.decision=allow {2}berth\.rule=policy {2}berth\.policies=starter\.1$/m)
     expect(shown.out).toMatch(/^ {2}validate arguments {2}\d+ ms {2}ok$/m)
     expect(shown.out).toMatch(/^ {2}upstream up {2}\d+ ms {2}ok {2}berth\.plugin=up {2}berth\.upstream\.tool=echo$/m)
 

@@ -3,14 +3,14 @@
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { RemovePolicy, SetPolicy } from "../../src/policy/commands.ts"
-import { PolicyNotFound } from "../../src/policy/errors.ts"
+import { InvalidPolicy, PolicyNotFound } from "../../src/policy/errors.ts"
 import { WorkspaceNotFound } from "../../src/workspace/errors.ts"
 import { decodeCommand } from "../../src/workspace/execute.ts"
 import { given, refusal } from "../workspace/decider-spec.ts"
 import { policyRemoved, policySet, workspaceCreated } from "../workspace/events.ts"
 
 const permitAll = "permit(principal, action, resource);"
-const forbidShell = 'forbid(principal, action == Action::"call", resource == Tool::"shell__exec");'
+const forbidShell = 'forbid(principal, action == Action::"call_tool", resource == Tool::"shell__exec");'
 
 /** sha256 through WebCrypto: independent of the @noble/hashes path the handler uses. */
 const webSha256 = async (text: string) =>
@@ -24,10 +24,26 @@ describe("SetPolicy", () => {
     given(workspaceCreated()).when(new SetPolicy({ policy: "base", text: permitAll })).then(policySet("base", permitAll, sha256))
   })
 
-  it("hashes the UTF-8 bytes of the text (a known vector)", () =>
+  it("refuses text that is not Cedar, with Cedar's message and where it is", () =>
     given(workspaceCreated())
-      .when(new SetPolicy({ policy: "abc", text: "abc" }))
-      .then(policySet("abc", "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")))
+      .when(new SetPolicy({ policy: "abc", text: "permit(principal, action, resource);\nabc" }))
+      // Cedar points at the end of the input, where it expected the policy's `(`.
+      .thenFails(InvalidPolicy, { policy: "abc", reason: "unexpected end of input (expected `(`)", line: 2, column: 4 }))
+
+  it("refuses a policy the schema does not allow (an unknown action), naming it", () =>
+    given(workspaceCreated())
+      .when(new SetPolicy({ policy: "typo", text: 'permit(principal, action == Action::"cal_tool", resource);' }))
+      .thenFails(InvalidPolicy, {
+        policy: "typo",
+        reason: 'for policy `typo`, unrecognized action `Action::"cal_tool"`; did you mean `Action::"call_tool"`?',
+        line: 1,
+        column: 29
+      }))
+
+  it("refuses a policy id another set already uses", () =>
+    given(workspaceCreated(), policySet("guard", `${permitAll}\n${permitAll}`, "0".repeat(64)))
+      .when(new SetPolicy({ policy: "guard.1", text: permitAll }))
+      .thenFails(InvalidPolicy, { policy: "guard.1", reason: "policy id 'guard.1' is already used by another policy set" }))
 
   it("hashes non-ASCII text as UTF-8", async () => {
     const text = "// règle pour l'équipe 🚢\n" + permitAll

@@ -1,5 +1,7 @@
 // Small builders for domain events, so a spec's `given` and `then` stay one line each.
 // Defaults are realistic; pass only what the spec is about.
+import { createHash } from "node:crypto"
+import { STARTER_POLICY_ID, STARTER_POLICY_SET } from "../../src/policy/schema.ts"
 import { event } from "../../events/index.ts"
 import type { ToolDefinition } from "../../events/index.ts"
 
@@ -7,7 +9,12 @@ import type { ToolDefinition } from "../../events/index.ts"
 export const KEY_HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 export const KEY_PREFIX = "berth_q1w2e3"
 
-export const workspaceCreated = (workspace = "acme") => event("WorkspaceCreated", { workspace })
+/** A new workspace, seeded with the starter policy set exactly as CreateWorkspace seeds it. */
+export const workspaceCreated = (workspace = "acme") =>
+  event("WorkspaceCreated", {
+    workspace,
+    policies: [{ policy: STARTER_POLICY_ID, text: STARTER_POLICY_SET, sha256: createHash("sha256").update(STARTER_POLICY_SET).digest("hex") }]
+  })
 export const payloadCaptureSet = (enabled: boolean) => event("PayloadCaptureSet", { enabled })
 
 export const memberAdded = (member: string, role: "owner" | "admin" | "viewer" = "admin") =>

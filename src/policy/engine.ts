@@ -1,0 +1,283 @@
+// The Cedar policy set of one workspace, parsed once and kept until its policies change: decides each
+// MCP call (`authorize`) and whether a tool belongs in an agent's tools/list (`couldCall`).
+import { toolId, type WorkspaceState } from "../../projections/state.ts"
+import {
+  cedar,
+  datetimeValue,
+  unknownValue,
+  type AuthorizationAnswer,
+  type CedarValueJson,
+  type EntityJson,
+  type PolicyJson,
+  type TypeAndId
+} from "./cedar.ts"
+import { toCedarRecord } from "./cedar-value.ts"
+import { decide, isReachable, NO_PERMIT, type PolicyDecision } from "./decision.ts"
+import type { PolicyAction } from "./schema.ts"
+import { addReads, couldMatch, noReads, type Reads, type Scoped } from "./scope.ts"
+import { splitPolicySet } from "./validate.ts"
+
+export interface AgentFacts {
+  readonly name: string
+  readonly owner?: string | undefined
+  readonly status: string
+}
+
+export interface ToolFacts {
+  readonly plugin: string
+  readonly name: string
+  readonly approved: boolean
+}
+
+/** One call to decide. The resource follows from the action: a tool, a plugin, or the workspace. */
+export type PolicyRequest = {
+  readonly agent: AgentFacts
+  /** The call's JSON arguments, as the agent sent them. */
+  readonly args?: unknown
+  /** ISO 8601, e.g. `2026-11-20T10:00:00Z`; policies see it as `context.time`, a `datetime`. */
+  readonly time: string
+} & (
+  | { readonly action: "call_tool"; readonly tool: ToolFacts }
+  | { readonly action: "read_resource" | "get_prompt"; readonly plugin: string }
+  | { readonly action: Exclude<PolicyAction, "call_tool" | "read_resource" | "get_prompt"> }
+)
+
+export { NO_PERMIT, type PolicyDecision } from "./decision.ts"
+
+type StoredPolicies = WorkspaceState["policies"]
+
+interface CompiledPolicy {
+  readonly id: string
+  readonly text: string
+  readonly json: PolicyJson
+}
+
+type Compiled =
+  | { readonly ok: true; readonly policies: ReadonlyArray<CompiledPolicy>; readonly forbids: ReadonlySet<string> }
+  | { readonly ok: false; readonly problem: string }
+
+/** A preparsed subset of the policies, and the fields they read. */
+interface Subset {
+  readonly id: string
+  readonly reads: Reads
+}
+
+/** Preparsed sets live in the isolate's wasm store, which has no delete: each engine owns its ids and reuses them. */
+let enginesCreated = 0
+/** Distinct scope subsets preparsed per engine before it falls back to the whole set: bounds the store. */
+const MAX_SUBSETS = 64
+/** Per-request answers remembered until the next change (which subset; tools/list visibility). */
+const MAX_REMEMBERED = 4096
+
+export class PolicyEngine {
+  private readonly slot: string
+  private source: StoredPolicies | undefined
+  private fingerprint: string | undefined
+  private compiled: Compiled = { ok: false, problem: "no policies loaded" }
+  private rebuilds = 0
+  // Everything below is derived from `compiled` and emptied when it changes.
+  private readonly subsets = new Map<string, Subset>()
+  private wholeSet: Subset | undefined
+  private readonly scopes = new Map<string, Subset | null>()
+  private readonly visible = new Map<string, boolean>()
+
+  constructor(
+    /** The workspace slug: agents, plugins and tools are all `in Workspace::"<slug>"`. */
+    readonly workspace: string,
+    policies: StoredPolicies = {}
+  ) {
+    this.slot = `berth:${workspace}:${++enginesCreated}`
+    this.sync(policies)
+  }
+
+  /** How many times the policy set has been parsed: once per change of the workspace's policies. */
+  get builds() {
+    return this.rebuilds
+  }
+
+  /** Brings the engine up to date with the workspace's policies; parses only if they changed. */
+  sync(policies: StoredPolicies): this {
+    if (policies === this.source) return this
+    this.source = policies
+    const fingerprint = Object.keys(policies)
+      .sort()
+      .map((id) => `${id} ${policies[id]!.sha256}`)
+      .join("\n")
+    if (fingerprint === this.fingerprint) return this
+    this.fingerprint = fingerprint
+    this.compiled = compile(policies)
+    this.subsets.clear()
+    this.wholeSet = undefined
+    this.scopes.clear()
+    this.visible.clear()
+    this.rebuilds++
+    return this
+  }
+
+  authorize(request: PolicyRequest): PolicyDecision {
+    const { compiled } = this
+    if (!compiled.ok) return { decision: "deny", policies: [], reason: compiled.problem, errors: [compiled.problem] }
+    const args = isRecord(request.args) ? request.args : {}
+    const context: ContextFields = {
+      // Converting an argument to a Cedar value is most of a call's cost: only those some policy reads.
+      args: (reads) => toCedarRecord(args, reads.allContext || reads.allArgs ? undefined : reads.args),
+      time: () => datetimeValue(request.time),
+      agent: () => toCedarRecord({ ...request.agent })
+    }
+    const answer = this.evaluate(this.agentEntity(request.agent), request.action, this.resourceOf(request), context)
+    return answer ? decide(answer, compiled.forbids) : { decision: "deny", policies: [], reason: NO_PERMIT, errors: [] }
+  }
+
+  /**
+   * Could this agent call this tool with some arguments (tools/list)? Evaluates with the arguments and
+   * the time unknown (decision.ts). It may show a tool whose every call is then denied; it never hides
+   * one that some call may use.
+   */
+  couldCall(agent: AgentFacts, tool: ToolFacts): boolean {
+    if (!this.compiled.ok) return false
+    const key = JSON.stringify([agent.name, agent.owner ?? null, agent.status, tool.plugin, tool.name, tool.approved])
+    let visible = this.visible.get(key)
+    if (visible === undefined) {
+      const context: ContextFields = {
+        args: () => unknownValue("args"),
+        time: () => unknownValue("time"),
+        agent: () => toCedarRecord({ ...agent })
+      }
+      visible = isReachable(this.evaluate(this.agentEntity(agent), "call_tool", this.toolEntity(tool), context), this.compiled.forbids)
+      if (this.visible.size < MAX_REMEMBERED) this.visible.set(key, visible)
+    }
+    return visible
+  }
+
+  /** Evaluates the policies whose scope could match, with only the fields they read; undefined if none could. */
+  private evaluate(principal: Entity, action: string, resource: Entity, context: ContextFields): AuthorizationAnswer | undefined {
+    try {
+      const subset = this.subsetFor(principal, action, resource)
+      if (!subset) return undefined
+      const { reads } = subset
+      const fields = (Object.keys(context) as Array<keyof ContextFields>).filter((k) => reads.allContext || reads.context.has(k))
+      return cedar().statefulIsAuthorized({
+        principal: principal.uid,
+        action: { type: "Action", id: action },
+        resource: resource.uid,
+        context: Object.fromEntries(fields.map((k) => [k, context[k](reads)])),
+        // Each entity lists all its ancestors as parents, so Cedar needs no Plugin or Workspace entity.
+        entities: [project(principal, reads.principal), project(resource, reads.resource)],
+        preparsedPolicySetId: subset.id
+      })
+    } catch (e) {
+      // A malformed call, or a set that failed to preparse, throws: fail closed.
+      const message = e instanceof Error ? e.message : String(e)
+      return { type: "failure", errors: [{ message, help: null, code: null, url: null, severity: "error" }], warnings: [] }
+    }
+  }
+
+  /** The policies whose scope could match this request, preparsed; undefined if none could. */
+  private subsetFor(principal: Entity, action: string, resource: Entity): Subset | undefined {
+    if (!this.compiled.ok) return undefined
+    // Ancestors follow from the uids (a tool's plugin is part of its id), so the uids decide the scope.
+    const key = `${principal.uid.id}\n${action}\n${resource.uid.type}\n${resource.uid.id}`
+    let subset = this.scopes.get(key)
+    if (subset === undefined) {
+      const relevant = this.compiled.policies.filter((p) => couldMatch(p.json, principal, action, resource))
+      subset = relevant.length === 0 ? null : this.preparsed(relevant)
+      if (this.scopes.size < MAX_REMEMBERED) this.scopes.set(key, subset)
+    }
+    return subset ?? undefined
+  }
+
+  /** This subset of the policies, preparsed the first time it is needed. */
+  private preparsed(relevant: ReadonlyArray<CompiledPolicy>): Subset {
+    const key = relevant.map((p) => p.id).join("\n")
+    const known = this.subsets.get(key)
+    if (known) return known
+    if (this.subsets.size >= MAX_SUBSETS) {
+      const all = this.compiled.ok ? this.compiled.policies : []
+      this.wholeSet ??= preparse(this.slot, all)
+      return this.wholeSet
+    }
+    const subset = preparse(`${this.slot}#${this.subsets.size}`, relevant)
+    this.subsets.set(key, subset)
+    return subset
+  }
+
+  private agentEntity(agent: AgentFacts): Entity {
+    const attrs: Record<string, CedarValueJson> = { name: agent.name, status: agent.status }
+    if (agent.owner !== undefined) attrs["owner"] = agent.owner
+    return { uid: uid("Agent", agent.name), ancestors: [this.workspaceUid()], attrs }
+  }
+
+  private toolEntity({ plugin, name, approved }: ToolFacts): Entity {
+    const ancestors = [uid("Plugin", plugin), this.workspaceUid()]
+    return { uid: uid("Tool", toolId(plugin, name)), ancestors, attrs: { approved, plugin, name } }
+  }
+
+  /** call_tool acts on a Tool, read_resource and get_prompt on a Plugin, the rest on the Workspace (schema.ts). */
+  private resourceOf(request: PolicyRequest): Entity {
+    switch (request.action) {
+      case "call_tool":
+        return this.toolEntity(request.tool)
+      case "read_resource":
+      case "get_prompt":
+        return { uid: uid("Plugin", request.plugin), ancestors: [this.workspaceUid()], attrs: {} }
+      default:
+        return { uid: this.workspaceUid(), ancestors: [], attrs: {} }
+    }
+  }
+
+  private workspaceUid() {
+    return uid("Workspace", this.workspace)
+  }
+}
+
+/** The request's context, each field built only if some policy reads it. */
+interface ContextFields {
+  readonly args: (reads: Reads) => CedarValueJson
+  readonly time: () => CedarValueJson
+  readonly agent: () => CedarValueJson
+}
+
+interface Entity extends Scoped {
+  readonly attrs: Record<string, CedarValueJson>
+}
+
+const uid = (type: string, id: string): TypeAndId => ({ type, id })
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x)
+
+/** The entity as Cedar needs it: each attribute passed costs about 7 µs, so only those some policy reads. */
+const project = (e: Entity, read: ReadonlySet<string>): EntityJson => ({
+  uid: e.uid,
+  parents: [...e.ancestors],
+  attrs: Object.fromEntries(Object.entries(e.attrs).filter(([k]) => read.has(k)))
+})
+
+/** Parses every stored set once: each policy's id, text and JSON (for its scope, effect and reads). */
+const compile = (stored: StoredPolicies): Compiled => {
+  const policies: CompiledPolicy[] = []
+  const ids = new Set<string>()
+  try {
+    for (const setId of Object.keys(stored).sort()) {
+      const split = splitPolicySet(setId, stored[setId]!.text)
+      // Sets are validated before they are stored; one that no longer parses must not let calls through.
+      if (!split.ok) return { ok: false, problem: `policy set '${setId}' could not be parsed: ${split.message}` }
+      for (const { id, text } of split.policies) {
+        if (ids.has(id)) return { ok: false, problem: `policy id '${id}' is defined twice (by set '${setId}' and another)` }
+        const json = cedar().policyToJson(text)
+        if (json.type !== "success") return { ok: false, problem: `policy '${id}' could not be parsed: ${json.errors[0]?.message}` }
+        ids.add(id)
+        policies.push({ id, text, json: json.json })
+      }
+    }
+  } catch (e) {
+    return { ok: false, problem: `the policies could not be parsed: ${e instanceof Error ? e.message : String(e)}` }
+  }
+  return { ok: true, policies, forbids: new Set(policies.filter((p) => p.json.effect === "forbid").map((p) => p.id)) }
+}
+
+const preparse = (id: string, policies: ReadonlyArray<CompiledPolicy>): Subset => {
+  // Keyed by Berth id, so that Cedar's `reason` and `errors` name policies as admins do.
+  const answer = cedar().preparsePolicySet(id, { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])) })
+  if (answer.type !== "success") throw new Error(`the policies could not be prepared: ${answer.errors[0]?.message}`)
+  return { id, reads: policies.reduce((r, p) => addReads(r, p.json), noReads()) }
+}
