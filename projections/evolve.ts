@@ -3,7 +3,7 @@
 // A batch is applied to one Draft (draft.ts), which copies each touched record once.
 import type { StoredEvent } from "../events/index.ts"
 import { type Changes, Draft } from "./draft.ts"
-import { grantKey, memoryKey, toolId, type WorkspaceState } from "./state.ts"
+import { grantKey, limitKey, memoryKey, toolId, type WorkspaceState } from "./state.ts"
 
 /** Optional fields are copied only when present, so a projection read back from JSON compares equal. */
 const defined = <T extends object>(value: T): T =>
@@ -97,6 +97,12 @@ const apply = (draft: Draft, event: StoredEvent): void => {
       return draft.put("policies", event.data.policy, { text: event.data.text, sha256: event.data.sha256, setAt: at })
     case "PolicyRemoved":
       return draft.delete("policies", event.data.policy)
+    case "RateLimitSet": {
+      const { scope, target, perMinute, burst } = event.data
+      return draft.put("limits", limitKey(scope, target), defined({ scope, target, perMinute, burst, setAt: at }))
+    }
+    case "RateLimitRemoved":
+      return draft.delete("limits", limitKey(event.data.scope, event.data.target))
 
     case "MemoryPut": {
       const { namespace, key, value } = event.data

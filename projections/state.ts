@@ -67,6 +67,16 @@ export const WorkspaceState = Schema.Struct({
     })
   ),
   policies: Entities(Schema.Struct({ text: Schema.String, sha256: Schema.String, setAt: Schema.String })),
+  /** Keyed by `agent:{name}`, `tool:{plugin}__{tool}` or `workspace` (limitKey). */
+  limits: Entities(
+    Schema.Struct({
+      scope: Schema.Literals(["agent", "tool", "workspace"]),
+      target: Schema.optional(Schema.String),
+      perMinute: Schema.Number,
+      burst: Schema.optional(Schema.Number),
+      setAt: Schema.String
+    })
+  ),
   /** Keyed by `{namespace}:{key}`. */
   memory: Entities(
     Schema.Struct({ namespace: Schema.String, key: Schema.String, value: Schema.Unknown, updatedAt: Schema.String })
@@ -88,6 +98,7 @@ export const ENTITY_KINDS: ReadonlyArray<EntityKind> = [
   "credentials",
   "grants",
   "policies",
+  "limits",
   "memory",
   "openRuns"
 ]
@@ -102,6 +113,7 @@ export const initialState: WorkspaceState = {
   credentials: {},
   grants: {},
   policies: {},
+  limits: {},
   memory: {},
   openRuns: {}
 }
@@ -109,4 +121,6 @@ export const initialState: WorkspaceState = {
 export const toolId = (plugin: string, tool: string) => `${plugin}__${tool}`
 export const grantKey = (credential: string, agent: string, tool: string | undefined) =>
   `${credential}:${agent}:${tool ?? "*"}`
+export const limitKey = (scope: "agent" | "tool" | "workspace", target: string | undefined) =>
+  scope === "workspace" ? "workspace" : `${scope}:${target}`
 export const memoryKey = (namespace: string, key: string) => `${namespace}:${key}`

@@ -157,6 +157,8 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
         }
       }
     }
+    case "ListLimits":
+      return { ok: true, result: { limits: Object.entries(state.limits).map(([limit, l]) => ({ limit, ...l })) } }
     case "ListPolicies":
       return { ok: true, result: { policies: Object.entries(state.policies).map(([policy, p]) => ({ policy, ...p })) } }
   }

@@ -36,6 +36,7 @@ export class ListRuns extends Schema.TaggedClass<ListRuns>()("ListRuns", {
   status: Schema.optional(Schema.Literals(["ok", "error", "denied", "open"])),
   limit: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
 }) {}
+export class ListLimits extends Schema.TaggedClass<ListLimits>()("ListLimits", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
 export const Query = Schema.Union([
@@ -49,6 +50,7 @@ export const Query = Schema.Union([
   ListTools,
   ListPolicies,
   ListRuns,
-  GetRun
+  GetRun,
+  ListLimits
 ])
 export type Query = typeof Query.Type

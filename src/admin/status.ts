@@ -26,5 +26,6 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   PluginUnreachable: 502,
   RunNotFound: 404,
   RunAlreadyStarted: 409,
-  InvalidPolicy: 400
+  InvalidPolicy: 400,
+  RateLimitNotFound: 404
 }

@@ -11,6 +11,7 @@ import { agent } from "./agent.ts"
 import { isCliFailure, UsageError } from "./errors.ts"
 import { events } from "./events.ts"
 import { CliIo, type TextSink } from "./io.ts"
+import { limit } from "./limit.ts"
 import { member } from "./member.ts"
 import { formatFailure } from "./output.ts"
 import { plugin } from "./plugin.ts"
@@ -35,6 +36,7 @@ const berth = root.pipe(Command.withSubcommands([
     plugin,
     tool,
     policy,
+    limit,
     runs,
     runGroup,
     events,

@@ -1,5 +1,5 @@
-// tools/call, the pipeline every agent call takes: start the run → authorize → validate the arguments
-// → dispatch through the pool → return the upstream's result unchanged → finish the run with its spans. Allowed, denied or
+// tools/call, the pipeline every agent call takes: start the run → authorize → rate limit → validate
+// the arguments → dispatch through the pool → return the upstream's result unchanged → finish the run with its spans. Allowed, denied or
 // failed, the call leaves a run (DESIGN invariant 5); arguments and results appear only as size and
 // hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
 import type { CallToolResult } from "@modelcontextprotocol/server"
@@ -93,6 +93,18 @@ export const callTool = async (
 
   const tool = state.tools[params.name]!
   const plugin = state.plugins[tool.plugin]!
+
+  // Every authorized attempt takes a token, whether or not its arguments then pass.
+  const throttling = startSpan(traced.traceId, "rate limit", traced.root.spanId)
+  const throttle = host.limiter.take(state, agent, params.name)
+  if (!throttle.ok) {
+    const span = throttling.end({ code: "error", message: throttle.reason }, {
+      "berth.limit": throttle.limit,
+      "berth.retry_after_ms": throttle.retryAfterMs
+    })
+    traced.finish("denied", [authorizeSpan, span], { error: throttle.reason })
+    return { content: [{ type: "text", text: `Berth refused this call: ${throttle.reason}` }], isError: true }
+  }
 
   // The pinned definition's inputSchema, checked here so a malformed call never reaches the upstream.
   const validating = startSpan(traced.traceId, "validate arguments", traced.root.spanId)

@@ -3,6 +3,7 @@
 import type { CommandOptions, CommandOutcome } from "../workspace/execute.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { PolicyEngine } from "../policy/engine.ts"
+import type { RateLimiter } from "../policy/rate-limiter.ts"
 import type { UpstreamPool } from "./upstream-pool.ts"
 
 export interface WorkspaceHost {
@@ -14,4 +15,6 @@ export interface WorkspaceHost {
   newId(): string
   /** The workspace's policy engine, up to date with its policy sets. */
   policies(): PolicyEngine
+  /** The workspace's token buckets, one per rate limit. */
+  readonly limiter: RateLimiter
 }

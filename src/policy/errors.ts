@@ -14,6 +14,12 @@ export class InvalidPolicy extends Schema.TaggedError<InvalidPolicy>()("InvalidP
   }
 }
 
+export class RateLimitNotFound extends Schema.TaggedError<RateLimitNotFound>()("RateLimitNotFound", { limit: Schema.String }) {
+  override get message() {
+    return `there is no rate limit '${this.limit}' in this workspace`
+  }
+}
+
 export class PolicyNotFound extends Schema.TaggedError<PolicyNotFound>()("PolicyNotFound", { policy: Schema.String }) {
   override get message() {
     return `policy set '${this.policy}' does not exist`

@@ -3,7 +3,8 @@ import { Schema } from "effect"
 import { decideRegisterAgent, decideRevokeAgent, decideSuspendAgent, RegisterAgent, RevokeAgent, SuspendAgent } from "../agent/commands.ts"
 import { AgentAlreadyExists, AgentAlreadyRevoked, AgentAlreadySuspended, AgentNotFound } from "../agent/errors.ts"
 import { decideRemovePolicy, decideSetPolicy, RemovePolicy, SetPolicy } from "../policy/commands.ts"
-import { InvalidPolicy, PolicyNotFound } from "../policy/errors.ts"
+import { InvalidPolicy, PolicyNotFound, RateLimitNotFound } from "../policy/errors.ts"
+import { decideRemoveRateLimit, decideSetRateLimit, RemoveRateLimit, SetRateLimit } from "../policy/rate-limit-commands.ts"
 import {
   ApproveTool,
   decideApproveTool,
@@ -56,6 +57,8 @@ export const Command = Schema.Union([
   RemovePlugin,
   SetPolicy,
   RemovePolicy,
+  SetRateLimit,
+  RemoveRateLimit,
   StartRun,
   FinishRun
 ])
@@ -82,6 +85,7 @@ export const DomainError = Schema.Union([
   ToolNotFound,
   PolicyNotFound,
   InvalidPolicy,
+  RateLimitNotFound,
   RunNotFound,
   RunAlreadyStarted
 ])
@@ -104,6 +108,8 @@ const handlers: Handlers = {
   RemovePlugin: decideRemovePlugin,
   SetPolicy: decideSetPolicy,
   RemovePolicy: decideRemovePolicy,
+  SetRateLimit: decideSetRateLimit,
+  RemoveRateLimit: decideRemoveRateLimit,
   StartRun: decideStartRun,
   FinishRun: decideFinishRun
 }

@@ -10,6 +10,7 @@ import { McpEndpoint } from "../mcp/endpoint.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { PolicyEngine } from "../policy/engine.ts"
+import { RateLimiter } from "../policy/rate-limiter.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
 import type { ChainCheck } from "./chain.ts"
 import { Directory } from "./directory.ts"
@@ -42,6 +43,7 @@ export class Workspace extends DurableObject<Env> {
   readonly #pool = new UpstreamPool()
   /** Parsed once per change of the workspace's policy sets, not per call. */
   #engine!: PolicyEngine
+  readonly #limiter = new RateLimiter()
   readonly #mcp: McpEndpoint
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -80,7 +82,8 @@ export class Workspace extends DurableObject<Env> {
       state: () => this.#state,
       execute: (command, options) => this.#execute(command, options),
       newId: () => this.#stores.log.newId(),
-      policies: () => this.#engine.sync(this.#state.policies)
+      policies: () => this.#engine.sync(this.#state.policies),
+      limiter: this.#limiter
     }
   }
 

@@ -91,6 +91,8 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
     data: { policy: "base", text: "permit(principal, action, resource);", sha256: SHA_A }
   },
   PolicyRemoved: { type: "PolicyRemoved", data: { policy: "base" } },
+  RateLimitSet: { type: "RateLimitSet", data: { scope: "agent", target: "ci-bot", perMinute: 60, burst: 10 } },
+  RateLimitRemoved: { type: "RateLimitRemoved", data: { scope: "agent", target: "ci-bot" } },
   MemoryPut: { type: "MemoryPut", data: { namespace: "triage", key: "last-run", value: { seq: 42, tags: ["p1"], done: false } } },
   MemoryDeleted: { type: "MemoryDeleted", data: { namespace: "triage", key: "last-run" } },
   RunStarted: {

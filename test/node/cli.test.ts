@@ -453,6 +453,19 @@ describe("exit codes and errors", () => {
     expect((await rawEvents("capture")).map((e) => (e as { type: string }).type)).toEqual(["WorkspaceCreated", "PayloadCaptureSet"])
   })
 
+  it("sets, lists and removes rate limits, and refuses an ambiguous target as a usage error", async () => {
+    await berth(["workspace", "create", "limits"])
+    await berth(["-w", "limits", "agent", "register", "bot"])
+    const set = await berth(["-w", "limits", "limit", "set", "--agent", "bot", "--per-minute", "60", "--burst", "10"])
+    expect(set).toMatchObject({ code: 0, out: "limited agent bot to 60 calls per minute (seq 3: RateLimitSet)\n" })
+    const listed = await berth(["-w", "limits", "limit", "list", "--json"])
+    expect(JSON.parse(listed.out).limits).toEqual([expect.objectContaining({ limit: "agent:bot", perMinute: 60, burst: 10 })])
+    expect((await berth(["-w", "limits", "limit", "set", "--agent", "bot", "--workspace", "--per-minute", "5"])).code).toBe(2)
+    expect((await berth(["-w", "limits", "limit", "set", "--agent", "ghost", "--per-minute", "5"])).err).toContain("AgentNotFound")
+    const removed = await berth(["-w", "limits", "limit", "remove", "--agent", "bot"])
+    expect(removed.out).toContain("RateLimitRemoved")
+  })
+
   it("says the plane is not running when nothing listens", async () => {
     const down = await berth(["workspace", "list"], { env: { BERTH_URL: "http://127.0.0.1:59999", BERTH_ADMIN_TOKEN: "x" } })
     expect(down.code).toBe(1)

@@ -3,11 +3,14 @@
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { RemovePolicy, SetPolicy } from "../../src/policy/commands.ts"
-import { InvalidPolicy, PolicyNotFound } from "../../src/policy/errors.ts"
+import { AgentNotFound } from "../../src/agent/errors.ts"
+import { InvalidPolicy, PolicyNotFound, RateLimitNotFound } from "../../src/policy/errors.ts"
+import { RemoveRateLimit, SetRateLimit } from "../../src/policy/rate-limit-commands.ts"
+import { event } from "../../events/index.ts"
 import { WorkspaceNotFound } from "../../src/workspace/errors.ts"
 import { decodeCommand } from "../../src/workspace/execute.ts"
 import { given, refusal } from "../workspace/decider-spec.ts"
-import { policyRemoved, policySet, workspaceCreated } from "../workspace/events.ts"
+import { agentRegistered, policyRemoved, policySet, workspaceCreated } from "../workspace/events.ts"
 
 const permitAll = "permit(principal, action, resource);"
 const forbidShell = 'forbid(principal, action == Action::"call_tool", resource == Tool::"shell__exec");'
@@ -128,5 +131,26 @@ describe("policy command Schemas", () => {
     const error = refusal({ _tag: "RemovePolicy", policy: "base policy" })
     expect(error.field).toBe("policy")
     expect(error.reason).toContain("policy id")
+  })
+})
+
+describe("SetRateLimit / RemoveRateLimit", () => {
+  const limitSet = (target: string, perMinute: number) => event("RateLimitSet", { scope: "agent", target, perMinute })
+
+  it("sets an agent's limit, records nothing when it is unchanged, and removes it", () => {
+    given(workspaceCreated(), agentRegistered("bot"))
+      .when(new SetRateLimit({ scope: "agent", target: "bot", perMinute: 30 }))
+      .then(limitSet("bot", 30))
+    given(workspaceCreated(), agentRegistered("bot"), limitSet("bot", 30))
+      .when(new SetRateLimit({ scope: "agent", target: "bot", perMinute: 30 }))
+      .thenNothing()
+    given(workspaceCreated(), agentRegistered("bot"), limitSet("bot", 30))
+      .when(new RemoveRateLimit({ scope: "agent", target: "bot" }))
+      .then(event("RateLimitRemoved", { scope: "agent", target: "bot" }))
+  })
+
+  it("refuses an unknown target, and removing a limit that does not exist", () => {
+    given(workspaceCreated()).when(new SetRateLimit({ scope: "agent", target: "ghost", perMinute: 5 })).thenFails(AgentNotFound, { agent: "ghost" })
+    given(workspaceCreated()).when(new RemoveRateLimit({ scope: "workspace" })).thenFails(RateLimitNotFound, { limit: "workspace" })
   })
 })

@@ -267,6 +267,8 @@ describe("purity", () => {
     credentialRevoked("gh-token"),
     policySet("base", "permit(principal, action, resource);", A),
     policyRemoved("base"),
+    { type: "RateLimitSet", data: { scope: "agent", target: "bot", perMinute: 60 } },
+    { type: "RateLimitRemoved", data: { scope: "agent", target: "bot" } },
     memoryPut("notes", "todo", { items: ["ship"] }),
     memoryDeleted("notes", "todo"),
     runStarted("r1"),
