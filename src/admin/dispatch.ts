@@ -10,6 +10,7 @@ import { WorkspaceNotFound } from "../workspace/errors.ts"
 import { type ErrorBody, errorBody } from "../workspace/execute.ts"
 import { describeSchemaError } from "../workspace/invalid-command.ts"
 import { workspaceStub } from "../workspace/stub.ts"
+import { InvalidPolicy } from "../policy/errors.ts"
 import { RunNotFound } from "../runs/errors.ts"
 import { InvalidRequest } from "./errors.ts"
 import { Query } from "./queries.ts"
@@ -156,6 +157,15 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
           finished: events.find((e) => e.type === "RunFinished") ?? null
         }
       }
+    }
+    case "TestPolicy": {
+      const { agent, tool, args, text, as } = query
+      const outcome = await stub.tryCall({ agent, tool, args: args ?? {}, text, as })
+      if (!outcome.ok) {
+        const { ok: _, ...fields } = outcome
+        return fail(errorBody(new InvalidPolicy(fields)))
+      }
+      return { ok: true, result: { ...outcome.decision, evaluated: outcome.evaluated } }
     }
     case "ListLimits":
       return { ok: true, result: { limits: Object.entries(state.limits).map(([limit, l]) => ({ limit, ...l })) } }

@@ -1,6 +1,6 @@
 // The admin queries: read-only requests, answered from the projection or, for history, the log.
 import { Schema } from "effect"
-import { WorkspaceSlug } from "../../events/index.ts"
+import { PolicyId, WorkspaceSlug } from "../../events/index.ts"
 
 const workspace = WorkspaceSlug
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
@@ -36,6 +36,15 @@ export class ListRuns extends Schema.TaggedClass<ListRuns>()("ListRuns", {
   status: Schema.optional(Schema.Literals(["ok", "error", "denied", "open"])),
   limit: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
 }) {}
+/** `policy test`: how one call would be decided, against the current policies or a proposed set. */
+export class TestPolicy extends Schema.TaggedClass<TestPolicy>()("TestPolicy", {
+  workspace,
+  agent: Schema.String,
+  tool: Schema.String,
+  args: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+  text: Schema.optional(Schema.String),
+  as: Schema.optional(PolicyId)
+}) {}
 export class ListLimits extends Schema.TaggedClass<ListLimits>()("ListLimits", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
@@ -51,6 +60,7 @@ export const Query = Schema.Union([
   ListPolicies,
   ListRuns,
   GetRun,
-  ListLimits
+  ListLimits,
+  TestPolicy
 ])
 export type Query = typeof Query.Type

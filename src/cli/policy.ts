@@ -1,9 +1,12 @@
-// `berth policy set|list|remove`: Cedar policy sets stored by id. `set` reads the text from a file.
-import { Effect } from "effect"
+// `berth policy set|list|remove|test`: Cedar policy sets stored by id. `set` reads the text from a
+// file; `test` asks how one call would be decided, now or with a proposed file, appending nothing.
+import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { call } from "./client.ts"
+import { UsageError } from "./errors.ts"
+
 import { mutate, mutationFlags } from "./mutation.ts"
-import { printJson, printTable } from "./output.ts"
+import { printJson, printLine, printTable } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 const policyId = Argument.String("id").pipe(Argument.withDescription("Policy set id"))
@@ -49,7 +52,61 @@ const remove = Command.make(
   })
 ).pipe(Command.withDescription("Remove a policy set"))
 
+interface Trial {
+  readonly allow: boolean
+  readonly rule: string
+  readonly policies: ReadonlyArray<string>
+  readonly reason?: string
+  readonly evaluated: ReadonlyArray<string>
+}
+
+const parseArgs = (text: string) =>
+  Effect.try({
+    try: () => JSON.parse(text) as unknown,
+    catch: () => new UsageError({ reason: "--args must be a JSON object, e.g. '{\"repo\":\"acme/api\"}'" })
+  }).pipe(
+    Effect.filterOrFail(
+      (v): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v),
+      () => new UsageError({ reason: "--args must be a JSON object" })
+    )
+  )
+
+const test = Command.make(
+  "test",
+  {
+    agent: Flag.String("agent").pipe(Flag.withDescription("The calling agent")),
+    tool: Flag.String("tool").pipe(Flag.withDescription("The tool, as <plugin>__<tool>")),
+    args: Flag.String("args").pipe(Flag.withDescription("The call's arguments, a JSON object"), Flag.withDefault("{}")),
+    file: Flag.FileText("file").pipe(Flag.withDescription("A proposed policy set to decide with"), Flag.optional),
+    as: Flag.String("as").pipe(Flag.withDescription("The set the proposal replaces (default: added as 'proposed')"), Flag.optional)
+  },
+  Effect.fn(function* ({ agent, tool, args, file, as }) {
+    const query = {
+      _tag: "TestPolicy",
+      workspace: yield* targetWorkspace,
+      agent,
+      tool,
+      args: yield* parseArgs(args),
+      ...Option.match(file, { onNone: () => ({}), onSome: (text) => ({ text }) }),
+      ...Option.match(as, { onNone: () => ({}), onSome: (id) => ({ as: id }) })
+    }
+    const result = (yield* call(query)) as Trial
+    if (yield* jsonOutput) return yield* printJson(result)
+    const by = result.policies.length > 0 ? ` (policies: ${result.policies.join(", ")})` : ""
+    yield* printLine(result.allow ? `allow${by}` : `deny: ${result.reason}${by}`)
+    yield* printLine(`rule ${result.rule}; policy sets evaluated: ${result.evaluated.join(", ") || "none"}`)
+  })
+).pipe(
+  Command.withDescription("How a call would be decided, against the current policies or a proposed file; appends nothing"),
+  Command.withExamples([
+    {
+      command: `berth -w acme policy test --agent bot --tool github__search --args '{"repo":"acme/api"}' --file proposed.cedar --as guard`,
+      description: "Decide one call with proposed.cedar in place of the set 'guard'"
+    }
+  ])
+)
+
 export const policy = Command.make("policy").pipe(
   Command.withDescription("Manage Cedar policy sets"),
-  Command.withSubcommands([set, list, remove])
+  Command.withSubcommands([set, list, remove, test])
 )

@@ -11,6 +11,7 @@ import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { PolicyEngine } from "../policy/engine.ts"
 import { RateLimiter } from "../policy/rate-limiter.ts"
+import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
 import type { ChainCheck } from "./chain.ts"
 import { Directory } from "./directory.ts"
@@ -44,12 +45,15 @@ export class Workspace extends DurableObject<Env> {
   /** Parsed once per change of the workspace's policy sets, not per call. */
   #engine!: PolicyEngine
   readonly #limiter = new RateLimiter()
+  /** A second engine for `policy test`, reused so trial sets do not pile up in Cedar's cache. */
+  #trialEngine!: PolicyEngine
   readonly #mcp: McpEndpoint
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#directory = new Directory(env.DIRECTORY, ctx.storage)
     this.#engine = new PolicyEngine(this.#slug)
+    this.#trialEngine = new PolicyEngine(this.#slug)
     this.#mcp = new McpEndpoint(this.#hostFor(this.#slug), (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql
@@ -166,6 +170,11 @@ export class Workspace extends DurableObject<Env> {
 
   run(run: string): Array<Envelope> {
     return runEvents(this.ctx.storage.sql, run, toEnvelope)
+  }
+
+  /** How a call would be decided, now or under a proposed policy set; appends nothing. */
+  tryCall(call: TrialCall): TrialOutcome {
+    return tryCall(this.#state, this.#trialEngine, call)
   }
 
   /** How many upstream connections this object has opened (the pool's measure). */

@@ -16,6 +16,7 @@ type RpcMethods =
   | "upstreamConnects"
   | "runs"
   | "run"
+  | "tryCall"
 
 export type WorkspaceStub = {
   readonly [K in RpcMethods]: (...args: Parameters<Workspace[K]>) => Promise<Awaited<ReturnType<Workspace[K]>>>

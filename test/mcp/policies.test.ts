@@ -78,6 +78,26 @@ describe("Cedar decides tool calls", () => {
   })
 })
 
+describe("TestPolicy (berth policy test)", () => {
+  it("decides a call against the current policies, or a proposed set in place of one, appending nothing", async () => {
+    const { slug } = await dockedWorkspace()
+    const before = await eventCount(slug)
+    const now = await ok({ _tag: "TestPolicy", workspace: slug, agent: "bot", tool: "up__echo", args: { text: "rm -rf /" } })
+    expect(now).toEqual({ allow: true, rule: "policy", policies: ["starter.1"], evaluated: ["starter"] })
+
+    const guard = 'forbid(principal, action == Action::"call_tool", resource) when { context.args.text like "*rm -rf*" };'
+    const proposed = await ok({ _tag: "TestPolicy", workspace: slug, agent: "bot", tool: "up__echo", args: { text: "rm -rf /" }, text: guard, as: "guard" })
+    expect(proposed).toMatchObject({ allow: false, rule: "policy", policies: ["guard"], reason: "forbidden by policy 'guard'", evaluated: ["guard", "starter"] })
+    // Replacing the starter with the guard alone: nothing permits.
+    const alone = await ok({ _tag: "TestPolicy", workspace: slug, agent: "bot", tool: "up__echo", args: { text: "ls" }, text: guard, as: "starter" })
+    expect(alone).toMatchObject({ allow: false, reason: "no policy permits this call", evaluated: ["starter"] })
+
+    const invalid = await rpc({ _tag: "TestPolicy", workspace: slug, agent: "bot", tool: "up__echo", text: "permit(" })
+    expect(invalid).toMatchObject({ status: 400, body: { error: { _tag: "InvalidPolicy", policy: "proposed" } } })
+    expect(await eventCount(slug)).toBe(before)
+  })
+})
+
 describe("SetPolicy", () => {
   it("refuses an invalid policy with Cedar's message and location, and the log is unchanged", async () => {
     const { slug } = await dockedWorkspace()

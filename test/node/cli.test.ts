@@ -466,6 +466,19 @@ describe("exit codes and errors", () => {
     expect(removed.out).toContain("RateLimitRemoved")
   })
 
+  it("policy test prints the decision and the sets evaluated, and refuses bad --args as a usage error", async () => {
+    await berth(["workspace", "create", "trial"])
+    await berth(["-w", "trial", "agent", "register", "bot"])
+    const denied = await berth(["-w", "trial", "policy", "test", "--agent", "bot", "--tool", "up__echo", "--args", '{"text":"hi"}'])
+    expect(denied).toMatchObject({
+      code: 0,
+      out: "deny: tool 'up__echo' is not installed in this workspace\nrule tool-installed; policy sets evaluated: starter\n"
+    })
+    const json = JSON.parse((await berth(["-w", "trial", "policy", "test", "--agent", "bot", "--tool", "up__echo", "--json"])).out)
+    expect(json).toMatchObject({ allow: false, rule: "tool-installed", evaluated: ["starter"] })
+    expect((await berth(["-w", "trial", "policy", "test", "--agent", "bot", "--tool", "up__echo", "--args", "[1]"])).code).toBe(2)
+  })
+
   it("says the plane is not running when nothing listens", async () => {
     const down = await berth(["workspace", "list"], { env: { BERTH_URL: "http://127.0.0.1:59999", BERTH_ADMIN_TOKEN: "x" } })
     expect(down.code).toBe(1)
