@@ -12,7 +12,11 @@ const root = resolve(import.meta.dirname, "..")
 export default defineConfig({
   root,
   plugins: [
-    bundleLikeWrangler([resolve(root, "bench/bench-workspace.ts"), resolve(root, "bench/append-breakdown.ts")]),
+    bundleLikeWrangler([
+      resolve(root, "bench/bench-workspace.ts"),
+      resolve(root, "bench/append-breakdown.ts"),
+      resolve(root, "bench/policy-workload.ts")
+    ]),
     cloudflareTest({
       wrangler: { configPath: resolve(root, "wrangler.toml") },
       miniflare: { bindings: { BERTH_ADMIN_TOKEN: "bench-admin-token" } }

@@ -167,6 +167,16 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
       }
       return { ok: true, result: { ...outcome.decision, evaluated: outcome.evaluated } }
     }
+    case "SimulatePolicy": {
+      const { text, as, last, since } = query
+      const outcome = await stub.simulatePolicy({ text, as, last, since: since === undefined ? undefined : new Date(since).toISOString() })
+      if (!outcome.ok) {
+        const { ok: _, ...fields } = outcome
+        return fail(errorBody(new InvalidPolicy(fields)))
+      }
+      const { ok: _, ...result } = outcome
+      return { ok: true, result }
+    }
     case "ListLimits":
       return { ok: true, result: { limits: Object.entries(state.limits).map(([limit, l]) => ({ limit, ...l })) } }
     case "ListPolicies":

@@ -45,6 +45,14 @@ export class TestPolicy extends Schema.TaggedClass<TestPolicy>()("TestPolicy", {
   text: Schema.optional(Schema.String),
   as: Schema.optional(PolicyId)
 }) {}
+/** `policy simulate`: which recorded calls a proposed set would flip. */
+export class SimulatePolicy extends Schema.TaggedClass<SimulatePolicy>()("SimulatePolicy", {
+  workspace,
+  text: Schema.String,
+  as: Schema.optional(PolicyId),
+  last: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  since: Schema.optional(IsoTime)
+}) {}
 export class ListLimits extends Schema.TaggedClass<ListLimits>()("ListLimits", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
@@ -61,6 +69,7 @@ export const Query = Schema.Union([
   ListRuns,
   GetRun,
   ListLimits,
-  TestPolicy
+  TestPolicy,
+  SimulatePolicy
 ])
 export type Query = typeof Query.Type

@@ -106,7 +106,60 @@ const test = Command.make(
   ])
 )
 
+interface Flip {
+  readonly run: string
+  readonly at: string
+  readonly agent: string
+  readonly tool: string
+  readonly policies: ReadonlyArray<string>
+  readonly reason?: string
+}
+
+interface SimulationResult {
+  readonly judged: number
+  readonly withoutArgs: number
+  readonly undetermined: number
+  readonly allowToDeny: ReadonlyArray<Flip>
+  readonly denyToAllow: ReadonlyArray<Flip>
+}
+
+const flipRows = (flips: ReadonlyArray<Flip>) =>
+  flips.map((f) => [f.at, f.agent, f.tool, f.policies.join(",") || "-", f.reason ?? "", f.run])
+
+const simulateCommand = Command.make(
+  "simulate",
+  {
+    text: Flag.FileText("file").pipe(Flag.withDescription("The proposed policy set")),
+    as: Flag.String("as").pipe(Flag.withDescription("The set the proposal replaces (default: added as 'proposed')"), Flag.optional),
+    last: Flag.Int("last").pipe(Flag.withDescription("Only the last N recorded calls"), Flag.optional),
+    since: Flag.String("since").pipe(Flag.withDescription("Only calls recorded since this ISO-8601 time"), Flag.optional)
+  },
+  Effect.fn(function* ({ text, as, last, since }) {
+    const optional = <A>(name: string, value: Option.Option<A>) => Option.match(value, { onNone: () => ({}), onSome: (v) => ({ [name]: v }) })
+    const query = { _tag: "SimulatePolicy", workspace: yield* targetWorkspace, text, ...optional("as", as), ...optional("last", last), ...optional("since", since) }
+    const result = (yield* call(query)) as SimulationResult
+    if (yield* jsonOutput) return yield* printJson(result)
+    yield* printLine(`${result.judged} recorded calls replayed: ${result.allowToDeny.length} allow → deny, ${result.denyToAllow.length} deny → allow`)
+    if (result.withoutArgs > 0)
+      yield* printLine(
+        `${result.withoutArgs} were recorded without payload capture: judged on agent, action and tool only; ${result.undetermined} of them depend on arguments under the proposal and could not be judged`
+      )
+    const headers = ["AT", "AGENT", "TOOL", "POLICIES", "REASON", "RUN"]
+    if (result.allowToDeny.length > 0) {
+      yield* printLine("\nallow → deny")
+      yield* printTable(headers, flipRows(result.allowToDeny), "")
+    }
+    if (result.denyToAllow.length > 0) {
+      yield* printLine("\ndeny → allow")
+      yield* printTable(headers, flipRows(result.denyToAllow), "")
+    }
+  })
+).pipe(
+  Command.withDescription("Replay recorded tool calls against a proposed policy set and show which would flip"),
+  Command.withExamples([{ command: "berth -w acme policy simulate --file proposed.cedar --as starter --last 1000", description: "What replacing the starter would have changed" }])
+)
+
 export const policy = Command.make("policy").pipe(
   Command.withDescription("Manage Cedar policy sets"),
-  Command.withSubcommands([set, list, remove, test])
+  Command.withSubcommands([set, list, remove, test, simulateCommand])
 )

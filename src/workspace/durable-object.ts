@@ -11,6 +11,7 @@ import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { PolicyEngine } from "../policy/engine.ts"
 import { RateLimiter } from "../policy/rate-limiter.ts"
+import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from "../policy/simulate.ts"
 import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
 import type { ChainCheck } from "./chain.ts"
@@ -175,6 +176,11 @@ export class Workspace extends DurableObject<Env> {
   /** How a call would be decided, now or under a proposed policy set; appends nothing. */
   tryCall(call: TrialCall): TrialOutcome {
     return tryCall(this.#state, this.#trialEngine, call)
+  }
+
+  /** Which recorded calls a proposed policy set would flip; appends nothing. */
+  simulatePolicy(sim: Simulation): SimulationOutcome {
+    return simulate(this.#state, this.#trialEngine, recordedCalls(this.#stores.log.scan()), sim)
   }
 
   /** How many upstream connections this object has opened (the pool's measure). */

@@ -17,6 +17,7 @@ type RpcMethods =
   | "runs"
   | "run"
   | "tryCall"
+  | "simulatePolicy"
 
 export type WorkspaceStub = {
   readonly [K in RpcMethods]: (...args: Parameters<Workspace[K]>) => Promise<Awaited<ReturnType<Workspace[K]>>>

@@ -98,6 +98,43 @@ describe("TestPolicy (berth policy test)", () => {
   })
 })
 
+describe("SimulatePolicy (berth policy simulate)", () => {
+  it("reports which recorded calls a proposed set would flip, and which it could not judge", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern")
+    // Two calls recorded without payload capture, then two with it.
+    await client.callTool({ name: "up__echo", arguments: { text: "acme/one" } })
+    await client.callTool({ name: "up__structured", arguments: { city: "Oslo" } })
+    await ok({ _tag: "SetPayloadCapture", workspace: slug, enabled: true })
+    await client.callTool({ name: "up__echo", arguments: { text: "acme/two" } })
+    await client.callTool({ name: "up__echo", arguments: { text: "evil/three" } })
+    // And one denied by policy, so a proposal can flip it to allow.
+    await setPolicy(slug, "guard", 'forbid(principal, action == Action::"call_tool", resource == Tool::"up__fail");')
+    await client.callTool({ name: "up__fail", arguments: {} })
+    await client.close()
+    const before = await eventCount(slug)
+
+    // The proposal replaces the starter: echo only for acme/*, and nothing else.
+    const proposal = 'permit(principal, action == Action::"call_tool", resource == Tool::"up__echo") when { context.args.text like "acme/*" };'
+    const result = await ok({ _tag: "SimulatePolicy", workspace: slug, text: proposal, as: "starter" })
+    expect(result.judged).toBe(5)
+    expect(result.withoutArgs).toBe(2)
+    expect(result.allowToDeny.map((f: any) => f.tool).sort()).toEqual(["up__echo", "up__structured"])
+    expect(result.allowToDeny.find((f: any) => f.tool === "up__echo").reason).toBe("no policy permits this call")
+    // The uncaptured echo call depends on its arguments under the proposal: it cannot be judged.
+    expect(result.undetermined).toBe(1)
+    expect(result.denyToAllow).toEqual([])
+
+    // Removing the guard (replacing it with a permit) flips the denied call to allow.
+    const lift = await ok({ _tag: "SimulatePolicy", workspace: slug, text: 'permit(principal, action, resource);', as: "guard" })
+    expect(lift.denyToAllow.map((f: any) => f.tool)).toEqual(["up__fail"])
+    expect(lift.allowToDeny).toEqual([])
+    const lastTwo = await ok({ _tag: "SimulatePolicy", workspace: slug, text: proposal, as: "starter", last: 2 })
+    expect(lastTwo.judged).toBe(2)
+    expect(await eventCount(slug)).toBe(before)
+  })
+})
+
 describe("SetPolicy", () => {
   it("refuses an invalid policy with Cedar's message and location, and the log is unchanged", async () => {
     const { slug } = await dockedWorkspace()

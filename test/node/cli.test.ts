@@ -477,6 +477,11 @@ describe("exit codes and errors", () => {
     const json = JSON.parse((await berth(["-w", "trial", "policy", "test", "--agent", "bot", "--tool", "up__echo", "--json"])).out)
     expect(json).toMatchObject({ allow: false, rule: "tool-installed", evaluated: ["starter"] })
     expect((await berth(["-w", "trial", "policy", "test", "--agent", "bot", "--tool", "up__echo", "--args", "[1]"])).code).toBe(2)
+
+    const dir = mkdtempSync(join(tmpdir(), "berth-simulate-"))
+    writeFileSync(join(dir, "none.cedar"), 'forbid(principal, action, resource);\n')
+    const simulated = await berth(["-w", "trial", "policy", "simulate", "--file", join(dir, "none.cedar")])
+    expect(simulated).toMatchObject({ code: 0, out: "0 recorded calls replayed: 0 allow → deny, 0 deny → allow\n" })
   })
 
   it("says the plane is not running when nothing listens", async () => {
