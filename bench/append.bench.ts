@@ -9,7 +9,7 @@ import type { Workspace } from "../src/workspace/durable-object.ts"
 import { benchWorkspace, type BenchWorkspace, type RawRow } from "./bench-workspace.ts"
 import { timeInObject } from "./measure.ts"
 import { formatRate, median, perSecond, table } from "./stats.ts"
-import { RunStream, setPolicyCommands } from "./run-workload.ts"
+import { RunStream, captureCommands } from "./run-workload.ts"
 
 const EVENTS = 20_000
 const COMMANDS = 10_000
@@ -94,10 +94,10 @@ it("append throughput: Berth vs raw SQLite INSERT in the same Durable Object", a
   )
   results.push(
     await measureCase(stub, {
-      name: "executeCommand(SetPolicy), 1 event/txn",
+      name: "executeCommand(SetPayloadCapture), 1 event/txn",
       events: COMMANDS,
       perTransaction: 1,
-      prepare: () => setPolicyCommands(COMMANDS),
+      prepare: () => captureCommands(COMMANDS),
       run: (ws, commands) => {
         for (const command of commands) ws.execute(command)
       }

@@ -1,5 +1,5 @@
 // The workload the append benchmark feeds the log: the run-shaped events one MCP tool call leaves
-// (RunStarted, two SpanRecorded, RunFinished), and SetPolicy commands for the command pipeline.
+// (RunStarted, two SpanRecorded, RunFinished), and SetPayloadCapture commands for the command pipeline.
 import type { DomainEvent } from "../events/index.ts"
 import { event } from "../events/index.ts"
 
@@ -69,11 +69,9 @@ export class RunStream {
   }
 }
 
-const POLICY_TEXTS = [
-  `permit(principal == Agent::"bot", action == Action::"call", resource == Tool::"github__create_issue");`,
-  `permit(principal == Agent::"bot", action == Action::"call", resource)\n  when { resource.plugin == "github" };`
-] as const
-
-/** `count` SetPolicy commands alternating between two texts, so each one appends one PolicySet. */
-export const setPolicyCommands = (count: number): Array<{ _tag: "SetPolicy"; policy: string; text: string }> =>
-  Array.from({ length: count }, (_, i) => ({ _tag: "SetPolicy", policy: "bench-policy", text: POLICY_TEXTS[i % 2]! }))
+/**
+ * `count` SetPayloadCapture commands alternating on and off, so each appends one PayloadCaptureSet.
+ * (SetPolicy would measure Cedar's validation, which is in policy.bench.ts, not the pipeline.)
+ */
+export const captureCommands = (count: number): Array<{ _tag: "SetPayloadCapture"; enabled: boolean }> =>
+  Array.from({ length: count }, (_, i) => ({ _tag: "SetPayloadCapture", enabled: i % 2 === 0 }))
