@@ -1,6 +1,6 @@
 // The CLI's client for POST /admin/rpc: finds the plane and its admin token, sends one request,
 // and turns every way it can go wrong into a named failure (errors.ts).
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { devVarsPath, readDevToken } from "./dev-token.ts"
 import {
   PlaneRejected,
@@ -91,3 +91,7 @@ export const call = Effect.fn("AdminClient.call")(function* (body: Readonly<Reco
   if (!answer.ok) return yield* new PlaneRejected({ status: response.status, error: answer.error })
   return answer.result
 })
+
+/** `{ [name]: value }` when a flag was given, `{}` when not: for spreading into a request body. */
+export const optionalField = <A>(name: string, value: Option.Option<A>): Record<string, A> =>
+  Option.match(value, { onNone: () => ({}), onSome: (v) => ({ [name]: v }) })

@@ -1,7 +1,7 @@
 // `berth limit set|list|remove`: rate limits (token buckets) per agent, per tool, or for the workspace.
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { call } from "./client.ts"
+import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
 import { mutate, mutationFlags } from "./mutation.ts"
 import { printJson, printTable } from "./output.ts"
@@ -37,7 +37,7 @@ const set = Command.make(
   },
   Effect.fn(function* ({ agent, tool, workspace, perMinute, burst, ...options }) {
     const scope = yield* scopeOf({ agent, tool, workspace })
-    const fields = { ...scope, perMinute, ...Option.match(burst, { onNone: () => ({}), onSome: (b) => ({ burst: b }) }) }
+    const fields = { ...scope, perMinute, ...optionalField("burst", burst) }
     yield* mutate("SetRateLimit", fields, options, `limited ${describe(scope)} to ${perMinute} calls per minute`)
   })
 ).pipe(

@@ -2,7 +2,7 @@
 // the command with its routing fields, and reporting what it appended.
 import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
-import { call } from "./client.ts"
+import { call, optionalField } from "./client.ts"
 import { printJson, printLine } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
@@ -41,8 +41,8 @@ export const sendCommand = Effect.fn("Cli.sendCommand")(function* (
   const body = {
     _tag: tag,
     workspace: target,
-    ...Option.match(options.expectedSeq, { onNone: () => ({}), onSome: (expectedSeq) => ({ expectedSeq }) }),
-    ...Option.match(options.idempotencyKey, { onNone: () => ({}), onSome: (idempotencyKey) => ({ idempotencyKey }) }),
+    ...optionalField("expectedSeq", options.expectedSeq),
+    ...optionalField("idempotencyKey", options.idempotencyKey),
     ...fields
   }
   return { workspace: target, result: (yield* call(body)) as CommandResult }

@@ -1,8 +1,8 @@
 // `berth policy set|list|remove|test`: Cedar policy sets stored by id. `set` reads the text from a
 // file; `test` asks how one call would be decided, now or with a proposed file, appending nothing.
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { call } from "./client.ts"
+import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
 
 import { mutate, mutationFlags } from "./mutation.ts"
@@ -87,8 +87,8 @@ const test = Command.make(
       agent,
       tool,
       args: yield* parseArgs(args),
-      ...Option.match(file, { onNone: () => ({}), onSome: (text) => ({ text }) }),
-      ...Option.match(as, { onNone: () => ({}), onSome: (id) => ({ as: id }) })
+      ...optionalField("text", file),
+      ...optionalField("as", as)
     }
     const result = (yield* call(query)) as Trial
     if (yield* jsonOutput) return yield* printJson(result)
@@ -135,8 +135,14 @@ const simulateCommand = Command.make(
     since: Flag.String("since").pipe(Flag.withDescription("Only calls recorded since this ISO-8601 time"), Flag.optional)
   },
   Effect.fn(function* ({ text, as, last, since }) {
-    const optional = <A>(name: string, value: Option.Option<A>) => Option.match(value, { onNone: () => ({}), onSome: (v) => ({ [name]: v }) })
-    const query = { _tag: "SimulatePolicy", workspace: yield* targetWorkspace, text, ...optional("as", as), ...optional("last", last), ...optional("since", since) }
+    const query = {
+      _tag: "SimulatePolicy",
+      workspace: yield* targetWorkspace,
+      text,
+      ...optionalField("as", as),
+      ...optionalField("last", last),
+      ...optionalField("since", since)
+    }
     const result = (yield* call(query)) as SimulationResult
     if (yield* jsonOutput) return yield* printJson(result)
     yield* printLine(`${result.judged} recorded calls replayed: ${result.allowToDeny.length} allow → deny, ${result.denyToAllow.length} deny → allow`)

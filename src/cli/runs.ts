@@ -1,14 +1,12 @@
 // `berth runs`: the workspace's recent tool calls, newest first, filtered by agent, tool or status.
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
-import { call } from "./client.ts"
+import { call, optionalField } from "./client.ts"
 import { printJson, printTable } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 import type { RunSummary } from "../runs/run-summary.ts"
 
-const optionalField = <A>(name: string, value: Option.Option<A>) =>
-  Option.match(value, { onNone: () => ({}), onSome: (v) => ({ [name]: v }) })
 
 export const runs = Command.make(
   "runs",
