@@ -11,6 +11,7 @@ import { type ErrorBody, errorBody } from "../workspace/execute.ts"
 import { describeSchemaError } from "../workspace/invalid-command.ts"
 import { workspaceStub } from "../workspace/stub.ts"
 import { InvalidPolicy } from "../policy/errors.ts"
+import type { RefusedProposal } from "../policy/proposal.ts"
 import { RunNotFound } from "../runs/errors.ts"
 import { InvalidRequest } from "./errors.ts"
 import { Query } from "./queries.ts"
@@ -35,6 +36,8 @@ const fail = (error: { readonly _tag: string; readonly message: string }): Admin
 })
 
 const invalid = (field: string, reason: string) => fail(new InvalidRequest({ field, reason }))
+
+const refusedProposal = ({ ok: _, ...fields }: RefusedProposal) => fail(errorBody(new InvalidPolicy(fields)))
 
 export const dispatch = async (env: Env, body: unknown, actor: Actor): Promise<AdminResponse> => {
   if (typeof body !== "object" || body === null || Array.isArray(body))
@@ -161,19 +164,13 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
     case "TestPolicy": {
       const { agent, tool, args, text, as } = query
       const outcome = await stub.tryCall({ agent, tool, args: args ?? {}, text, as })
-      if (!outcome.ok) {
-        const { ok: _, ...fields } = outcome
-        return fail(errorBody(new InvalidPolicy(fields)))
-      }
+      if (!outcome.ok) return refusedProposal(outcome)
       return { ok: true, result: { ...outcome.decision, evaluated: outcome.evaluated } }
     }
     case "SimulatePolicy": {
       const { text, as, last, since } = query
       const outcome = await stub.simulatePolicy({ text, as, last, since: since === undefined ? undefined : new Date(since).toISOString() })
-      if (!outcome.ok) {
-        const { ok: _, ...fields } = outcome
-        return fail(errorBody(new InvalidPolicy(fields)))
-      }
+      if (!outcome.ok) return refusedProposal(outcome)
       const { ok: _, ...result } = outcome
       return { ok: true, result }
     }

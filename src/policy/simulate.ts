@@ -6,8 +6,7 @@
 import type { Envelope } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { PolicyEngine } from "./engine.ts"
-import { sha256Hex } from "../workspace/sha256-hex.ts"
-import { validatePolicySet } from "./validate.ts"
+import { type RefusedProposal, withProposal } from "./proposal.ts"
 
 export interface Simulation {
   readonly text: string
@@ -47,7 +46,7 @@ export type SimulationOutcome =
       readonly allowToDeny: ReadonlyArray<Flip>
       readonly denyToAllow: ReadonlyArray<Flip>
     }
-  | { readonly ok: false; readonly policy: string; readonly reason: string; readonly line?: number; readonly column?: number }
+  | RefusedProposal
 
 /** The calls in the log, with what their authorize span decided. */
 export const recordedCalls = (events: Iterable<Envelope>): Array<RecordedCall> => {
@@ -67,11 +66,9 @@ export const recordedCalls = (events: Iterable<Envelope>): Array<RecordedCall> =
 }
 
 export const simulate = (state: WorkspaceState, engine: PolicyEngine, calls: ReadonlyArray<RecordedCall>, sim: Simulation): SimulationOutcome => {
-  const id = sim.as ?? "proposed"
-  const checked = validatePolicySet(id, sim.text)
-  if (!checked.ok)
-    return { ok: false, policy: id, reason: checked.message, ...(checked.location ? { line: checked.location.line, column: checked.location.column } : {}) }
-  const policies = { ...state.policies, [id]: { text: sim.text, sha256: sha256Hex(sim.text), setAt: new Date().toISOString() } }
+  const proposed = withProposal(state.policies, sim.text, sim.as)
+  if (!proposed.ok) return proposed
+  const policies = proposed.policies
   engine.sync(policies)
   const selected = calls.filter((c) => sim.since === undefined || c.at >= sim.since).slice(sim.last === undefined ? 0 : -sim.last)
   const allowToDeny: Array<Flip> = []

@@ -2,9 +2,8 @@
 // with a proposed set in place of one of them, without calling anything or appending anything.
 import type { WorkspaceState } from "../../projections/state.ts"
 import { authorizeToolCall, type Decision } from "../mcp/authorize.ts"
-import { sha256Hex } from "../workspace/sha256-hex.ts"
 import type { PolicyEngine } from "./engine.ts"
-import { validatePolicySet } from "./validate.ts"
+import { type RefusedProposal, withProposal } from "./proposal.ts"
 
 export interface TrialCall {
   readonly agent: string
@@ -15,18 +14,14 @@ export interface TrialCall {
   readonly as?: string | undefined
 }
 
-export type TrialOutcome =
-  | { readonly ok: true; readonly decision: Decision; readonly evaluated: ReadonlyArray<string> }
-  | { readonly ok: false; readonly policy: string; readonly reason: string; readonly line?: number; readonly column?: number }
+export type TrialOutcome = { readonly ok: true; readonly decision: Decision; readonly evaluated: ReadonlyArray<string> } | RefusedProposal
 
 export const tryCall = (state: WorkspaceState, engine: PolicyEngine, call: TrialCall): TrialOutcome => {
   let policies = state.policies
   if (call.text !== undefined) {
-    const id = call.as ?? "proposed"
-    const checked = validatePolicySet(id, call.text)
-    if (!checked.ok)
-      return { ok: false, policy: id, reason: checked.message, ...(checked.location ? { line: checked.location.line, column: checked.location.column } : {}) }
-    policies = { ...state.policies, [id]: { text: call.text, sha256: sha256Hex(call.text), setAt: new Date().toISOString() } }
+    const proposed = withProposal(state.policies, call.text, call.as)
+    if (!proposed.ok) return proposed
+    policies = proposed.policies
   }
   const decision = authorizeToolCall({ ...state, policies }, engine.sync(policies), call.agent, call.tool, call.args ?? {})
   return { ok: true, decision, evaluated: Object.keys(policies).sort() }

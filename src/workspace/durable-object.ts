@@ -23,7 +23,7 @@ import {
   type CommandOutcome,
   executeCommand,
   precheckCommand,
-  rejectWith,
+  rejected,
   type WorkspaceStores
 } from "./execute.ts"
 import { type Point, type StateAt, stateAt, verifyLog } from "./history.ts"
@@ -139,7 +139,7 @@ export class Workspace extends DurableObject<Env> {
     } catch (error) {
       await this.#pool.drop(ref)
       const reason = error instanceof Error ? error.message : String(error)
-      return { ok: false as const, error: rejectWith(new PluginUnreachable({ plugin: ref.plugin, url: ref.url, reason })) }
+      return { ok: false as const, error: rejected(new PluginUnreachable({ plugin: ref.plugin, url: ref.url, reason })) }
     }
   }
 

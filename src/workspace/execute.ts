@@ -50,7 +50,7 @@ const encodeCommand = Schema.encodeSync(Command)
 
 export const errorBody = (error: DomainError): ErrorBody => ({ ...encodeError(error), message: error.message }) as ErrorBody
 
-const rejected = (error: DomainError): Rejected => ({ ok: false, error: errorBody(error) })
+export const rejected = (error: DomainError): Rejected => ({ ok: false, error: errorBody(error) })
 
 const commandSchemas = new Map(Command.members.map((m) => [m.identifier, m] as const))
 
@@ -90,7 +90,6 @@ export const precheckCommand = (
   return undefined
 }
 
-export const rejectWith = rejected
 
 export interface Executed {
   readonly outcome: CommandOutcome
