@@ -4,6 +4,16 @@ import type { Workspace } from "./workspace/durable-object.ts"
 export interface Env {
   readonly WORKSPACE: DurableObjectNamespace<Workspace>
   readonly DIRECTORY: KVNamespace
+  /** D1: the read models for queries across workspaces (projections/d1). */
+  readonly READ_MODELS: D1Database
+  /** R2: the audit archive, sealed segments and a signed manifest per workspace (projections/archive). */
+  readonly AUDIT: R2Bucket
+  /** Worker secret: base64 PKCS#8 Ed25519 private key that signs archive manifests. Unset pauses the archive. */
+  readonly BERTH_AUDIT_SIGNING_KEY?: string
+  /** Seal a segment once this many events are unsealed (default 1000). */
+  readonly BERTH_ARCHIVE_SEGMENT_EVENTS?: string
+  /** Seal whatever is unsealed once its oldest event is this many seconds old (default 60). */
+  readonly BERTH_ARCHIVE_SEAL_SECONDS?: string
   /** Worker secret. Unset means the admin RPC refuses everyone: there is no default token. */
   readonly BERTH_ADMIN_TOKEN?: string
   /** Comma-separated hostnames whose browser pages may call the MCP endpoint (loopback always may). */

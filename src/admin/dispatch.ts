@@ -13,7 +13,10 @@ import { workspaceStub } from "../workspace/stub.ts"
 import { InvalidPolicy } from "../policy/errors.ts"
 import type { RefusedProposal } from "../policy/proposal.ts"
 import { RunNotFound } from "../runs/errors.ts"
-import { InvalidRequest } from "./errors.ts"
+import { Buffer } from "node:buffer"
+import { loadSigner } from "../../projections/archive/signing.ts"
+import { BadCursor, queryEvents, queryRuns, querySpans } from "../read-models/queries.ts"
+import { ArchiveObjectNotFound, AuditKeyMissing, InvalidRequest } from "./errors.ts"
 import { Query } from "./queries.ts"
 
 export type AdminResponse = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: ErrorBody }
@@ -92,8 +95,52 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   return { ok: true, result: { seq, events, replayed, agent, ...(replayed ? {} : { key: minted.key }) } }
 }
 
+/** Times in D1 are stored as toISOString() does, so filters are normalised the same way. */
+const iso = (time: string | undefined) => (time === undefined ? undefined : new Date(time).toISOString())
+
+/** Queries the Worker answers itself, from D1, R2 or its own secrets, without waking any workspace. */
+const runPlaneQuery = async (env: Env, query: Query): Promise<AdminResponse | undefined> => {
+  const paged = async (run: () => Promise<{ items: ReadonlyArray<unknown>; next: string | null }>, name: string) => {
+    try {
+      const { items, next } = await run()
+      return { ok: true as const, result: { [name]: items, next } }
+    } catch (error) {
+      if (error instanceof BadCursor) return invalid("cursor", error.message)
+      throw error
+    }
+  }
+  switch (query._tag) {
+    case "ListWorkspaces":
+      return { ok: true, result: { workspaces: await Directory.list(env.DIRECTORY) } }
+    case "QueryRuns":
+      return paged(() => queryRuns(env.READ_MODELS, { ...query, since: iso(query.since), until: iso(query.until) }), "runs")
+    case "QuerySpans":
+      return paged(() => querySpans(env.READ_MODELS, { ...query, since: iso(query.since), until: iso(query.until) }), "spans")
+    case "QueryEvents":
+      return paged(() => queryEvents(env.READ_MODELS, { ...query, since: iso(query.since), until: iso(query.until) }), "events")
+    case "GetAuditPublicKey": {
+      if (!env.BERTH_AUDIT_SIGNING_KEY) return fail(new AuditKeyMissing({ reason: "BERTH_AUDIT_SIGNING_KEY is not set on this plane" }))
+      const signer = await loadSigner(env.BERTH_AUDIT_SIGNING_KEY).catch(() => null)
+      if (!signer) return fail(new AuditKeyMissing({ reason: "BERTH_AUDIT_SIGNING_KEY is not a base64 Ed25519 PKCS#8 key" }))
+      return { ok: true, result: { alg: "Ed25519", publicKey: signer.publicKey, keyId: signer.keyId } }
+    }
+    case "ReadArchiveObject": {
+      const { workspace, key } = query
+      // Only this workspace's objects: its segments and its manifest.
+      const object = key.startsWith(`audit/${workspace}/`) && !key.includes("..") ? await env.AUDIT.get(key) : null
+      if (!object) return fail(new ArchiveObjectNotFound({ workspace, key }))
+      const bytes = await object.arrayBuffer()
+      return { ok: true, result: { key, bytes: bytes.byteLength, base64: Buffer.from(bytes).toString("base64") } }
+    }
+    default:
+      return undefined
+  }
+}
+
 const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
-  if (query._tag === "ListWorkspaces") return { ok: true, result: { workspaces: await Directory.list(env.DIRECTORY) } }
+  const answered = await runPlaneQuery(env, query)
+  if (answered) return answered
+  if (!("workspace" in query) || query.workspace === undefined) return invalid("workspace", "is required")
   const stub = workspaceStub(env, query.workspace)
   const snapshot = await stub.snapshot()
   if (snapshot.state.workspace === null) return fail(errorBody(new WorkspaceNotFound({ workspace: query.workspace })))
@@ -178,5 +225,16 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
       return { ok: true, result: { limits: Object.entries(state.limits).map(([limit, l]) => ({ limit, ...l })) } }
     case "ListPolicies":
       return { ok: true, result: { policies: Object.entries(state.policies).map(([policy, p]) => ({ policy, ...p })) } }
+    case "ResetReadModels":
+      return { ok: true, result: await stub.resetReadModels() }
+    case "PushReadModels":
+      return { ok: true, result: await stub.pushReadModels(query.maxEvents) }
+    case "SealArchive": {
+      const status = await stub.sealArchive()
+      if (status.keyId === null) return fail(new AuditKeyMissing({ reason: status.lastError ?? "the archive has no signing key" }))
+      return { ok: true, result: status }
+    }
+    default:
+      return invalid("_tag", `${query._tag} is answered by the plane, not a workspace`)
   }
 }

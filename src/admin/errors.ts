@@ -17,3 +17,20 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
     return "unauthorized"
   }
 }
+
+/** The audit archive has no such object: nothing sealed yet, or a key outside the workspace. */
+export class ArchiveObjectNotFound extends Schema.TaggedError<ArchiveObjectNotFound>()("ArchiveObjectNotFound", {
+  workspace: Schema.String,
+  key: Schema.String
+}) {
+  override get message() {
+    return `the audit archive of ${this.workspace} has no object ${this.key}`
+  }
+}
+
+/** The plane has no usable signing key (the Worker secret BERTH_AUDIT_SIGNING_KEY), so it cannot seal or sign. */
+export class AuditKeyMissing extends Schema.TaggedError<AuditKeyMissing>()("AuditKeyMissing", { reason: Schema.String }) {
+  override get message() {
+    return this.reason
+  }
+}

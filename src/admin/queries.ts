@@ -56,7 +56,59 @@ export class SimulatePolicy extends Schema.TaggedClass<SimulatePolicy>()("Simula
 export class ListLimits extends Schema.TaggedClass<ListLimits>()("ListLimits", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
+// Across workspaces, from the D1 read models; `workspace` narrows to one. Newest first, `cursor` pages.
+const Limit = Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+const Range = { since: Schema.optional(IsoTime), until: Schema.optional(IsoTime), cursor: Schema.optional(Schema.String), limit: Limit }
+export class QueryRuns extends Schema.TaggedClass<QueryRuns>()("QueryRuns", {
+  workspace: Schema.optional(workspace),
+  agent: Schema.optional(Schema.String),
+  tool: Schema.optional(Schema.String),
+  status: Schema.optional(Schema.Literals(["ok", "error", "denied", "open"])),
+  ...Range
+}) {}
+export class QuerySpans extends Schema.TaggedClass<QuerySpans>()("QuerySpans", {
+  workspace: Schema.optional(workspace),
+  run: Schema.optional(Schema.String),
+  name: Schema.optional(Schema.String),
+  ...Range
+}) {}
+export class QueryEvents extends Schema.TaggedClass<QueryEvents>()("QueryEvents", {
+  workspace: Schema.optional(workspace),
+  type: Schema.optional(Schema.String),
+  /** "type:id" such as "agent:bot", or a type alone. */
+  actor: Schema.optional(Schema.String),
+  ...Range
+}) {}
+
+// The async projections: their lag is in GetState; these drive a rebuild and a seal.
+/** Clears one workspace's D1 rows and rewinds its cursor (the start of `projection rebuild d1`). */
+export class ResetReadModels extends Schema.TaggedClass<ResetReadModels>()("ResetReadModels", { workspace }) {}
+/** Pushes the next batch of one workspace's log to D1 now; returns the lag. */
+export class PushReadModels extends Schema.TaggedClass<PushReadModels>()("PushReadModels", {
+  workspace,
+  maxEvents: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+}) {}
+/** Seals everything appended so far into the R2 archive. */
+export class SealArchive extends Schema.TaggedClass<SealArchive>()("SealArchive", { workspace }) {}
+
+// The archive, read from R2 alone (never the workspace's Durable Object), for clients that verify it themselves.
+/** The public key that signs manifests, for compliance teams to pin. */
+export class GetAuditPublicKey extends Schema.TaggedClass<GetAuditPublicKey>()("GetAuditPublicKey", {}) {}
+/** One archived object of a workspace, as stored: base64 of its bytes. */
+export class ReadArchiveObject extends Schema.TaggedClass<ReadArchiveObject>()("ReadArchiveObject", {
+  workspace,
+  key: Schema.String
+}) {}
+
 export const Query = Schema.Union([
+  QueryRuns,
+  QuerySpans,
+  QueryEvents,
+  ResetReadModels,
+  PushReadModels,
+  SealArchive,
+  GetAuditPublicKey,
+  ReadArchiveObject,
   ListWorkspaces,
   GetState,
   ListEvents,

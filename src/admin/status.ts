@@ -2,7 +2,7 @@
 // error tag a compile error until it is given a status.
 import type { DomainError } from "../workspace/decide.ts"
 
-export type ErrorTag = DomainError["_tag"] | "InvalidRequest" | "Unauthorized"
+export type ErrorTag = DomainError["_tag"] | "InvalidRequest" | "Unauthorized" | "ArchiveObjectNotFound" | "AuditKeyMissing"
 
 export const STATUS: Readonly<Record<ErrorTag, number>> = {
   InvalidRequest: 400,
@@ -27,5 +27,7 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   RunNotFound: 404,
   RunAlreadyStarted: 409,
   InvalidPolicy: 400,
-  RateLimitNotFound: 404
+  RateLimitNotFound: 404,
+  ArchiveObjectNotFound: 404,
+  AuditKeyMissing: 503
 }

@@ -15,6 +15,10 @@ import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from
 import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
 import type { ChainCheck } from "./chain.ts"
+import { AlarmClock } from "../fanout/alarm-clock.ts"
+import { Archiver, archiveSettings, type ArchiveStatus } from "../fanout/archiver.ts"
+import { Cursors } from "../fanout/cursors.ts"
+import { D1Pusher, type ProjectionLag } from "../fanout/d1-pusher.ts"
 import { Directory } from "./directory.ts"
 import { EventLog, toEnvelope } from "./event-log.ts"
 import { listRuns, type RunFilter, runEvents, type RunSummary } from "../runs/run-queries.ts"
@@ -34,6 +38,13 @@ export interface Snapshot {
   readonly seq: number
   readonly hash: string
   readonly state: WorkspaceState
+  /** How far each async projection trails the log. */
+  readonly projections: Projections
+}
+
+export interface Projections {
+  readonly d1: ProjectionLag
+  readonly archive: ArchiveStatus
 }
 
 type ToolCall = { name: string; arguments: Record<string, unknown> }
@@ -49,6 +60,9 @@ export class Workspace extends DurableObject<Env> {
   /** A second engine for `policy test`, reused so trial sets do not pile up in Cedar's cache. */
   #trialEngine!: PolicyEngine
   readonly #mcp: McpEndpoint
+  #d1!: D1Pusher
+  #archiver!: Archiver
+  #clock!: AlarmClock
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -66,7 +80,14 @@ export class Workspace extends DurableObject<Env> {
         transactionSync: (fn) => ctx.storage.transactionSync(fn)
       }
       this.#state = projection.load()
+      const cursors = new Cursors(sql)
+      this.#d1 = new D1Pusher(env.READ_MODELS, this.#slug, this.#stores.log, cursors)
+      this.#archiver = new Archiver(env.AUDIT, this.#slug, this.#stores.log, cursors, ctx.storage, env.BERTH_AUDIT_SIGNING_KEY, archiveSettings(env))
+      await this.#archiver.ready()
+      this.#clock = new AlarmClock(ctx.storage, await ctx.storage.getAlarm())
       await this.#directory.ensure(this.#directoryEntry)
+      // Whatever an earlier life of this object left unpushed or half-sealed resumes from here.
+      this.#reschedule()
     })
   }
 
@@ -95,7 +116,17 @@ export class Workspace extends DurableObject<Env> {
   #execute(command: unknown, options: CommandOptions): CommandOutcome {
     const { outcome, state } = executeCommand(this.#stores, this.#slug, this.#state, command, options)
     this.#state = state
+    if (outcome.ok && !outcome.replayed) this.#reschedule()
     return outcome
+  }
+
+  /** Keeps the alarm at the earliest moment some fan-out job (or the directory retry) is due. */
+  #reschedule(): void {
+    this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#directory.due()])
+  }
+
+  get #projections(): Projections {
+    return { d1: this.#d1.lag(), archive: this.#archiver.status() }
   }
 
   /** The hosted MCP endpoint, /w/{workspace}/mcp. */
@@ -105,7 +136,10 @@ export class Workspace extends DurableObject<Env> {
 
   async execute(command: unknown, options: CommandOptions): Promise<CommandOutcome> {
     const outcome = this.#execute(command, options)
-    if (outcome.ok && outcome.events.some((e) => e.type === "WorkspaceCreated")) await this.#directory.ensure(this.#directoryEntry)
+    if (outcome.ok && outcome.events.some((e) => e.type === "WorkspaceCreated")) {
+      await this.#directory.ensure(this.#directoryEntry)
+      this.#reschedule()
+    }
     if (outcome.ok && !outcome.replayed)
       for (const e of outcome.events) if (e.type === "PluginRemoved") await this.#pool.dropPlugin((e.data as { plugin: string }).plugin)
     return outcome
@@ -150,7 +184,28 @@ export class Workspace extends DurableObject<Env> {
 
   snapshot(): Snapshot {
     const { seq, hash } = this.#stores.log.head
-    return { seq, hash, state: this.#state }
+    return { seq, hash, state: this.#state, projections: this.#projections }
+  }
+
+  /** Pushes the next batch to D1 now (a rebuild's progress steps); returns the new lag. */
+  async pushReadModels(maxEvents?: number): Promise<ProjectionLag> {
+    const lag = await this.#d1.push(maxEvents)
+    this.#reschedule()
+    return lag
+  }
+
+  /** Clears this workspace's D1 rows and rewinds its cursor; pushes then rebuild them from the log. */
+  async resetReadModels(): Promise<ProjectionLag> {
+    const lag = await this.#d1.reset()
+    this.#reschedule()
+    return lag
+  }
+
+  /** Seals everything appended so far into the archive (`berth audit seal`). */
+  async sealArchive(): Promise<ArchiveStatus> {
+    const status = await this.#archiver.sealAll()
+    this.#reschedule()
+    return status
   }
 
   events(fromSeq: number, limit: number): ReadonlyArray<Envelope> {
@@ -188,7 +243,13 @@ export class Workspace extends DurableObject<Env> {
     return this.#pool.connects
   }
 
+  /** The one alarm: retries the directory entry, pushes to D1 and seals the archive, whichever is due. */
   override async alarm(): Promise<void> {
-    await this.#directory.ensure(this.#directoryEntry)
+    this.#clock.fired()
+    const now = Date.now()
+    if ((this.#directory.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#directory.ensure(this.#directoryEntry)
+    if ((this.#d1.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#d1.push()
+    if ((this.#archiver.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#archiver.seal()
+    this.#reschedule()
   }
 }

@@ -18,6 +18,9 @@ type RpcMethods =
   | "run"
   | "tryCall"
   | "simulatePolicy"
+  | "pushReadModels"
+  | "resetReadModels"
+  | "sealArchive"
 
 export type WorkspaceStub = {
   readonly [K in RpcMethods]: (...args: Parameters<Workspace[K]>) => Promise<Awaited<ReturnType<Workspace[K]>>>
