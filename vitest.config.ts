@@ -4,10 +4,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin"
 import { defineConfig } from "vitest/config"
 
-export const TEST_ADMIN_TOKEN = "test-admin-token"
-/** A throwaway Ed25519 key (base64 PKCS#8) that signs archive manifests in tests, and its public half. */
-export const TEST_AUDIT_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIPsiYyBkOdj10UXNyruYKG247OsFgoqDCUFGCkiR9qJy"
-export const TEST_AUDIT_PUBLIC_KEY = "zFlzsxKFOn4tjIUnTZcZc-8L3xxP5W_MfStTy0u0DJk"
+import { TEST_ADMIN_TOKEN, TEST_AUDIT_PUBLIC_KEY, TEST_AUDIT_SIGNING_KEY } from "./test/keys.ts"
 
 // The D1 schema, applied to each test's database by test/apply-migrations.ts.
 const migrations = await readD1Migrations("./projections/d1/migrations")
@@ -27,6 +24,8 @@ export default defineConfig({
                 BERTH_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
                 BERTH_AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
                 TEST_AUDIT_PUBLIC_KEY,
+                // Small segments, so a test of a few dozen events seals several.
+                BERTH_ARCHIVE_SEGMENT_EVENTS: "25",
                 TEST_MIGRATIONS: migrations
               }
             }

@@ -9,5 +9,10 @@ if (major < 22 || (major === 22 && minor < 18)) {
   )
   process.exit(2)
 }
+// `berth audit export | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on("error", (error) => {
+  if (error.code === "EPIPE") process.exit(0)
+  throw error
+})
 const { runProcess } = await import("../src/cli/main.ts")
 process.exitCode = await runProcess()

@@ -25,11 +25,11 @@ export const loadSigner = async (pkcs8Base64: string): Promise<AuditSigner> => {
   return {
     publicKey: x,
     keyId: await keyIdOf(x),
-    sign: async (bytes) => Buffer.from(await crypto.subtle.sign(ED25519, key, bytes)).toString("base64")
+    sign: async (bytes) => Buffer.from(await crypto.subtle.sign(ED25519, key, bytes as Uint8Array<ArrayBuffer>)).toString("base64")
   }
 }
 
 export const verifySignature = async (publicKey: string, bytes: Uint8Array, signature: string): Promise<boolean> => {
   const key = await crypto.subtle.importKey("raw", new Uint8Array(Buffer.from(publicKey, "base64url")), ED25519, false, ["verify"])
-  return crypto.subtle.verify(ED25519, key, new Uint8Array(Buffer.from(signature, "base64")), bytes)
+  return crypto.subtle.verify(ED25519, key, new Uint8Array(Buffer.from(signature, "base64")), bytes as Uint8Array<ArrayBuffer>)
 }

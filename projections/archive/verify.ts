@@ -92,17 +92,20 @@ const checkTiling = (segments: ReadonlyArray<SegmentEntry>): void => {
 
 /**
  * Every envelope of the archive with seq in [fromSeq, toSeq], in order, each segment checked
- * (sha256, chain, bounds) before any of its envelopes is yielded. Pass `trustedKey` to check the signature.
+ * (sha256, chain, bounds) before any of its envelopes is yielded. The signature is checkSignature's job.
  */
-export async function* archivedEvents(
-  source: ArchiveSource,
-  manifest: Manifest,
-  range: { fromSeq?: number; toSeq?: number } = {}
-): AsyncGenerator<Envelope> {
+export interface ReadOptions {
+  readonly fromSeq?: number
+  readonly toSeq?: number
+  /** Called after each segment is read and checked: its index in the manifest (from 0) and the manifest's length. */
+  readonly onSegment?: (entry: SegmentEntry, index: number, total: number) => void
+}
+
+export async function* archivedEvents(source: ArchiveSource, manifest: Manifest, range: ReadOptions = {}): AsyncGenerator<Envelope> {
   checkTiling(manifest.segments)
   const from = range.fromSeq ?? 1
   const to = range.toSeq ?? Number.POSITIVE_INFINITY
-  for (const entry of manifest.segments) {
+  for (const [index, entry] of manifest.segments.entries()) {
     if (entry.lastSeq < from) continue
     if (entry.firstSeq > to) return
     const envelopes = await readSegment(source, entry)
@@ -113,19 +116,25 @@ export async function* archivedEvents(
         segment: entry.key,
         firstBadSeq: Math.min(chain.headSeq + 1, entry.lastSeq)
       })
+    range.onSegment?.(entry, index, manifest.segments.length)
     for (const e of envelopes) if (e.seq >= from && e.seq <= to) yield e
   }
 }
 
 /** The whole check: signature, tiling, every segment's sha256 and chain. Never throws. */
-export const verifyArchive = async (source: ArchiveSource, workspace: string, publicKey: string): Promise<ArchiveCheck> => {
+export const verifyArchive = async (
+  source: ArchiveSource,
+  workspace: string,
+  publicKey: string,
+  onSegment?: ReadOptions["onSegment"]
+): Promise<ArchiveCheck> => {
   let checkedEvents = 0
   try {
     const manifest = await readManifest(source, workspace)
     const keyId = await checkSignature(manifest, publicKey)
     let headSeq = 0
     let headHash = GENESIS_HASH
-    for await (const e of archivedEvents(source, manifest)) {
+    for await (const e of archivedEvents(source, manifest, onSegment ? { onSegment } : {})) {
       checkedEvents++
       headSeq = e.seq
       headHash = e.hash

@@ -69,6 +69,36 @@ export class ChainBroken extends Schema.TaggedError<ChainBroken>()("ChainBroken"
   }
 }
 
+/** `berth audit verify --from-archive` (or an export or replay reading the archive) found tampering or damage. */
+export class ArchiveInvalid extends Schema.TaggedError<ArchiveInvalid>()("ArchiveInvalid", {
+  reason: Schema.String,
+  firstBadSeq: Schema.optional(Schema.Number),
+  segment: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    const at = [this.firstBadSeq === undefined ? "" : `first bad seq ${this.firstBadSeq}`, this.segment ?? ""].filter(Boolean).join(", ")
+    return `the audit archive does not verify${at ? ` (${at})` : ""}: ${this.reason}`
+  }
+}
+
+/** `projection rebuild` stopped because pushes to D1 kept failing. */
+export class RebuildStalled extends Schema.TaggedError<RebuildStalled>()("RebuildStalled", {
+  workspace: Schema.String,
+  cursor: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `rebuilding ${this.workspace} stalled at seq ${this.cursor}: ${this.reason} (the workspace's alarm keeps retrying)`
+  }
+}
+
+/** A local file could not be read or written. */
+export class FileError extends Schema.TaggedError<FileError>()("FileError", { path: Schema.String, reason: Schema.String }) {
+  override get message() {
+    return `${this.path}: ${this.reason}`
+  }
+}
+
 export type CliFailure =
   | UsageError
   | PlaneRejected
@@ -77,6 +107,9 @@ export type CliFailure =
   | PlaneUnreachable
   | UnexpectedAnswer
   | ChainBroken
+  | ArchiveInvalid
+  | FileError
+  | RebuildStalled
 
 const TAGS = new Set([
   "UsageError",
@@ -85,7 +118,10 @@ const TAGS = new Set([
   "TokenRefused",
   "PlaneUnreachable",
   "UnexpectedAnswer",
-  "ChainBroken"
+  "ChainBroken",
+  "ArchiveInvalid",
+  "FileError",
+  "RebuildStalled"
 ])
 
 export const isCliFailure = (u: unknown): u is CliFailure =>

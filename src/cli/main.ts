@@ -8,6 +8,7 @@ import { NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit } from "effect"
 import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { agent } from "./agent.ts"
+import { audit } from "./audit.ts"
 import { isCliFailure, UsageError } from "./errors.ts"
 import { events } from "./events.ts"
 import { CliIo, type TextSink } from "./io.ts"
@@ -16,6 +17,8 @@ import { member } from "./member.ts"
 import { formatFailure } from "./output.ts"
 import { plugin } from "./plugin.ts"
 import { policy } from "./policy.ts"
+import { projection } from "./projection.ts"
+import { replay } from "./replay.ts"
 import { root } from "./root.ts"
 import { run as runGroup } from "./run.ts"
 import { runs } from "./runs.ts"
@@ -41,7 +44,10 @@ const berth = root.pipe(Command.withSubcommands([
     runGroup,
     events,
     state,
-    verify
+    verify,
+    audit,
+    replay,
+    projection
   ]))
 
 // --wizard and --log-level mean nothing for a one-shot admin client; they would only clutter every --help.

@@ -3,6 +3,7 @@
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import type { WorkspaceState } from "../../projections/state.ts"
+import type { Projections } from "../fanout/status.ts"
 import { call } from "./client.ts"
 import { printJson, printLine } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
@@ -13,6 +14,8 @@ interface StateAnswer {
   /** Present when asked `--at`: the time of the last event replayed. */
   readonly at?: string | null
   readonly state: WorkspaceState
+  /** Present for the current state: how far D1 and the archive trail the log. */
+  readonly projections?: Projections
 }
 
 /** A bare integer is a seq; anything else goes to the plane as an ISO time, which it validates. */
@@ -44,9 +47,21 @@ export const formatState = (answer: StateAnswer): string => {
       Object.entries(state.tools).map(([id, t]) => `${id}  ${t.status}`)
     ),
     section(
+      "grants",
+      Object.values(state.grants).map((g) => `${g.credential} → ${g.agent}${g.tool ? ` for ${g.tool}` : ""}`)
+    ),
+    section(
       "policies",
       Object.entries(state.policies).map(([id, p]) => `${id}  sha256 ${p.sha256.slice(0, 12)}  set ${p.setAt}`)
-    )
+    ),
+    ...(answer.projections
+      ? [
+          section("projections", [
+            `d1       lag ${answer.projections.d1.lag} (cursor ${answer.projections.d1.cursor})${answer.projections.d1.lastError ? `  failing: ${answer.projections.d1.lastError}` : ""}`,
+            `archive  lag ${answer.projections.archive.lag} (sealed through ${answer.projections.archive.cursor}, ${answer.projections.archive.segments} segments)${answer.projections.archive.lastError ? `  ${answer.projections.archive.lastError}` : ""}`
+          ])
+        ]
+      : [])
   ].join("\n")
 }
 

@@ -7,7 +7,7 @@ import { encodeSegment, manifestKey, segmentKey, sha256Hex } from "../../project
 import { type AuditSigner, loadSigner } from "../../projections/archive/signing.ts"
 import type { EventLog } from "../workspace/event-log.ts"
 import { type Cursors, describeError } from "./cursors.ts"
-import { lagOf, type ProjectionLag } from "./d1-pusher.ts"
+import { type ArchiveStatus, lagOf } from "./status.ts"
 
 export interface ArchiveSettings {
   /** Seal as soon as this many events are unsealed. */
@@ -41,11 +41,6 @@ CREATE TABLE IF NOT EXISTS archive_segments (
 );
 `
 const PLANNED = "archive:planned"
-
-export interface ArchiveStatus extends ProjectionLag {
-  readonly segments: number
-  readonly keyId: string | null
-}
 
 export class Archiver {
   readonly #bucket: R2Bucket

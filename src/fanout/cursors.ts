@@ -1,6 +1,10 @@
 // Where each async projection stands in this workspace's log: the last seq it has durably taken,
 // and, while its sink fails, how often it has failed and when to try again. One row per projection
 // in the Durable Object's SQLite, next to the log, so a restart resumes exactly where it stopped.
+import type { Cursor } from "./status.ts"
+
+export type { Cursor }
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS fanout_cursors (
   projection TEXT PRIMARY KEY,
@@ -12,16 +16,6 @@ CREATE TABLE IF NOT EXISTS fanout_cursors (
 `
 
 export type Projection = "d1" | "archive"
-
-export interface Cursor {
-  /** Every event up to and including this seq has reached the sink. */
-  readonly seq: number
-  /** Failures in a row; 0 when the last attempt succeeded. */
-  readonly attempts: number
-  /** Epoch ms before which the next attempt waits (backoff); 0 when not backing off. */
-  readonly nextAt: number
-  readonly lastError: string | null
-}
 
 const FIRST_RETRY_MS = 250
 const MAX_RETRY_MS = 60_000

@@ -4,29 +4,11 @@
 import { decodeEvent } from "../../events/index.ts"
 import { d1ClearWorkspace, d1Statements, type Statement } from "../../projections/d1/statements.ts"
 import type { EventLog } from "../workspace/event-log.ts"
-import { type Cursor, type Cursors, describeError } from "./cursors.ts"
+import { type Cursors, describeError } from "./cursors.ts"
+import { lagOf, type ProjectionLag } from "./status.ts"
 
 /** Events per D1 batch: one transaction of roughly two statements per event. */
 export const D1_BATCH_EVENTS = 250
-
-export interface ProjectionLag {
-  readonly cursor: number
-  readonly head: number
-  /** head − cursor: events appended but not yet in the sink. */
-  readonly lag: number
-  readonly attempts: number
-  readonly nextAttemptAt: string | null
-  readonly lastError: string | null
-}
-
-export const lagOf = (cursor: Cursor, head: number): ProjectionLag => ({
-  cursor: cursor.seq,
-  head,
-  lag: head - cursor.seq,
-  attempts: cursor.attempts,
-  nextAttemptAt: cursor.nextAt > 0 ? new Date(cursor.nextAt).toISOString() : null,
-  lastError: cursor.lastError
-})
 
 export class D1Pusher {
   readonly #db: D1Database

@@ -16,9 +16,10 @@ import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.t
 import { PluginUnreachable } from "../registry/errors.ts"
 import type { ChainCheck } from "./chain.ts"
 import { AlarmClock } from "../fanout/alarm-clock.ts"
-import { Archiver, archiveSettings, type ArchiveStatus } from "../fanout/archiver.ts"
+import { Archiver, archiveSettings } from "../fanout/archiver.ts"
 import { Cursors } from "../fanout/cursors.ts"
-import { D1Pusher, type ProjectionLag } from "../fanout/d1-pusher.ts"
+import { D1Pusher } from "../fanout/d1-pusher.ts"
+import type { ArchiveStatus, ProjectionLag, Projections } from "../fanout/status.ts"
 import { Directory } from "./directory.ts"
 import { EventLog, toEnvelope } from "./event-log.ts"
 import { listRuns, type RunFilter, runEvents, type RunSummary } from "../runs/run-queries.ts"
@@ -42,10 +43,6 @@ export interface Snapshot {
   readonly projections: Projections
 }
 
-export interface Projections {
-  readonly d1: ProjectionLag
-  readonly archive: ArchiveStatus
-}
 
 type ToolCall = { name: string; arguments: Record<string, unknown> }
 

@@ -2,7 +2,7 @@
 // has caught up with its log, and read D1 rows in a form that compares across workspaces.
 import { runDurableObjectAlarm } from "cloudflare:test"
 import { env } from "cloudflare:workers"
-import type { Projections } from "../../src/workspace/durable-object.ts"
+import type { Projections } from "../../src/fanout/status.ts"
 import { workspace } from "../workspace/workspace-client.ts"
 
 /** Runs the workspace's alarm until `done` holds for its projections; fails after `withinMs`. */

@@ -1,20 +1,41 @@
-// Starts a real Berth plane (wrangler's local runtime: workerd, Durable Objects, KV) on a free
-// port for tests that live outside the Worker, such as the CLI. State goes to a temp directory.
+// Starts a real Berth plane (wrangler's local runtime: workerd, Durable Objects, D1, R2, KV) on a
+// free port for tests that live outside the Worker, such as the CLI. State goes to a temp directory,
+// and the D1 migrations are applied to it first, the way `npm start` does.
+import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { unstable_startWorker } from "wrangler"
+import { TEST_AUDIT_SIGNING_KEY } from "../keys.ts"
 
 export const PLANE_ADMIN_TOKEN = "node-test-admin-token"
+export { TEST_AUDIT_PUBLIC_KEY as PLANE_AUDIT_PUBLIC_KEY } from "../keys.ts"
 
-export const startPlane = async () => {
+/** Plane settings for a test: archive segment size and seal delay (as the Worker's vars). */
+export interface PlaneOptions {
+  readonly segmentEvents?: number
+  readonly sealSeconds?: number
+}
+
+export const startPlane = async (options: PlaneOptions = {}) => {
+  const persist = mkdtempSync(join(tmpdir(), "berth-plane-"))
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "berth", "--local", "--persist-to", persist], {
+    env: { ...process.env, CI: "1" },
+    stdio: "ignore"
+  })
+  const plain = (value: string) => ({ type: "plain_text" as const, value })
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
-    bindings: { BERTH_ADMIN_TOKEN: { type: "plain_text", value: PLANE_ADMIN_TOKEN } },
+    bindings: {
+      BERTH_ADMIN_TOKEN: plain(PLANE_ADMIN_TOKEN),
+      BERTH_AUDIT_SIGNING_KEY: plain(TEST_AUDIT_SIGNING_KEY),
+      ...(options.segmentEvents === undefined ? {} : { BERTH_ARCHIVE_SEGMENT_EVENTS: plain(String(options.segmentEvents)) }),
+      ...(options.sealSeconds === undefined ? {} : { BERTH_ARCHIVE_SEAL_SECONDS: plain(String(options.sealSeconds)) })
+    },
     dev: {
       server: { hostname: "127.0.0.1", port: 0 },
       inspector: false,
-      persist: mkdtempSync(join(tmpdir(), "berth-plane-")),
+      persist,
       logLevel: "error"
     }
   })

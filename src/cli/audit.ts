@@ -1,0 +1,227 @@
+// `berth audit …`: the compliance commands. export and verify --from-archive read the R2 archive
+// only (through the plane's ReadArchiveObject or a local copy with --archive-dir) and check every
+// byte here, in the CLI, so a compliance team does not have to trust the plane's word.
+import { Buffer } from "node:buffer"
+import { createPrivateKey, createPublicKey } from "node:crypto"
+import { createWriteStream, existsSync, readFileSync } from "node:fs"
+import { Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import type { Envelope } from "../../events/index.ts"
+import type { Manifest } from "../../projections/archive/manifest.ts"
+import {
+  ArchiveError,
+  type ArchiveSource,
+  archivedEvents,
+  checkSignature,
+  readManifest,
+  verifyArchive
+} from "../../projections/archive/verify.ts"
+import type { ChainCheck } from "../workspace/chain.ts"
+import { archiveSource } from "./archive-source.ts"
+import { call } from "./client.ts"
+import { newSigningKey } from "./dev-token.ts"
+import { ArchiveInvalid, ChainBroken, FileError, UsageError } from "./errors.ts"
+import { CliIo } from "./io.ts"
+import { printJson, printLine } from "./output.ts"
+import { progress } from "./progress.ts"
+import { jsonOutput, targetWorkspace } from "./root.ts"
+
+/** A point in the log: a bare integer is a seq, anything else an ISO-8601 time. */
+export type Point = { readonly seq: number } | { readonly time: string }
+
+export const parsePoint = (text: string, flag: string): Point | UsageError => {
+  if (/^\d+$/.test(text)) return { seq: Number(text) }
+  const ms = Date.parse(text)
+  if (Number.isNaN(ms)) return new UsageError({ reason: `--${flag}: expected a seq or an ISO-8601 time, got ${JSON.stringify(text)}` })
+  return { time: new Date(ms).toISOString() }
+}
+
+const pointFlag = (name: string, description: string) =>
+  Flag.String(name).pipe(Flag.withDescription(description), Flag.withMetavar("SEQ|ISO-TIME"), Flag.optional)
+
+export const archiveDirFlag = Flag.Directory("archive-dir").pipe(
+  Flag.withDescription("Read a local copy of the R2 bucket (DIR/audit/<workspace>/…) instead of asking the plane"),
+  Flag.optional
+)
+
+export const publicKeyFlag = Flag.String("public-key").pipe(
+  Flag.withDescription("The trusted signing key (base64url, or a file holding it); default $BERTH_AUDIT_PUBLIC_KEY, else the plane's"),
+  Flag.withMetavar("KEY|FILE"),
+  Flag.optional
+)
+
+export const toArchiveInvalid = (error: unknown) =>
+  error instanceof ArchiveError
+    ? new ArchiveInvalid({
+        reason: error.message,
+        ...(error.firstBadSeq === undefined ? {} : { firstBadSeq: error.firstBadSeq }),
+        ...(error.segment === undefined ? {} : { segment: error.segment })
+      })
+    : new ArchiveInvalid({ reason: error instanceof Error ? error.message : String(error) })
+
+export const fromArchive = <A>(work: () => Promise<A>) => Effect.tryPromise({ try: work, catch: toArchiveInvalid })
+
+/**
+ * The public key to trust: --public-key, then $BERTH_AUDIT_PUBLIC_KEY, then the plane's own (which
+ * only proves the archive is the plane's; a note on stderr says to pin the key instead).
+ */
+export const trustedKey = (flag: Option.Option<string>, required: boolean) =>
+  Effect.gen(function* () {
+    const io = yield* CliIo
+    const given = Option.getOrUndefined(flag) ?? io.env.BERTH_AUDIT_PUBLIC_KEY
+    if (given) return existsSync(given) ? readFileSync(given, "utf8").trim() : given.trim()
+    if (!required) return undefined
+    const { publicKey, keyId } = (yield* call({ _tag: "GetAuditPublicKey" })) as { publicKey: string; keyId: string }
+    io.stderr.write(`berth: checking the signature with the plane's own key ${keyId}; pin it with --public-key ${publicKey}\n`)
+    return publicKey
+  })
+
+/** The manifest, with its signature checked when a trusted key is at hand. */
+export const openArchive = (source: ArchiveSource, workspace: string, publicKey: string | undefined) =>
+  fromArchive(async () => {
+    const manifest = await readManifest(source, workspace)
+    if (publicKey !== undefined) await checkSignature(manifest, publicKey)
+    return manifest
+  })
+
+const lastSeq = (manifest: Manifest) => manifest.segments.at(-1)?.lastSeq ?? 0
+
+const within = (e: Envelope, from: Point | undefined, to: Point | undefined) =>
+  (from === undefined || ("seq" in from ? e.seq >= from.seq : e.at >= from.time)) &&
+  (to === undefined || ("seq" in to ? e.seq <= to.seq : e.at <= to.time))
+
+const exportCommand = Command.make(
+  "export",
+  {
+    from: pointFlag("from", "First event: a seq, or the first event at or after an ISO-8601 time"),
+    to: pointFlag("to", "Last event: a seq, or the last event at or before an ISO-8601 time"),
+    output: Flag.String("output").pipe(Flag.withAlias("o"), Flag.withDescription("Write NDJSON here instead of stdout"), Flag.optional),
+    archiveDir: archiveDirFlag,
+    publicKey: publicKeyFlag
+  },
+  Effect.fn(function* ({ from, to, output, archiveDir, publicKey }) {
+    const workspace = yield* targetWorkspace
+    const io = yield* CliIo
+    const parse = (flag: string, value: Option.Option<string>) => (Option.isSome(value) ? parsePoint(value.value, flag) : undefined)
+    const [start, end] = [parse("from", from), parse("to", to)]
+    if (start instanceof UsageError) return yield* start
+    if (end instanceof UsageError) return yield* end
+    const source = yield* archiveSource(workspace, archiveDir)
+    const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey, false))
+    const path = Option.getOrUndefined(output)
+    const file = path === undefined ? undefined : createWriteStream(path)
+    const write = (line: string) => (file ? file.write(line) : io.stdout.write(line))
+    const bar = progress(io.stderr, "segments", false)
+    let written = 0
+    yield* fromArchive(async () => {
+      const range = {
+        ...(start && "seq" in start ? { fromSeq: start.seq } : {}),
+        ...(end && "seq" in end ? { toSeq: end.seq } : {}),
+        onSegment: (_: unknown, i: number, total: number) => bar.update(i + 1, total)
+      }
+      for await (const e of archivedEvents(source, manifest, range)) {
+        if (!within(e, start, end)) continue
+        write(`${JSON.stringify(e)}\n`)
+        written++
+      }
+    })
+    if (file) {
+      yield* Effect.tryPromise({
+        try: () => new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve()))),
+        catch: (e) => new FileError({ path: path!, reason: e instanceof Error ? e.message : String(e) })
+      })
+    }
+    bar.done(
+      `exported ${written} events of ${workspace} from the archive (sealed through seq ${lastSeq(manifest)}; berth audit seal archives newer ones)${path ? ` to ${path}` : ""}`
+    )
+  })
+).pipe(
+  Command.withDescription("Stream the workspace's log from the R2 archive as NDJSON, checking sha256 and chain as it goes"),
+  Command.withExamples([
+    { command: "berth -w acme audit export -o acme.ndjson", description: "The whole archived log to a file" },
+    { command: "berth -w acme audit export --from 2026-11-01T00:00:00Z --to 2026-11-30T23:59:59Z", description: "November's events" }
+  ])
+)
+
+const verifyCommand = Command.make(
+  "verify",
+  {
+    fromArchive: Flag.Boolean("from-archive").pipe(
+      Flag.withDescription("Verify the R2 archive (signature, every segment's sha256, the chain across segments) instead of the live log"),
+      Flag.withDefault(false)
+    ),
+    archiveDir: archiveDirFlag,
+    publicKey: publicKeyFlag
+  },
+  Effect.fn(function* ({ fromArchive: useArchive, archiveDir, publicKey }) {
+    const workspace = yield* targetWorkspace
+    const json = yield* jsonOutput
+    if (!useArchive && Option.isNone(archiveDir)) {
+      const check = (yield* call({ _tag: "VerifyLog", workspace })) as ChainCheck
+      if (json) yield* printJson(check)
+      if (!check.ok) return yield* new ChainBroken({ firstBadSeq: check.firstBadSeq, reason: check.reason, count: check.count })
+      if (!json) yield* printLine(`live log verifies: ${check.count} events, head seq ${check.headSeq}, hash ${check.headHash}`)
+      return
+    }
+    const io = yield* CliIo
+    const key = (yield* trustedKey(publicKey, true))!
+    const source = yield* archiveSource(workspace, archiveDir)
+    const bar = progress(io.stderr, "segments checked", json)
+    const check = yield* Effect.promise(() => verifyArchive(source, workspace, key, (_, i, total) => bar.update(i + 1, total)))
+    if (json) yield* printJson(check)
+    if (!check.ok) {
+      bar.done("")
+      const { reason, firstBadSeq, segment } = check
+      return yield* new ArchiveInvalid({ reason, ...(firstBadSeq === undefined ? {} : { firstBadSeq }), ...(segment === undefined ? {} : { segment }) })
+    }
+    bar.done(
+      `archive verifies: ${check.segments} segments, ${check.events} events, head seq ${check.headSeq}, hash ${check.headHash}, signed by key ${check.keyId}`
+    )
+  })
+).pipe(
+  Command.withDescription("Verify the hash chain: the live log, or with --from-archive the signed R2 archive (exit 1 on any tampering)"),
+  Command.withExamples([
+    { command: "berth -w acme audit verify --from-archive --public-key zFlz…", description: "Check the archive against a pinned key" },
+    { command: "berth -w acme audit verify --archive-dir ./bucket-copy", description: "Check a local copy of the bucket, no plane needed" }
+  ])
+)
+
+const seal = Command.make(
+  "seal",
+  {},
+  Effect.fn(function* () {
+    const workspace = yield* targetWorkspace
+    const status = (yield* call({ _tag: "SealArchive", workspace })) as { cursor: number; segments: number; lag: number; lastError: string | null }
+    if (yield* jsonOutput) return yield* printJson(status)
+    yield* printLine(`sealed through seq ${status.cursor}: ${status.segments} segments, ${status.lag} events unsealed`)
+    if (status.lastError) yield* printLine(`last error: ${status.lastError}`)
+  })
+).pipe(Command.withDescription("Seal everything appended so far into the R2 archive now, rather than at the next N events or T seconds"))
+
+const publicKey = Command.make(
+  "public-key",
+  {},
+  Effect.fn(function* () {
+    const key = (yield* call({ _tag: "GetAuditPublicKey" })) as { alg: string; publicKey: string; keyId: string }
+    if (yield* jsonOutput) return yield* printJson(key)
+    yield* printLine(`${key.publicKey}  (${key.alg}, key id ${key.keyId})`)
+  })
+).pipe(Command.withDescription("Print the public key that signs archive manifests, to pin for audit verify --public-key"))
+
+const keygen = Command.make(
+  "keygen",
+  {},
+  Effect.fn(function* () {
+    const secret = newSigningKey()
+    const pub = createPublicKey(createPrivateKey({ key: Buffer.from(secret, "base64"), format: "der", type: "pkcs8" })).export({ format: "jwk" }).x!
+    if (yield* jsonOutput) return yield* printJson({ signingKey: secret, publicKey: pub })
+    yield* printLine(`BERTH_AUDIT_SIGNING_KEY=${secret}`)
+    yield* printLine(`# public key to pin: ${pub}`)
+    yield* printLine("# set it with: npx wrangler secret put BERTH_AUDIT_SIGNING_KEY")
+  })
+).pipe(Command.withDescription("Generate an Ed25519 signing key for the archive (locally; nothing is sent)"))
+
+export const audit = Command.make("audit").pipe(
+  Command.withDescription("Compliance: export and verify the signed R2 audit archive, seal it, manage its key"),
+  Command.withSubcommands([exportCommand, verifyCommand, seal, publicKey, keygen])
+)

@@ -1,0 +1,85 @@
+// `berth replay --at SEQ|TIME`: the workspace's state at a moment, rebuilt by replaying the log:
+// plugins, tools, agents, grants and policies in force. With --from-archive the replay runs here,
+// in the CLI, over the checked R2 archive, so the answer does not rest on the plane's word.
+import { Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { decodeEvent, type Envelope, GENESIS_HASH } from "../../events/index.ts"
+import { replay as fold } from "../../projections/evolve.ts"
+import { initialState, type WorkspaceState } from "../../projections/state.ts"
+import { archivedEvents } from "../../projections/archive/verify.ts"
+import { archiveDirFlag, fromArchive, openArchive, parsePoint, publicKeyFlag, trustedKey } from "./audit.ts"
+import { archiveSource } from "./archive-source.ts"
+import { call } from "./client.ts"
+import { UsageError } from "./errors.ts"
+import { CliIo } from "./io.ts"
+import { printJson, printLine } from "./output.ts"
+import { jsonOutput, targetWorkspace } from "./root.ts"
+import { formatState } from "./state.ts"
+
+interface Replayed {
+  readonly seq: number
+  readonly hash: string
+  readonly at: string | null
+  readonly state: WorkspaceState
+  readonly source: "log" | "archive"
+}
+
+/** Narrows a state to what one agent could use: itself, its grants, and the tools and policies that exist. */
+const forAgent = (state: WorkspaceState, agent: string): WorkspaceState => ({
+  ...state,
+  agents: Object.fromEntries(Object.entries(state.agents).filter(([id]) => id === agent)),
+  grants: Object.fromEntries(Object.entries(state.grants).filter(([, g]) => g.agent === agent))
+})
+
+export const replay = Command.make(
+  "replay",
+  {
+    at: Flag.String("at").pipe(Flag.withDescription("The moment: a seq, or an ISO-8601 time"), Flag.withMetavar("SEQ|ISO-TIME")),
+    fromArchive: Flag.Boolean("from-archive").pipe(
+      Flag.withDescription("Replay the signed R2 archive here in the CLI instead of asking the workspace"),
+      Flag.withDefault(false)
+    ),
+    agent: Flag.String("agent").pipe(Flag.withDescription("Show only this agent and its grants"), Flag.optional),
+    archiveDir: archiveDirFlag,
+    publicKey: publicKeyFlag
+  },
+  Effect.fn(function* ({ at, fromArchive: useArchive, agent, archiveDir, publicKey }) {
+    const workspace = yield* targetWorkspace
+    const point = parsePoint(at, "at")
+    if (point instanceof UsageError) return yield* point
+    let replayed: Replayed
+    if (!useArchive && Option.isNone(archiveDir)) {
+      const answer = (yield* call({ _tag: "GetState", workspace, at: "seq" in point ? point.seq : point.time })) as Omit<Replayed, "source">
+      replayed = { ...answer, source: "log" }
+    } else {
+      const io = yield* CliIo
+      const source = yield* archiveSource(workspace, archiveDir)
+      const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey, false))
+      const sealed = manifest.segments.at(-1)?.lastSeq ?? 0
+      let last: Envelope | undefined
+      const events: Array<Envelope> = []
+      yield* fromArchive(async () => {
+        const range = "seq" in point ? { toSeq: point.seq } : {}
+        for await (const e of archivedEvents(source, manifest, range)) {
+          if ("time" in point && e.at > point.time) break
+          events.push(e)
+          last = e
+        }
+      })
+      const state = fold(events.map(decodeEvent), initialState)
+      const past = "seq" in point ? point.seq > sealed : last?.seq === sealed
+      if (past) io.stderr.write(`berth: the archive is sealed through seq ${sealed}; anything later is not in it yet (berth audit seal)\n`)
+      replayed = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, at: last?.at ?? null, state, source: "archive" }
+    }
+    const shown = Option.match(agent, { onNone: () => replayed, onSome: (a) => ({ ...replayed, state: forAgent(replayed.state, a) }) })
+    if (yield* jsonOutput) return yield* printJson(shown)
+    yield* printLine(`replayed from the ${shown.source === "archive" ? "R2 archive" : "workspace's log"}`)
+    yield* printLine(formatState(shown))
+  })
+).pipe(
+  Command.withDescription("Show the state in force at a moment (plugins, tools, agents, grants, policies), replayed from the log or the archive"),
+  Command.withExamples([
+    { command: "berth -w acme replay --at 2026-11-17T14:02:00Z --agent triage-bot", description: "What could triage-bot use at 14:02 that Tuesday?" },
+    { command: "berth -w acme replay --at 1200 --from-archive --json", description: "The state at seq 1200, from the archive, as JSON" }
+  ])
+)

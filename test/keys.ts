@@ -1,0 +1,5 @@
+// Throwaway credentials for tests only: the admin token and an Ed25519 key pair (base64 PKCS#8
+// private, base64url raw public) that signs archive manifests. Never used outside tests.
+export const TEST_ADMIN_TOKEN = "test-admin-token"
+export const TEST_AUDIT_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIPsiYyBkOdj10UXNyruYKG247OsFgoqDCUFGCkiR9qJy"
+export const TEST_AUDIT_PUBLIC_KEY = "zFlzsxKFOn4tjIUnTZcZc-8L3xxP5W_MfStTy0u0DJk"
