@@ -1,7 +1,7 @@
 // evolve(state, event) → state: the pure, total fold from the log to the inline projection.
 // It never throws and never does I/O; replaying the log through it must equal the stored projection.
 // A batch is applied to one Draft (draft.ts), which copies each touched record once.
-import type { StoredEvent } from "../events/index.ts"
+import type { FoldableEvent } from "../events/index.ts"
 import { type Changes, Draft } from "./draft.ts"
 import { grantKey, limitKey, memoryKey, toolId, type WorkspaceState } from "./state.ts"
 
@@ -9,7 +9,7 @@ import { grantKey, limitKey, memoryKey, toolId, type WorkspaceState } from "./st
 const defined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 
-const apply = (draft: Draft, event: StoredEvent): void => {
+const apply = (draft: Draft, event: FoldableEvent): void => {
   const at = event.at
   const state = draft.state
   switch (event.type) {
@@ -123,13 +123,13 @@ const apply = (draft: Draft, event: StoredEvent): void => {
 }
 
 /** Applies a batch of events and reports which entities changed, for storage to write. */
-export const applyEvents = (from: WorkspaceState, events: Iterable<StoredEvent>): { state: WorkspaceState; changes: Changes } => {
+export const applyEvents = (from: WorkspaceState, events: Iterable<FoldableEvent>): { state: WorkspaceState; changes: Changes } => {
   const draft = new Draft(from)
   for (const event of events) apply(draft, event)
   return { state: draft.state, changes: draft.changes }
 }
 
-export const evolve = (state: WorkspaceState, event: StoredEvent): WorkspaceState => applyEvents(state, [event]).state
+export const evolve = (state: WorkspaceState, event: FoldableEvent): WorkspaceState => applyEvents(state, [event]).state
 
 /** replay(log) = the fold of evolve over the events, from a given state. */
-export const replay = (events: Iterable<StoredEvent>, from: WorkspaceState): WorkspaceState => applyEvents(from, events).state
+export const replay = (events: Iterable<FoldableEvent>, from: WorkspaceState): WorkspaceState => applyEvents(from, events).state

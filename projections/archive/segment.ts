@@ -1,6 +1,7 @@
 // An archive segment: a contiguous run of one workspace's log as gzip-compressed NDJSON, one
 // envelope per line, exactly as the log stores and exports it (docs/audit-format.md#segments).
-// Web APIs only (CompressionStream, TextEncoder), so the Worker and the Node CLI share it.
+// node:zlib (native in workerd under nodejs_compat, and in Node), so the Worker and the CLI share it.
+import { gunzipSync, gzipSync } from "node:zlib"
 import type { Envelope } from "../../events/index.ts"
 
 export const segmentKey = (workspace: string, firstSeq: number, lastSeq: number): string =>
@@ -8,11 +9,9 @@ export const segmentKey = (workspace: string, firstSeq: number, lastSeq: number)
 
 export const manifestKey = (workspace: string): string => `audit/${workspace}/manifest.json`
 
-const through = async (bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> =>
-  new Uint8Array(await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform)).arrayBuffer())
-
-export const gzip = (bytes: Uint8Array): Promise<Uint8Array> => through(bytes, new CompressionStream("gzip"))
-export const gunzip = (bytes: Uint8Array): Promise<Uint8Array> => through(bytes, new DecompressionStream("gzip"))
+// Synchronous: a segment is at most a few MB, and the stream APIs cost more than the inflate itself.
+export const gzip = async (bytes: Uint8Array): Promise<Uint8Array> => new Uint8Array(gzipSync(bytes))
+export const gunzip = async (bytes: Uint8Array): Promise<Uint8Array> => new Uint8Array(gunzipSync(bytes))
 
 export const toNdjson = (envelopes: ReadonlyArray<Envelope>): string => envelopes.map((e) => `${JSON.stringify(e)}\n`).join("")
 
@@ -25,10 +24,24 @@ export const decodeSegment = async (bytes: Uint8Array): Promise<Array<Envelope>>
   return parseNdjson(text)
 }
 
+/** One envelope per line; a trailing newline is allowed. Parsed in one call, as the array the lines spell. */
 export const parseNdjson = (text: string): Array<Envelope> => {
-  const lines = text.split("\n")
-  if (lines[lines.length - 1] === "") lines.pop()
-  return lines.map((line) => JSON.parse(line) as Envelope)
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text
+  if (body === "") return []
+  try {
+    return JSON.parse(`[${body.replaceAll("\n", ",")}]`) as Array<Envelope>
+  } catch {
+    // Name the first bad line rather than a position in the joined text.
+    const lines = body.split("\n")
+    for (const [i, line] of lines.entries()) {
+      try {
+        JSON.parse(line)
+      } catch {
+        throw new SyntaxError(`line ${i + 1} is not JSON`)
+      }
+    }
+    throw new SyntaxError("the segment is not one JSON envelope per line")
+  }
 }
 
 export const sha256Hex = async (bytes: Uint8Array): Promise<string> =>

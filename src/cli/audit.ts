@@ -4,6 +4,7 @@
 import { Buffer } from "node:buffer"
 import { createPrivateKey, createPublicKey } from "node:crypto"
 import { createWriteStream, existsSync, readFileSync } from "node:fs"
+import { rename, rm } from "node:fs/promises"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import type { Envelope } from "../../events/index.ts"
@@ -107,13 +108,18 @@ const exportCommand = Command.make(
     if (start instanceof UsageError) return yield* start
     if (end instanceof UsageError) return yield* end
     const source = yield* archiveSource(workspace, archiveDir)
-    const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey, false))
+    const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey, true))
     const path = Option.getOrUndefined(output)
-    const file = path === undefined ? undefined : createWriteStream(path)
+    // A file is written beside its final name and renamed once every segment checked out, so a
+    // failed export never leaves a shorter log that would itself verify as a chain.
+    const partial = path === undefined ? undefined : `${path}.partial`
+    const file = partial === undefined ? undefined : createWriteStream(partial)
     const write = (line: string) => (file ? file.write(line) : io.stdout.write(line))
     const bar = progress(io.stderr, "segments", false)
     let written = 0
-    yield* fromArchive(async () => {
+    const closed = () =>
+      new Promise<void>((resolve, reject) => (file ? file.end((error?: Error | null) => (error ? reject(error) : resolve())) : resolve()))
+    const exported = fromArchive(async () => {
       const range = {
         ...(start && "seq" in start ? { fromSeq: start.seq } : {}),
         ...(end && "seq" in end ? { toSeq: end.seq } : {}),
@@ -125,9 +131,10 @@ const exportCommand = Command.make(
         written++
       }
     })
-    if (file) {
+    yield* exported.pipe(Effect.tapError(() => Effect.promise(() => closed().then(() => (partial === undefined ? undefined : rm(partial, { force: true }))))))
+    if (partial !== undefined) {
       yield* Effect.tryPromise({
-        try: () => new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve()))),
+        try: () => closed().then(() => rename(partial, path!)),
         catch: (e) => new FileError({ path: path!, reason: e instanceof Error ? e.message : String(e) })
       })
     }
@@ -136,7 +143,9 @@ const exportCommand = Command.make(
     )
   })
 ).pipe(
-  Command.withDescription("Stream the workspace's log from the R2 archive as NDJSON, checking sha256 and chain as it goes"),
+  Command.withDescription(
+    "Stream the workspace's log from the R2 archive as NDJSON, checking the manifest's signature, each segment's sha256 and the chain as it goes"
+  ),
   Command.withExamples([
     { command: "berth -w acme audit export -o acme.ndjson", description: "The whole archived log to a file" },
     { command: "berth -w acme audit export --from 2026-11-01T00:00:00Z --to 2026-11-30T23:59:59Z", description: "November's events" }

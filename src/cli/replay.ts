@@ -3,10 +3,8 @@
 // in the CLI, over the checked R2 archive, so the answer does not rest on the plane's word.
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { decodeEvent, type Envelope, GENESIS_HASH } from "../../events/index.ts"
-import { replay as fold } from "../../projections/evolve.ts"
-import { initialState, type WorkspaceState } from "../../projections/state.ts"
-import { archivedEvents } from "../../projections/archive/verify.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
+import { replayArchive } from "../../projections/archive/replay.ts"
 import { archiveDirFlag, fromArchive, openArchive, parsePoint, publicKeyFlag, trustedKey } from "./audit.ts"
 import { archiveSource } from "./archive-source.ts"
 import { call } from "./client.ts"
@@ -54,22 +52,13 @@ export const replay = Command.make(
     } else {
       const io = yield* CliIo
       const source = yield* archiveSource(workspace, archiveDir)
-      const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey, false))
-      const sealed = manifest.segments.at(-1)?.lastSeq ?? 0
-      let last: Envelope | undefined
-      const events: Array<Envelope> = []
-      yield* fromArchive(async () => {
-        const range = "seq" in point ? { toSeq: point.seq } : {}
-        for await (const e of archivedEvents(source, manifest, range)) {
-          if ("time" in point && e.at > point.time) break
-          events.push(e)
-          last = e
-        }
-      })
-      const state = fold(events.map(decodeEvent), initialState)
-      const past = "seq" in point ? point.seq > sealed : last?.seq === sealed
-      if (past) io.stderr.write(`berth: the archive is sealed through seq ${sealed}; anything later is not in it yet (berth audit seal)\n`)
-      replayed = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, at: last?.at ?? null, state, source: "archive" }
+      // Replay follows the chain's links without recomputing each hash, so the signature must hold.
+      const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey, true))
+      const result = yield* fromArchive(() => replayArchive(source, manifest, point))
+      if ("seq" in point ? point.seq > result.sealedThrough : result.seq === result.sealedThrough)
+        io.stderr.write(`berth: the archive is sealed through seq ${result.sealedThrough}; anything later is not in it yet (berth audit seal)\n`)
+      const { sealedThrough: _, ...at } = result
+      replayed = { ...at, source: "archive" }
     }
     const shown = Option.match(agent, { onNone: () => replayed, onSome: (a) => ({ ...replayed, state: forAgent(replayed.state, a) }) })
     if (yield* jsonOutput) return yield* printJson(shown)

@@ -210,7 +210,7 @@ export class Workspace extends DurableObject<Env> {
   }
 
   stateAt(point: Point): StateAt {
-    return stateAt(this.#stores.log.scan(), point)
+    return stateAt(this.#stores.log, point)
   }
 
   verify(): ChainCheck {
