@@ -27,14 +27,17 @@ export type ChainCheck =
 export const verifyChain = (envelopes: Iterable<Envelope>, genesis: { seq: number; hash: string }): ChainCheck => {
   let expectedSeq = genesis.seq + 1
   let prevHash = genesis.hash
+  let prevAt = ""
   let count = 0
   for (const e of envelopes) {
     const bad = (reason: string): ChainCheck => ({ ok: false, count, firstBadSeq: expectedSeq, reason })
     if (e.seq !== expectedSeq) return bad(`expected seq ${expectedSeq}, found ${e.seq}`)
     if (e.prevHash !== prevHash) return bad(`prevHash does not match the hash of seq ${expectedSeq - 1}`)
+    if (!(e.at >= prevAt)) return bad(`at ${JSON.stringify(e.at)} is before the previous event's ${prevAt}`)
     const { hash, ...unhashed } = e
     if (hashEnvelope(unhashed) !== hash) return bad("hash does not match the envelope's contents")
     prevHash = hash
+    prevAt = e.at
     expectedSeq++
     count++
   }
