@@ -1,14 +1,32 @@
 // Feeds the D1 read models from this workspace's log: at least once, in order, in batches, from a
 // cursor that moves only after D1 has committed the batch. A failed batch leaves the cursor where
 // it was and backs off; the log keeps every event meanwhile, so a D1 outage delays rows, never loses them.
-import { decodeEvent } from "../../events/index.ts"
+import { decodeEvent, type Envelope } from "../../events/index.ts"
 import { d1ClearWorkspace, d1Statements, type Statement } from "../../projections/d1/statements.ts"
 import type { EventLog } from "../workspace/event-log.ts"
 import { type Cursors, describeError } from "./cursors.ts"
 import { lagOf, type ProjectionLag } from "./status.ts"
 
-/** Events per D1 batch: one transaction of roughly two statements per event. */
+/** Events per D1 batch at most: one transaction of roughly two statements per event. */
 export const D1_BATCH_EVENTS = 250
+/**
+ * Statements per batch at most. A Worker invocation may send D1 at most 1,000 queries, and a batch
+ * counts each statement; a plugin discovery with hundreds of tools is one event but that many upserts.
+ */
+export const D1_BATCH_STATEMENTS = 500
+
+/** The longest prefix of `events` whose statements fit the budget (always at least the first event). */
+const fitBatch = (workspace: string, events: ReadonlyArray<Envelope>) => {
+  const statements: Array<Statement> = []
+  let last = 0
+  for (const envelope of events) {
+    const next = d1Statements(workspace, decodeEvent(envelope))
+    if (statements.length > 0 && statements.length + next.length > D1_BATCH_STATEMENTS) break
+    statements.push(...next)
+    last = envelope.seq
+  }
+  return { statements, last }
+}
 
 export class D1Pusher {
   readonly #db: D1Database
@@ -41,15 +59,16 @@ export class D1Pusher {
     return next
   }
 
-  /** Sends the next batch after the cursor; on success the cursor moves past it. */
+  /** Sends the next batch after the cursor (up to `maxEvents`, within the statement budget); on success the cursor moves past it. */
   push(maxEvents = D1_BATCH_EVENTS): Promise<ProjectionLag> {
     return this.#serially(async () => {
       const cursor = this.#cursors.get("d1")
       const events = this.#log.read(cursor.seq + 1, maxEvents)
       if (events.length === 0) return this.lag()
       try {
-        await this.#run(events.flatMap((e) => d1Statements(this.#workspace, decodeEvent(e))))
-        this.#cursors.advance("d1", events[events.length - 1]!.seq)
+        const { statements, last } = fitBatch(this.#workspace, events)
+        await this.#run(statements)
+        this.#cursors.advance("d1", last)
       } catch (error) {
         this.#cursors.fail("d1", describeError(error), Date.now())
       }

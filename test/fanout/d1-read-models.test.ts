@@ -4,9 +4,10 @@ import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
 import { decodeEvent } from "../../events/index.ts"
 import { d1Statements } from "../../projections/d1/statements.ts"
+import { D1_BATCH_STATEMENTS } from "../../src/fanout/d1-pusher.ts"
 import { ok } from "../admin/rpc-client.ts"
 import { dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
-import { eventCount, workspace } from "../workspace/workspace-client.ts"
+import { admin, eventCount, workspace } from "../workspace/workspace-client.ts"
 import { READ_MODEL_TABLES, readModelRows, settle } from "./fanout-client.ts"
 
 /** A workspace with a plugin, two agents (one suspended) and a few tool calls: every table gets rows. */
@@ -88,6 +89,26 @@ describe("the D1 read model", () => {
     await apply(target, log)
     await apply(target, log.slice(log.length - 5))
     expect(await readModelRows(target)).toEqual(await readModelRows(slug))
+  })
+
+  it("keeps each batch within D1's statement budget, however many events are asked for", async () => {
+    const { slug } = await busyWorkspace()
+    for (let i = 0; i < 300; i++) await workspace(slug).execute({ _tag: "RegisterAgent", agent: `n${i}`, keyHash: i.toString(16).padStart(64, "0"), keyPrefix: "berth_t" }, admin)
+    await settle(slug)
+    await workspace(slug).resetReadModels()
+    // An agent registration is two statements; a batch of at most D1_BATCH_STATEMENTS holds at most half as many events.
+    const first = await workspace(slug).pushReadModels(1000)
+    expect(first.cursor).toBeLessThanOrEqual(D1_BATCH_STATEMENTS / 2 + 5)
+    expect(first.cursor).toBeGreaterThan(D1_BATCH_STATEMENTS / 4)
+    const sizes = [first.cursor]
+    let lag = first
+    while (lag.lag > 0) {
+      const before = lag.cursor
+      lag = await workspace(slug).pushReadModels(1000)
+      sizes.push(lag.cursor - before)
+    }
+    expect(sizes.length).toBeGreaterThan(1)
+    expect((await readModelRows(slug)).agents).toHaveLength(2 + 300)
   })
 
   it("rebuilds from the log: reset, push to the head, the same rows", async () => {
