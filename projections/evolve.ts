@@ -19,6 +19,11 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       return
     case "PayloadCaptureSet":
       return state.workspace === null ? undefined : draft.setWorkspace({ ...state.workspace, payloadCapture: event.data.enabled })
+    case "RetentionSet": {
+      if (state.workspace === null) return
+      const { retentionDays: _, ...workspace } = state.workspace
+      return draft.setWorkspace(event.data.keepDays === undefined ? workspace : { ...workspace, retentionDays: event.data.keepDays })
+    }
     case "MemberAdded":
       return draft.put("members", event.data.member, { role: event.data.role, addedAt: at })
     case "MemberRoleChanged":

@@ -10,7 +10,13 @@ export const ToolStatus = Schema.Literals(["pending", "approved", "quarantined"]
 
 export const WorkspaceState = Schema.Struct({
   workspace: Schema.NullOr(
-    Schema.Struct({ slug: Schema.String, createdAt: Schema.String, payloadCapture: Schema.optional(Schema.Boolean) })
+    Schema.Struct({
+      slug: Schema.String,
+      createdAt: Schema.String,
+      payloadCapture: Schema.optional(Schema.Boolean),
+      /** Days the Durable Object keeps sealed log rows; absent: all of them. */
+      retentionDays: Schema.optional(Schema.Number)
+    })
   ),
   members: Entities(Schema.Struct({ role: MemberRole, addedAt: Schema.String })),
   agents: Entities(

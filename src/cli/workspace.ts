@@ -1,8 +1,9 @@
-// `berth workspace create|list|capture`: workspaces themselves. `create` takes the slug as its argument,
+// `berth workspace create|list|capture|retention`: workspaces themselves. `create` takes the slug as its argument,
 // not from -w, because the workspace does not exist yet.
-import { Effect } from "effect"
-import { Argument, Command } from "effect/cli"
+import { Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
 import { call } from "./client.ts"
+import { UsageError } from "./errors.ts"
 import { mutate, mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
 import { printJson, printTable } from "./output.ts"
 import { jsonOutput } from "./root.ts"
@@ -53,7 +54,30 @@ const capture = Command.make(
   Command.withExamples([{ command: "berth -w acme workspace capture on", description: "Record redacted arguments and results" }])
 )
 
+const retention = Command.make(
+  "retention",
+  {
+    keepDays: Flag.Int("keep-days").pipe(
+      Flag.withDescription("Keep log rows in the workspace this many days after they are sealed in the archive (0: prune as soon as sealed)"),
+      Flag.optional
+    ),
+    off: Flag.Boolean("off").pipe(Flag.withDescription("Keep every row in the workspace (the default)"), Flag.withDefault(false)),
+    ...mutationFlags
+  },
+  Effect.fn(function* ({ keepDays, off, ...options }) {
+    if (off === Option.isSome(keepDays)) return yield* new UsageError({ reason: "pass either --keep-days N or --off" })
+    const summary = Option.match(keepDays, { onNone: () => "retention off: every log row stays in the workspace", onSome: (d) => `retention: sealed rows older than ${d} days are pruned from the workspace (the archive keeps them)` })
+    yield* mutate("SetRetention", Option.match(keepDays, { onNone: () => ({}), onSome: (d) => ({ keepDays: d }) }), options, summary)
+  })
+).pipe(
+  Command.withDescription("Prune log rows from the workspace once they are sealed in the R2 archive and older than N days"),
+  Command.withExamples([
+    { command: "berth -w acme workspace retention --keep-days 30", description: "Keep a month of sealed history in the workspace" },
+    { command: "berth -w acme workspace retention --off", description: "Keep everything (the default)" }
+  ])
+)
+
 export const workspace = Command.make("workspace").pipe(
   Command.withDescription("Create and list workspaces, and set workspace-wide options"),
-  Command.withSubcommands([create, list, capture])
+  Command.withSubcommands([create, list, capture, retention])
 )

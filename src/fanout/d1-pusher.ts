@@ -32,14 +32,23 @@ export class D1Pusher {
   readonly #db: D1Database
   readonly #workspace: string
   readonly #log: EventLog
+  /** Reads the whole log, archive included: a rebuild after retention pruned rows starts in R2. */
+  readonly #read: (from: number, limit: number) => Promise<ReadonlyArray<Envelope>>
   readonly #cursors: Cursors
   /** Pushes run one at a time, so batches reach D1 in log order. */
   #queue: Promise<unknown> = Promise.resolve()
 
-  constructor(db: D1Database, workspace: string, log: EventLog, cursors: Cursors) {
+  constructor(
+    db: D1Database,
+    workspace: string,
+    log: EventLog,
+    read: (from: number, limit: number) => Promise<ReadonlyArray<Envelope>>,
+    cursors: Cursors
+  ) {
     this.#db = db
     this.#workspace = workspace
     this.#log = log
+    this.#read = read
     this.#cursors = cursors
   }
 
@@ -63,9 +72,9 @@ export class D1Pusher {
   push(maxEvents = D1_BATCH_EVENTS): Promise<ProjectionLag> {
     return this.#serially(async () => {
       const cursor = this.#cursors.get("d1")
-      const events = this.#log.read(cursor.seq + 1, maxEvents)
-      if (events.length === 0) return this.lag()
       try {
+        const events = await this.#read(cursor.seq + 1, maxEvents)
+        if (events.length === 0) return this.lag()
         const { statements, last } = fitBatch(this.#workspace, events)
         await this.#run(statements)
         this.#cursors.advance("d1", last)

@@ -1,6 +1,6 @@
 // Workspace commands: create the workspace, and manage its human members.
 import { Effect, Schema } from "effect"
-import { event, MemberId, MemberRole, WorkspaceSlug } from "../../events/index.ts"
+import { event, MemberId, MemberRole, RetentionSet, WorkspaceSlug } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import { STARTER_POLICY_ID, STARTER_POLICY_SET } from "../policy/schema.ts"
 import { requireWorkspace } from "./decider.ts"
@@ -28,6 +28,17 @@ export const decideSetPayloadCapture = Effect.fnUntraced(function* (state: Works
   const workspace = yield* requireWorkspace(state, slug)
   if ((workspace.payloadCapture ?? false) === command.enabled) return []
   return [event("PayloadCaptureSet", { enabled: command.enabled })]
+})
+
+export class SetRetention extends Schema.TaggedClass<SetRetention>()("SetRetention", {
+  /** Keep sealed rows this many days in the Durable Object; absent: keep them all (the default). */
+  keepDays: RetentionSet.fields.data.fields.keepDays
+}) {}
+
+export const decideSetRetention = Effect.fnUntraced(function* (state: WorkspaceState, command: SetRetention, slug: string) {
+  const workspace = yield* requireWorkspace(state, slug)
+  if (workspace.retentionDays === command.keepDays) return []
+  return [event("RetentionSet", command.keepDays === undefined ? {} : { keepDays: command.keepDays })]
 })
 
 export class AddMember extends Schema.TaggedClass<AddMember>()("AddMember", { member: MemberId, role: MemberRole }) {}

@@ -27,8 +27,10 @@ import {
   decideCreateWorkspace,
   decideRemoveMember,
   decideSetPayloadCapture,
+  decideSetRetention,
   RemoveMember,
-  SetPayloadCapture
+  SetPayloadCapture,
+  SetRetention
 } from "./commands.ts"
 import type { Decide } from "./decider.ts"
 import {
@@ -45,6 +47,7 @@ import {
 export const Command = Schema.Union([
   CreateWorkspace,
   SetPayloadCapture,
+  SetRetention,
   AddMember,
   ChangeMemberRole,
   RemoveMember,
@@ -96,6 +99,7 @@ type Handlers = { readonly [T in CommandTag]: Decide<Extract<Command, { _tag: T 
 const handlers: Handlers = {
   CreateWorkspace: decideCreateWorkspace,
   SetPayloadCapture: decideSetPayloadCapture,
+  SetRetention: decideSetRetention,
   AddMember: decideAddMember,
   ChangeMemberRole: decideChangeMemberRole,
   RemoveMember: decideRemoveMember,

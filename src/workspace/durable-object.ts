@@ -19,6 +19,8 @@ import { AlarmClock } from "../fanout/alarm-clock.ts"
 import { Archiver, archiveSettings } from "../fanout/archiver.ts"
 import { Cursors } from "../fanout/cursors.ts"
 import { D1Pusher } from "../fanout/d1-pusher.ts"
+import { Retention } from "../fanout/retention.ts"
+import { FullLog } from "./full-log.ts"
 import type { ArchiveStatus, ProjectionLag, Projections } from "../fanout/status.ts"
 import { Directory } from "./directory.ts"
 import { EventLog, toEnvelope } from "./event-log.ts"
@@ -31,7 +33,7 @@ import {
   rejected,
   type WorkspaceStores
 } from "./execute.ts"
-import { type Point, type StateAt, stateAt, verifyLog } from "./history.ts"
+import { type Point, type StateAt, verifyLog } from "./history.ts"
 import { IdempotencyStore } from "./idempotency-store.ts"
 import { ProjectionStore } from "./projection-store.ts"
 
@@ -59,6 +61,9 @@ export class Workspace extends DurableObject<Env> {
   readonly #mcp: McpEndpoint
   #d1!: D1Pusher
   #archiver!: Archiver
+  #retention!: Retention
+  /** The log including what retention pruned to the archive: for readers of all of history. */
+  #fullLog!: FullLog
   #clock!: AlarmClock
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -78,8 +83,11 @@ export class Workspace extends DurableObject<Env> {
       }
       this.#state = projection.load()
       const cursors = new Cursors(sql)
-      this.#d1 = new D1Pusher(env.READ_MODELS, this.#slug, this.#stores.log, cursors)
-      this.#archiver = new Archiver(env.AUDIT, this.#slug, this.#stores.log, cursors, ctx.storage, env.BERTH_AUDIT_SIGNING_KEY, archiveSettings(env))
+      const log = this.#stores.log
+      this.#archiver = new Archiver(env.AUDIT, this.#slug, log, cursors, ctx.storage, env.BERTH_AUDIT_SIGNING_KEY, archiveSettings(env))
+      this.#fullLog = new FullLog(log, env.AUDIT, () => this.#archiver.entries())
+      this.#d1 = new D1Pusher(env.READ_MODELS, this.#slug, log, (from, limit) => this.#fullLog.read(from, limit), cursors)
+      this.#retention = new Retention(log, cursors, () => this.#state.workspace?.retentionDays, (fn) => ctx.storage.transactionSync(fn))
       await this.#archiver.ready()
       this.#clock = new AlarmClock(ctx.storage, await ctx.storage.getAlarm())
       await this.#directory.ensure(this.#directoryEntry)
@@ -119,7 +127,7 @@ export class Workspace extends DurableObject<Env> {
 
   /** Keeps the alarm at the earliest moment some fan-out job (or the directory retry) is due. */
   #reschedule(): void {
-    this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#directory.due()])
+    this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#retention.due(), this.#directory.due()])
   }
 
   get #projections(): Projections {
@@ -205,16 +213,19 @@ export class Workspace extends DurableObject<Env> {
     return status
   }
 
-  events(fromSeq: number, limit: number): ReadonlyArray<Envelope> {
-    return this.#stores.log.read(fromSeq, limit)
+  /** One page of the whole log, reading pruned seqs from the archive. */
+  async events(fromSeq: number, limit: number): Promise<ReadonlyArray<Envelope>> {
+    return this.#fullLog.read(fromSeq, limit)
   }
 
-  stateAt(point: Point): StateAt {
-    return stateAt(this.#stores.log, point)
+  /** The state at a seq or a time, replayed from the archive (for pruned seqs) and the log. */
+  async stateAt(point: Point): Promise<StateAt> {
+    return this.#fullLog.stateAt(point)
   }
 
-  verify(): ChainCheck {
-    return verifyLog(this.#stores.log.scan())
+  /** Re-walks the chain of the rows this object holds (from the pruned horizon, if any). */
+  verify(): ChainCheck & { readonly from: number } {
+    return { ...verifyLog(this.#stores.log), from: (this.#stores.log.prunedThrough()?.seq ?? 0) + 1 }
   }
 
   runs(filter: RunFilter): Array<RunSummary> {
@@ -240,13 +251,14 @@ export class Workspace extends DurableObject<Env> {
     return this.#pool.connects
   }
 
-  /** The one alarm: retries the directory entry, pushes to D1 and seals the archive, whichever is due. */
+  /** The one alarm: retries the directory entry, pushes to D1, seals the archive and prunes, whichever is due. */
   override async alarm(): Promise<void> {
     this.#clock.fired()
     const now = Date.now()
     if ((this.#directory.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#directory.ensure(this.#directoryEntry)
     if ((this.#d1.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#d1.push()
     if ((this.#archiver.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#archiver.seal()
+    if ((this.#retention.due() ?? Number.POSITIVE_INFINITY) <= now) this.#retention.prune(now)
     this.#reschedule()
   }
 }

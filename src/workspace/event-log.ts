@@ -1,5 +1,7 @@
 // The append-only, hash-chained event log in Durable Object SQLite. Triggers refuse UPDATE and
-// DELETE, so not even a bug elsewhere in this object can rewrite history.
+// DELETE, so not even a bug elsewhere in this object can rewrite history. The one exception is
+// retention: rows at or below the pruned horizon (`log_pruned`), which only moves forward and only
+// past rows the archive has sealed (src/fanout/retention.ts), may be deleted.
 import { monotonicFactory } from "ulid"
 import type { Actor, DomainEvent, Envelope, FoldableEvent } from "../../events/index.ts"
 import { foldableEvent, GENESIS_HASH } from "../../events/index.ts"
@@ -26,7 +28,20 @@ CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_id);
 CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
 CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
   BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+-- The last pruned event: the horizon below which rows live only in the archive. One row, forward only.
+CREATE TABLE IF NOT EXISTS log_pruned (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS log_pruned_forward_only BEFORE UPDATE ON log_pruned WHEN NEW.seq < OLD.seq
+  BEGIN SELECT RAISE(ABORT, 'the pruned horizon only moves forward'); END;
+CREATE TRIGGER IF NOT EXISTS log_pruned_kept BEFORE DELETE ON log_pruned
+  BEGIN SELECT RAISE(ABORT, 'the pruned horizon only moves forward'); END;
+DROP TRIGGER IF EXISTS events_append_only_delete;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete_past_horizon BEFORE DELETE ON events
+  WHEN OLD.seq > coalesce((SELECT seq FROM log_pruned), 0)
   BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 `
 
@@ -89,7 +104,24 @@ export class EventLog {
     this.#sql = sql
     sql.exec(SCHEMA)
     const head = sql.exec<{ seq: number; hash: string; at: string }>(SELECT_HEAD).toArray()[0]
-    this.#head = head ?? { seq: 0, hash: GENESIS_HASH, at: "" }
+    this.#head = head ?? this.prunedThrough() ?? { seq: 0, hash: GENESIS_HASH, at: "" }
+  }
+
+  /** The last event pruned from this object (it and all before it are only in the archive), or null. */
+  prunedThrough(): Head | null {
+    return this.#sql.exec<{ seq: number; hash: string; at: string }>("SELECT seq, hash, at FROM log_pruned").toArray()[0] ?? null
+  }
+
+  /**
+   * Deletes the rows up to and including `seq` and moves the horizon there. Call inside
+   * `transactionSync`. The caller guarantees the archive has sealed them (retention.ts); the head is never pruned.
+   */
+  prune(seq: number): void {
+    if (seq >= this.#head.seq) throw new Error(`seq ${seq} is not below the head ${this.#head.seq}; the head is never pruned`)
+    const last = this.read(seq, 1)[0]
+    if (!last || last.seq !== seq) return
+    this.#sql.exec("INSERT INTO log_pruned (id, seq, hash, at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at", seq, last.hash, last.at)
+    this.#sql.exec("DELETE FROM events WHERE seq <= ?", seq)
   }
 
   get head(): Head {
@@ -162,6 +194,12 @@ export class EventLog {
         ? this.#sql.exec<FoldRow>("SELECT seq, type, v, at, data FROM events WHERE seq <= ? ORDER BY seq", upTo.seq)
         : this.#sql.exec<FoldRow>("SELECT seq, type, v, at, data FROM events WHERE at <= ? ORDER BY seq", upTo.time)
     for (const row of rows) yield Object.assign(foldableEvent(row.type, row.v, row.at, JSON.parse(row.data)), { seq: row.seq })
+  }
+
+  /** The newest seq at or below `limit` appended before `time`, if any. */
+  newestBefore(time: string, limit: number): number | undefined {
+    const row = this.#sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events WHERE seq <= ? AND at < ?", limit, time).toArray()[0]
+    return row?.seq ?? undefined
   }
 
   /** The envelope at one seq, if the log holds it. */

@@ -16,7 +16,8 @@ export interface StateAt {
   readonly state: WorkspaceState
 }
 
-export const stateAt = (log: EventLog, point: Point): StateAt => {
+/** The state at a point, folding this object's rows onto `from` (the archived prefix, if rows were pruned). */
+export const stateAt = (log: EventLog, point: Point, from?: StateAt): StateAt => {
   // `at` never decreases along the log (event-log.ts), so "up to a time" is a prefix, like "up to a seq".
   let lastSeq = 0
   function* prefix() {
@@ -26,9 +27,11 @@ export const stateAt = (log: EventLog, point: Point): StateAt => {
     }
   }
   // One fold over the whole prefix: the draft copies each touched record once, not once per event.
-  const { state } = applyEvents(initialState, prefix())
-  const last = lastSeq === 0 ? undefined : log.at(lastSeq)
-  return { seq: lastSeq, hash: last?.hash ?? GENESIS_HASH, at: last?.at ?? null, state }
+  const { state } = applyEvents(from?.state ?? initialState, prefix())
+  if (lastSeq === 0) return from ?? { seq: 0, hash: GENESIS_HASH, at: null, state }
+  const last = log.at(lastSeq)!
+  return { seq: lastSeq, hash: last.hash, at: last.at, state }
 }
 
-export const verifyLog = (log: Iterable<Envelope>): ChainCheck => verifyChain(log, { seq: 0, hash: GENESIS_HASH })
+/** Re-walks the rows this object holds, from the pruned horizon (or genesis) to the head. */
+export const verifyLog = (log: EventLog): ChainCheck => verifyChain(log.scan(), log.prunedThrough() ?? { seq: 0, hash: GENESIS_HASH })

@@ -22,6 +22,7 @@ const SHA_B = "6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b"
 const samples: { readonly [T in EventType]: EventOf<T> } = {
   WorkspaceCreated: { type: "WorkspaceCreated", data: { workspace: "acme" } },
   PayloadCaptureSet: { type: "PayloadCaptureSet", data: { enabled: true } },
+  RetentionSet: { type: "RetentionSet", data: { keepDays: 90 } },
   MemberAdded: { type: "MemberAdded", data: { member: "ada@acme.dev", role: "owner" } },
   MemberRoleChanged: { type: "MemberRoleChanged", data: { member: "bob@acme.dev", role: "viewer" } },
   MemberRemoved: { type: "MemberRemoved", data: { member: "bob@acme.dev" } },
@@ -125,11 +126,13 @@ const sampleList = Object.values(samples) as ReadonlyArray<DomainEvent>
 const encode = Schema.encodeSync(DomainEvent)
 const decode = Schema.decodeUnknownSync(DomainEvent)
 
-/** The sample with its first string (or boolean) field replaced by a number: a wrong field type. */
+/** The sample with its first string or boolean field replaced by a number (or its first number by a string): a wrong field type. */
 const broken = (sample: DomainEvent): { readonly event: unknown; readonly field: string } => {
   const data = sample.data as Record<string, unknown>
-  const field = Object.keys(data).find((k) => typeof data[k] === "string" || typeof data[k] === "boolean")!
-  return { event: { type: sample.type, data: { ...data, [field]: 42 } }, field }
+  const field =
+    Object.keys(data).find((k) => typeof data[k] === "string" || typeof data[k] === "boolean") ??
+    Object.keys(data).find((k) => typeof data[k] === "number")!
+  return { event: { type: sample.type, data: { ...data, [field]: typeof data[field] === "number" ? "42" : 42 } }, field }
 }
 
 const schemaOf = (type: EventType) => EventSchemas.find((s) => s.fields.type.literal === type)!

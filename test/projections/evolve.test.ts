@@ -30,6 +30,7 @@ import {
   toolQuarantined,
   toolsDiscovered,
   payloadCaptureSet,
+  retentionSet,
   workspaceCreated
 } from "../workspace/events.ts"
 
@@ -248,6 +249,7 @@ describe("purity", () => {
   const everyEvent: ReadonlyArray<DomainEvent> = [
     workspaceCreated(),
     payloadCaptureSet(true),
+    retentionSet(30),
     memberAdded("ada", "owner"),
     memberRoleChanged("ada", "admin"),
     memberRemoved("ada"),

@@ -2,7 +2,7 @@
 // including the LastOwner rule, and the Schemas that refuse malformed input before decide runs.
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import { AddMember, ChangeMemberRole, CreateWorkspace, RemoveMember, SetPayloadCapture } from "../../src/workspace/commands.ts"
+import { AddMember, ChangeMemberRole, CreateWorkspace, RemoveMember, SetPayloadCapture, SetRetention } from "../../src/workspace/commands.ts"
 import {
   InvalidCommand,
   LastOwner,
@@ -13,7 +13,7 @@ import {
 } from "../../src/workspace/errors.ts"
 import { decodeCommand } from "../../src/workspace/execute.ts"
 import { given, refusal } from "./decider-spec.ts"
-import { memberAdded, memberRemoved, memberRoleChanged, payloadCaptureSet, workspaceCreated } from "./events.ts"
+import { memberAdded, memberRemoved, memberRoleChanged, payloadCaptureSet, retentionSet, workspaceCreated } from "./events.ts"
 
 const ada = "ada@acme.dev"
 const bob = "bob@acme.dev"
@@ -47,6 +47,22 @@ describe("SetPayloadCapture", () => {
 
   it("refuses before the workspace exists", () =>
     given().when(new SetPayloadCapture({ enabled: true })).thenFails(WorkspaceNotFound, { workspace: "acme" }))
+})
+
+describe("SetRetention", () => {
+  it("sets how many days sealed rows stay, and turns it off again", () => {
+    given(workspaceCreated()).when(new SetRetention({ keepDays: 30 })).then(retentionSet(30))
+    given(workspaceCreated(), retentionSet(30)).when(new SetRetention({ keepDays: 7 })).then(retentionSet(7))
+    given(workspaceCreated(), retentionSet(30)).when(new SetRetention({})).then(retentionSet())
+  })
+
+  it("records nothing when the setting is unchanged (off by default)", () => {
+    given(workspaceCreated()).when(new SetRetention({})).thenNothing()
+    given(workspaceCreated(), retentionSet(0)).when(new SetRetention({ keepDays: 0 })).thenNothing()
+  })
+
+  it("refuses before the workspace exists", () =>
+    given().when(new SetRetention({ keepDays: 1 })).thenFails(WorkspaceNotFound, { workspace: "acme" }))
 })
 
 describe("AddMember", () => {

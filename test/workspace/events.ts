@@ -16,6 +16,7 @@ export const workspaceCreated = (workspace = "acme") =>
     policies: [{ policy: STARTER_POLICY_ID, text: STARTER_POLICY_SET, sha256: createHash("sha256").update(STARTER_POLICY_SET).digest("hex") }]
   })
 export const payloadCaptureSet = (enabled: boolean) => event("PayloadCaptureSet", { enabled })
+export const retentionSet = (keepDays?: number) => event("RetentionSet", keepDays === undefined ? {} : { keepDays })
 
 export const memberAdded = (member: string, role: "owner" | "admin" | "viewer" = "admin") =>
   event("MemberAdded", { member, role })
