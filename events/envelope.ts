@@ -8,6 +8,9 @@ export const Actor = Schema.Struct({ type: ActorType, id: Schema.String })
 export type Actor = typeof Actor.Type
 
 /** The `prevHash` of seq 1. */
+/** A point in a log's history: a seq, or an ISO-8601 time (everything appended at or before it). */
+export type Point = { readonly seq: number } | { readonly time: string }
+
 export const GENESIS_HASH = "0".repeat(64)
 
 /** One row of the log, exactly as stored and exported. `data` is checked against its type's Schema by `decodeEvent`. */

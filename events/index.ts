@@ -56,10 +56,11 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES)
 
 /**
  * An event this plane appended, for replay. Older versions are upcast and checked against the
- * catalog, as decodeEvent does. Data at the current version is taken as written: the append path
- * built it from typed handlers and the live projection folded exactly these values, and the hash
- * chain (or, for the archive, the signed sha256) vouches that the bytes are the ones written.
- * Skipping the re-check is what lets a replay run at the speed of reading the log (docs/benchmarks.md).
+ * catalog, as decodeEvent does. Data at the current version is folded as written: the append path
+ * built it from typed handlers, and the live projection folded exactly these values. Replay does not
+ * re-check what the append path produced; whether the bytes are still the ones written is for the
+ * chain (`verify`) and, in the archive, the segments' sha256 to say. Skipping the re-check is what
+ * lets a replay run at the speed of reading the log (docs/benchmarks.md).
  */
 export const foldableEvent = (type: string, v: number, at: string, data: unknown): FoldableEvent => {
   if (KNOWN_TYPES.has(type) && v === currentVersion(type as EventType)) return { type, at, data } as FoldableEvent

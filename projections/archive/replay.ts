@@ -1,13 +1,11 @@
 // The state at a point in history, replayed from the archive alone: the segments up to the point,
-// each checked against the manifest (sha256 and chain links), folded through evolve in one pass.
+// each checked against the manifest (sha256 and the chain's links, or every hash), folded in one pass.
 // `berth replay --from-archive` runs it in the CLI; the replay benchmark runs it in workerd.
-import { type Envelope, foldableEvent, GENESIS_HASH } from "../../events/index.ts"
+import { type Envelope, foldableEvent, GENESIS_HASH, type Point } from "../../events/index.ts"
 import { applyEvents } from "../evolve.ts"
 import { initialState, type WorkspaceState } from "../state.ts"
 import type { Manifest } from "./manifest.ts"
 import { type ArchiveSource, archivedEvents } from "./verify.ts"
-
-export type Point = { readonly seq: number } | { readonly time: string }
 
 export interface ArchiveReplay {
   readonly seq: number
@@ -18,9 +16,19 @@ export interface ArchiveReplay {
   readonly sealedThrough: number
 }
 
-export const replayArchive = async (source: ArchiveSource, manifest: Manifest, point: Point): Promise<ArchiveReplay> => {
+/**
+ * `rehash: false` (the default) trusts the manifest for the envelopes' hashes: it checks each
+ * segment's sha256 and the chain's links, which is right for the plane reading its own archive.
+ * A verifier that holds only the public key passes `rehash: true`, as `berth replay` does.
+ */
+export const replayArchive = async (
+  source: ArchiveSource,
+  manifest: Manifest,
+  point: Point,
+  options: { readonly rehash?: boolean } = {}
+): Promise<ArchiveReplay> => {
   const prefix: Array<Envelope> = []
-  const range = { rehash: false, ...("seq" in point ? { toSeq: point.seq } : {}) }
+  const range = { rehash: options.rehash ?? false, ...("seq" in point ? { toSeq: point.seq } : {}) }
   for await (const e of archivedEvents(source, manifest, range)) {
     if ("time" in point && e.at > point.time) break
     prefix.push(e)

@@ -5,7 +5,7 @@ import type { Envelope } from "../../events/index.ts"
 import { GENESIS_HASH } from "../../events/index.ts"
 import { type ChainCheck, verifyChain } from "../../src/workspace/chain.ts"
 import { type Manifest, MANIFEST_FORMAT, type SegmentEntry, signingInput } from "./manifest.ts"
-import { decodeSegment, manifestKey, sha256Hex } from "./segment.ts"
+import { decodeSegment, manifestKey, segmentKey, sha256Hex } from "./segment.ts"
 import { keyIdOf, verifySignature } from "./signing.ts"
 
 /** Where archived objects come from: R2, the plane's admin API, or a local copy of the bucket. */
@@ -68,7 +68,8 @@ export const readSegment = async (source: ArchiveSource, entry: SegmentEntry): P
   const where = { segment: entry.key, firstBadSeq: entry.firstSeq }
   const bytes = await source.read(entry.key)
   if (bytes === null) throw new ArchiveError(`segment ${entry.key} is missing`, where)
-  if ((await sha256Hex(bytes)) !== entry.sha256) throw new ArchiveError(`segment ${entry.key} does not match its sha256 in the manifest`, where)
+  if (bytes.byteLength !== entry.bytes || (await sha256Hex(bytes)) !== entry.sha256)
+    throw new ArchiveError(`segment ${entry.key} does not match its size and sha256 in the manifest`, where)
   try {
     return await decodeSegment(bytes)
   } catch (error) {
@@ -77,11 +78,12 @@ export const readSegment = async (source: ArchiveSource, entry: SegmentEntry): P
 }
 
 /** The manifest's entries must tile the log from seq 1: no gap, no overlap, each starting where the last ended. */
-const checkTiling = (segments: ReadonlyArray<SegmentEntry>): void => {
+const checkTiling = (workspace: string, segments: ReadonlyArray<SegmentEntry>): void => {
   let next = 1
   let prevHash = GENESIS_HASH
   for (const entry of segments) {
     const where = { segment: entry.key, firstBadSeq: next }
+    if (entry.key !== segmentKey(workspace, entry.firstSeq, entry.lastSeq)) throw new ArchiveError(`segment ${entry.key} is not named by its seqs`, where)
     if (entry.firstSeq !== next) throw new ArchiveError(`segment ${entry.key} starts at seq ${entry.firstSeq}, expected ${next}`, where)
     if (entry.firstPrevHash !== prevHash) throw new ArchiveError(`segment ${entry.key} does not continue the chain of the segment before it`, where)
     if (entry.lastSeq < entry.firstSeq) throw new ArchiveError(`segment ${entry.key} ends before it starts`, where)
@@ -120,7 +122,7 @@ export interface ReadOptions {
 }
 
 export async function* archivedEvents(source: ArchiveSource, manifest: Manifest, range: ReadOptions = {}): AsyncGenerator<Envelope> {
-  checkTiling(manifest.segments)
+  checkTiling(manifest.workspace, manifest.segments)
   const from = range.fromSeq ?? 1
   const to = range.toSeq ?? Number.POSITIVE_INFINITY
   for (const [index, entry] of manifest.segments.entries()) {
@@ -140,24 +142,38 @@ export async function* archivedEvents(source: ArchiveSource, manifest: Manifest,
   }
 }
 
-/** The whole check: signature, tiling, every segment's sha256 and chain. Never throws. */
-export const verifyArchive = async (
-  source: ArchiveSource,
-  workspace: string,
-  publicKey: string,
-  onSegment?: ReadOptions["onSegment"]
-): Promise<ArchiveCheck> => {
+export interface VerifyOptions {
+  readonly onSegment?: ReadOptions["onSegment"]
+  /** A head recorded earlier, (seq, hash): the archive must hold it. A rolled-back archive does not. */
+  readonly expect?: { readonly seq: number; readonly hash: string }
+}
+
+/**
+ * The whole check: signature, tiling, every segment's size, sha256 and chain, and optionally a head
+ * recorded earlier. Damage and tampering are answered, not thrown; a source that cannot be read
+ * (the plane unreachable, a file unreadable) is thrown as it came.
+ */
+export const verifyArchive = async (source: ArchiveSource, workspace: string, publicKey: string, options: VerifyOptions = {}): Promise<ArchiveCheck> => {
   let checkedEvents = 0
   try {
     const manifest = await readManifest(source, workspace)
     const keyId = await checkSignature(manifest, publicKey)
     let headSeq = 0
     let headHash = GENESIS_HASH
-    for await (const e of archivedEvents(source, manifest, onSegment ? { onSegment } : {})) {
+    let expected = options.expect === undefined
+    for await (const e of archivedEvents(source, manifest, options.onSegment ? { onSegment: options.onSegment } : {})) {
       checkedEvents++
       headSeq = e.seq
       headHash = e.hash
+      if (e.seq === options.expect?.seq) {
+        if (e.hash !== options.expect.hash) throw new ArchiveError(`seq ${e.seq} has hash ${e.hash}, not the expected ${options.expect.hash}`, { firstBadSeq: e.seq })
+        expected = true
+      }
     }
+    if (!expected)
+      throw new ArchiveError(`the archive ends at seq ${headSeq}, before the expected head seq ${options.expect!.seq}: it may have been rolled back`, {
+        firstBadSeq: headSeq + 1
+      })
     return { ok: true, segments: manifest.segments.length, events: checkedEvents, headSeq, headHash, keyId }
   } catch (error) {
     if (!(error instanceof ArchiveError)) throw error

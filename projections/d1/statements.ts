@@ -1,6 +1,8 @@
-// The D1 read model as a pure function of one event: the SQL statements that apply it. Applying a
-// batch again, or any suffix of it, leaves the same rows: inserts are keyed by (workspace, seq) or
-// by the entity, and updates skip rows whose `seq` is already at or past the event's.
+// The D1 read model as a pure function of one event: the SQL statements that apply it. Re-delivery
+// in log order, which is what the pusher does (a batch again, or batches that overlap), leaves the
+// same rows: inserts are keyed by (workspace, seq) or by the entity, and updates skip rows whose
+// `seq` is already at or past the event's. A deleted row leaves no tombstone, so an old upsert
+// delivered on its own after the delete would bring the row back; the next in-order pass removes it.
 import type { StoredEvent } from "../../events/index.ts"
 import { toolId } from "../state.ts"
 

@@ -16,7 +16,7 @@ import { RunNotFound } from "../runs/errors.ts"
 import { Buffer } from "node:buffer"
 import { loadSigner } from "../../projections/archive/signing.ts"
 import { BadCursor, queryEvents, queryRuns, querySpans } from "../read-models/queries.ts"
-import { ArchiveObjectNotFound, AuditKeyMissing, InvalidRequest } from "./errors.ts"
+import { ArchiveObjectNotFound, ArchiveSealFailed, AuditKeyMissing, InvalidRequest } from "./errors.ts"
 import { Query } from "./queries.ts"
 
 export type AdminResponse = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: ErrorBody }
@@ -54,7 +54,8 @@ export const dispatch = async (env: Env, body: unknown, actor: Actor): Promise<A
       "_tag",
       `unknown request ${JSON.stringify(tag)}; commands: ${COMMAND_TAGS.join(", ")}; queries: ${QUERY_TAGS.join(", ")}`
     )
-  const decoded = Schema.decodeUnknownExit(query as Schema.Codec<Query, unknown>)(body)
+  // As with commands, a field the query does not declare is refused, not silently ignored.
+  const decoded = Schema.decodeUnknownExit(query as Schema.Codec<Query, unknown>)(body, { onExcessProperty: "error" })
   if (Exit.isFailure(decoded)) return schemaFailure(Cause.squash(decoded.cause) as Schema.SchemaError)
   return runQuery(env, decoded.value)
 }
@@ -232,6 +233,7 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
     case "SealArchive": {
       const status = await stub.sealArchive()
       if (status.keyId === null) return fail(new AuditKeyMissing({ reason: status.lastError ?? "the archive has no signing key" }))
+      if (status.lag > 0 && status.lastError !== null) return fail(new ArchiveSealFailed({ sealedThrough: status.cursor, reason: status.lastError }))
       return { ok: true, result: status }
     }
     default:

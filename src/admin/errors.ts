@@ -28,6 +28,16 @@ export class ArchiveObjectNotFound extends Schema.TaggedError<ArchiveObjectNotFo
   }
 }
 
+/** A seal could not write to R2; the archive keeps its plan and retries with backoff. */
+export class ArchiveSealFailed extends Schema.TaggedError<ArchiveSealFailed>()("ArchiveSealFailed", {
+  sealedThrough: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `sealing stopped after seq ${this.sealedThrough}: ${this.reason} (the workspace retries with backoff)`
+  }
+}
+
 /** The plane has no usable signing key (the Worker secret BERTH_AUDIT_SIGNING_KEY), so it cannot seal or sign. */
 export class AuditKeyMissing extends Schema.TaggedError<AuditKeyMissing>()("AuditKeyMissing", { reason: Schema.String }) {
   override get message() {

@@ -2,7 +2,7 @@
 // error tag a compile error until it is given a status.
 import type { DomainError } from "../workspace/decide.ts"
 
-export type ErrorTag = DomainError["_tag"] | "InvalidRequest" | "Unauthorized" | "ArchiveObjectNotFound" | "AuditKeyMissing"
+export type ErrorTag = DomainError["_tag"] | "InvalidRequest" | "Unauthorized" | "ArchiveObjectNotFound" | "AuditKeyMissing" | "ArchiveSealFailed"
 
 export const STATUS: Readonly<Record<ErrorTag, number>> = {
   InvalidRequest: 400,
@@ -29,5 +29,6 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   InvalidPolicy: 400,
   RateLimitNotFound: 404,
   ArchiveObjectNotFound: 404,
-  AuditKeyMissing: 503
+  AuditKeyMissing: 503,
+  ArchiveSealFailed: 503
 }

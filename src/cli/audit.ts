@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, readFileSync } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import type { Envelope } from "../../events/index.ts"
+import type { Envelope, Point } from "../../events/index.ts"
 import type { Manifest } from "../../projections/archive/manifest.ts"
 import {
   ArchiveError,
@@ -21,67 +21,73 @@ import type { ChainCheck } from "../workspace/chain.ts"
 import { archiveSource } from "./archive-source.ts"
 import { call } from "./client.ts"
 import { newSigningKey } from "./dev-token.ts"
-import { ArchiveInvalid, ChainBroken, FileError, UsageError } from "./errors.ts"
+import { ArchiveInvalid, ChainBroken, FileError, isCliFailure, UsageError } from "./errors.ts"
 import { CliIo } from "./io.ts"
 import { printJson, printLine } from "./output.ts"
 import { progress } from "./progress.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
-/** A point in the log: a bare integer is a seq, anything else an ISO-8601 time. */
-export type Point = { readonly seq: number } | { readonly time: string }
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
 
+/** A bare integer is a seq; anything else must be an ISO-8601 time with a zone, as the plane requires. */
 export const parsePoint = (text: string, flag: string): Point | UsageError => {
   if (/^\d+$/.test(text)) return { seq: Number(text) }
   const ms = Date.parse(text)
-  if (Number.isNaN(ms)) return new UsageError({ reason: `--${flag}: expected a seq or an ISO-8601 time, got ${JSON.stringify(text)}` })
+  if (!ISO_8601.test(text) || Number.isNaN(ms))
+    return new UsageError({ reason: `--${flag}: expected a seq or an ISO-8601 time with a zone, such as 2026-11-25T14:02:00Z; got ${JSON.stringify(text)}` })
   return { time: new Date(ms).toISOString() }
 }
 
 const pointFlag = (name: string, description: string) =>
   Flag.String(name).pipe(Flag.withDescription(description), Flag.withMetavar("SEQ|ISO-TIME"), Flag.optional)
 
-export const archiveDirFlag = Flag.Directory("archive-dir").pipe(
+export const archiveDirFlag = Flag.Directory("archive-dir", { mustExist: true }).pipe(
   Flag.withDescription("Read a local copy of the R2 bucket (DIR/audit/<workspace>/…) instead of asking the plane"),
   Flag.optional
 )
 
 export const publicKeyFlag = Flag.String("public-key").pipe(
-  Flag.withDescription("The trusted signing key (base64url, or a file holding it); default $BERTH_AUDIT_PUBLIC_KEY, else the plane's"),
+  Flag.withDescription("The archive's pinned public key (base64url, or a file holding it); default $BERTH_AUDIT_PUBLIC_KEY"),
   Flag.withMetavar("KEY|FILE"),
   Flag.optional
 )
 
-export const toArchiveInvalid = (error: unknown) =>
-  error instanceof ArchiveError
-    ? new ArchiveInvalid({
-        reason: error.message,
-        ...(error.firstBadSeq === undefined ? {} : { firstBadSeq: error.firstBadSeq }),
-        ...(error.segment === undefined ? {} : { segment: error.segment })
-      })
-    : new ArchiveInvalid({ reason: error instanceof Error ? error.message : String(error) })
+/** What went wrong reading the archive: damage or tampering is ArchiveInvalid; a plane or file failure stays what it is. */
+export const toArchiveInvalid = (error: unknown) => {
+  if (isCliFailure(error)) return error
+  if (error instanceof ArchiveError)
+    return new ArchiveInvalid({
+      reason: error.message,
+      ...(error.firstBadSeq === undefined ? {} : { firstBadSeq: error.firstBadSeq }),
+      ...(error.segment === undefined ? {} : { segment: error.segment })
+    })
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  if (typeof code === "string") return new FileError({ path: (error as NodeJS.ErrnoException).path ?? "archive", reason: (error as Error).message })
+  return new ArchiveInvalid({ reason: error instanceof Error ? error.message : String(error) })
+}
 
 export const fromArchive = <A>(work: () => Promise<A>) => Effect.tryPromise({ try: work, catch: toArchiveInvalid })
 
 /**
- * The public key to trust: --public-key, then $BERTH_AUDIT_PUBLIC_KEY, then the plane's own (which
- * only proves the archive is the plane's; a note on stderr says to pin the key instead).
+ * The public key to trust: --public-key, else $BERTH_AUDIT_PUBLIC_KEY. There is deliberately no
+ * fallback to the key the plane reports: that would only prove the archive is the plane's own.
  */
-export const trustedKey = (flag: Option.Option<string>, required: boolean) =>
+export const trustedKey = (flag: Option.Option<string>) =>
   Effect.gen(function* () {
     const io = yield* CliIo
     const given = Option.getOrUndefined(flag) ?? io.env.BERTH_AUDIT_PUBLIC_KEY
-    if (given) return existsSync(given) ? readFileSync(given, "utf8").trim() : given.trim()
-    if (!required) return undefined
-    const { publicKey, keyId } = (yield* call({ _tag: "GetAuditPublicKey" })) as { publicKey: string; keyId: string }
-    io.stderr.write(`berth: checking the signature with the plane's own key ${keyId}; pin it with --public-key ${publicKey}\n`)
-    return publicKey
+    if (!given)
+      return yield* new UsageError({
+        reason: "pin the archive's public key: pass --public-key KEY or set BERTH_AUDIT_PUBLIC_KEY (berth audit public-key prints the plane's)"
+      })
+    return existsSync(given) ? readFileSync(given, "utf8").trim() : given.trim()
   })
 
-/** The manifest, with its signature checked when a trusted key is at hand. */
-export const openArchive = (source: ArchiveSource, workspace: string, publicKey: string | undefined) =>
+/** The manifest, its signature checked against the pinned key. */
+export const openArchive = (source: ArchiveSource, workspace: string, publicKey: string) =>
   fromArchive(async () => {
     const manifest = await readManifest(source, workspace)
-    if (publicKey !== undefined) await checkSignature(manifest, publicKey)
+    await checkSignature(manifest, publicKey)
     return manifest
   })
 
@@ -108,12 +114,15 @@ const exportCommand = Command.make(
     if (start instanceof UsageError) return yield* start
     if (end instanceof UsageError) return yield* end
     const source = yield* archiveSource(workspace, archiveDir)
-    const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey, true))
+    const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey))
     const path = Option.getOrUndefined(output)
     // A file is written beside its final name and renamed once every segment checked out, so a
     // failed export never leaves a shorter log that would itself verify as a chain.
     const partial = path === undefined ? undefined : `${path}.partial`
     const file = partial === undefined ? undefined : createWriteStream(partial)
+    // An unwritable path fails the export as a FileError (below), not as an unhandled stream error.
+    let fileError: Error | undefined
+    file?.on("error", (error) => (fileError ??= error))
     const write = (line: string) => (file ? file.write(line) : io.stdout.write(line))
     const bar = progress(io.stderr, "segments", false)
     let written = 0
@@ -126,6 +135,7 @@ const exportCommand = Command.make(
         onSegment: (_: unknown, i: number, total: number) => bar.update(i + 1, total)
       }
       for await (const e of archivedEvents(source, manifest, range)) {
+        if (fileError) throw fileError
         if (!within(e, start, end)) continue
         write(`${JSON.stringify(e)}\n`)
         written++
@@ -134,7 +144,11 @@ const exportCommand = Command.make(
     yield* exported.pipe(Effect.tapError(() => Effect.promise(() => closed().then(() => (partial === undefined ? undefined : rm(partial, { force: true }))))))
     if (partial !== undefined) {
       yield* Effect.tryPromise({
-        try: () => closed().then(() => rename(partial, path!)),
+        try: () =>
+          closed().then(() => {
+            if (fileError) throw fileError
+            return rename(partial, path!)
+          }),
         catch: (e) => new FileError({ path: path!, reason: e instanceof Error ? e.message : String(e) })
       })
     }
@@ -160,9 +174,14 @@ const verifyCommand = Command.make(
       Flag.withDefault(false)
     ),
     archiveDir: archiveDirFlag,
-    publicKey: publicKeyFlag
+    publicKey: publicKeyFlag,
+    expectHead: Flag.String("expect-head").pipe(
+      Flag.withDescription("A head recorded earlier: the archive must hold this seq with this hash (catches a rolled-back archive)"),
+      Flag.withMetavar("SEQ:HASH"),
+      Flag.optional
+    )
   },
-  Effect.fn(function* ({ fromArchive: useArchive, archiveDir, publicKey }) {
+  Effect.fn(function* ({ fromArchive: useArchive, archiveDir, publicKey, expectHead }) {
     const workspace = yield* targetWorkspace
     const json = yield* jsonOutput
     if (!useArchive && Option.isNone(archiveDir)) {
@@ -173,25 +192,31 @@ const verifyCommand = Command.make(
       return
     }
     const io = yield* CliIo
-    const key = (yield* trustedKey(publicKey, true))!
+    const key = yield* trustedKey(publicKey)
+    const expected = Option.getOrUndefined(expectHead)
+    const head = expected === undefined ? undefined : /^(\d+):([0-9a-f]{64})$/.exec(expected)
+    if (head === null) return yield* new UsageError({ reason: `--expect-head: expected SEQ:HASH (a seq, a colon, 64 hex digits), got ${JSON.stringify(expected)}` })
     const source = yield* archiveSource(workspace, archiveDir)
     const bar = progress(io.stderr, "segments checked", json)
-    const check = yield* Effect.promise(() => verifyArchive(source, workspace, key, (_, i, total) => bar.update(i + 1, total)))
+    const options = { onSegment: (_: unknown, i: number, total: number) => bar.update(i + 1, total), ...(head ? { expect: { seq: Number(head[1]), hash: head[2]! } } : {}) }
+    const check = yield* Effect.tryPromise({ try: () => verifyArchive(source, workspace, key, options), catch: toArchiveInvalid })
+    bar.done("")
     if (json) yield* printJson(check)
     if (!check.ok) {
-      bar.done("")
       const { reason, firstBadSeq, segment } = check
       return yield* new ArchiveInvalid({ reason, ...(firstBadSeq === undefined ? {} : { firstBadSeq }), ...(segment === undefined ? {} : { segment }) })
     }
-    bar.done(
-      `archive verifies: ${check.segments} segments, ${check.events} events, head seq ${check.headSeq}, hash ${check.headHash}, signed by key ${check.keyId}`
-    )
+    if (!json)
+      yield* printLine(
+        `archive verifies: ${check.segments} segments, ${check.events} events, head seq ${check.headSeq}, hash ${check.headHash}, signed by key ${check.keyId}`
+      )
   })
 ).pipe(
   Command.withDescription("Verify the hash chain: the live log, or with --from-archive the signed R2 archive (exit 1 on any tampering)"),
   Command.withExamples([
     { command: "berth -w acme audit verify --from-archive --public-key zFlz…", description: "Check the archive against a pinned key" },
-    { command: "berth -w acme audit verify --archive-dir ./bucket-copy", description: "Check a local copy of the bucket, no plane needed" }
+    { command: "BERTH_AUDIT_PUBLIC_KEY=zFlz… berth -w acme audit verify --archive-dir ./bucket-copy", description: "Check a local copy of the bucket, no plane needed" },
+    { command: "berth -w acme audit verify --from-archive --expect-head 1200:9f2c…", description: "Also require a head recorded earlier" }
   ])
 )
 
@@ -200,10 +225,9 @@ const seal = Command.make(
   {},
   Effect.fn(function* () {
     const workspace = yield* targetWorkspace
-    const status = (yield* call({ _tag: "SealArchive", workspace })) as { cursor: number; segments: number; lag: number; lastError: string | null }
+    const status = (yield* call({ _tag: "SealArchive", workspace })) as { cursor: number; segments: number; lag: number }
     if (yield* jsonOutput) return yield* printJson(status)
     yield* printLine(`sealed through seq ${status.cursor}: ${status.segments} segments, ${status.lag} events unsealed`)
-    if (status.lastError) yield* printLine(`last error: ${status.lastError}`)
   })
 ).pipe(Command.withDescription("Seal everything appended so far into the R2 archive now, rather than at the next N events or T seconds"))
 

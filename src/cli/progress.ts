@@ -25,9 +25,11 @@ export const progress = (sink: TextSink, label: string, quiet = false): Progress
         sink.write(`${text}\n`)
       }
     },
+    /** Clears the bar; writes `summary` on its own line unless it is empty. */
     done(summary) {
       if (quiet) return
-      sink.write(`${sink.isTTY ? "\r\x1b[K" : ""}${summary}\n`)
+      if (sink.isTTY) sink.write("\r\x1b[K")
+      if (summary) sink.write(`${summary}\n`)
     }
   }
 }

@@ -18,7 +18,10 @@ export class AlarmClock {
     const due = Math.max(earliest, Date.now())
     if (this.#at !== null && this.#at <= due) return
     this.#at = due
-    void this.#storage.setAlarm(due)
+    // If setting it fails, forget it, so the next schedule tries again rather than trusting an alarm that is not there.
+    this.#storage.setAlarm(due).catch(() => {
+      if (this.#at === due) this.#at = null
+    })
   }
 
   /** The alarm has fired: none is set until the next `schedule`. */

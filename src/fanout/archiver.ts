@@ -7,6 +7,7 @@ import { encodeSegment, manifestKey, segmentKey, sha256Hex } from "../../project
 import { type AuditSigner, loadSigner } from "../../projections/archive/signing.ts"
 import type { EventLog } from "../workspace/event-log.ts"
 import { type Cursors, describeError } from "./cursors.ts"
+import { SerialQueue } from "./serial-queue.ts"
 import { type ArchiveStatus, lagOf } from "./status.ts"
 
 export interface ArchiveSettings {
@@ -53,7 +54,8 @@ export class Archiver {
   #keyId: string | null = null
   /** Why the archive cannot seal (no usable signing key), or null. */
   #paused: string | null = null
-  #queue: Promise<unknown> = Promise.resolve()
+  /** Seals run one at a time: each plans from the cursor the one before it committed. */
+  readonly #queue = new SerialQueue()
 
   constructor(
     bucket: R2Bucket,
@@ -88,7 +90,8 @@ export class Archiver {
 
   status(): ArchiveStatus {
     const lag = lagOf(this.#cursors.get("archive"), this.#log.head.seq)
-    return { ...lag, lastError: this.#paused ?? lag.lastError, segments: this.entries().length, keyId: this.#keyId }
+    const segments = this.#storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM archive_segments").one().n
+    return { ...lag, lastError: this.#paused ?? lag.lastError, segments, keyId: this.#keyId }
   }
 
   /** The committed segments, in order. */
@@ -137,8 +140,10 @@ export class Archiver {
     const bytes = await encodeSegment(events)
     const sha256 = await sha256Hex(bytes)
     const key = segmentKey(this.#workspace, seal.firstSeq, seal.lastSeq)
-    // R2 checks the sha256 on arrival, so a corrupted upload fails here instead of landing.
-    await this.#bucket.put(key, bytes, { sha256, httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" } })
+    // R2 checks the sha256 on arrival, so a corrupted upload fails here instead of landing. The type is
+    // the gzip itself, not NDJSON with a gzip encoding: R2 would then inflate it for some clients, and a
+    // mirror of the bucket would hold bytes that no longer match their sha256.
+    await this.#bucket.put(key, bytes, { sha256, httpMetadata: { contentType: "application/gzip" } })
     const entry: SegmentEntry = {
       key,
       firstSeq: seal.firstSeq,
@@ -188,9 +193,7 @@ export class Archiver {
       }
       return this.status()
     }
-    const next = this.#queue.then(work, work)
-    this.#queue = next.catch(() => undefined)
-    return next
+    return this.#queue.run(work)
   }
 
   /** Seals everything appended so far, segment by segment (`berth audit seal`). Stops at the first failure. */

@@ -5,6 +5,7 @@ import { decodeEvent, type Envelope } from "../../events/index.ts"
 import { d1ClearWorkspace, d1Statements, type Statement } from "../../projections/d1/statements.ts"
 import type { EventLog } from "../workspace/event-log.ts"
 import { type Cursors, describeError } from "./cursors.ts"
+import { SerialQueue } from "./serial-queue.ts"
 import { lagOf, type ProjectionLag } from "./status.ts"
 
 /** Events per D1 batch at most: one transaction of roughly two statements per event. */
@@ -15,8 +16,13 @@ export const D1_BATCH_EVENTS = 250
  */
 export const D1_BATCH_STATEMENTS = 500
 
-/** The longest prefix of `events` whose statements fit the budget (always at least the first event). */
-const fitBatch = (workspace: string, events: ReadonlyArray<Envelope>) => {
+/**
+ * The longest prefix of `events` whose statements fit the budget, as batches to send in order. It
+ * is one batch, unless a single event alone is over the budget (a discovery of very many tools):
+ * then that event's statements go in several batches, its index row last, so the event counts as
+ * in D1 only once all its rows are. Every statement is idempotent, so a retry after a partial send is safe.
+ */
+const planBatches = (workspace: string, events: ReadonlyArray<Envelope>) => {
   const statements: Array<Statement> = []
   let last = 0
   for (const envelope of events) {
@@ -25,7 +31,13 @@ const fitBatch = (workspace: string, events: ReadonlyArray<Envelope>) => {
     statements.push(...next)
     last = envelope.seq
   }
-  return { statements, last }
+  if (statements.length <= D1_BATCH_STATEMENTS) return { batches: [statements], last }
+  const [index, ...rows] = statements
+  const ordered = [...rows, index!]
+  const batches = Array.from({ length: Math.ceil(ordered.length / D1_BATCH_STATEMENTS) }, (_, i) =>
+    ordered.slice(i * D1_BATCH_STATEMENTS, (i + 1) * D1_BATCH_STATEMENTS)
+  )
+  return { batches, last }
 }
 
 export class D1Pusher {
@@ -36,7 +48,7 @@ export class D1Pusher {
   readonly #read: (from: number, limit: number) => Promise<ReadonlyArray<Envelope>>
   readonly #cursors: Cursors
   /** Pushes run one at a time, so batches reach D1 in log order. */
-  #queue: Promise<unknown> = Promise.resolve()
+  readonly #queue = new SerialQueue()
 
   constructor(
     db: D1Database,
@@ -62,21 +74,15 @@ export class D1Pusher {
     return cursor.seq < this.#log.head.seq ? cursor.nextAt : null
   }
 
-  #serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(work, work)
-    this.#queue = next.catch(() => undefined)
-    return next
-  }
-
   /** Sends the next batch after the cursor (up to `maxEvents`, within the statement budget); on success the cursor moves past it. */
   push(maxEvents = D1_BATCH_EVENTS): Promise<ProjectionLag> {
-    return this.#serially(async () => {
+    return this.#queue.run(async () => {
       const cursor = this.#cursors.get("d1")
       try {
         const events = await this.#read(cursor.seq + 1, maxEvents)
         if (events.length === 0) return this.lag()
-        const { statements, last } = fitBatch(this.#workspace, events)
-        await this.#run(statements)
+        const { batches, last } = planBatches(this.#workspace, events)
+        for (const batch of batches) await this.#run(batch)
         this.#cursors.advance("d1", last)
       } catch (error) {
         this.#cursors.fail("d1", describeError(error), Date.now())
@@ -87,7 +93,7 @@ export class D1Pusher {
 
   /** Clears this workspace's rows and rewinds the cursor, so pushes rebuild them from the log. */
   reset(): Promise<ProjectionLag> {
-    return this.#serially(async () => {
+    return this.#queue.run(async () => {
       await this.#run(d1ClearWorkspace(this.#workspace))
       this.#cursors.advance("d1", 0)
       return this.lag()

@@ -49,7 +49,8 @@ const encodeCursor = (key: Key): string => Buffer.from(JSON.stringify(key)).toSt
 const decodeCursor = (cursor: string): Key => {
   try {
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
-    if (Array.isArray(key) && key.length === 3 && typeof key[0] === "string" && typeof key[1] === "string") return key as Key
+    const [a, b, c] = Array.isArray(key) && key.length === 3 ? key : []
+    if (typeof a === "string" && typeof b === "string" && (typeof c === "string" || typeof c === "number")) return [a, b, c]
   } catch {}
   throw new BadCursor("cursor is not one this API returned; pass the `next` of the previous page")
 }

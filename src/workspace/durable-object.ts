@@ -2,7 +2,7 @@
 // the alarm, the MCP endpoint and RPC methods to the command pipeline and the history readers;
 // rules live elsewhere.
 import { DurableObject } from "cloudflare:workers"
-import type { Envelope } from "../../events/index.ts"
+import type { Envelope, Point } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { Env } from "../env.ts"
 import { discover } from "../mcp/discover.ts"
@@ -33,7 +33,7 @@ import {
   rejected,
   type WorkspaceStores
 } from "./execute.ts"
-import { type Point, type StateAt, verifyLog } from "./history.ts"
+import { type StateAt, verifyLog } from "./history.ts"
 import { IdempotencyStore } from "./idempotency-store.ts"
 import { ProjectionStore } from "./projection-store.ts"
 
@@ -84,9 +84,11 @@ export class Workspace extends DurableObject<Env> {
       this.#state = projection.load()
       const cursors = new Cursors(sql)
       const log = this.#stores.log
-      this.#archiver = new Archiver(env.AUDIT, this.#slug, log, cursors, ctx.storage, env.BERTH_AUDIT_SIGNING_KEY, archiveSettings(env))
+      // Rows in D1 and keys in R2 are named by the slug the log recorded, whatever woke the object.
+      const slug = this.#state.workspace?.slug ?? this.#slug
+      this.#archiver = new Archiver(env.AUDIT, slug, log, cursors, ctx.storage, env.BERTH_AUDIT_SIGNING_KEY, archiveSettings(env))
       this.#fullLog = new FullLog(log, env.AUDIT, () => this.#archiver.entries())
-      this.#d1 = new D1Pusher(env.READ_MODELS, this.#slug, log, (from, limit) => this.#fullLog.read(from, limit), cursors)
+      this.#d1 = new D1Pusher(env.READ_MODELS, slug, log, (from, limit) => this.#fullLog.read(from, limit), cursors)
       this.#retention = new Retention(log, cursors, () => this.#state.workspace?.retentionDays, (fn) => ctx.storage.transactionSync(fn))
       await this.#archiver.ready()
       this.#clock = new AlarmClock(ctx.storage, await ctx.storage.getAlarm())

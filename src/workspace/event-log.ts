@@ -3,7 +3,7 @@
 // retention: rows at or below the pruned horizon (`log_pruned`), which only moves forward and only
 // past rows the archive has sealed (src/fanout/retention.ts), may be deleted.
 import { monotonicFactory } from "ulid"
-import type { Actor, DomainEvent, Envelope, FoldableEvent } from "../../events/index.ts"
+import type { Actor, DomainEvent, Envelope, FoldableEvent, Point } from "../../events/index.ts"
 import { foldableEvent, GENESIS_HASH } from "../../events/index.ts"
 import { currentVersion } from "../../events/upcast.ts"
 import { sealEnvelope } from "./chain.ts"
@@ -79,9 +79,6 @@ export const toEnvelope = (row: Row): Envelope => ({
   prevHash: row.prev_hash,
   hash: row.hash
 })
-
-/** A point in history: a seq, or an ISO-8601 time (everything appended at or before it). */
-export type Point = { readonly seq: number } | { readonly time: string }
 
 export interface Head {
   readonly seq: number

@@ -1,13 +1,12 @@
 // The whole log, wherever its rows are: the R2 archive for seqs at or below the pruned horizon
 // (retention), this object's SQLite for the rest. Everything that must see all of history reads
 // through it: ListEvents, state at a point, and the D1 push (a rebuild starts from seq 1).
-import type { Envelope } from "../../events/index.ts"
-import { foldableEvent } from "../../events/index.ts"
+import { type Envelope, foldableEvent, type Point } from "../../events/index.ts"
 import { applyEvents } from "../../projections/evolve.ts"
 import { initialState } from "../../projections/state.ts"
 import type { SegmentEntry } from "../../projections/archive/manifest.ts"
 import { type ArchiveSource, readSegment } from "../../projections/archive/verify.ts"
-import type { EventLog, Point } from "./event-log.ts"
+import type { EventLog } from "./event-log.ts"
 import { type StateAt, stateAt } from "./history.ts"
 
 export class FullLog {

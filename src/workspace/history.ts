@@ -1,13 +1,10 @@
 // Compliance reads over the log: the state at any point (rebuilt by replay, never from the
 // projection tables) and a full re-walk of the hash chain.
-import type { Envelope } from "../../events/index.ts"
-import { GENESIS_HASH } from "../../events/index.ts"
+import { GENESIS_HASH, type Point } from "../../events/index.ts"
 import { applyEvents } from "../../projections/evolve.ts"
 import { initialState, type WorkspaceState } from "../../projections/state.ts"
 import { type ChainCheck, verifyChain } from "./chain.ts"
-import type { EventLog, Point } from "./event-log.ts"
-
-export type { Point }
+import type { EventLog } from "./event-log.ts"
 
 export interface StateAt {
   readonly seq: number

@@ -130,7 +130,7 @@ describe("queries", () => {
     const now = await ok({ _tag: "GetState", workspace: slug })
     expect(Object.keys(now.state.agents).sort()).toEqual(["a", "b", "c"])
 
-    expect(await ok({ _tag: "VerifyLog", workspace: slug })).toEqual({ ok: true, count: 4, headSeq: 4, headHash: page2.events[1].hash })
+    expect(await ok({ _tag: "VerifyLog", workspace: slug })).toEqual({ ok: true, from: 1, count: 4, headSeq: 4, headHash: page2.events[1].hash })
     const { workspaces } = await ok({ _tag: "ListWorkspaces" })
     expect(workspaces).toContainEqual({ workspace: slug, createdAt: page1.events[0].at })
   })

@@ -71,7 +71,12 @@ describe("queries across workspaces", () => {
   it("refuses a forged cursor and an archive key outside the workspace, with typed errors", async () => {
     const bad = await rpc({ _tag: "QueryRuns", cursor: "not-a-cursor" })
     expect(bad).toMatchObject({ status: 400, body: { ok: false, error: { _tag: "InvalidRequest", field: "cursor" } } })
-    const outside = await rpc({ _tag: "ReadArchiveObject", workspace: "acme", key: "audit/other/manifest.json" })
+    // Another workspace's manifest exists, but is not readable through this one.
+    const [a, b] = await twoWorkspaces()
+    await ok({ _tag: "SealArchive", workspace: b })
+    const key = `audit/${b}/manifest.json`
+    expect((await ok({ _tag: "ReadArchiveObject", workspace: b, key })).bytes).toBeGreaterThan(0)
+    const outside = await rpc({ _tag: "ReadArchiveObject", workspace: a, key })
     expect(outside).toMatchObject({ status: 404, body: { error: { _tag: "ArchiveObjectNotFound" } } })
     const badTime = await rpc({ _tag: "QueryEvents", since: "yesterday" })
     expect(badTime).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest", field: "since" } } })

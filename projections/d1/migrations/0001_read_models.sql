@@ -1,7 +1,7 @@
 -- Berth's read models in D1: queries across workspaces. Every row is derived from some workspace's
 -- log (projections/d1/statements.ts) and can be rebuilt from it (`berth projection rebuild d1`).
--- Writes are idempotent on (workspace, seq): rows that an event updates carry the seq of the last
--- event applied to them and ignore any event at or below it.
+-- Writes are idempotent on (workspace, seq) under in-order re-delivery: rows that an event updates
+-- carry the seq of the last event applied to them and ignore any event at or below it.
 
 -- An index of every workspace's log: type, actor and time, not the payload (that stays in the log).
 CREATE TABLE events (
