@@ -24,6 +24,11 @@ export class AlarmClock {
     })
   }
 
+  /** Whether the alarm will fire by `time` anyway: then every job that is due by then runs at it. */
+  armedBy(time: number): boolean {
+    return this.#at !== null && this.#at <= time
+  }
+
   /** The alarm has fired: none is set until the next `schedule`. */
   fired(): void {
     this.#at = null

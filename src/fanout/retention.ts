@@ -33,8 +33,9 @@ export class Retention {
   /** When the oldest kept row may go (epoch ms), or null: no retention, or nothing sealed to prune yet. */
   due(): number | null {
     const keep = this.#keepDays()
+    if (keep === undefined) return null
     const first = this.#firstKept()
-    if (keep === undefined || !first || first.seq > this.#safeLimit()) return null
+    if (!first || first.seq > this.#safeLimit()) return null
     return Date.parse(first.at) + keep * DAY_MS
   }
 

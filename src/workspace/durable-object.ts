@@ -129,6 +129,9 @@ export class Workspace extends DurableObject<Env> {
 
   /** Keeps the alarm at the earliest moment some fan-out job (or the directory retry) is due. */
   #reschedule(): void {
+    // Under load the alarm is already set for now: the jobs run then and reschedule themselves, so
+    // an append need not ask each of them again.
+    if (this.#clock.armedBy(Date.now())) return
     this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#retention.due(), this.#directory.due()])
   }
 
