@@ -12,7 +12,7 @@ export interface Env {
   readonly BERTH_AUDIT_SIGNING_KEY?: string
   /** Seal a segment once this many events are unsealed (default 1000). */
   readonly BERTH_ARCHIVE_SEGMENT_EVENTS?: string
-  /** Seal whatever is unsealed once its oldest event is this many seconds old (default 60). */
+  /** Seal whatever is unsealed once its oldest event is this many seconds old (default 3600). */
   readonly BERTH_ARCHIVE_SEAL_SECONDS?: string
   /** Worker secret. Unset means the admin RPC refuses everyone: there is no default token. */
   readonly BERTH_ADMIN_TOKEN?: string

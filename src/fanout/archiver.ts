@@ -17,7 +17,12 @@ export interface ArchiveSettings {
   readonly sealSeconds: number
 }
 
-export const DEFAULT_ARCHIVE_SETTINGS: ArchiveSettings = { segmentEvents: 1000, sealSeconds: 60 }
+/**
+ * Each seal adds one manifest entry and rewrites the manifest, so the age trigger sets how fast a
+ * quiet workspace's manifest grows: hourly, a workspace that sees an event now and then adds at most
+ * 8,760 entries a year (about 3 MB). `berth audit seal` seals at once when an audit needs it.
+ */
+export const DEFAULT_ARCHIVE_SETTINGS: ArchiveSettings = { segmentEvents: 1000, sealSeconds: 3600 }
 
 const positive = (text: string | undefined, fallback: number): number => {
   const n = Number(text)

@@ -15,6 +15,11 @@ export const D1_BATCH_EVENTS = 250
  * counts each statement; a plugin discovery with hundreds of tools is one event but that many upserts.
  */
 export const D1_BATCH_STATEMENTS = 500
+/**
+ * Under steady appends, pushes start at most this often, so one batch carries many events instead
+ * of one push per command (a tool call is two). After a quiet spell the first push goes at once.
+ */
+export const D1_PUSH_INTERVAL_MS = 50
 
 /**
  * The longest prefix of `events` whose statements fit the budget, as batches to send in order. It
@@ -47,6 +52,8 @@ export class D1Pusher {
   /** Reads the whole log, archive included: a rebuild after retention pruned rows starts in R2. */
   readonly #read: (from: number, limit: number) => Promise<ReadonlyArray<Envelope>>
   readonly #cursors: Cursors
+  /** When the last push started (epoch ms), for D1_PUSH_INTERVAL_MS. */
+  #lastPushAt = 0
   /** Pushes run one at a time, so batches reach D1 in log order. */
   readonly #queue = new SerialQueue()
 
@@ -71,12 +78,13 @@ export class D1Pusher {
   /** When the next push should run (epoch ms), or null when D1 has everything. */
   due(): number | null {
     const cursor = this.#cursors.get("d1")
-    return cursor.seq < this.#log.head.seq ? cursor.nextAt : null
+    return cursor.seq < this.#log.head.seq ? Math.max(cursor.nextAt, this.#lastPushAt + D1_PUSH_INTERVAL_MS) : null
   }
 
   /** Sends the next batch after the cursor (up to `maxEvents`, within the statement budget); on success the cursor moves past it. */
   push(maxEvents = D1_BATCH_EVENTS): Promise<ProjectionLag> {
     return this.#queue.run(async () => {
+      this.#lastPushAt = Date.now()
       const cursor = this.#cursors.get("d1")
       try {
         const events = await this.#read(cursor.seq + 1, maxEvents)

@@ -18,7 +18,7 @@ import type { ChainCheck } from "./chain.ts"
 import { AlarmClock } from "../fanout/alarm-clock.ts"
 import { Archiver, archiveSettings } from "../fanout/archiver.ts"
 import { Cursors } from "../fanout/cursors.ts"
-import { D1Pusher } from "../fanout/d1-pusher.ts"
+import { D1_PUSH_INTERVAL_MS, D1Pusher } from "../fanout/d1-pusher.ts"
 import { Retention } from "../fanout/retention.ts"
 import { FullLog } from "./full-log.ts"
 import type { ArchiveStatus, ProjectionLag, Projections } from "../fanout/status.ts"
@@ -129,9 +129,9 @@ export class Workspace extends DurableObject<Env> {
 
   /** Keeps the alarm at the earliest moment some fan-out job (or the directory retry) is due. */
   #reschedule(): void {
-    // Under load the alarm is already set for now: the jobs run then and reschedule themselves, so
-    // an append need not ask each of them again.
-    if (this.#clock.armedBy(Date.now())) return
+    // Under load the alarm is already set to fire within a push interval: the jobs run then and
+    // reschedule themselves, so an append need not ask each of them again.
+    if (this.#clock.armedBy(Date.now() + D1_PUSH_INTERVAL_MS)) return
     this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#retention.due(), this.#directory.due()])
   }
 
