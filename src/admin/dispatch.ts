@@ -152,6 +152,10 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
       const point = typeof query.at === "number" ? { seq: query.at } : { time: new Date(query.at).toISOString() }
       return { ok: true, result: await stub.stateAt(point) }
     }
+    case "GetAgentAt": {
+      const point = typeof query.at === "number" ? { seq: query.at } : { time: new Date(query.at).toISOString() }
+      return { ok: true, result: await stub.agentAt(point, query.agent) }
+    }
     case "ListEvents": {
       const limit = query.limit ?? 100
       const events = await stub.events(query.from ?? 1, limit)

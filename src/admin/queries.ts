@@ -17,6 +17,12 @@ export class GetState extends Schema.TaggedClass<GetState>()("GetState", {
   workspace,
   at: Schema.optional(Schema.Union([Seq, IsoTime]))
 }) {}
+/** What one agent could do at a point: the state replayed to it and the tools the agent could then call. */
+export class GetAgentAt extends Schema.TaggedClass<GetAgentAt>()("GetAgentAt", {
+  workspace,
+  agent: Schema.String,
+  at: Schema.Union([Seq, IsoTime])
+}) {}
 export class ListEvents extends Schema.TaggedClass<ListEvents>()("ListEvents", {
   workspace,
   from: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
@@ -111,6 +117,7 @@ export const Query = Schema.Union([
   ReadArchiveObject,
   ListWorkspaces,
   GetState,
+  GetAgentAt,
   ListEvents,
   VerifyLog,
   ListMembers,

@@ -8,7 +8,7 @@ import { replayArchive } from "../../projections/archive/replay.ts"
 import { archiveDirFlag, fromArchive, openArchive, parsePoint, publicKeyFlag, trustedKey } from "./audit.ts"
 import { archiveSource } from "./archive-source.ts"
 import { call } from "./client.ts"
-import { UsageError } from "./errors.ts"
+import { ArchiveInvalid, UsageError } from "./errors.ts"
 import { CliIo } from "./io.ts"
 import { printJson, printLine } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
@@ -20,6 +20,8 @@ interface Replayed {
   readonly at: string | null
   readonly state: WorkspaceState
   readonly source: "log" | "archive"
+  /** With --agent: the tools the agent could call then, as the policies in force decided. */
+  readonly callableTools?: ReadonlyArray<string>
 }
 
 /** Narrows a state to what one agent could use: itself, its grants, and the tools and policies that exist. */
@@ -37,7 +39,10 @@ export const replay = Command.make(
       Flag.withDescription("Replay the signed R2 archive here in the CLI instead of asking the workspace"),
       Flag.withDefault(false)
     ),
-    agent: Flag.String("agent").pipe(Flag.withDescription("Show only this agent and its grants"), Flag.optional),
+    agent: Flag.String("agent").pipe(
+      Flag.withDescription("Show only this agent, its grants, and the tools it could call then (the plane evaluates the policies in force)"),
+      Flag.optional
+    ),
     archiveDir: archiveDirFlag,
     publicKey: publicKeyFlag
   },
@@ -60,10 +65,25 @@ export const replay = Command.make(
       const { sealedThrough: _, ...at } = result
       replayed = { ...at, source: "archive" }
     }
-    const shown = Option.match(agent, { onNone: () => replayed, onSome: (a) => ({ ...replayed, state: forAgent(replayed.state, a) }) })
+    let shown = replayed
+    if (Option.isSome(agent)) {
+      // Cedar runs in the plane. It evaluates the state at the replayed seq; from the archive, the
+      // plane's state there must have the hash the CLI just proved, or its answer is not used.
+      const asked = (yield* call({ _tag: "GetAgentAt", workspace, agent: agent.value, at: replayed.seq })) as Replayed
+      if (asked.hash !== replayed.hash)
+        return yield* new ArchiveInvalid({
+          reason: `the plane's log at seq ${replayed.seq} has hash ${asked.hash}, but the archive proves ${replayed.hash}`,
+          firstBadSeq: replayed.seq
+        })
+      shown = { ...replayed, state: forAgent(replayed.state, agent.value), callableTools: asked.callableTools ?? [] }
+    }
     if (yield* jsonOutput) return yield* printJson(shown)
     yield* printLine(`replayed from the ${shown.source === "archive" ? "R2 archive" : "workspace's log"}`)
     yield* printLine(formatState(shown))
+    if (shown.callableTools)
+      yield* printLine(
+        `tools ${Option.getOrElse(agent, () => "")} could call (${shown.callableTools.length})${shown.callableTools.map((t) => `\n  ${t}`).join("")}`
+      )
   })
 ).pipe(
   Command.withDescription("Show the state in force at a moment (plugins, tools, agents, grants, policies), replayed from the log or the archive"),

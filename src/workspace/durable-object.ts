@@ -5,6 +5,7 @@ import { DurableObject } from "cloudflare:workers"
 import type { Envelope, Point } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { Env } from "../env.ts"
+import { visibleTools } from "../mcp/authorize.ts"
 import { discover } from "../mcp/discover.ts"
 import { McpEndpoint } from "../mcp/endpoint.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
@@ -36,6 +37,12 @@ import {
 import { type StateAt, verifyLog } from "./history.ts"
 import { IdempotencyStore } from "./idempotency-store.ts"
 import { ProjectionStore } from "./projection-store.ts"
+
+export interface AgentAt extends StateAt {
+  readonly agent: string
+  /** The tools the agent could call with some arguments then, by `{plugin}__{tool}`. */
+  readonly callableTools: ReadonlyArray<string>
+}
 
 export interface Snapshot {
   readonly seq: number
@@ -226,6 +233,18 @@ export class Workspace extends DurableObject<Env> {
   /** The state at a seq or a time, replayed from the archive (for pruned seqs) and the log. */
   async stateAt(point: Point): Promise<StateAt> {
     return this.#fullLog.stateAt(point)
+  }
+
+  /**
+   * What one agent could do at a point in history: the state replayed to it, and the tools that
+   * agent could then call with some arguments, under the policies then in force (as tools/list
+   * would have shown them). Appends nothing.
+   */
+  async agentAt(point: Point, agent: string): Promise<AgentAt> {
+    const replayed = await this.#fullLog.stateAt(point)
+    const engine = this.#trialEngine.sync(replayed.state.policies)
+    const tools = visibleTools(replayed.state, engine, agent).map(([id]) => id)
+    return { ...replayed, agent, callableTools: tools }
   }
 
   /** Re-walks the chain of the rows this object holds (from the pruned horizon, if any). */

@@ -21,6 +21,7 @@ type RpcMethods =
   | "pushReadModels"
   | "resetReadModels"
   | "sealArchive"
+  | "agentAt"
 
 export type WorkspaceStub = {
   readonly [K in RpcMethods]: (...args: Parameters<Workspace[K]>) => Promise<Awaited<ReturnType<Workspace[K]>>>

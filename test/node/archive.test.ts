@@ -308,6 +308,11 @@ describe("replay --from-archive", () => {
     expect(narrowed.state.tools).toEqual(archived.state.tools)
     const later = JSON.parse((await w("replay", "--at", String(suspendSeq), "--from-archive", "--agent", "ops", "--json")).out)
     expect(later.state.agents.ops.status).toBe("suspended")
+    // The plane evaluates the policies at the seq the archive proved: a suspended agent can call nothing.
+    expect(later.callableTools).toEqual([])
+    expect(Array.isArray(narrowed.callableTools)).toBe(true)
+    const human = await w("replay", "--at", String(suspendSeq), "--agent", "ops")
+    expect(human.out).toContain("tools ops could call (0)")
   })
 })
 
