@@ -99,10 +99,14 @@ export class Archiver {
     return { ...lag, lastError: this.#paused ?? lag.lastError, segments, keyId: this.#keyId }
   }
 
-  /** The committed segments, in order. */
-  entries(): Array<SegmentEntry> {
+  /** The committed segments in order: all of them, or those holding some seq in [from, to]. */
+  entries(from = 1, to = Number.MAX_SAFE_INTEGER): Array<SegmentEntry> {
     return this.#storage.sql
-      .exec<{ entry: string }>("SELECT entry FROM archive_segments ORDER BY first_seq")
+      .exec<{ entry: string }>(
+        "SELECT entry FROM archive_segments WHERE first_seq <= ? AND json_extract(entry, '$.lastSeq') >= ? ORDER BY first_seq",
+        to,
+        from
+      )
       .toArray()
       .map((r) => JSON.parse(r.entry))
   }

@@ -1,10 +1,16 @@
 // The Workspace Durable Object: one per workspace, the single writer of its log. It wires SQLite,
-// the alarm, the MCP endpoint and RPC methods to the command pipeline and the history readers;
-// rules live elsewhere.
+// the alarm (fan-out to D1 and R2, retention), the MCP endpoint and RPC methods to the command
+// pipeline and the history readers; rules live elsewhere.
 import { DurableObject } from "cloudflare:workers"
 import type { Envelope, Point } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { Env } from "../env.ts"
+import { AlarmClock } from "../fanout/alarm-clock.ts"
+import { Archiver, archiveSettings } from "../fanout/archiver.ts"
+import { Cursors } from "../fanout/cursors.ts"
+import { D1_PUSH_INTERVAL_MS, D1Pusher } from "../fanout/d1-pusher.ts"
+import { Retention } from "../fanout/retention.ts"
+import type { ArchiveStatus, ProjectionLag, Projections } from "../fanout/status.ts"
 import { visibleTools } from "../mcp/authorize.ts"
 import { discover } from "../mcp/discover.ts"
 import { McpEndpoint } from "../mcp/endpoint.ts"
@@ -15,17 +21,10 @@ import { RateLimiter } from "../policy/rate-limiter.ts"
 import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from "../policy/simulate.ts"
 import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
+import { listRuns, type RunFilter, runEvents, type RunSummary } from "../runs/run-queries.ts"
 import type { ChainCheck } from "./chain.ts"
-import { AlarmClock } from "../fanout/alarm-clock.ts"
-import { Archiver, archiveSettings } from "../fanout/archiver.ts"
-import { Cursors } from "../fanout/cursors.ts"
-import { D1_PUSH_INTERVAL_MS, D1Pusher } from "../fanout/d1-pusher.ts"
-import { Retention } from "../fanout/retention.ts"
-import { FullLog } from "./full-log.ts"
-import type { ArchiveStatus, ProjectionLag, Projections } from "../fanout/status.ts"
 import { Directory } from "./directory.ts"
 import { EventLog, toEnvelope } from "./event-log.ts"
-import { listRuns, type RunFilter, runEvents, type RunSummary } from "../runs/run-queries.ts"
 import {
   type CommandOptions,
   type CommandOutcome,
@@ -34,6 +33,7 @@ import {
   rejected,
   type WorkspaceStores
 } from "./execute.ts"
+import { FullLog } from "./full-log.ts"
 import { type StateAt, verifyLog } from "./history.ts"
 import { IdempotencyStore } from "./idempotency-store.ts"
 import { ProjectionStore } from "./projection-store.ts"
@@ -51,7 +51,6 @@ export interface Snapshot {
   /** How far each async projection trails the log. */
   readonly projections: Projections
 }
-
 
 type ToolCall = { name: string; arguments: Record<string, unknown> }
 
@@ -94,7 +93,7 @@ export class Workspace extends DurableObject<Env> {
       // Rows in D1 and keys in R2 are named by the slug the log recorded, whatever woke the object.
       const slug = this.#state.workspace?.slug ?? this.#slug
       this.#archiver = new Archiver(env.AUDIT, slug, log, cursors, ctx.storage, env.BERTH_AUDIT_SIGNING_KEY, archiveSettings(env))
-      this.#fullLog = new FullLog(log, env.AUDIT, () => this.#archiver.entries())
+      this.#fullLog = new FullLog(log, env.AUDIT, (from, to) => this.#archiver.entries(from, to))
       this.#d1 = new D1Pusher(env.READ_MODELS, slug, log, (from, limit) => this.#fullLog.read(from, limit), cursors)
       this.#retention = new Retention(log, cursors, () => this.#state.workspace?.retentionDays, (fn) => ctx.storage.transactionSync(fn))
       await this.#archiver.ready()

@@ -12,9 +12,9 @@ import { type StateAt, stateAt } from "./history.ts"
 export class FullLog {
   readonly #log: EventLog
   readonly #archive: ArchiveSource
-  readonly #segments: () => ReadonlyArray<SegmentEntry>
+  readonly #segments: (from: number, to: number) => ReadonlyArray<SegmentEntry>
 
-  constructor(log: EventLog, bucket: R2Bucket, segments: () => ReadonlyArray<SegmentEntry>) {
+  constructor(log: EventLog, bucket: R2Bucket, segments: (from: number, to: number) => ReadonlyArray<SegmentEntry>) {
     this.#log = log
     this.#segments = segments
     this.#archive = {
@@ -31,9 +31,7 @@ export class FullLog {
 
   /** The archived envelopes with seq in [from, to], segment by segment, each checked against its sha256. */
   async *#archived(from: number, to: number): AsyncGenerator<ReadonlyArray<Envelope>> {
-    for (const entry of this.#segments()) {
-      if (entry.lastSeq < from) continue
-      if (entry.firstSeq > to) return
+    for (const entry of this.#segments(from, to)) {
       const envelopes = await readSegment(this.#archive, entry)
       yield envelopes.filter((e) => e.seq >= from && e.seq <= to)
     }
