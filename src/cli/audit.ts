@@ -141,7 +141,8 @@ const exportCommand = Command.make(
         written++
       }
     })
-    yield* exported.pipe(Effect.tapError(() => Effect.promise(() => closed().then(() => (partial === undefined ? undefined : rm(partial, { force: true }))))))
+    const discard = () => closed().catch(() => undefined).then(() => (partial === undefined ? undefined : rm(partial, { force: true })))
+    yield* exported.pipe(Effect.tapError(() => Effect.promise(discard)))
     if (partial !== undefined) {
       yield* Effect.tryPromise({
         try: () =>

@@ -285,6 +285,12 @@ describe("audit verify", () => {
     expect(toFile.code).toBe(1)
     expect([existsSync(file), existsSync(`${file}.partial`)]).toEqual([false, false])
   })
+
+  it("fails with FileError, not a crash, when the output cannot be written", async () => {
+    const unwritable = await w("audit", "export", "-o", join(tmpdir(), "no-such-dir", "x", "export.ndjson"))
+    expect(unwritable.code).toBe(1)
+    expect(unwritable.err).toContain("FileError")
+  })
 })
 
 describe("replay --from-archive", () => {
