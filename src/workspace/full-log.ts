@@ -37,28 +37,44 @@ export class FullLog {
     }
   }
 
-  /** One page of the whole log from `from`, in order. */
+  /**
+   * One page of the whole log from `from`, in order. Retention may prune more rows while the archive
+   * is read, so the horizon is checked again after each await, and this object's rows are read only
+   * with no await between that check and the read.
+   */
   async read(from: number, limit: number): Promise<Array<Envelope>> {
-    const pruned = this.#pruned()
-    if (from > pruned) return this.#log.read(from, limit)
     const page: Array<Envelope> = []
-    for await (const part of this.#archived(from, Math.min(pruned, from + limit - 1))) page.push(...part)
-    return page.length < limit ? [...page, ...this.#log.read(pruned + 1, limit - page.length)] : page
+    let next = from
+    while (page.length < limit) {
+      const pruned = this.#pruned()
+      if (next > pruned) return [...page, ...this.#log.read(next, limit - page.length)]
+      const before = page.length
+      for await (const part of this.#archived(next, Math.min(pruned, next + limit - page.length - 1))) page.push(...part)
+      if (page.length === before) throw new Error(`the archive holds no segment for seq ${next}, which this workspace pruned`)
+      next = page[page.length - 1]!.seq + 1
+    }
+    return page
   }
 
-  /** The state at a point: the archived prefix folded first, then this object's rows. */
+  /** The state at a point: the archived prefix folded first, then this object's rows (checked as `read` is). */
   async stateAt(point: Point): Promise<StateAt> {
-    const pruned = this.#log.prunedThrough()
-    if (pruned === null) return stateAt(this.#log, point)
     let from: StateAt | undefined
-    for await (const part of this.#archived(1, "seq" in point ? Math.min(point.seq, pruned.seq) : pruned.seq)) {
-      const prefix = "time" in point ? part.filter((e) => e.at <= point.time) : part
-      const last = prefix.at(-1)
-      if (!last) break
-      const state = applyEvents(from?.state ?? initialState, prefix.map((e) => foldableEvent(e.type, e.v, e.at, e.data))).state
-      from = { seq: last.seq, hash: last.hash, at: last.at, state }
-      if (prefix.length < part.length) return from
+    let next = 1
+    for (;;) {
+      const pruned = this.#pruned()
+      const upTo = "seq" in point ? Math.min(point.seq, pruned) : pruned
+      if (next > upTo) return stateAt(this.#log, point, from)
+      for await (const part of this.#archived(next, upTo)) {
+        const prefix = "time" in point ? part.filter((e) => e.at <= point.time) : part
+        const last = prefix.at(-1)
+        if (last) {
+          const state = applyEvents(from?.state ?? initialState, prefix.map((e) => foldableEvent(e.type, e.v, e.at, e.data))).state
+          from = { seq: last.seq, hash: last.hash, at: last.at, state }
+        }
+        // A time point inside the archive: nothing after it counts, in the archive or in this object.
+        if (prefix.length < part.length) return from ?? stateAt(this.#log, { seq: 0 })
+      }
+      next = upTo + 1
     }
-    return stateAt(this.#log, point, from)
   }
 }
