@@ -31,7 +31,8 @@ const pluginRef = (host: WorkspaceHost, agent: string, action: PluginRead, plugi
 }
 
 export const agentServer = (host: WorkspaceHost, agent: string): Server => {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {} } })
+  // logging: upstream logs are relayed to the call they belong to (log-relay.ts).
+  const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} } })
 
   server.setRequestHandler("tools/list", () => ({
     tools: visibleTools(host.state(), host.policies(), agent).map(([id, tool]) => {

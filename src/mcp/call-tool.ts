@@ -3,13 +3,14 @@
 // failed, the call leaves a run (DESIGN invariant 5); arguments and results appear only as size and
 // hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
 import type { CallToolResult } from "@modelcontextprotocol/server"
-import { ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
+import { LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
 import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
 import { redact } from "../runs/redact.ts"
 import { sha256Hex } from "../workspace/sha256-hex.ts"
 import { authorizeToolCall } from "./authorize.ts"
 import { asMcpTool } from "./discover.ts"
+import { type LogMessage, relayLogs } from "./log-relay.ts"
 import { validateArguments } from "./validate-args.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
@@ -118,10 +119,13 @@ export const callTool = async (
 
   const upstream = startSpan(traced.traceId, `upstream ${tool.plugin}`, traced.root.spanId)
   const progressToken = params._meta?.progressToken
+  // A modern request gets the upstream's logs only if it names a level; the agent's level is passed on.
+  const logLevel = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY]
+  const relayLog = (message: LogMessage) => void ctx.mcpReq.notify({ method: "notifications/message", params: message } as never)
   try {
-    const result = (await host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
+    const result = (await relayLogs(relayLog, () => host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
       client.callTool(
-        { name: tool.name, arguments: params.arguments ?? {} },
+        { name: tool.name, arguments: params.arguments ?? {}, ...(logLevel === undefined ? {} : { _meta: { [LOG_LEVEL_META_KEY]: logLevel } }) },
         {
           signal: ctx.mcpReq.signal,
           // The pinned definition: without it the client consults (and may refetch) its tools/list
@@ -135,7 +139,7 @@ export const callTool = async (
               })
         }
       )
-    )) as CallToolResult
+    ))) as CallToolResult
     const measured = measure(result)
     const status = result.isError ? "error" : "ok"
     traced.finish(

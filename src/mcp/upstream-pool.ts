@@ -3,6 +3,7 @@
 // and reconnected (twice at most, with a short backoff), so a restarted upstream, or a keep-alive
 // connection the upstream closed just as it was reused, is survivable. It never opens a session per call.
 import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { relayingFetch } from "./log-relay.ts"
 
 export interface UpstreamRef {
   readonly plugin: string
@@ -41,7 +42,8 @@ export class UpstreamPool {
       // `auto` speaks 2026-07-28 to servers that offer it and falls back to the 2025 protocol.
       const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: "auto" } })
       const url = new URL(ref.url)
-      const transport = ref.transport === "sse" ? new SSEClientTransport(url) : new StreamableHTTPClientTransport(url)
+      // Streamable HTTP carries a call's logs on its own response, so they can be relayed to that call (log-relay.ts).
+      const transport = ref.transport === "sse" ? new SSEClientTransport(url) : new StreamableHTTPClientTransport(url, { fetch: relayingFetch })
       client.onclose = () => {
         if (this.#clients.get(key) === connecting) this.#clients.delete(key)
       }

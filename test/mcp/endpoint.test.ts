@@ -1,6 +1,6 @@
 // The hosted endpoint end to end: a real v2 client in both protocol eras, through Berth, to a real
 // upstream MCP server on loopback. Results arrive unchanged; every call leaves a run with spans.
-import { ProtocolError } from "@modelcontextprotocol/client"
+import { LOG_LEVEL_META_KEY, ProtocolError } from "@modelcontextprotocol/client"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { eventCount, workspace } from "../workspace/workspace-client.ts"
@@ -42,6 +42,28 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
     expect((error as ProtocolError).code).toBe(-32602)
     expect((error as Error).message).toContain("the upstream rejected the call")
     await client.close()
+  })
+
+  it("relays the upstream's logging to the agent whose call it belongs to, and to no other", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const { key: otherKey } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "other" })
+    const [client, other] = [await mcpClient(slug, key, era), await mcpClient(slug, otherKey, era)]
+    const logged: Array<unknown> = []
+    const overheard: Array<unknown> = []
+    client.setNotificationHandler("notifications/message", (n) => void logged.push(n.params))
+    other.setNotificationHandler("notifications/message", (n) => void overheard.push(n.params))
+    const sent = { level: "info", logger: "berth-test-upstream", data: { message: "hello from the upstream" } }
+
+    // The agent names a level, as a 2026-07-28 request must to get logs; Berth passes it upstream.
+    const withLevel = { name: "up__log", arguments: {}, _meta: { [LOG_LEVEL_META_KEY]: "debug" } }
+    const [mine, theirs] = await Promise.all([client.callTool(withLevel), other.callTool({ name: "up__echo", arguments: { text: "quiet" } })])
+    expect(mine.content).toEqual([{ type: "text", text: "logged" }])
+    expect(theirs.content).toEqual([{ type: "text", text: "echo: quiet" }])
+    expect(logged).toEqual([sent])
+    expect(overheard).toEqual([])
+    // A 2025-era client may set a level first; Berth declares logging, so it answers.
+    if (era === "legacy") await expect(client.setLoggingLevel("debug")).resolves.toBeDefined()
+    await Promise.all([client.close(), other.close()])
   })
 
   it("namespaces upstream resources and prompts", async () => {
