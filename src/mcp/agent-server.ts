@@ -34,6 +34,9 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   // logging: upstream logs are relayed to the call they belong to (log-relay.ts).
   const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} } })
 
+  // A 2025-era cancellation arrives in a request of its own, to a fresh server: find the call in the workspace.
+  server.setNotificationHandler("notifications/cancelled", (n) => void host.inFlight.cancel(agent, n.params.requestId, n.params.reason))
+
   server.setRequestHandler("tools/list", () => ({
     tools: visibleTools(host.state(), host.policies(), agent).map(([id, tool]) => {
       // The upstream's definition as discovered (and pinned by its hash), under the namespaced name.

@@ -122,12 +122,14 @@ export const callTool = async (
   // A modern request gets the upstream's logs only if it names a level; the agent's level is passed on.
   const logLevel = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY]
   const relayLog = (message: LogMessage) => void ctx.mcpReq.notify({ method: "notifications/message", params: message } as never)
+  // Aborted by the agent's own request ending (modern), or by a cancellation in a later request (2025 era).
+  const inFlight = host.inFlight.start(agent, ctx.mcpReq.id)
   try {
     const result = (await relayLogs(relayLog, () => host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
       client.callTool(
         { name: tool.name, arguments: params.arguments ?? {}, ...(logLevel === undefined ? {} : { _meta: { [LOG_LEVEL_META_KEY]: logLevel } }) },
         {
-          signal: ctx.mcpReq.signal,
+          signal: AbortSignal.any([ctx.mcpReq.signal, inFlight.signal]),
           // The pinned definition: without it the client consults (and may refetch) its tools/list
           // cache on every call to check structuredContent and build Mcp-Param-* headers.
           toolDefinition: asMcpTool(tool.definition),
@@ -161,5 +163,7 @@ export const callTool = async (
     // An upstream JSON-RPC error reaches the agent as the same error; anything else is the upstream being unavailable.
     if (error instanceof ProtocolError) throw error
     throw new ProtocolError(ProtocolErrorCode.InternalError, `plugin '${tool.plugin}' is unavailable: ${message}`)
+  } finally {
+    inFlight.end()
   }
 }

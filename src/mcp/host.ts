@@ -4,6 +4,7 @@ import type { CommandOptions, CommandOutcome } from "../workspace/execute.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { PolicyEngine } from "../policy/engine.ts"
 import type { RateLimiter } from "../policy/rate-limiter.ts"
+import type { InFlightCalls } from "./in-flight.ts"
 import type { UpstreamPool } from "./upstream-pool.ts"
 
 export interface WorkspaceHost {
@@ -17,4 +18,6 @@ export interface WorkspaceHost {
   policies(): PolicyEngine
   /** The workspace's token buckets, one per rate limit. */
   readonly limiter: RateLimiter
+  /** Calls running upstream, for cancellations that arrive in a request of their own. */
+  readonly inFlight: InFlightCalls
 }

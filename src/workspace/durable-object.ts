@@ -14,6 +14,7 @@ import type { ArchiveStatus, ProjectionLag, Projections } from "../fanout/status
 import { visibleTools } from "../mcp/authorize.ts"
 import { discover } from "../mcp/discover.ts"
 import { McpEndpoint } from "../mcp/endpoint.ts"
+import { InFlightCalls } from "../mcp/in-flight.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { PolicyEngine } from "../policy/engine.ts"
@@ -62,6 +63,7 @@ export class Workspace extends DurableObject<Env> {
   /** Parsed once per change of the workspace's policy sets, not per call. */
   #engine!: PolicyEngine
   readonly #limiter = new RateLimiter()
+  readonly #inFlight = new InFlightCalls()
   /** A second engine for `policy test`, reused so trial sets do not pile up in Cedar's cache. */
   #trialEngine!: PolicyEngine
   readonly #mcp: McpEndpoint
@@ -122,7 +124,8 @@ export class Workspace extends DurableObject<Env> {
       execute: (command, options) => this.#execute(command, options),
       newId: () => this.#stores.log.newId(),
       policies: () => this.#engine.sync(this.#state.policies),
-      limiter: this.#limiter
+      limiter: this.#limiter,
+      inFlight: this.#inFlight
     }
   }
 

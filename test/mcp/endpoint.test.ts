@@ -82,9 +82,10 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
 })
 
 describe("cancellation", () => {
-  it("an agent's abort (modern protocol) reaches the upstream call, and the run finishes as error", async () => {
+  it.each<Era>(["modern", "legacy"])("an agent's abort (%s protocol) reaches the upstream call, and the run finishes as error", async (era) => {
+    // Modern: the agent's request ends. 2025 era: notifications/cancelled arrives in a POST of its own.
     const { slug, key, upstream } = await dockedWorkspace()
-    const client = await mcpClient(slug, key, "modern")
+    const client = await mcpClient(slug, key, era)
     const abort = new AbortController()
     const call = client.callTool(
       { name: "up__progress", arguments: { steps: 50, delayMs: 40 } },
