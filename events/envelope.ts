@@ -11,6 +11,9 @@ export type Actor = typeof Actor.Type
 /** A point in a log's history: a seq, or an ISO-8601 time (everything appended at or before it). */
 export type Point = { readonly seq: number } | { readonly time: string }
 
+/** An ISO-8601 time with a zone, as a point in history is given: the admin API and the CLI hold it to the same rule. */
+export const ISO_8601_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
+
 export const GENESIS_HASH = "0".repeat(64)
 
 /** One row of the log, exactly as stored and exported. `data` is checked against its type's Schema by `decodeEvent`. */

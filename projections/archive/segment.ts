@@ -13,7 +13,7 @@ export const manifestKey = (workspace: string): string => `audit/${workspace}/ma
 export const gzip = async (bytes: Uint8Array): Promise<Uint8Array> => new Uint8Array(gzipSync(bytes))
 export const gunzip = async (bytes: Uint8Array): Promise<Uint8Array> => new Uint8Array(gunzipSync(bytes))
 
-export const toNdjson = (envelopes: ReadonlyArray<Envelope>): string => envelopes.map((e) => `${JSON.stringify(e)}\n`).join("")
+const toNdjson = (envelopes: ReadonlyArray<Envelope>): string => envelopes.map((e) => `${JSON.stringify(e)}\n`).join("")
 
 export const encodeSegment = (envelopes: ReadonlyArray<Envelope>): Promise<Uint8Array> =>
   gzip(new TextEncoder().encode(toNdjson(envelopes)))

@@ -1,12 +1,11 @@
 // The admin queries: read-only requests, answered from the projection or, for history, the log.
 import { Schema } from "effect"
-import { PolicyId, WorkspaceSlug } from "../../events/index.ts"
+import { ISO_8601_WITH_ZONE, PolicyId, WorkspaceSlug } from "../../events/index.ts"
 
 const workspace = WorkspaceSlug
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
 const IsoTime = Schema.String.check(
   Schema.makeFilter(
-    (s: string) => (ISO_8601.test(s) && !Number.isNaN(Date.parse(s))) || "expected an ISO-8601 time with a zone, such as 2026-11-25T14:02:00Z"
+    (s: string) => (ISO_8601_WITH_ZONE.test(s) && !Number.isNaN(Date.parse(s))) || "expected an ISO-8601 time with a zone, such as 2026-11-25T14:02:00Z"
   )
 )
 const Seq = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))

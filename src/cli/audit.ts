@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, readFileSync } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import type { Envelope, Point } from "../../events/index.ts"
+import { type Envelope, ISO_8601_WITH_ZONE, type Point } from "../../events/index.ts"
 import type { Manifest } from "../../projections/archive/manifest.ts"
 import {
   ArchiveError,
@@ -27,13 +27,11 @@ import { printJson, printLine } from "./output.ts"
 import { progress } from "./progress.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
-
 /** A bare integer is a seq; anything else must be an ISO-8601 time with a zone, as the plane requires. */
 export const parsePoint = (text: string, flag: string): Point | UsageError => {
   if (/^\d+$/.test(text)) return { seq: Number(text) }
   const ms = Date.parse(text)
-  if (!ISO_8601.test(text) || Number.isNaN(ms))
+  if (!ISO_8601_WITH_ZONE.test(text) || Number.isNaN(ms))
     return new UsageError({ reason: `--${flag}: expected a seq or an ISO-8601 time with a zone, such as 2026-11-25T14:02:00Z; got ${JSON.stringify(text)}` })
   return { time: new Date(ms).toISOString() }
 }

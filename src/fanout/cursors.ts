@@ -3,8 +3,6 @@
 // in the Durable Object's SQLite, next to the log, so a restart resumes exactly where it stopped.
 import type { Cursor } from "./status.ts"
 
-export type { Cursor }
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS fanout_cursors (
   projection TEXT PRIMARY KEY,
