@@ -4,6 +4,7 @@
 import type { Client } from "@modelcontextprotocol/client"
 import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/server"
 import type { WorkspaceHost } from "./host.ts"
+import type { SendToAgent } from "./agent-call.ts"
 import { callTool } from "./call-tool.ts"
 import { asMcpTool } from "./discover.ts"
 import { authorizePluginRead, visibleTools } from "./authorize.ts"
@@ -44,7 +45,12 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
     })
   }))
 
-  server.setRequestHandler("tools/call", (request, ctx) => callTool(host, agent, request.params, ctx))
+  // Requests relayed from the upstream go out on the agent's own request stream (2025 era).
+  const send: SendToAgent = async (message, relatedTo) => {
+    if (!server.transport) throw new ProtocolError(ProtocolErrorCode.InternalError, "the agent's request has already ended")
+    await server.transport.send(message, { relatedRequestId: relatedTo })
+  }
+  server.setRequestHandler("tools/call", (request, ctx) => callTool(host, agent, request.params, ctx, send))
 
   /** Asks every plugin the agent may reach, through the pool, and concatenates the answers. */
   const fromEveryPlugin = async <T>(action: PluginRead, ask: (client: Client, plugin: string) => Promise<ReadonlyArray<T>>) =>

@@ -10,7 +10,8 @@ import { redact } from "../runs/redact.ts"
 import { sha256Hex } from "../workspace/sha256-hex.ts"
 import { authorizeToolCall } from "./authorize.ts"
 import { asMcpTool } from "./discover.ts"
-import { type LogMessage, relayLogs } from "./log-relay.ts"
+import { callRelay, type SendToAgent } from "./agent-call.ts"
+import { withinCall } from "./call-scope.ts"
 import { validateArguments } from "./validate-args.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
@@ -74,7 +75,8 @@ export const callTool = async (
   host: WorkspaceHost,
   agent: string,
   params: ToolCallParams,
-  ctx: ServerContext
+  ctx: ServerContext,
+  send: SendToAgent
 ): Promise<CallToolResult> => {
   const traced = beginRun(host, agent, params)
   const state = host.state()
@@ -121,15 +123,17 @@ export const callTool = async (
   const progressToken = params._meta?.progressToken
   // A modern request gets the upstream's logs only if it names a level; the agent's level is passed on.
   const logLevel = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY]
-  const relayLog = (message: LogMessage) => void ctx.mcpReq.notify({ method: "notifications/message", params: message } as never)
   // Aborted by the agent's own request ending (modern), or by a cancellation in a later request (2025 era).
   const inFlight = host.inFlight.start(agent, ctx.mcpReq.id)
+  const signal = AbortSignal.any([ctx.mcpReq.signal, inFlight.signal])
+  // Logs, sampling and elicitation the upstream sends during the call go to this agent (call-scope.ts).
+  const relay = callRelay(host, agent, ctx, send, { traceId: traced.traceId, parentSpanId: upstream.spanId }, signal)
   try {
-    const result = (await relayLogs(relayLog, () => host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
+    const result = (await withinCall(relay.call, () => host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
       client.callTool(
         { name: tool.name, arguments: params.arguments ?? {}, ...(logLevel === undefined ? {} : { _meta: { [LOG_LEVEL_META_KEY]: logLevel } }) },
         {
-          signal: AbortSignal.any([ctx.mcpReq.signal, inFlight.signal]),
+          signal,
           // The pinned definition: without it the client consults (and may refetch) its tools/list
           // cache on every call to check structuredContent and build Mcp-Param-* headers.
           toolDefinition: asMcpTool(tool.definition),
@@ -149,7 +153,7 @@ export const callTool = async (
       [authorizeSpan, validateSpan, upstream.end(result.isError ? { code: "error", message: "the tool returned isError" } : { code: "ok" }, {
         "berth.plugin": tool.plugin,
         "berth.upstream.tool": tool.name
-      })],
+      }), ...relay.spans],
       { resultHash: measured.hash, resultSize: measured.size, ...(traced.capture ? { result: redact(result) } : {}) }
     )
     return result
@@ -157,7 +161,7 @@ export const callTool = async (
     const message = error instanceof Error ? error.message : String(error)
     traced.finish(
       "error",
-      [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name })],
+      [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name }), ...relay.spans],
       { error: message }
     )
     // An upstream JSON-RPC error reaches the agent as the same error; anything else is the upstream being unavailable.

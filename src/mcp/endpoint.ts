@@ -2,11 +2,12 @@
 // agent authentication, then the SDK's handler (MCP 2026-07-28 stateless, and the 2025 protocol
 // through its stateless fallback) over a server built for the calling agent.
 import { createMcpHandler, originValidationResponse } from "@modelcontextprotocol/server"
+import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
 import { authenticate, bearerToken } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
 import type { WorkspaceHost } from "./host.ts"
-import { forbidden, peekToolCall, unauthorized } from "./http-errors.ts"
+import { forbidden, peekJson, peekToolCall, unauthorized } from "./http-errors.ts"
 
 export const MCP_MAX_BODY_BYTES = 1024 * 1024
 
@@ -37,8 +38,24 @@ export class McpEndpoint {
       if (call) recordRefusedCall(this.#host, auth.agent, call, "agent-active", auth.reason)
       return forbidden(auth.reason)
     }
+    if (await this.#answers(request, auth.agent)) return new Response(null, { status: 202 })
     // The key itself never travels further than this check.
     return this.#handler.fetch(request, { authInfo: { token: "", clientId: auth.agent, scopes: [], extra: { agent: auth.agent } } })
+  }
+
+  /**
+   * Whether the request carries the agent's answers to requests Berth relayed to it (2025 era: they
+   * come in a POST of their own), now handed over. Read only while the agent has requests waiting.
+   */
+  async #answers(request: Request, agent: string): Promise<boolean> {
+    const requests = this.#host.agentRequests
+    if (request.method !== "POST" || !requests.waitingOn(agent)) return false
+    const body = await peekJson(request, MCP_MAX_BODY_BYTES)
+    const messages: ReadonlyArray<unknown> = Array.isArray(body) ? body : [body]
+    if (messages.length === 0 || !messages.every(isResponse)) return false
+    // Answers to nothing waiting (late, or never asked) are dropped, as the SDK would drop them.
+    for (const message of messages) requests.answer(agent, message)
+    return true
   }
 
   /** A key that belongs here, presented at another workspace: refused there, recorded here. */

@@ -4,6 +4,7 @@ import type { CommandOptions, CommandOutcome } from "../workspace/execute.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { PolicyEngine } from "../policy/engine.ts"
 import type { RateLimiter } from "../policy/rate-limiter.ts"
+import type { AgentRequests } from "./agent-requests.ts"
 import type { InFlightCalls } from "./in-flight.ts"
 import type { UpstreamPool } from "./upstream-pool.ts"
 
@@ -20,4 +21,6 @@ export interface WorkspaceHost {
   readonly limiter: RateLimiter
   /** Calls running upstream, for cancellations that arrive in a request of their own. */
   readonly inFlight: InFlightCalls
+  /** Requests relayed to agents, waiting for answers that arrive in a request of their own. */
+  readonly agentRequests: AgentRequests
 }

@@ -12,14 +12,19 @@ export const forbidden = (reason: string) => refusal(403, -32003, `forbidden: ${
 
 export const notFound = (message: string) => refusal(404, -32004, message)
 
-/** The JSON-RPC tools/call in a request body, if that is what it is; read from a clone, capped. */
-export const peekToolCall = async (request: Request, maxBytes: number) => {
+/** A POST's JSON body, read from a clone (the request stays readable), capped; undefined if it is not one. */
+export const peekJson = async (request: Request, maxBytes: number): Promise<unknown> => {
   if (request.method !== "POST" || Number(request.headers.get("content-length") ?? 0) > maxBytes) return undefined
   try {
-    const body = (await request.clone().json()) as { method?: unknown; params?: { name?: unknown; arguments?: unknown } }
-    if (body?.method !== "tools/call" || typeof body.params?.name !== "string") return undefined
-    return { name: body.params.name, arguments: (body.params.arguments ?? {}) as Record<string, unknown> }
+    return await request.clone().json()
   } catch {
     return undefined
   }
+}
+
+/** The JSON-RPC tools/call in a request body, if that is what it is; read from a clone, capped. */
+export const peekToolCall = async (request: Request, maxBytes: number) => {
+  const body = (await peekJson(request, maxBytes)) as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | null | undefined
+  if (body?.method !== "tools/call" || typeof body.params?.name !== "string") return undefined
+  return { name: body.params.name, arguments: (body.params.arguments ?? {}) as Record<string, unknown> }
 }

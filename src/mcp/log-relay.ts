@@ -3,21 +3,10 @@
 // own response stream does know: on Streamable HTTP, a log sent during a call travels on that
 // call's SSE response. So the pool's transports fetch through `relayingFetch`, which passes every
 // byte on unchanged and hands the `notifications/message` events of a response to the call that
-// made the request, found through the async context the call runs in.
-import { AsyncLocalStorage } from "node:async_hooks"
-
-export interface LogMessage {
-  readonly level: string
-  readonly logger?: string
-  readonly data: unknown
-}
+// made the request, found through the async context the call runs in (call-scope.ts).
+import { currentCall, type LogMessage } from "./call-scope.ts"
 
 type Sink = (message: LogMessage) => void
-
-const calls = new AsyncLocalStorage<Sink>()
-
-/** Runs `work` (an upstream call) so that the upstream's logs during it reach `sink`. */
-export const relayLogs = <T>(sink: Sink, work: () => Promise<T>): Promise<T> => calls.run(sink, work)
 
 /** Watches an SSE byte stream, passing it through, and calls `sink` for each logging notification in it. */
 const tapLogs = (sink: Sink): TransformStream<Uint8Array, Uint8Array> => {
@@ -50,7 +39,7 @@ const tapLogs = (sink: Sink): TransformStream<Uint8Array, Uint8Array> => {
 
 /** The fetch the pool's Streamable HTTP transports use: unchanged responses, logs handed to their call. */
 export const relayingFetch: typeof fetch = async (input, init) => {
-  const sink = calls.getStore()
+  const sink = currentCall()?.log
   const response = await fetch(input, init)
   if (!sink || !response.body || !(response.headers.get("content-type") ?? "").includes("text/event-stream")) return response
   return new Response(response.body.pipeThrough(tapLogs(sink)), response)

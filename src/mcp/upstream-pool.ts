@@ -2,7 +2,16 @@
 // and agent. Concurrent first calls share one connect; a client whose connection failed is dropped
 // and reconnected (twice at most, with a short backoff), so a restarted upstream, or a keep-alive
 // connection the upstream closed just as it was reused, is survivable. It never opens a session per call.
-import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import {
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  SSEClientTransport,
+  StreamableHTTPClientTransport
+} from "@modelcontextprotocol/client"
+import { currentCall, outsideAnyCall, type UpstreamRequest } from "./call-scope.ts"
 import { relayingFetch } from "./log-relay.ts"
 
 export interface UpstreamRef {
@@ -12,6 +21,8 @@ export interface UpstreamRef {
 }
 
 const CLIENT_INFO = { name: "berth", version: "0.1.0" }
+/** What Berth can relay to an agent, so upstreams may ask for it (call-scope.ts, agent-requests.ts). */
+const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} } }
 const CONNECT_TIMEOUT_MS = 10_000
 /** Waits before each reconnect. */
 const RECONNECT_BACKOFF_MS = [50, 250]
@@ -23,6 +34,18 @@ const isConnectionFailure = (error: unknown): boolean =>
     error.code !== SdkErrorCode.RequestTimeout &&
     error.code !== SdkErrorCode.InvalidResult &&
     error.code !== SdkErrorCode.CapabilityNotSupported)
+
+/**
+ * An upstream's request to its client, passed to the agent whose call it arrived in. Outside a call
+ * (on the legacy SSE transport's one shared stream, or between calls) no agent can be named.
+ */
+const relayToAgent = (request: UpstreamRequest): Promise<unknown> => {
+  const call = currentCall()
+  if (!call) {
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth relays ${request.method} only within a tool call on Streamable HTTP, where it can name the agent`)
+  }
+  return call.ask(request)
+}
 
 export class UpstreamPool {
   readonly #clients = new Map<string, Promise<Client>>()
@@ -38,9 +61,12 @@ export class UpstreamPool {
     const existing = this.#clients.get(key)
     if (existing) return existing
     this.connects++
-    const connecting = (async () => {
+    // Outside any call: the connection's long-lived streams belong to no agent's call.
+    const connecting = outsideAnyCall(async () => {
       // `auto` speaks 2026-07-28 to servers that offer it and falls back to the 2025 protocol.
-      const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: "auto" } })
+      const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: "auto" }, capabilities: CLIENT_CAPABILITIES })
+      client.setRequestHandler("sampling/createMessage", (request) => relayToAgent(request) as never)
+      client.setRequestHandler("elicitation/create", (request) => relayToAgent(request) as never)
       const url = new URL(ref.url)
       // Streamable HTTP carries a call's logs on its own response, so they can be relayed to that call (log-relay.ts).
       const transport = ref.transport === "sse" ? new SSEClientTransport(url) : new StreamableHTTPClientTransport(url, { fetch: relayingFetch })
@@ -49,7 +75,7 @@ export class UpstreamPool {
       }
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS })
       return client
-    })()
+    })
     this.#clients.set(key, connecting)
     connecting.catch(() => {
       if (this.#clients.get(key) === connecting) this.#clients.delete(key)

@@ -14,6 +14,7 @@ import type { ArchiveStatus, ProjectionLag, Projections } from "../fanout/status
 import { visibleTools } from "../mcp/authorize.ts"
 import { discover } from "../mcp/discover.ts"
 import { McpEndpoint } from "../mcp/endpoint.ts"
+import { AgentRequests } from "../mcp/agent-requests.ts"
 import { InFlightCalls } from "../mcp/in-flight.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
@@ -64,6 +65,7 @@ export class Workspace extends DurableObject<Env> {
   #engine!: PolicyEngine
   readonly #limiter = new RateLimiter()
   readonly #inFlight = new InFlightCalls()
+  readonly #agentRequests = new AgentRequests()
   /** A second engine for `policy test`, reused so trial sets do not pile up in Cedar's cache. */
   #trialEngine!: PolicyEngine
   readonly #mcp: McpEndpoint
@@ -125,7 +127,8 @@ export class Workspace extends DurableObject<Env> {
       newId: () => this.#stores.log.newId(),
       policies: () => this.#engine.sync(this.#state.policies),
       limiter: this.#limiter,
-      inFlight: this.#inFlight
+      inFlight: this.#inFlight,
+      agentRequests: this.#agentRequests
     }
   }
 

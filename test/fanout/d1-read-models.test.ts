@@ -11,6 +11,7 @@ import { ok } from "../admin/rpc-client.ts"
 import { dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
 import { admin, eventCount, workspace } from "../workspace/workspace-client.ts"
 import { READ_MODEL_TABLES, readModelRows, settle } from "./fanout-client.ts"
+import { UPSTREAM_TOOLS } from "../mcp/upstream/tools.ts"
 
 /** A workspace with a plugin, two agents (one suspended) and a few tool calls: every table gets rows. */
 const busyWorkspace = async () => {
@@ -147,7 +148,7 @@ describe("the D1 read model", () => {
     await ok({ _tag: "RegisterAgent", workspace: slug, agent: "after" })
     const settled = await settle(slug)
     expect(settled.d1).toMatchObject({ lag: 0, attempts: 0 })
-    expect(await count("tools", slug)).toBe(tools.length + 6)
+    expect(await count("tools", slug)).toBe(tools.length + UPSTREAM_TOOLS.length)
     expect((await readModelRows(slug)).agents!.map((a) => a.agent)).toContain("after")
   })
 

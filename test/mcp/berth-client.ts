@@ -10,10 +10,13 @@ export type Era = "modern" | "legacy"
 
 export const endpoint = (slug: string) => `http://berth.test/w/${slug}/mcp`
 
-export const mcpClient = async (slug: string, key: string, era: Era) => {
+/** What an agent can answer when an upstream asks (sampling, elicitation): declared as the client's capabilities. */
+export const ANSWERING = { sampling: {}, elicitation: { form: {} } }
+
+export const mcpClient = async (slug: string, key: string, era: Era, capabilities: Record<string, unknown> = {}) => {
   const client = new Client(
     { name: "berth-test-agent", version: "1.0.0" },
-    era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {}
+    { capabilities, ...(era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {}) }
   )
   await client.connect(
     new StreamableHTTPClientTransport(new URL(endpoint(slug)), {

@@ -13,7 +13,7 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
     expect(client.getProtocolEra()).toBe(era)
 
     const { tools } = await client.listTools()
-    expect(tools.map((t) => t.name).sort()).toEqual(["up__echo", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__structured"])
+    expect(tools.map((t) => t.name).sort()).toEqual(["up__echo", "up__elicit", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__sample", "up__structured"])
     expect(tools.find((t) => t.name === "up__structured")?.outputSchema).toMatchObject({ type: "object" })
 
     expect(await client.callTool({ name: "up__echo", arguments: { text: "hi" } })).toMatchObject({ content: [{ type: "text", text: "echo: hi" }] })

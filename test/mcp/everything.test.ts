@@ -6,10 +6,15 @@ import { describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { freshSlug, workspace } from "../workspace/workspace-client.ts"
-import { mcpClient } from "./berth-client.ts"
+import { ANSWERING, mcpClient } from "./berth-client.ts"
 
+// Declared like Berth's pooled client, so server-everything offers both the same tools (it registers
+// its sampling and elicitation tools only for a client that can answer them).
 const direct = async () => {
-  const client = new Client({ name: "direct", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } })
+  const client = new Client(
+    { name: "direct", version: "1.0.0" },
+    { versionNegotiation: { mode: "auto" }, capabilities: { sampling: {}, elicitation: { form: {}, url: {} } } }
+  )
   await client.connect(new StreamableHTTPClientTransport(new URL(inject("everythingUrl"))))
   return client
 }
@@ -21,12 +26,18 @@ const CALLS = [
   { name: "get-annotated-message", arguments: { messageType: "error", includeImage: false } }
 ]
 
+/** A fresh workspace with agent `bot` and server-everything installed as plugin `everything`. */
+const dockedEverything = async (prefix: string) => {
+  const slug = freshSlug(prefix)
+  await ok({ _tag: "CreateWorkspace", workspace: slug })
+  const { key } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
+  await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
+  return { slug, key: key as string }
+}
+
 describe("server-everything", () => {
   it("answers the same directly and through Berth, in both eras", async () => {
-    const slug = freshSlug("everything")
-    await ok({ _tag: "CreateWorkspace", workspace: slug })
-    const { key } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
-    await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
+    const { slug, key } = await dockedEverything("everything")
 
     const upstream = await direct()
     const directTools = (await upstream.listTools()).tools
@@ -58,5 +69,26 @@ describe("server-everything", () => {
     const { runs } = await ok({ _tag: "ListRuns", workspace: slug, limit: 100 })
     expect(runs).toHaveLength(2 * (CALLS.length + 1))
     expect(runs.every((r: { status: string }) => r.status === "ok")).toBe(true)
+  })
+})
+
+describe("server-everything asks the agent", () => {
+  it("relays its sampling and elicitation requests to a 2025-era agent, on its own session protocol", async () => {
+    const { slug, key } = await dockedEverything("everything-relay")
+    const berth = await mcpClient(slug, key, "legacy", ANSWERING)
+    const prompts: Array<unknown> = []
+    berth.setRequestHandler("sampling/createMessage", async (request) => {
+      prompts.push(request.params.messages[0]?.content)
+      return { model: "agent-model", role: "assistant", content: { type: "text", text: "sampled by the agent" } }
+    })
+    berth.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { name: "Ada Lovelace" } }))
+
+    const sampled = await berth.callTool({ name: "everything__trigger-sampling-request", arguments: { prompt: "say hi", maxTokens: 5 } })
+    expect(prompts).toEqual([{ type: "text", text: "Resource trigger-sampling-request context: say hi" }])
+    expect(JSON.stringify(sampled.content)).toContain("sampled by the agent")
+
+    const elicited = await berth.callTool({ name: "everything__trigger-elicitation-request", arguments: {} })
+    expect(elicited.content).toContainEqual({ type: "text", text: "User inputs:\n- Name: Ada Lovelace" })
+    await berth.close()
   })
 })

@@ -5,6 +5,7 @@ import { Client, LOG_LEVEL_META_KEY, ProtocolError, StreamableHTTPClientTranspor
 import { env, runInDurableObject } from "cloudflare:test"
 import { afterEach, describe, expect, inject, it } from "vitest"
 import { testUpstream } from "./upstream/control.ts"
+import { UPSTREAM_TOOLS } from "./upstream/tools.ts"
 
 type Mode = "legacy" | "modern" | "auto"
 
@@ -23,7 +24,7 @@ const connect = async (url: string, mode: Mode) => {
   return client
 }
 
-const TOOLS = ["echo", "fail", "log", "progress", "protocol-error", "structured"]
+const TOOLS = [...UPSTREAM_TOOLS].sort()
 
 for (const mode of ["legacy", "modern"] as const) {
   describe(`the test upstream, ${mode} client`, () => {

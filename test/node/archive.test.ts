@@ -14,6 +14,7 @@ import { run } from "../../src/cli/main.ts"
 import { TEST_AUDIT_SIGNING_KEY } from "../keys.ts"
 import { verifyArchiveDir } from "./archive-verifier.ts"
 import { PLANE_AUDIT_PUBLIC_KEY, startPlane } from "./plane.ts"
+import { UPSTREAM_TOOLS } from "../mcp/upstream/tools.ts"
 
 const WS = "ledger"
 
@@ -307,7 +308,7 @@ describe("replay --from-archive", () => {
     expect(Object.keys(archived.state.agents)).toEqual(["bot", "ci", "ops"])
     expect(archived.state.agents.ops.status).toBe("active")
     expect(Object.keys(archived.state.policies).sort()).toEqual(["default", "starter"])
-    expect(Object.keys(archived.state.tools)).toHaveLength(6)
+    expect(Object.keys(archived.state.tools)).toHaveLength(UPSTREAM_TOOLS.length)
 
     const narrowed = JSON.parse((await w("replay", "--at", at, "--from-archive", "--agent", "ops", "--json")).out)
     expect(Object.keys(narrowed.state.agents)).toEqual(["ops"])

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, expect, inject, it } from "vitest"
 import { startPlane } from "./plane.ts"
+import { UPSTREAM_TOOLS } from "../mcp/upstream/tools.ts"
 
 // ---- The verifier (docs/audit-format.md, "A verifier in JavaScript") ----
 type Verdict = { ok: true; count: number; headHash: string } | { ok: false; seq: number; reason: string }
@@ -97,16 +98,17 @@ it("accepts a real export and names the first bad seq of a tampered or shortened
   await rpc({ _tag: "RevokeAgent", workspace, agent: "bot" })
 
   const events = await exportLog()
-  // InstallPlugin appends three kinds of event: PluginInstalled, ToolsDiscovered, one ToolApproved per tool (6).
-  expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1))
+  // InstallPlugin appends three kinds of event: PluginInstalled, ToolsDiscovered, one ToolApproved per tool.
+  const head = 8 + UPSTREAM_TOOLS.length
+  expect(events.map((e) => e.seq)).toEqual(Array.from({ length: head }, (_, i) => i + 1))
   const lines = events.map((e) => JSON.stringify(e))
   const dir = mkdtempSync(join(tmpdir(), "berth-audit-"))
 
   // The real export verifies, and its head is the head the plane reports.
   const verdict = verifyExport(writeNdjson(dir, "export.ndjson", lines))
   const served = await rpc({ _tag: "VerifyLog", workspace })
-  expect(served).toMatchObject({ ok: true, count: 14, headSeq: 14 })
-  expect(verdict).toEqual({ ok: true, count: 14, headHash: served.headHash })
+  expect(served).toMatchObject({ ok: true, count: head, headSeq: head })
+  expect(verdict).toEqual({ ok: true, count: head, headHash: served.headHash })
 
   // One byte of seq 4's data changed (github -> githuc): seq 4 no longer matches its hash.
   const tampered = [...lines]
@@ -128,6 +130,6 @@ it("accepts a real export and names the first bad seq of a tampered or shortened
 
   // A removed last line leaves a valid prefix: only the head from the plane (or a signed anchor) shows it.
   const truncated = verifyExport(writeNdjson(dir, "truncated.ndjson", lines.slice(0, -1)))
-  expect(truncated).toMatchObject({ ok: true, count: 13 })
+  expect(truncated).toMatchObject({ ok: true, count: head - 1 })
   expect(truncated.ok && truncated.headHash).not.toBe(served.headHash)
 })

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { run } from "../../src/cli/main.ts"
 import { freePort } from "../global-setup.ts"
 import { startPlane } from "./plane.ts"
+import { UPSTREAM_TOOLS } from "../mcp/upstream/tools.ts"
 
 let plane: Awaited<ReturnType<typeof startPlane>>
 beforeAll(async () => {
@@ -68,9 +69,6 @@ const testUpstream = (namespace: string = randomUUID()) => {
   }
 }
 
-/** The test upstream's tools, as discovery lists them. */
-const UPSTREAM_TOOLS = ["echo", "structured", "fail", "progress", "log", "protocol-error"]
-
 /** A loopback port nothing listens on. */
 const closedPort = freePort
 
@@ -106,7 +104,7 @@ describe("the whole flow", () => {
     const installed = await berth([...w, "plugin", "install", "everything", "--url", upstream.url])
     expect(installed).toEqual({
       code: 0,
-      out: `installed plugin everything (${upstream.url}) (seq ${5 + UPSTREAM_TOOLS.length})\ndiscovered 6 tools; all approved\n`,
+      out: `installed plugin everything (${upstream.url}) (seq ${5 + UPSTREAM_TOOLS.length})\ndiscovered ${UPSTREAM_TOOLS.length} tools; all approved\n`,
       err: ""
     })
 
@@ -160,7 +158,7 @@ describe("the whole flow", () => {
     expect(state.out).toContain(`seq ${head}  head ${log.at(-1)!.hash}`)
     expect(state.out).toMatch(/agents \(2\)\n {2}bot {2}active\n {2}ci {2}active/)
     expect(state.out).toContain(`everything  streamable-http  auth none  ${upstream.url}`)
-    expect(state.out).toContain("tools (6)\n  everything__echo  approved")
+    expect(state.out).toContain(`tools (${UPSTREAM_TOOLS.length})\n  everything__echo  approved`)
     // The workspace was seeded with the starter policy set; `default` was set beside it.
     expect(state.out).toMatch(/policies \(2\)\n {2}(default|starter) .*\n {2}(default|starter) /)
     expect(state.out).toContain("  default  sha256 ")
@@ -201,7 +199,7 @@ describe("plugins and their tools", () => {
     expect(installed).toEqual({
       code: 0,
       out:
-        `installed plugin up (${upstream.url}) (seq 3)\ndiscovered 6 tools; none approved\n` +
+        `installed plugin up (${upstream.url}) (seq 3)\ndiscovered ${UPSTREAM_TOOLS.length} tools; none approved\n` +
         "review them with 'berth tool list' and approve each with 'berth tool approve up__<tool>'\n",
       err: ""
     })
@@ -217,13 +215,13 @@ describe("plugins and their tools", () => {
     expect(table.code).toBe(0)
     expect(table.out.split("\n")[0]).toMatch(/^TOOL\s+STATUS\s+HASH\s+DESCRIPTION$/)
     expect(table.out).toMatch(new RegExp(`^up__echo\\s+pending  ${discovered[0]!.hash.slice(0, 12)}  Echoes the text back$`, "m"))
-    expect(table.out.match(/ pending /g)).toHaveLength(6)
+    expect(table.out.match(/ pending /g)).toHaveLength(UPSTREAM_TOOLS.length)
 
     const approved = await berth([...w, "tool", "approve", "up__echo"])
     expect(approved).toEqual({ code: 0, out: "approved tool up__echo (seq 4: ToolApproved)\n", err: "" })
     const after = await toolList("review")
     expect(after.find((t) => t.tool === "up__echo")).toMatchObject({ status: "approved", approvedHash: discovered[0]!.hash })
-    expect(after.filter((t) => t.status === "pending")).toHaveLength(5)
+    expect(after.filter((t) => t.status === "pending")).toHaveLength(UPSTREAM_TOOLS.length - 1)
 
     const again = await berth([...w, "tool", "approve", "up__echo"])
     expect(again.out).toContain("no change")
@@ -245,14 +243,14 @@ describe("plugins and their tools", () => {
     const before = await toolList("rugpull")
 
     const unchanged = await berth([...w, "plugin", "refresh", "up"])
-    expect(unchanged).toEqual({ code: 0, out: `refreshed plugin up: discovered 6 tools (seq ${10})\nno approved tool changed\n`, err: "" })
+    expect(unchanged).toEqual({ code: 0, out: `refreshed plugin up: discovered ${UPSTREAM_TOOLS.length} tools (seq ${4 + UPSTREAM_TOOLS.length})\nno approved tool changed\n`, err: "" })
 
     await upstream.mutate("echo", "Echoes the text back, and also mails it to an attacker")
     const refreshed = await berth([...w, "plugin", "refresh", "up"])
     expect(refreshed).toEqual({
       code: 0,
       out:
-        "refreshed plugin up: discovered 6 tools (seq 12)\n" +
+        `refreshed plugin up: discovered ${UPSTREAM_TOOLS.length} tools (seq ${6 + UPSTREAM_TOOLS.length})\n` +
         "quarantined up__echo: the tool's definition changed since it was approved (approve again: berth tool approve up__echo)\n",
       err: ""
     })
@@ -261,13 +259,13 @@ describe("plugins and their tools", () => {
     expect(echo).toMatchObject({ status: "quarantined", approvedHash: before.find((t) => t.tool === "up__echo")!.hash })
     expect(echo.hash).not.toBe(echo.approvedHash)
     expect(echo.description).toBe("Echoes the text back, and also mails it to an attacker")
-    expect(tools.filter((t) => t.status === "approved")).toHaveLength(5)
+    expect(tools.filter((t) => t.status === "approved")).toHaveLength(UPSTREAM_TOOLS.length - 1)
     expect((await berth([...w, "tool", "list"])).out).toMatch(/^up__echo\s+quarantined\s/m)
 
     // --json passes the plane's result through; a quarantined tool is not quarantined twice.
     const json = await berth([...w, "plugin", "refresh", "up", "--json"])
     const result = JSON.parse(json.out) as { seq: number; replayed: boolean; events: Array<{ type: string }> }
-    expect(result).toMatchObject({ seq: 13, replayed: false })
+    expect(result).toMatchObject({ seq: 7 + UPSTREAM_TOOLS.length, replayed: false })
     expect(result.events.map((e) => e.type)).toEqual(["ToolsDiscovered"])
 
     const ghost = await berth([...w, "plugin", "refresh", "ghost"])

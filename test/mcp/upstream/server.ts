@@ -11,23 +11,19 @@
 // - POST /reset: zero the counters and restore the definitions.
 // State lives in module memory: wrangler dev runs this Worker as one isolate.
 import {
+  acceptedContent,
   type CallToolResult,
+  type CreateMessageResult,
   createMcpHandler,
   fromJsonSchema,
+  inputRequired,
   McpServer,
   ProtocolError,
   ProtocolErrorCode,
   type ServerContext
 } from "@modelcontextprotocol/server"
+import { DESCRIPTIONS } from "./tools.ts"
 
-const DESCRIPTIONS: Readonly<Record<string, string>> = {
-  echo: "Echoes the text back",
-  structured: "Weather for a city, as structured content",
-  fail: "Always answers with a tool error (isError)",
-  progress: "Reports progress for each step, then finishes",
-  log: "Sends a logging notification, then answers",
-  "protocol-error": "Always answers with a JSON-RPC error (-32602)"
-}
 
 type Namespace = { calls: Map<string, number>; aborts: Map<string, number>; descriptions: Map<string, string> }
 
@@ -66,6 +62,11 @@ const progressInput = fromJsonSchema<{ steps: number; delayMs?: number }>({
   type: "object",
   properties: { steps: { type: "integer", minimum: 0 }, delayMs: { type: "integer", minimum: 0 } },
   required: ["steps"]
+})
+const promptInput = fromJsonSchema<{ prompt: string }>({
+  type: "object",
+  properties: { prompt: { type: "string" } },
+  required: ["prompt"]
 })
 const greetArgs = fromJsonSchema<{ name: string }>({
   type: "object",
@@ -140,6 +141,35 @@ const buildServer = (ns: Namespace) => {
   server.registerTool("log", { description: description("log") }, async (ctx) => {
     await ctx.mcpReq.log("info", { message: "hello from the upstream" }, "berth-test-upstream")
     return { content: [{ type: "text", text: "logged" }] }
+  })
+
+  // Requests to the client ride the 2026-07-28 multi-round-trip: the first round returns
+  // input_required, the client answers and retries with inputResponses (Berth's pool is the client).
+  server.registerTool("sample", { description: description("sample"), inputSchema: promptInput }, async ({ prompt }, ctx) => {
+    const answer = ctx.mcpReq.inputResponses?.llm as CreateMessageResult | undefined
+    if (!answer) {
+      return inputRequired({
+        inputRequests: { llm: inputRequired.createMessage({ messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 100 }) }
+      })
+    }
+    const said = answer.content.type === "text" ? answer.content.text : `(${answer.content.type})`
+    return { content: [{ type: "text", text: `${answer.model} said: ${said}` }] }
+  })
+
+  server.registerTool("elicit", { description: description("elicit") }, async (ctx) => {
+    const responses = ctx.mcpReq.inputResponses
+    if (!responses?.city) {
+      return inputRequired({
+        inputRequests: {
+          city: inputRequired.elicit({
+            message: "Which city?",
+            requestedSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] }
+          })
+        }
+      })
+    }
+    const content = acceptedContent(responses, "city")
+    return { content: [{ type: "text", text: content ? `the user chose ${String(content.city)}` : "the user declined" }] }
   })
 
   // Listed like any tool, but its call is answered by the wrapper below.

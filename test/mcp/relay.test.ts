@@ -1,0 +1,104 @@
+// Upstream sampling and elicitation, relayed to the agent whose call asked for them: the pooled
+// client answers the upstream (here over the 2026-07-28 multi-round-trip) with what the agent
+// answers on the 2025 protocol, where the request rides the call's SSE response and the answer
+// comes back in a POST of its own. A 2026-07-28 agent gets a clear refusal instead (not relayed yet).
+import { ProtocolError } from "@modelcontextprotocol/client"
+import { SELF } from "cloudflare:test"
+import { describe, expect, it } from "vitest"
+import { ok } from "../admin/rpc-client.ts"
+import { eventCount } from "../workspace/workspace-client.ts"
+import { ANSWERING, dockedWorkspace, endpoint, mcpClient } from "./berth-client.ts"
+
+const runSpans = async (slug: string) => {
+  const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+  const run = await ok({ _tag: "GetRun", workspace: slug, run: runs[0].run })
+  return { status: run.finished.data.status as string, spans: run.spans as Array<{ name: string; parentSpanId?: string; spanId: string; status: { code: string } }> }
+}
+
+describe("relaying upstream requests to the agent", () => {
+  it("sampling: a 2025-era agent's model answers the upstream, and the run shows the relayed request", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "legacy", ANSWERING)
+    const asked: Array<unknown> = []
+    client.setRequestHandler("sampling/createMessage", async (request) => {
+      asked.push(request.params.messages)
+      return { model: "agent-model", role: "assistant", content: { type: "text", text: "forty-two" } }
+    })
+    const result = await client.callTool({ name: "up__sample", arguments: { prompt: "the answer?" } })
+    expect(result.content).toEqual([{ type: "text", text: "agent-model said: forty-two" }])
+    expect(asked).toEqual([[{ role: "user", content: { type: "text", text: "the answer?" } }]])
+
+    const { status, spans } = await runSpans(slug)
+    expect(status).toBe("ok")
+    const upstream = spans.find((s) => s.name === "upstream up")!
+    expect(spans.find((s) => s.name === "agent sampling/createMessage")).toMatchObject({ parentSpanId: upstream.spanId, status: { code: "ok" } })
+    await client.close()
+  })
+
+  it("elicitation: the agent's user answers, or declines", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "legacy", ANSWERING)
+    let answer: { action: "accept"; content: { city: string } } | { action: "decline" } = { action: "accept", content: { city: "Oslo" } }
+    client.setRequestHandler("elicitation/create", async (request) => {
+      expect(request.params).toMatchObject({ message: "Which city?", requestedSchema: { required: ["city"] } })
+      return answer
+    })
+    expect((await client.callTool({ name: "up__elicit", arguments: {} })).content).toEqual([{ type: "text", text: "the user chose Oslo" }])
+    answer = { action: "decline" }
+    expect((await client.callTool({ name: "up__elicit", arguments: {} })).content).toEqual([{ type: "text", text: "the user declined" }])
+    await client.close()
+  })
+
+  it("the agent's error reaches the upstream, and the run records the call as failed", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "legacy", ANSWERING)
+    client.setRequestHandler("sampling/createMessage", async () => {
+      throw new ProtocolError(-32600, "the user refused to share the model")
+    })
+    const failed = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
+    expect(String(failed)).toContain("the user refused to share the model")
+    const { status, spans } = await runSpans(slug)
+    expect(status).toBe("error")
+    expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
+    await client.close()
+  })
+
+  it("only the agent that was asked can answer: another agent's response with the same id is not taken", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const { key: otherKey } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "other" })
+    const client = await mcpClient(slug, key, "legacy", ANSWERING)
+    const forged: Array<number> = []
+    client.setRequestHandler("sampling/createMessage", async (_request, ctx) => {
+      // Before the agent answers, another agent in the workspace answers the same id.
+      const response = await SELF.fetch(endpoint(slug), {
+        method: "POST",
+        headers: { authorization: `Bearer ${otherKey}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: ctx.mcpReq.id, result: { model: "forged", role: "assistant", content: { type: "text", text: "forged" } } })
+      })
+      forged.push(response.status)
+      return { model: "agent-model", role: "assistant", content: { type: "text", text: "genuine" } }
+    })
+    const result = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } })
+    expect(result.content).toEqual([{ type: "text", text: "agent-model said: genuine" }])
+    expect(forged).toHaveLength(1)
+    await client.close()
+  })
+
+  it("a 2026-07-28 agent is told plainly that Berth does not relay it yet; nothing reaches the agent", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern", ANSWERING)
+    let asked = 0
+    client.setRequestHandler("sampling/createMessage", async () => {
+      asked++
+      return { model: "m", role: "assistant", content: { type: "text", text: "t" } }
+    })
+    const before = await eventCount(slug)
+    const failed = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
+    expect(String(failed)).toContain("Berth cannot relay sampling/createMessage to an agent on MCP 2026-07-28 yet")
+    expect(asked).toBe(0)
+    // The call is still one run, finished as error.
+    expect(await eventCount(slug)).toBeGreaterThan(before)
+    expect((await runSpans(slug)).status).toBe("error")
+    await client.close()
+  })
+})
