@@ -4,7 +4,7 @@
 import type { Client } from "@modelcontextprotocol/client"
 import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/server"
 import type { WorkspaceHost } from "./host.ts"
-import type { SendToAgent } from "./agent-call.ts"
+import type { SendToAgent } from "./upstream-call.ts"
 import { callTool } from "./call-tool.ts"
 import { asMcpTool } from "./discover.ts"
 import { authorizePluginRead, visibleTools } from "./authorize.ts"

@@ -3,15 +3,16 @@
 // failed, the call leaves a run (DESIGN invariant 5); arguments and results appear only as size and
 // hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
 import type { CallToolResult } from "@modelcontextprotocol/server"
-import { LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
+import { inputRequired, LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
 import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
 import { redact } from "../runs/redact.ts"
 import { sha256Hex } from "../workspace/sha256-hex.ts"
 import { authorizeToolCall } from "./authorize.ts"
 import { asMcpTool } from "./discover.ts"
-import { callRelay, type SendToAgent } from "./agent-call.ts"
 import { withinCall } from "./call-scope.ts"
+import { PARK_LIMIT_MS } from "./parked-calls.ts"
+import { type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import { validateArguments } from "./validate-args.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
@@ -19,6 +20,12 @@ import { newTraceId, startSpan } from "./trace.ts"
 const measure = (value: unknown) => {
   const json = canonicalize(value ?? null) ?? "null"
   return { hash: sha256Hex(json), size: new TextEncoder().encode(json).byteLength }
+}
+
+/** A call dispatched upstream, and how to end its run once the upstream call has settled. */
+export interface PendingCall {
+  readonly call: UpstreamCall
+  readonly conclude: (settled: Settled) => CallToolResult
 }
 
 export interface ToolCallParams {
@@ -78,6 +85,8 @@ export const callTool = async (
   ctx: ServerContext,
   send: SendToAgent
 ): Promise<CallToolResult> => {
+  const resumed = resumeParked(host, agent, params, ctx, send)
+  if (resumed) return answer(host, agent, params.name, resumed)
   const traced = beginRun(host, agent, params)
   const state = host.state()
 
@@ -120,54 +129,94 @@ export const callTool = async (
   const validateSpan = validating.end({ code: "ok" })
 
   const upstream = startSpan(traced.traceId, `upstream ${tool.plugin}`, traced.root.spanId)
-  const progressToken = params._meta?.progressToken
   // A modern request gets the upstream's logs only if it names a level; the agent's level is passed on.
   const logLevel = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY]
-  // Aborted by the agent's own request ending (modern), or by a cancellation in a later request (2025 era).
-  const inFlight = host.inFlight.start(agent, ctx.mcpReq.id)
-  const signal = AbortSignal.any([ctx.mcpReq.signal, inFlight.signal])
-  // Logs, sampling and elicitation the upstream sends during the call go to this agent (call-scope.ts).
-  const relay = callRelay(host, agent, ctx, send, { traceId: traced.traceId, parentSpanId: upstream.spanId }, signal)
-  try {
-    const result = (await withinCall(relay.call, () => host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
-      client.callTool(
-        { name: tool.name, arguments: params.arguments ?? {}, ...(logLevel === undefined ? {} : { _meta: { [LOG_LEVEL_META_KEY]: logLevel } }) },
-        {
-          signal,
-          // The pinned definition: without it the client consults (and may refetch) its tools/list
-          // cache on every call to check structuredContent and build Mcp-Param-* headers.
-          toolDefinition: asMcpTool(tool.definition),
-          ...(progressToken === undefined
-            ? {}
-            : {
-                resetTimeoutOnProgress: true,
-                onprogress: (progress) => void ctx.mcpReq.notify({ method: "notifications/progress", params: { ...progress, progressToken } })
-              })
-        }
+  const first = { ctx, send, progressToken: params._meta?.progressToken }
+  // Logs, progress, sampling and elicitation the upstream sends during the call go to the agent (upstream-call.ts).
+  const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal, progress }) =>
+    withinCall(call, () =>
+      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
+        client.callTool(
+          { name: tool.name, arguments: params.arguments ?? {}, ...(logLevel === undefined ? {} : { _meta: { [LOG_LEVEL_META_KEY]: logLevel } }) },
+          {
+            signal,
+            // The pinned definition: without it the client consults (and may refetch) its tools/list
+            // cache on every call to check structuredContent and build Mcp-Param-* headers.
+            toolDefinition: asMcpTool(tool.definition),
+            ...(first.progressToken === undefined ? {} : { resetTimeoutOnProgress: true, onprogress: progress })
+          }
+        ) as Promise<CallToolResult>
       )
-    ))) as CallToolResult
-    const measured = measure(result)
-    const status = result.isError ? "error" : "ok"
-    traced.finish(
-      status,
-      [authorizeSpan, validateSpan, upstream.end(result.isError ? { code: "error", message: "the tool returned isError" } : { code: "ok" }, {
-        "berth.plugin": tool.plugin,
-        "berth.upstream.tool": tool.name
-      }), ...relay.spans],
-      { resultHash: measured.hash, resultSize: measured.size, ...(traced.capture ? { result: redact(result) } : {}) }
     )
-    return result
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    traced.finish(
-      "error",
-      [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name }), ...relay.spans],
-      { error: message }
-    )
+  )
+
+  const conclude = (settled: Settled): CallToolResult => {
+    const attributes = { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name }
+    if (settled.kind === "done") {
+      const { result } = settled
+      const measured = measure(result)
+      const upstreamSpan = upstream.end(result.isError ? { code: "error", message: "the tool returned isError" } : { code: "ok" }, attributes)
+      traced.finish(result.isError ? "error" : "ok", [authorizeSpan, validateSpan, upstreamSpan, ...call.spans], {
+        resultHash: measured.hash,
+        resultSize: measured.size,
+        ...(traced.capture ? { result: redact(result) } : {})
+      })
+      return result
+    }
+    const message = settled.error instanceof Error ? settled.error.message : String(settled.error)
+    traced.finish("error", [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
     // An upstream JSON-RPC error reaches the agent as the same error; anything else is the upstream being unavailable.
-    if (error instanceof ProtocolError) throw error
+    if (settled.error instanceof ProtocolError) throw settled.error
     throw new ProtocolError(ProtocolErrorCode.InternalError, `plugin '${tool.plugin}' is unavailable: ${message}`)
+  }
+
+  // A 2025-era cancellation arrives in a request of its own; it finds the call by this request's id.
+  const inFlight = host.inFlight.start(agent, ctx.mcpReq.id)
+  inFlight.signal.addEventListener("abort", () => call.abort(inFlight.signal.reason), { once: true })
+  try {
+    return await answer(host, agent, params.name, { call, conclude })
   } finally {
     inFlight.end()
   }
+}
+
+/**
+ * A retry of a call that answered `input_required` (MCP 2026-07-28): it carries the agent's answers
+ * and the `requestState` naming the parked call, and serves that call from here on.
+ */
+const resumeParked = (host: WorkspaceHost, agent: string, params: ToolCallParams, ctx: ServerContext, send: SendToAgent) => {
+  const state = ctx.mcpReq.requestState()
+  if (state === undefined) return undefined
+  const pending = typeof state === "string" ? host.parked.take(state, agent, params.name) : undefined
+  if (!pending) {
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
+      `this retry's requestState names no call waiting for ${agent}'s answers to ${params.name}: it expired, was used already, or is not this agent's`
+    )
+  }
+  pending.call.resume({ ctx, send, progressToken: params._meta?.progressToken })
+  return pending
+}
+
+/**
+ * Answers the agent request serving a call: the upstream's result or error, or, when the upstream
+ * asks an agent on MCP 2026-07-28 something, `input_required` with the call parked for the retry.
+ */
+const answer = async (host: WorkspaceHost, agent: string, tool: string, pending: PendingCall): Promise<CallToolResult> => {
+  const outcome = await pending.call.next()
+  if (outcome.kind !== "input") return pending.conclude(outcome)
+  pending.call.detach()
+  const requestState = host.parked.park(agent, tool, pending, (p) =>
+    p.call.abort(new Error(`the agent did not come back with its answers within ${PARK_LIMIT_MS / 1000} s`))
+  )
+  // Settled while parked (failed, expired, or finished without the answers): the run ends here.
+  void pending.call.finished.then((settled) => {
+    if (!host.parked.drop(pending)) return
+    try {
+      pending.conclude(settled)
+    } catch {
+      // Recorded in the run; there is no agent request left to tell.
+    }
+  })
+  return inputRequired({ inputRequests: outcome.requests, requestState }) as unknown as CallToolResult
 }

@@ -5,7 +5,9 @@ import type { WorkspaceState } from "../../projections/state.ts"
 import type { PolicyEngine } from "../policy/engine.ts"
 import type { RateLimiter } from "../policy/rate-limiter.ts"
 import type { AgentRequests } from "./agent-requests.ts"
+import type { PendingCall } from "./call-tool.ts"
 import type { InFlightCalls } from "./in-flight.ts"
+import type { ParkedCalls } from "./parked-calls.ts"
 import type { UpstreamPool } from "./upstream-pool.ts"
 
 export interface WorkspaceHost {
@@ -23,4 +25,6 @@ export interface WorkspaceHost {
   readonly inFlight: InFlightCalls
   /** Requests relayed to agents, waiting for answers that arrive in a request of their own. */
   readonly agentRequests: AgentRequests
+  /** Calls waiting for an agent on MCP 2026-07-28 to retry with its answers. */
+  readonly parked: ParkedCalls<PendingCall>
 }

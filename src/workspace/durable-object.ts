@@ -15,7 +15,9 @@ import { visibleTools } from "../mcp/authorize.ts"
 import { discover } from "../mcp/discover.ts"
 import { McpEndpoint } from "../mcp/endpoint.ts"
 import { AgentRequests } from "../mcp/agent-requests.ts"
+import type { PendingCall } from "../mcp/call-tool.ts"
 import { InFlightCalls } from "../mcp/in-flight.ts"
+import { ParkedCalls } from "../mcp/parked-calls.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { PolicyEngine } from "../policy/engine.ts"
@@ -66,6 +68,7 @@ export class Workspace extends DurableObject<Env> {
   readonly #limiter = new RateLimiter()
   readonly #inFlight = new InFlightCalls()
   readonly #agentRequests = new AgentRequests()
+  readonly #parked = new ParkedCalls<PendingCall>()
   /** A second engine for `policy test`, reused so trial sets do not pile up in Cedar's cache. */
   #trialEngine!: PolicyEngine
   readonly #mcp: McpEndpoint
@@ -128,7 +131,8 @@ export class Workspace extends DurableObject<Env> {
       policies: () => this.#engine.sync(this.#state.policies),
       limiter: this.#limiter,
       inFlight: this.#inFlight,
-      agentRequests: this.#agentRequests
+      agentRequests: this.#agentRequests,
+      parked: this.#parked
     }
   }
 

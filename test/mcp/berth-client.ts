@@ -1,6 +1,6 @@
 // Test helpers for the hosted endpoint: a workspace with an agent and the test upstream installed,
 // and a real v2 MCP client speaking to /w/{workspace}/mcp through the Worker's fetch handler.
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { Client, type ClientOptions, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { SELF } from "cloudflare:test"
 import { ok } from "../admin/rpc-client.ts"
 import { freshSlug } from "../workspace/workspace-client.ts"
@@ -13,10 +13,10 @@ export const endpoint = (slug: string) => `http://berth.test/w/${slug}/mcp`
 /** What an agent can answer when an upstream asks (sampling, elicitation): declared as the client's capabilities. */
 export const ANSWERING = { sampling: {}, elicitation: { form: {} } }
 
-export const mcpClient = async (slug: string, key: string, era: Era, capabilities: Record<string, unknown> = {}) => {
+export const mcpClient = async (slug: string, key: string, era: Era, capabilities: Record<string, unknown> = {}, options: ClientOptions = {}) => {
   const client = new Client(
     { name: "berth-test-agent", version: "1.0.0" },
-    { capabilities, ...(era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {}) }
+    { ...options, capabilities, ...(era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {}) }
   )
   await client.connect(
     new StreamableHTTPClientTransport(new URL(endpoint(slug)), {

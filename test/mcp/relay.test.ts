@@ -1,13 +1,14 @@
 // Upstream sampling and elicitation, relayed to the agent whose call asked for them: the pooled
 // client answers the upstream (here over the 2026-07-28 multi-round-trip) with what the agent
 // answers on the 2025 protocol, where the request rides the call's SSE response and the answer
-// comes back in a POST of its own. A 2026-07-28 agent gets a clear refusal instead (not relayed yet).
+// comes back in a POST of its own; and on MCP 2026-07-28, where the call answers input_required and
+// the agent retries with its answers.
 import { ProtocolError } from "@modelcontextprotocol/client"
 import { SELF } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { eventCount } from "../workspace/workspace-client.ts"
-import { ANSWERING, dockedWorkspace, endpoint, mcpClient } from "./berth-client.ts"
+import { ANSWERING, dockedWorkspace, endpoint, type Era, mcpClient } from "./berth-client.ts"
 
 const runSpans = async (slug: string) => {
   const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
@@ -32,20 +33,6 @@ describe("relaying upstream requests to the agent", () => {
     expect(status).toBe("ok")
     const upstream = spans.find((s) => s.name === "upstream up")!
     expect(spans.find((s) => s.name === "agent sampling/createMessage")).toMatchObject({ parentSpanId: upstream.spanId, status: { code: "ok" } })
-    await client.close()
-  })
-
-  it("elicitation: the agent's user answers, or declines", async () => {
-    const { slug, key } = await dockedWorkspace()
-    const client = await mcpClient(slug, key, "legacy", ANSWERING)
-    let answer: { action: "accept"; content: { city: string } } | { action: "decline" } = { action: "accept", content: { city: "Oslo" } }
-    client.setRequestHandler("elicitation/create", async (request) => {
-      expect(request.params).toMatchObject({ message: "Which city?", requestedSchema: { required: ["city"] } })
-      return answer
-    })
-    expect((await client.callTool({ name: "up__elicit", arguments: {} })).content).toEqual([{ type: "text", text: "the user chose Oslo" }])
-    answer = { action: "decline" }
-    expect((await client.callTool({ name: "up__elicit", arguments: {} })).content).toEqual([{ type: "text", text: "the user declined" }])
     await client.close()
   })
 
@@ -84,21 +71,88 @@ describe("relaying upstream requests to the agent", () => {
     await client.close()
   })
 
-  it("a 2026-07-28 agent is told plainly that Berth does not relay it yet; nothing reaches the agent", async () => {
+})
+
+describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", () => {
+  it("sampling: the call answers input_required, the agent's client answers and retries, and the one run finishes", async () => {
     const { slug, key } = await dockedWorkspace()
     const client = await mcpClient(slug, key, "modern", ANSWERING)
-    let asked = 0
-    client.setRequestHandler("sampling/createMessage", async () => {
-      asked++
-      return { model: "m", role: "assistant", content: { type: "text", text: "t" } }
+    const asked: Array<unknown> = []
+    client.setRequestHandler("sampling/createMessage", async (request) => {
+      asked.push(request.params.messages)
+      return { model: "agent-model", role: "assistant", content: { type: "text", text: "forty-two" } }
     })
     const before = await eventCount(slug)
-    const failed = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
-    expect(String(failed)).toContain("Berth cannot relay sampling/createMessage to an agent on MCP 2026-07-28 yet")
-    expect(asked).toBe(0)
-    // The call is still one run, finished as error.
-    expect(await eventCount(slug)).toBeGreaterThan(before)
-    expect((await runSpans(slug)).status).toBe("error")
+    const result = await client.callTool({ name: "up__sample", arguments: { prompt: "the answer?" } })
+    expect(result.content).toEqual([{ type: "text", text: "agent-model said: forty-two" }])
+    expect(asked).toEqual([[{ role: "user", content: { type: "text", text: "the answer?" } }]])
+
+    // Two agent requests, one call: one run, its relayed request a span under the upstream span.
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+    expect(runs).toHaveLength(1)
+    const { status, spans } = await runSpans(slug)
+    expect(status).toBe("ok")
+    const upstream = spans.find((s) => s.name === "upstream up")!
+    expect(spans.find((s) => s.name === "agent sampling/createMessage")).toMatchObject({ parentSpanId: upstream.spanId, status: { code: "ok" } })
+    // RunStarted, then RunFinished with 5 spans (root, authorize, validate, upstream, agent sampling).
+    expect(await eventCount(slug)).toBe(before + 7)
     await client.close()
   })
+
+  it("an agent that did not declare sampling is not asked; the upstream hears why and the run ends as error", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern")
+    const failed = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
+    expect(String(failed)).toContain("the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability")
+    const { status, spans } = await runSpans(slug)
+    expect(status).toBe("error")
+    expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
+    await client.close()
+  })
+
+  it("only the agent that was asked can resume the call, and only for that tool; a stale state is refused by name", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const { key: otherKey } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "other" })
+    const manual = async (k: string) => {
+      const c = await mcpClient(slug, k, "modern", ANSWERING, { inputRequired: { autoFulfill: false } })
+      return c
+    }
+    const [client, other] = [await manual(key), await manual(otherKey)]
+    const first = (await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }, { allowInputRequired: true })) as unknown as {
+      resultType: string
+      inputRequests: Record<string, { method: string }>
+      requestState: string
+    }
+    expect(first.resultType).toBe("input_required")
+    const [askKey] = Object.keys(first.inputRequests)
+    expect(first.inputRequests[askKey!]!.method).toBe("sampling/createMessage")
+    const inputResponses = { [askKey!]: { model: "m", role: "assistant", content: { type: "text", text: "answered" } } }
+    const retry = (c: typeof client, name: string, requestState: string) =>
+      c.callTool({ name, arguments: { prompt: "x" }, inputResponses, requestState } as never, { allowInputRequired: true }).catch((e: unknown) => e)
+
+    // Another agent, and the same agent naming another tool, cannot take the parked call.
+    expect(String(await retry(other, "up__sample", first.requestState))).toContain("names no call waiting for other's answers to up__sample")
+    expect(String(await retry(client, "up__echo", first.requestState))).toContain("names no call waiting for bot's answers to up__echo")
+    // The asked agent can, once.
+    const done = (await retry(client, "up__sample", first.requestState)) as { content: unknown }
+    expect(done.content).toEqual([{ type: "text", text: "m said: answered" }])
+    expect(String(await retry(client, "up__sample", first.requestState))).toContain("it expired, was used already, or is not this agent's")
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+    expect(runs.map((r: { status: string }) => r.status)).toEqual(["ok"])
+    await Promise.all([client.close(), other.close()])
+  })
+})
+
+it.each<Era>(["legacy", "modern"])("elicitation (%s protocol): the agent's user answers, or declines", async (era) => {
+  const { slug, key } = await dockedWorkspace()
+  const client = await mcpClient(slug, key, era, ANSWERING)
+  let answer: { action: "accept"; content: { city: string } } | { action: "decline" } = { action: "accept", content: { city: "Oslo" } }
+  client.setRequestHandler("elicitation/create", async (request) => {
+    expect(request.params).toMatchObject({ message: "Which city?", requestedSchema: { required: ["city"] } })
+    return answer
+  })
+  expect((await client.callTool({ name: "up__elicit", arguments: {} })).content).toEqual([{ type: "text", text: "the user chose Oslo" }])
+  answer = { action: "decline" }
+  expect((await client.callTool({ name: "up__elicit", arguments: {} })).content).toEqual([{ type: "text", text: "the user declined" }])
+  await client.close()
 })
