@@ -5,19 +5,28 @@ import { sha256Hex } from "./sha256-hex.ts"
 
 export type UnhashedEnvelope = Omit<Envelope, "hash">
 
+/** The JCS of an envelope's `actor` and `data`, computed once and reused (the append stores them too). */
+export interface CanonicalParts {
+  readonly actor: string
+  readonly data: string
+}
+
 /**
  * JCS (RFC 8785) of an envelope. Its top-level keys are fixed, so they are written in JCS order
  * (UTF-16 code-unit order) and only `actor` and `data` go through the canonicalizer; a property
- * test holds this byte-equal to canonicalize(envelope). It is the hot path of every append.
+ * test holds this byte-equal to canonicalize(envelope). It is the hot path of every append, which
+ * passes `actor` and `data` already canonicalized.
  */
-export const jcsEnvelope = (e: UnhashedEnvelope): string =>
-  `{"actor":${canonicalize(e.actor)},"at":${JSON.stringify(e.at)},"causationId":${JSON.stringify(e.causationId)},` +
-  `"correlationId":${JSON.stringify(e.correlationId)},"data":${canonicalize(e.data)},"id":${JSON.stringify(e.id)},` +
+export const jcsEnvelope = (
+  e: UnhashedEnvelope,
+  parts: CanonicalParts = { actor: canonicalize(e.actor)!, data: canonicalize(e.data)! }
+): string =>
+  `{"actor":${parts.actor},"at":${JSON.stringify(e.at)},"causationId":${JSON.stringify(e.causationId)},` +
+  `"correlationId":${JSON.stringify(e.correlationId)},"data":${parts.data},"id":${JSON.stringify(e.id)},` +
   `"prevHash":${JSON.stringify(e.prevHash)},"seq":${JSON.stringify(e.seq)},"type":${JSON.stringify(e.type)},"v":${JSON.stringify(e.v)}}`
 
-export const hashEnvelope = (envelope: UnhashedEnvelope): string => sha256Hex(envelope.prevHash + "\n" + jcsEnvelope(envelope))
-
-export const sealEnvelope = (envelope: UnhashedEnvelope): Envelope => ({ ...envelope, hash: hashEnvelope(envelope) })
+export const hashEnvelope = (envelope: UnhashedEnvelope, parts?: CanonicalParts): string =>
+  sha256Hex(envelope.prevHash + "\n" + jcsEnvelope(envelope, parts))
 
 export type ChainCheck =
   | { readonly ok: true; readonly count: number; readonly headSeq: number; readonly headHash: string }

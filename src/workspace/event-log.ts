@@ -6,7 +6,8 @@ import { monotonicFactory } from "ulid"
 import type { Actor, DomainEvent, Envelope, FoldableEvent, Point } from "../../events/index.ts"
 import { foldableEvent, GENESIS_HASH } from "../../events/index.ts"
 import { currentVersion } from "../../events/upcast.ts"
-import { sealEnvelope } from "./chain.ts"
+import canonicalize from "canonicalize"
+import { hashEnvelope } from "./chain.ts"
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -129,43 +130,25 @@ export class EventLog {
     return this.#ulid()
   }
 
-  /** Appends events after the head. Call inside `transactionSync`, together with the projection write. */
+  /**
+   * Appends events after the head. Call inside `transactionSync`, together with the projection write.
+   * The `actor` and `data` columns hold the same canonical JSON the hash covers, serialized once.
+   */
   append(events: ReadonlyArray<DomainEvent>, meta: AppendMeta): ReadonlyArray<Envelope> {
     // `at` never goes backwards, so "state at time T" is exactly a prefix of the log.
     const now = new Date().toISOString()
     const at = now > this.#head.at ? now : this.#head.at
-    const actor = JSON.stringify(meta.actor)
+    const actor = canonicalize(meta.actor)!
+    const { correlationId, causationId } = meta
     let { seq, hash } = this.#head
     const sealed: Array<Envelope> = []
     for (const e of events) {
-      const envelope = sealEnvelope({
-        seq: ++seq,
-        id: this.#ulid(),
-        type: e.type,
-        v: currentVersion(e.type),
-        at,
-        actor: meta.actor,
-        correlationId: meta.correlationId,
-        causationId: meta.causationId,
-        data: e.data,
-        prevHash: hash
-      })
-      this.#sql.exec(
-        INSERT,
-        envelope.seq,
-        envelope.id,
-        envelope.type,
-        envelope.v,
-        envelope.at,
-        actor,
-        envelope.correlationId,
-        envelope.causationId,
-        JSON.stringify(envelope.data),
-        envelope.prevHash,
-        envelope.hash
-      )
-      hash = envelope.hash
-      sealed.push(envelope)
+      const prevHash = hash
+      const unhashed = { seq: ++seq, id: this.#ulid(), type: e.type, v: currentVersion(e.type), at, actor: meta.actor, correlationId, causationId, data: e.data, prevHash }
+      const data = canonicalize(e.data)!
+      hash = hashEnvelope(unhashed, { actor, data })
+      this.#sql.exec(INSERT, unhashed.seq, unhashed.id, unhashed.type, unhashed.v, at, actor, correlationId, causationId, data, prevHash, hash)
+      sealed.push({ ...unhashed, hash })
     }
     return sealed
   }
