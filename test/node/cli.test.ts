@@ -147,7 +147,7 @@ describe("the whole flow", () => {
 
     const human = await berth([...w, "events", "--from", "4"])
     expect(human.out.trim().split("\n")).toHaveLength(head - 3)
-    expect(human.out).toMatch(/^\s+4 {2}\S+ {2}PluginInstalled\s+admin:admin-token {2}\{"plugin":"everything"/m)
+    expect(human.out).toMatch(/^\s+4 {2}\S+ {2}PluginInstalled\s+admin:admin-token {2}\{"auth":"none","plugin":"everything"/m)
 
     const verified = await berth([...w, "verify"])
     expect(verified.code).toBe(0)
@@ -365,7 +365,8 @@ describe("runs", () => {
     expect(shown.out).toContain(`args    ${argsSize} bytes  sha256 ${argsHash}\n`)
     expect(shown.out).toContain(`result  ${detail.finished.data.resultSize} bytes  sha256 ${detail.finished.data.resultHash}\n`)
     expect(shown.out).toMatch(/^tools\/call {2}\d+ ms {2}ok$/m)
-    expect(shown.out).toMatch(/^ {2}authorize {2}\d+ ms {2}ok {2}berth\.decision=allow {2}berth\.rule=policy {2}berth\.policies=starter\.1$/m)
+    // Attributes in the order stored: the event's canonical JSON sorts keys.
+    expect(shown.out).toMatch(/^ {2}authorize {2}\d+ ms {2}ok {2}berth\.decision=allow {2}berth\.policies=starter\.1 {2}berth\.rule=policy$/m)
     expect(shown.out).toMatch(/^ {2}validate arguments {2}\d+ ms {2}ok$/m)
     expect(shown.out).toMatch(/^ {2}upstream up {2}\d+ ms {2}ok {2}berth\.plugin=up {2}berth\.upstream\.tool=echo$/m)
 
