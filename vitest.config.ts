@@ -26,6 +26,8 @@ export default defineConfig({
                 TEST_AUDIT_PUBLIC_KEY,
                 // Small segments, so a test of a few dozen events seals several.
                 BERTH_ARCHIVE_SEGMENT_EVENTS: "25",
+                // A short answer limit, so a test can watch a relayed request the agent never answers expire.
+                BERTH_MCP_ANSWER_SECONDS: "3",
                 TEST_MIGRATIONS: migrations
               }
             }

@@ -18,4 +18,6 @@ export interface Env {
   readonly BERTH_ADMIN_TOKEN?: string
   /** Comma-separated hostnames whose browser pages may call the MCP endpoint (loopback always may). */
   readonly BERTH_ALLOWED_ORIGINS?: string
+  /** Seconds Berth waits for an agent to answer a relayed sampling or elicitation request (default 300). */
+  readonly BERTH_MCP_ANSWER_SECONDS?: string
 }

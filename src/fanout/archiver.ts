@@ -9,6 +9,7 @@ import type { EventLog } from "../workspace/event-log.ts"
 import { type Cursors, describeError } from "./cursors.ts"
 import { SerialQueue } from "./serial-queue.ts"
 import { type ArchiveStatus, lagOf } from "./status.ts"
+import { positiveInteger } from "../settings.ts"
 
 export interface ArchiveSettings {
   /** Seal as soon as this many events are unsealed. */
@@ -24,14 +25,10 @@ export interface ArchiveSettings {
  */
 export const DEFAULT_ARCHIVE_SETTINGS: ArchiveSettings = { segmentEvents: 1000, sealSeconds: 3600 }
 
-const positive = (text: string | undefined, fallback: number): number => {
-  const n = Number(text)
-  return text !== undefined && text !== "" && Number.isInteger(n) && n > 0 ? n : fallback
-}
 
 export const archiveSettings = (env: { BERTH_ARCHIVE_SEGMENT_EVENTS?: string; BERTH_ARCHIVE_SEAL_SECONDS?: string }): ArchiveSettings => ({
-  segmentEvents: positive(env.BERTH_ARCHIVE_SEGMENT_EVENTS, DEFAULT_ARCHIVE_SETTINGS.segmentEvents),
-  sealSeconds: positive(env.BERTH_ARCHIVE_SEAL_SECONDS, DEFAULT_ARCHIVE_SETTINGS.sealSeconds)
+  segmentEvents: positiveInteger(env.BERTH_ARCHIVE_SEGMENT_EVENTS, DEFAULT_ARCHIVE_SETTINGS.segmentEvents),
+  sealSeconds: positiveInteger(env.BERTH_ARCHIVE_SEAL_SECONDS, DEFAULT_ARCHIVE_SETTINGS.sealSeconds)
 })
 
 /** A seal in progress: the range is fixed before the first byte goes to R2. */

@@ -16,12 +16,10 @@ export interface AgentResponse {
   readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown }
 }
 
-export interface OutgoingRequest {
-  readonly jsonrpc: "2.0"
-  readonly id: string
-  readonly method: string
-  readonly params?: Record<string, unknown> | undefined
-}
+/** A request to the agent, or the notice that Berth no longer waits for its answer. */
+export type OutgoingMessage =
+  | { readonly jsonrpc: "2.0"; readonly id: string; readonly method: string; readonly params?: Record<string, unknown> | undefined }
+  | { readonly jsonrpc: "2.0"; readonly method: "notifications/cancelled"; readonly params: { readonly requestId: string; readonly reason: string } }
 
 interface Waiting {
   readonly resolve: (result: unknown) => void
@@ -42,14 +40,18 @@ export class AgentRequests {
   readonly #perAgent = new Map<string, number>()
 
   /**
-   * Sends `request` to `agent` under `id` through `send`, then waits for the agent's answer,
-   * until `signal` (the call's end) gives up on it.
+   * Sends `request` to `agent` under `id` through `send`, then waits for the agent's answer until
+   * `signal` gives up on it; then the agent is told, so it can stop asking its user or model.
    */
-  async ask(agent: string, id: string, request: UpstreamRequest, send: (message: OutgoingRequest) => Promise<void>, signal: AbortSignal): Promise<unknown> {
+  async ask(agent: string, id: string, request: UpstreamRequest, send: (message: OutgoingMessage) => Promise<void>, signal: AbortSignal): Promise<unknown> {
     signal.throwIfAborted()
     const key = keyOf(agent, id)
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    const onAbort = () => reject(signal.reason)
+    const onAbort = () => {
+      reject(signal.reason)
+      const reason = signal.reason instanceof Error ? signal.reason.message : "Berth no longer waits for this answer"
+      send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason } }).catch(() => undefined)
+    }
     this.#waiting.set(key, { resolve, reject })
     this.#perAgent.set(agent, (this.#perAgent.get(agent) ?? 0) + 1)
     signal.addEventListener("abort", onAbort, { once: true })

@@ -20,8 +20,11 @@ export interface UpstreamRequest {
 export interface AgentCall {
   /** Hands an upstream log to the agent. */
   log(message: LogMessage): void
-  /** Asks the agent on the upstream's behalf; resolves with the agent's result or rejects with its error. */
-  ask(request: UpstreamRequest): Promise<unknown>
+  /**
+   * Asks the agent on the upstream's behalf; resolves with the agent's result or rejects with its
+   * error. `signal` fires when the upstream withdraws the request.
+   */
+  ask(request: UpstreamRequest, signal: AbortSignal): Promise<unknown>
 }
 
 const scope = new AsyncLocalStorage<AgentCall | undefined>()

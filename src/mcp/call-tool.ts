@@ -11,7 +11,7 @@ import { sha256Hex } from "../workspace/sha256-hex.ts"
 import { authorizeToolCall } from "./authorize.ts"
 import { asMcpTool } from "./discover.ts"
 import { withinCall } from "./call-scope.ts"
-import { PARK_LIMIT_MS } from "./parked-calls.ts"
+import { MAX_PARKED_PER_AGENT } from "./parked-calls.ts"
 import { type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import { validateArguments } from "./validate-args.ts"
 import type { WorkspaceHost } from "./host.ts"
@@ -86,7 +86,7 @@ export const callTool = async (
   send: SendToAgent
 ): Promise<CallToolResult> => {
   const resumed = resumeParked(host, agent, params, ctx, send)
-  if (resumed) return answer(host, agent, params.name, resumed)
+  if (resumed) return respond(host, agent, params.name, resumed)
   const traced = beginRun(host, agent, params)
   const state = host.state()
 
@@ -143,11 +143,14 @@ export const callTool = async (
             // The pinned definition: without it the client consults (and may refetch) its tools/list
             // cache on every call to check structuredContent and build Mcp-Param-* headers.
             toolDefinition: asMcpTool(tool.definition),
-            ...(first.progressToken === undefined ? {} : { resetTimeoutOnProgress: true, onprogress: progress })
+            // Progress goes to whichever agent request serves the call then, if it asked for progress.
+            onprogress: progress,
+            ...(first.progressToken === undefined ? {} : { resetTimeoutOnProgress: true })
           }
         ) as Promise<CallToolResult>
       )
-    )
+    ),
+    host.answerLimitMs
   )
 
   const conclude = (settled: Settled): CallToolResult => {
@@ -163,10 +166,14 @@ export const callTool = async (
       })
       return result
     }
-    const message = settled.error instanceof Error ? settled.error.message : String(settled.error)
+    // Aborted by Berth (the agent cancelled, or never came back): the reason, not the client's echo of it.
+    const aborted = call.abortReason
+    const error = aborted ?? settled.error
+    const message = error instanceof Error ? error.message : String(error)
     traced.finish("error", [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
+    if (aborted !== undefined) throw new ProtocolError(ProtocolErrorCode.InternalError, `the call was aborted: ${message}`)
     // An upstream JSON-RPC error reaches the agent as the same error; anything else is the upstream being unavailable.
-    if (settled.error instanceof ProtocolError) throw settled.error
+    if (error instanceof ProtocolError) throw error
     throw new ProtocolError(ProtocolErrorCode.InternalError, `plugin '${tool.plugin}' is unavailable: ${message}`)
   }
 
@@ -174,7 +181,7 @@ export const callTool = async (
   const inFlight = host.inFlight.start(agent, ctx.mcpReq.id)
   inFlight.signal.addEventListener("abort", () => call.abort(inFlight.signal.reason), { once: true })
   try {
-    return await answer(host, agent, params.name, { call, conclude })
+    return await respond(host, agent, params.name, { call, conclude })
   } finally {
     inFlight.end()
   }
@@ -202,15 +209,24 @@ const resumeParked = (host: WorkspaceHost, agent: string, params: ToolCallParams
  * Answers the agent request serving a call: the upstream's result or error, or, when the upstream
  * asks an agent on MCP 2026-07-28 something, `input_required` with the call parked for the retry.
  */
-const answer = async (host: WorkspaceHost, agent: string, tool: string, pending: PendingCall): Promise<CallToolResult> => {
-  const outcome = await pending.call.next()
+const respond = async (host: WorkspaceHost, agent: string, tool: string, pending: PendingCall): Promise<CallToolResult> => {
+  const { call } = pending
+  const outcome = await call.next()
   if (outcome.kind !== "input") return pending.conclude(outcome)
-  pending.call.detach()
-  const requestState = host.parked.park(agent, tool, pending, (p) =>
-    p.call.abort(new Error(`the agent did not come back with its answers within ${PARK_LIMIT_MS / 1000} s`))
+  if (host.parked.countFor(agent) >= MAX_PARKED_PER_AGENT) {
+    call.abort(new Error(`${agent} already has ${MAX_PARKED_PER_AGENT} calls waiting for its answers`))
+    return pending.conclude(await call.finished)
+  }
+  call.detach()
+  const requestState = host.parked.park(
+    agent,
+    tool,
+    pending,
+    (p) => p.call.abort(new Error(`the agent did not come back with its answers within ${host.answerLimitMs / 1000} s`)),
+    host.answerLimitMs
   )
   // Settled while parked (failed, expired, or finished without the answers): the run ends here.
-  void pending.call.finished.then((settled) => {
+  void call.finished.then((settled) => {
     if (!host.parked.drop(pending)) return
     try {
       pending.conclude(settled)

@@ -27,4 +27,6 @@ export interface WorkspaceHost {
   readonly agentRequests: AgentRequests
   /** Calls waiting for an agent on MCP 2026-07-28 to retry with its answers. */
   readonly parked: ParkedCalls<PendingCall>
+  /** How long Berth waits for an agent to answer a relayed request, or to retry a parked call. */
+  readonly answerLimitMs: number
 }

@@ -1,5 +1,7 @@
 // Refusals at the MCP edge, as JSON-RPC error bodies with the matching HTTP status, so MCP clients
 // and plain HTTP clients both read them.
+import { readRequestBody } from "@modelcontextprotocol/server"
+
 const refusal = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
   Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status, headers })
 
@@ -12,11 +14,16 @@ export const forbidden = (reason: string) => refusal(403, -32003, `forbidden: ${
 
 export const notFound = (message: string) => refusal(404, -32004, message)
 
-/** A POST's JSON body, read from a clone (the request stays readable), capped; undefined if it is not one. */
+/**
+ * A POST's JSON body, read from a clone (the request stays readable); undefined if it is not JSON
+ * or is over `maxBytes`, whether it says so in Content-Length or only by running on (the SDK's
+ * capped reader).
+ */
 export const peekJson = async (request: Request, maxBytes: number): Promise<unknown> => {
-  if (request.method !== "POST" || Number(request.headers.get("content-length") ?? 0) > maxBytes) return undefined
+  if (request.method !== "POST") return undefined
   try {
-    return await request.clone().json()
+    const body = await readRequestBody(request.clone(), maxBytes)
+    return body.tooLarge ? undefined : JSON.parse(body.text)
   } catch {
     return undefined
   }

@@ -5,8 +5,8 @@
 // Parked calls live in the Durable Object's memory: an evicted object forgets them, and the retry
 // is told its state is unknown or expired.
 
-/** How long a parked call waits for the agent's retry. */
-export const PARK_LIMIT_MS = 5 * 60_000
+/** How many calls one agent may leave waiting for its answers at once; each holds an upstream call open. */
+export const MAX_PARKED_PER_AGENT = 32
 
 interface Parked<Call> {
   readonly agent: string
@@ -18,8 +18,8 @@ interface Parked<Call> {
 export class ParkedCalls<Call> {
   readonly #parked = new Map<string, Parked<Call>>()
 
-  /** Parks `call` for the agent's retry; `expire` runs if it does not come within the limit. Returns the token. */
-  park(agent: string, tool: string, call: Call, expire: (call: Call) => void, limitMs = PARK_LIMIT_MS): string {
+  /** Parks `call` for the agent's retry; `expire` runs if it does not come within `limitMs`. Returns the token. */
+  park(agent: string, tool: string, call: Call, expire: (call: Call) => void, limitMs: number): string {
     const token = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("")
     // Expiry aborts the call; the call's own settling then drops it and ends its run.
     const timer = setTimeout(() => {
@@ -47,6 +47,13 @@ export class ParkedCalls<Call> {
       return true
     }
     return false
+  }
+
+  /** How many calls `agent` has waiting. */
+  countFor(agent: string): number {
+    let count = 0
+    for (const parked of this.#parked.values()) if (parked.agent === agent) count++
+    return count
   }
 
   get size(): number {

@@ -16,13 +16,21 @@ import {
   type ServerContext
 } from "@modelcontextprotocol/server"
 import type { Span } from "../../events/index.ts"
-import type { OutgoingRequest } from "./agent-requests.ts"
+import type { OutgoingMessage } from "./agent-requests.ts"
 import type { AgentCall, LogMessage, UpstreamRequest } from "./call-scope.ts"
 import type { WorkspaceHost } from "./host.ts"
+import { positiveInteger } from "../settings.ts"
 import { startSpan } from "./trace.ts"
 
-/** Sends a request to the agent on the stream of the agent's request `relatedTo`. */
-export type SendToAgent = (message: OutgoingRequest, relatedTo: string | number) => Promise<void>
+/** Seconds Berth waits, by default, for an agent to answer a relayed request or to retry a parked call. */
+const DEFAULT_ANSWER_SECONDS = 300
+
+/** The answer limit from the Worker's vars (`BERTH_MCP_ANSWER_SECONDS`), in ms. */
+export const answerLimitMs = (env: { readonly BERTH_MCP_ANSWER_SECONDS?: string }): number =>
+  1000 * positiveInteger(env.BERTH_MCP_ANSWER_SECONDS, DEFAULT_ANSWER_SECONDS)
+
+/** Sends a message to the agent on the stream of the agent's request `relatedTo`. */
+export type SendToAgent = (message: OutgoingMessage, relatedTo: string | number) => Promise<void>
 
 /** The agent request serving a call: the first one, or a retry that carries the agent's answers. */
 export interface AgentRequest {
@@ -51,21 +59,22 @@ interface Asked {
   sent: boolean
 }
 
-/** The capability a 2026-07-28 agent must declare for each request it can be asked. */
-const requiredCapability = (request: UpstreamRequest): string =>
-  request.method === "sampling/createMessage"
-    ? "sampling"
-    : request.params?.mode === "url"
-      ? "elicitation.url"
-      : "elicitation.form"
+/** The capability a 2026-07-28 agent must have declared to be asked `request`, as a path into its capabilities. */
+const requiredCapability = (request: UpstreamRequest): readonly [string, string?] => {
+  if (request.method === "sampling/createMessage") {
+    // Sampling that offers the model tools needs the client's `sampling.tools` too.
+    return request.params?.tools !== undefined || request.params?.toolChoice !== undefined ? ["sampling", "tools"] : ["sampling"]
+  }
+  return ["elicitation", request.params?.mode === "url" ? "url" : "form"]
+}
 
-const declares = (capabilities: Record<string, unknown> | undefined, path: string): boolean => {
-  const [top, mode] = path.split(".") as [string, string | undefined]
+const declares = (capabilities: Record<string, unknown> | undefined, [top, sub]: readonly [string, string?]): boolean => {
   const declared = capabilities?.[top] as Record<string, unknown> | undefined
   if (declared === undefined) return false
+  if (sub === undefined) return true
   // An elicitation capability without modes means form only (MCP 2025-11-25).
-  if (mode === "form") return declared.form !== undefined || (declared.url === undefined && declared.form === undefined)
-  return mode === undefined || declared[mode] !== undefined
+  if (top === "elicitation" && sub === "form") return declared.form !== undefined || declared.url === undefined
+  return declared[sub] !== undefined
 }
 
 const isModern = (ctx: ServerContext) => (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined
@@ -77,10 +86,13 @@ export class UpstreamCall {
   readonly #controller = new AbortController()
   readonly #spans: Array<Span> = []
   readonly #asked = new Map<string, Asked>()
-  #asks = 0
-  #serving: AgentRequest
+  #askCount = 0
+  /** The agent request serving the call; undefined while the call is parked, waiting for a retry. */
+  #serving: AgentRequest | undefined
+  readonly #answerLimitMs: number
   #unlink: () => void = () => undefined
   #outcome: Settled | undefined
+  #abortReason: unknown
   #wake: () => void = () => undefined
   readonly #finished = Promise.withResolvers<Settled>()
 
@@ -89,14 +101,19 @@ export class UpstreamCall {
     agent: string,
     trace: { readonly traceId: string; readonly parentSpanId: string },
     first: AgentRequest,
-    run: (upstream: UpstreamRun) => Promise<CallToolResult>
+    run: (upstream: UpstreamRun) => Promise<CallToolResult>,
+    answerLimitMs: number
   ) {
     this.#host = host
     this.#agent = agent
     this.#trace = trace
+    this.#answerLimitMs = answerLimitMs
     this.#serving = first
     this.#attach(first)
-    const call: AgentCall = { log: (message) => this.#log(message), ask: (request) => this.#ask(request) }
+    // However the call ends (cancelled, expired, settled), nothing keeps waiting on the agent for it.
+    const { signal } = this.#controller
+    signal.addEventListener("abort", () => this.#rejectAsked(signal.reason), { once: true })
+    const call: AgentCall = { log: (message) => this.#log(message), ask: (request, signal) => this.#ask(request, signal) }
     run({ call, signal: this.#controller.signal, progress: (progress) => this.#progress(progress) }).then(
       (result) => this.#settle({ kind: "done", result }),
       (error: unknown) => this.#settle({ kind: "failed", error })
@@ -106,6 +123,11 @@ export class UpstreamCall {
   /** The spans of the requests relayed to the agent so far. */
   get spans(): ReadonlyArray<Span> {
     return this.#spans
+  }
+
+  /** Why the call was aborted before it settled (the agent cancelled it, or never came back), if it was. */
+  get abortReason(): unknown {
+    return this.#abortReason
   }
 
   /** Resolves when the upstream call has finished, one way or the other. */
@@ -124,7 +146,8 @@ export class UpstreamCall {
       if (unsent.length > 0) {
         // An upstream may ask several things at once: let the rest of this moment's asks arrive.
         await scheduler.wait(0)
-        if (this.#outcome) return this.#outcome
+        // Aborted meanwhile (the agent's request ended): the asks are withdrawn; wait for the call to settle.
+        if (this.#outcome || this.#controller.signal.aborted) return this.finished
         const requests: InputRequests = {}
         for (const [key, asked] of this.#asked) {
           if (asked.sent) continue
@@ -137,10 +160,11 @@ export class UpstreamCall {
     }
   }
 
-  /** Stops serving the agent request that has answered (its end must not abort the call). */
+  /** Parks the call: the agent request that served it has answered, and its end must not abort the call. */
   detach(): void {
     this.#unlink()
     this.#unlink = () => undefined
+    this.#serving = undefined
   }
 
   /** Serves the call from the agent's retry, handing its answers to the requests waiting for them. */
@@ -157,19 +181,22 @@ export class UpstreamCall {
 
   /** Aborts the upstream call (the agent cancelled, or never came back); it settles as failed. */
   abort(reason: unknown): void {
+    if (this.#outcome || this.#controller.signal.aborted) return
+    this.#abortReason = reason
     this.#controller.abort(reason)
   }
 
-  /** Relays upstream progress to the agent request serving the call, under its own token. */
+  /** Relays upstream progress to the agent request serving the call, under its own token; dropped while parked. */
   #progress(progress: { progress: number; total?: number; message?: string }): void {
-    const { ctx, progressToken } = this.#serving
-    if (progressToken !== undefined) void ctx.mcpReq.notify({ method: "notifications/progress", params: { ...progress, progressToken } })
+    const serving = this.#serving
+    if (serving?.progressToken === undefined) return
+    serving.ctx.mcpReq.notify({ method: "notifications/progress", params: { ...progress, progressToken: serving.progressToken } }).catch(() => undefined)
   }
 
   #attach(request: AgentRequest): void {
-    this.detach()
+    this.#unlink()
     const signal = request.ctx.mcpReq.signal
-    const abort = () => this.#controller.abort(signal.reason)
+    const abort = () => this.abort(signal.reason)
     if (signal.aborted) return abort()
     signal.addEventListener("abort", abort, { once: true })
     this.#unlink = () => signal.removeEventListener("abort", abort)
@@ -177,55 +204,76 @@ export class UpstreamCall {
 
   #settle(outcome: Settled): void {
     this.#outcome = outcome
+    this.#unlink()
+    // Requests still waiting on the agent end first, so their spans are in before the run finishes.
+    this.#controller.abort(new Error("the upstream call ended"))
     this.#finished.resolve(outcome)
-    this.detach()
-    for (const asked of this.#asked.values()) asked.reject(new Error("the upstream call ended"))
     this.#wake()
   }
 
-  #log(message: LogMessage): void {
-    void this.#serving.ctx.mcpReq.notify({ method: "notifications/message", params: message } as never)
+  #rejectAsked(reason: unknown): void {
+    for (const asked of this.#asked.values()) asked.reject(reason)
   }
 
-  async #ask(request: UpstreamRequest): Promise<unknown> {
+  /** Relays an upstream log to the agent request serving the call; dropped while parked. */
+  #log(message: LogMessage): void {
+    this.#serving?.ctx.mcpReq.notify({ method: "notifications/message", params: message } as never).catch(() => undefined)
+  }
+
+  /**
+   * Asks the agent on the upstream's behalf. Gives up when the upstream withdraws the request
+   * (`signal`), when the call ends, or after the answer limit.
+   */
+  async #ask(request: UpstreamRequest, signal: AbortSignal): Promise<unknown> {
     const span = startSpan(this.#trace.traceId, `agent ${request.method}`, this.#trace.parentSpanId)
     const attributes = { "mcp.method": request.method }
     const end = (status: Span["status"]) => this.#spans.push(span.end(status, attributes))
+    const late = `the agent did not answer ${request.method} within ${this.#answerLimitMs / 1000} s`
+    const limit = new AbortController()
+    const timer = setTimeout(() => limit.abort(new ProtocolError(ProtocolErrorCode.InternalError, late)), this.#answerLimitMs)
+    const giveUp = AbortSignal.any([signal, this.#controller.signal, limit.signal])
     try {
-      const result = await (isModern(this.#serving.ctx) ? this.#askModern(request) : this.#askLegacy(request))
+      giveUp.throwIfAborted()
+      const serving = this.#serving
+      if (!serving) throw new ProtocolError(ProtocolErrorCode.InternalError, "the call is waiting for the agent's retry")
+      const result = await (isModern(serving.ctx) ? this.#askModern(serving, request, giveUp) : this.#askLegacy(serving, request, giveUp))
       end({ code: "ok" })
       return result
     } catch (error) {
       end({ code: "error", message: error instanceof Error ? error.message : String(error) })
       throw error
+    } finally {
+      clearTimeout(timer)
     }
   }
 
   /** 2025 era: on the serving request's SSE response; the answer comes back in a POST of its own. */
-  #askLegacy(request: UpstreamRequest): Promise<unknown> {
-    const { ctx, send } = this.#serving
+  #askLegacy({ ctx, send }: AgentRequest, request: UpstreamRequest, signal: AbortSignal): Promise<unknown> {
     const id = `berth-${this.#host.newId()}`
-    return this.#host.agentRequests.ask(this.#agent, id, request, (message) => send(message, ctx.mcpReq.id), this.#controller.signal)
+    return this.#host.agentRequests.ask(this.#agent, id, request, (message) => send(message, ctx.mcpReq.id), signal)
   }
 
   /** 2026-07-28: queued for the serving request's `input_required` answer; resolved by the retry. */
-  #askModern(request: UpstreamRequest): Promise<unknown> {
-    const capabilities = (this.#serving.ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
-      | Record<string, unknown>
-      | undefined
+  #askModern({ ctx }: AgentRequest, request: UpstreamRequest, signal: AbortSignal): Promise<unknown> {
+    const capabilities = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined
     const needed = requiredCapability(request)
     if (!declares(capabilities, needed)) {
       return Promise.reject(
-        new ProtocolError(ProtocolErrorCode.MethodNotFound, `the agent cannot answer ${request.method}: it did not declare the '${needed}' capability`)
+        new ProtocolError(ProtocolErrorCode.MethodNotFound, `the agent cannot answer ${request.method}: it did not declare the '${needed.join(".")}' capability`)
       )
     }
-    const key = `${request.method === "sampling/createMessage" ? "sampling" : "elicitation"}-${++this.#asks}`
+    const key = `${request.method === "sampling/createMessage" ? "sampling" : "elicitation"}-${++this.#askCount}`
     // The 2026-07-28 URL elicitation has no elicitationId: the retry, not the id, correlates it.
     const params =
       request.params?.mode === "url" ? Object.fromEntries(Object.entries(request.params).filter(([k]) => k !== "elicitationId")) : request.params
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
     this.#asked.set(key, { request: { method: request.method, params }, resolve, reject, sent: false })
+    const withdraw = () => reject(signal.reason)
+    signal.addEventListener("abort", withdraw, { once: true })
     this.#wake()
-    return promise.finally(() => this.#asked.delete(key))
+    return promise.finally(() => {
+      signal.removeEventListener("abort", withdraw)
+      this.#asked.delete(key)
+    })
   }
 }

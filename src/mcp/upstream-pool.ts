@@ -39,12 +39,12 @@ const isConnectionFailure = (error: unknown): boolean =>
  * An upstream's request to its client, passed to the agent whose call it arrived in. Outside a call
  * (on the legacy SSE transport's one shared stream, or between calls) no agent can be named.
  */
-const relayToAgent = (request: UpstreamRequest): Promise<unknown> => {
+const relayToAgent = (request: UpstreamRequest, signal: AbortSignal): Promise<unknown> => {
   const call = currentCall()
   if (!call) {
     throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth relays ${request.method} only within a tool call on Streamable HTTP, where it can name the agent`)
   }
-  return call.ask(request)
+  return call.ask(request, signal)
 }
 
 export class UpstreamPool {
@@ -65,8 +65,8 @@ export class UpstreamPool {
     const connecting = outsideAnyCall(async () => {
       // `auto` speaks 2026-07-28 to servers that offer it and falls back to the 2025 protocol.
       const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: "auto" }, capabilities: CLIENT_CAPABILITIES })
-      client.setRequestHandler("sampling/createMessage", (request) => relayToAgent(request) as never)
-      client.setRequestHandler("elicitation/create", (request) => relayToAgent(request) as never)
+      client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent(request, ctx.mcpReq.signal) as never)
+      client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent(request, ctx.mcpReq.signal) as never)
       const url = new URL(ref.url)
       // Streamable HTTP carries a call's logs on its own response, so they can be relayed to that call (log-relay.ts).
       const transport = ref.transport === "sse" ? new SSEClientTransport(url) : new StreamableHTTPClientTransport(url, { fetch: relayingFetch })

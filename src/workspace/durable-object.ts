@@ -18,6 +18,7 @@ import { AgentRequests } from "../mcp/agent-requests.ts"
 import type { PendingCall } from "../mcp/call-tool.ts"
 import { InFlightCalls } from "../mcp/in-flight.ts"
 import { ParkedCalls } from "../mcp/parked-calls.ts"
+import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { PolicyEngine } from "../policy/engine.ts"
@@ -69,6 +70,7 @@ export class Workspace extends DurableObject<Env> {
   readonly #inFlight = new InFlightCalls()
   readonly #agentRequests = new AgentRequests()
   readonly #parked = new ParkedCalls<PendingCall>()
+  readonly #answerLimitMs: number
   /** A second engine for `policy test`, reused so trial sets do not pile up in Cedar's cache. */
   #trialEngine!: PolicyEngine
   readonly #mcp: McpEndpoint
@@ -84,6 +86,7 @@ export class Workspace extends DurableObject<Env> {
     this.#directory = new Directory(env.DIRECTORY, ctx.storage)
     this.#engine = new PolicyEngine(this.#slug)
     this.#trialEngine = new PolicyEngine(this.#slug)
+    this.#answerLimitMs = answerLimitMs(env)
     this.#mcp = new McpEndpoint(this.#hostFor(this.#slug), (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql
@@ -132,7 +135,8 @@ export class Workspace extends DurableObject<Env> {
       limiter: this.#limiter,
       inFlight: this.#inFlight,
       agentRequests: this.#agentRequests,
-      parked: this.#parked
+      parked: this.#parked,
+      answerLimitMs: this.#answerLimitMs
     }
   }
 

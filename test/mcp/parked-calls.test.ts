@@ -8,7 +8,7 @@ describe("parked calls", () => {
   it("hands a call back only to its agent and tool, and only once", () => {
     const shelf = new ParkedCalls<{ id: number }>()
     const call = { id: 1 }
-    const token = shelf.park("bot", "up__sample", call, () => undefined)
+    const token = shelf.park("bot", "up__sample", call, () => undefined, 60_000)
     expect(token).toMatch(/^[0-9a-f]{32}$/)
     expect(shelf.take(token, "other", "up__sample")).toBeUndefined()
     expect(shelf.take(token, "bot", "up__echo")).toBeUndefined()

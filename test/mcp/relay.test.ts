@@ -67,7 +67,8 @@ describe("relaying upstream requests to the agent", () => {
     })
     const result = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } })
     expect(result.content).toEqual([{ type: "text", text: "agent-model said: genuine" }])
-    expect(forged).toHaveLength(1)
+    // The forged answer was accepted as a POST (202) and went nowhere.
+    expect(forged).toEqual([202])
     await client.close()
   })
 
@@ -113,11 +114,8 @@ describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", 
   it("only the agent that was asked can resume the call, and only for that tool; a stale state is refused by name", async () => {
     const { slug, key } = await dockedWorkspace()
     const { key: otherKey } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "other" })
-    const manual = async (k: string) => {
-      const c = await mcpClient(slug, k, "modern", ANSWERING, { inputRequired: { autoFulfill: false } })
-      return c
-    }
-    const [client, other] = [await manual(key), await manual(otherKey)]
+    const manual = (k: string) => mcpClient(slug, k, "modern", ANSWERING, { inputRequired: { autoFulfill: false } })
+    const [client, other] = await Promise.all([manual(key), manual(otherKey)])
     const first = (await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }, { allowInputRequired: true })) as unknown as {
       resultType: string
       inputRequests: Record<string, { method: string }>
@@ -155,4 +153,48 @@ it.each<Era>(["legacy", "modern"])("elicitation (%s protocol): the agent's user 
   answer = { action: "decline" }
   expect((await client.callTool({ name: "up__elicit", arguments: {} })).content).toEqual([{ type: "text", text: "the user declined" }])
   await client.close()
+})
+
+describe("an agent that never answers", () => {
+  // The workers tests run with BERTH_MCP_ANSWER_SECONDS=3 (vitest.config.ts).
+  it("2025 era: after the answer limit the agent is told to stop, the upstream hears why, and the run ends as error", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "legacy", ANSWERING)
+    const asked: Array<string | number> = []
+    const cancelled: Array<unknown> = []
+    client.setRequestHandler("sampling/createMessage", (_request, ctx) => {
+      asked.push(ctx.mcpReq.id)
+      return new Promise(() => undefined)
+    })
+    client.setNotificationHandler("notifications/cancelled", (n) => void cancelled.push(n.params))
+    const failed = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
+    expect(String(failed)).toContain("the agent did not answer sampling/createMessage within 3 s")
+    expect(cancelled).toEqual([{ requestId: asked[0], reason: expect.stringContaining("did not answer") }])
+    const { status, spans } = await runSpans(slug)
+    expect(status).toBe("error")
+    expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
+    await client.close()
+  }, 15_000)
+
+  it("2026-07-28: a parked call the agent never comes back to is aborted, its run ends as error, and a late retry is refused", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern", ANSWERING, { inputRequired: { autoFulfill: false } })
+    const first = (await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }, { allowInputRequired: true })) as unknown as {
+      inputRequests: Record<string, unknown>
+      requestState: string
+    }
+    await expect.poll(async () => (await ok({ _tag: "ListRuns", workspace: slug })).runs[0]?.status, { timeout: 8_000, interval: 250 }).toBe("error")
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+    const run = await ok({ _tag: "GetRun", workspace: slug, run: runs[0].run })
+    expect(run.finished.data.error).toContain("within 3 s")
+    const [askKey] = Object.keys(first.inputRequests)
+    const late = await client
+      .callTool(
+        { name: "up__sample", arguments: { prompt: "x" }, inputResponses: { [askKey!]: { model: "m", role: "assistant", content: { type: "text", text: "late" } } }, requestState: first.requestState } as never,
+        { allowInputRequired: true }
+      )
+      .catch((e: unknown) => e)
+    expect(String(late)).toContain("names no call waiting")
+    await client.close()
+  }, 15_000)
 })
