@@ -6,13 +6,15 @@ import { env } from "cloudflare:workers"
 import { expect, it } from "vitest"
 import type { Env } from "../src/env.ts"
 import type { Workspace } from "../src/workspace/durable-object.ts"
-import { benchWorkspace, type BenchWorkspace, type RawRow } from "./bench-workspace.ts"
+import { BENCH_AGENT, benchWorkspace, type BenchWorkspace, type RawRow, type TransactionSizes } from "./bench-workspace.ts"
 import { timeInObject } from "./measure.ts"
 import { formatRate, median, perSecond, table } from "./stats.ts"
-import { RunStream, captureCommands } from "./run-workload.ts"
+import { RunStream, captureCommands, runRecordingCommands } from "./run-workload.ts"
 
 const EVENTS = 20_000
 const COMMANDS = 10_000
+/** Tool calls' worth of run recording (2 commands, 6 events each). */
+const RECORDED_CALLS = 2_000
 const WARMUP = 1
 const REPEATS = 5
 export const TARGET_EVENTS_PER_SECOND = 50_000
@@ -23,7 +25,8 @@ const SLUG = "bench-append"
 interface CaseSpec<Input> {
   readonly name: string
   readonly events: number
-  readonly perTransaction: number
+  /** Events per transaction: a fixed number, or a repeating pattern of group sizes. */
+  readonly perTransaction: TransactionSizes
   readonly prepare: () => Input
   readonly run: (ws: BenchWorkspace, input: Input) => void
 }
@@ -31,7 +34,7 @@ interface CaseSpec<Input> {
 export interface CaseResult {
   readonly name: string
   readonly events: number
-  readonly perTransaction: number
+  readonly perTransaction: TransactionSizes
   readonly berthEventsPerSecond: number
   readonly baselineEventsPerSecond: number
   readonly ratio: number
@@ -98,6 +101,20 @@ it("append throughput: Berth vs raw SQLite INSERT in the same Durable Object", a
       events: COMMANDS,
       perTransaction: 1,
       prepare: () => captureCommands(COMMANDS),
+      run: (ws, commands) => {
+        for (const command of commands) ws.execute(command)
+      }
+    })
+  )
+
+  results.push(
+    await measureCase(stub, {
+      name: "run recording (StartRun + FinishRun: 2 txns, 6 events per call)",
+      events: RECORDED_CALLS * 6,
+      // The baseline inserts the same rows in the same transactions: 1 then 5 per call.
+      perTransaction: [1, 5],
+      // Run ids repeat across repeats: a finished run's id may start again (only open runs must be unique).
+      prepare: () => runRecordingCommands(RECORDED_CALLS, BENCH_AGENT),
       run: (ws, commands) => {
         for (const command of commands) ws.execute(command)
       }

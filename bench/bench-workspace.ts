@@ -11,11 +11,16 @@ import { ProjectionStore } from "../src/workspace/projection-store.ts"
 
 export type RawRow = ReadonlyArray<SqlStorageValue>
 
+/** Events per transaction: a fixed number, or a repeating pattern of group sizes. */
+export type TransactionSizes = number | ReadonlyArray<number>
+
 const COLUMNS = "seq, id, type, v, at, actor, correlation_id, causation_id, data, prev_hash, hash"
 const SELECT_ROWS = `SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq`
 const INSERT_BASELINE = `INSERT INTO baseline_events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-const agentActor = { type: "agent", id: "bot" } as const
+/** The agent the run-recording workload records calls for. */
+export const BENCH_AGENT = "bot"
+const agentActor = { type: "agent", id: BENCH_AGENT } as const
 export const adminOptions: CommandOptions = { actor: { type: "admin", id: "bench" } }
 
 export class BenchWorkspace {
@@ -38,6 +43,10 @@ export class BenchWorkspace {
     this.state = projection.load()
     copyEventsTable(sql)
     if (this.state.workspace === null) this.execute({ _tag: "CreateWorkspace", workspace: slug })
+    // The agent the run-recording workload records calls for.
+    if (!this.state.agents[BENCH_AGENT]) {
+      this.execute({ _tag: "RegisterAgent", agent: BENCH_AGENT, keyHash: "0".repeat(64), keyPrefix: `berth_${slug}_0000000` })
+    }
   }
 
   /** The append path of executeCommand without decode and decide: append + evolve + save in one transaction. */
@@ -67,13 +76,15 @@ export class BenchWorkspace {
     return Array.from(this.sql.exec(SELECT_ROWS, afterSeq).raw())
   }
 
-  /** The baseline: the same rows, precomputed, inserted into the scratch copy of the table. */
-  insertRaw(rows: ReadonlyArray<RawRow>, perTransaction: number): void {
-    for (let i = 0; i < rows.length; i += perTransaction) {
-      const end = Math.min(i + perTransaction, rows.length)
+  /** The baseline: the same rows, precomputed, inserted into the scratch copy of the table, in transactions of the given sizes. */
+  insertRaw(rows: ReadonlyArray<RawRow>, perTransaction: TransactionSizes): void {
+    const sizes = typeof perTransaction === "number" ? [perTransaction] : perTransaction
+    for (let i = 0, t = 0; i < rows.length; t++) {
+      const end = Math.min(i + sizes[t % sizes.length]!, rows.length)
       this.stores.transactionSync(() => {
         for (let j = i; j < end; j++) this.sql.exec(INSERT_BASELINE, ...rows[j]!)
       })
+      i = end
     }
   }
 }

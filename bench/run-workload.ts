@@ -75,3 +75,35 @@ export class RunStream {
  */
 export const captureCommands = (count: number): Array<{ _tag: "SetPayloadCapture"; enabled: boolean }> =>
   Array.from({ length: count }, (_, i) => ({ _tag: "SetPayloadCapture", enabled: i % 2 === 0 }))
+
+const span = (i: number, n: number, name: string) => ({
+  traceId: hex(i, 32),
+  spanId: hex(i * 8 + n, 16),
+  ...(n === 0 ? {} : { parentSpanId: hex(i * 8, 16) }),
+  name,
+  start: START,
+  end: END,
+  status: { code: "ok" as const },
+  attributes: { "berth.plugin": "github", "berth.upstream.tool": "create_issue" }
+})
+
+/**
+ * The commands one allowed tool call records, as call-tool.ts issues them: StartRun, then FinishRun
+ * with the root, authorize, validate and upstream spans (2 transactions, 6 events per call).
+ */
+export const runRecordingCommands = (calls: number, agent: string): Array<Record<string, unknown>> =>
+  Array.from({ length: calls }, (_, i) => {
+    const run = `rec-${i}-${hex(i * 7919, 8)}`
+    return [
+      { _tag: "StartRun", run, traceId: hex(i, 32), agent, tool: "github__create_issue", argsHash: hex(i * 31, 64), argsSize: 412 },
+      {
+        _tag: "FinishRun",
+        run,
+        status: "ok",
+        durationMs: 15,
+        resultHash: hex(i * 104729, 64),
+        resultSize: 1024,
+        spans: [span(i, 0, "tools/call"), span(i, 1, "authorize"), span(i, 2, "validate arguments"), span(i, 3, "upstream github")]
+      }
+    ]
+  }).flat()
