@@ -172,10 +172,15 @@ export class UpstreamCall {
     this.#serving = retry
     this.#attach(retry)
     const responses = retry.ctx.mcpReq.inputResponses ?? {}
+    // Answers the SDK set aside because they were not bare result objects (e.g. wrapped in {method, result}).
+    const malformed = new Set(retry.ctx.mcpReq.droppedInputResponseKeys ?? [])
     for (const [key, asked] of this.#asked) {
       if (!asked.sent) continue
       if (key in responses) asked.resolve(responses[key])
-      else asked.reject(new ProtocolError(ProtocolErrorCode.InvalidParams, `the agent's retry did not answer '${key}' (${asked.request.method})`))
+      else {
+        const why = malformed.has(key) ? "answered it in a shape other than the bare result" : "did not answer it"
+        asked.reject(new ProtocolError(ProtocolErrorCode.InvalidParams, `the agent's retry ${why}: '${key}' (${asked.request.method})`))
+      }
     }
   }
 

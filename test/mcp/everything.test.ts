@@ -73,9 +73,11 @@ describe("server-everything", () => {
 })
 
 describe("server-everything asks the agent", () => {
-  it("relays its sampling and elicitation requests to a 2025-era agent, on its own session protocol", async () => {
-    const { slug, key } = await dockedEverything("everything-relay")
-    const berth = await mcpClient(slug, key, "legacy", ANSWERING)
+  // server-everything speaks the 2025 protocol and sends its requests on the call's SSE stream;
+  // a 2025-era agent gets them the same way, a 2026-07-28 agent as input_required round trips.
+  it.each(["legacy", "modern"] as const)("relays its sampling and elicitation requests to a %s agent", async (era) => {
+    const { slug, key } = await dockedEverything(`everything-relay-${era}`)
+    const berth = await mcpClient(slug, key, era, ANSWERING)
     const prompts: Array<unknown> = []
     berth.setRequestHandler("sampling/createMessage", async (request) => {
       prompts.push(request.params.messages[0]?.content)
@@ -89,6 +91,8 @@ describe("server-everything asks the agent", () => {
 
     const elicited = await berth.callTool({ name: "everything__trigger-elicitation-request", arguments: {} })
     expect(elicited.content).toContainEqual({ type: "text", text: "User inputs:\n- Name: Ada Lovelace" })
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+    expect(runs.map((r: { status: string }) => r.status)).toEqual(["ok", "ok"])
     await berth.close()
   })
 })
