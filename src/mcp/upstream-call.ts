@@ -89,6 +89,10 @@ export class UpstreamCall {
   #askCount = 0
   /** The agent request serving the call; undefined while the call is parked, waiting for a retry. */
   #serving: AgentRequest | undefined
+  /** The last agent request that served it: what a request asked while parked is asked of. */
+  #lastServed: AgentRequest
+  /** Requests to the agent not yet answered, refused or withdrawn. */
+  readonly #asking = new Set<Promise<unknown>>()
   readonly #answerLimitMs: number
   #unlink: () => void = () => undefined
   #outcome: Settled | undefined
@@ -109,6 +113,7 @@ export class UpstreamCall {
     this.#trace = trace
     this.#answerLimitMs = answerLimitMs
     this.#serving = first
+    this.#lastServed = first
     this.#attach(first)
     // However the call ends (cancelled, expired, settled), nothing keeps waiting on the agent for it.
     const { signal } = this.#controller
@@ -170,6 +175,7 @@ export class UpstreamCall {
   /** Serves the call from the agent's retry, handing its answers to the requests waiting for them. */
   resume(retry: AgentRequest): void {
     this.#serving = retry
+    this.#lastServed = retry
     this.#attach(retry)
     const responses = retry.ctx.mcpReq.inputResponses ?? {}
     // Answers the SDK set aside because they were not bare result objects (e.g. wrapped in {method, result}).
@@ -208,12 +214,15 @@ export class UpstreamCall {
   }
 
   #settle(outcome: Settled): void {
-    this.#outcome = outcome
     this.#unlink()
-    // Requests still waiting on the agent end first, so their spans are in before the run finishes.
+    // Requests still waiting on the agent are withdrawn, and the call counts as settled once they
+    // have ended, so their spans are in the run.
     this.#controller.abort(new Error("the upstream call ended"))
-    this.#finished.resolve(outcome)
-    this.#wake()
+    void Promise.allSettled(this.#asking).then(() => {
+      this.#outcome = outcome
+      this.#finished.resolve(outcome)
+      this.#wake()
+    })
   }
 
   #rejectAsked(reason: unknown): void {
@@ -229,7 +238,15 @@ export class UpstreamCall {
    * Asks the agent on the upstream's behalf. Gives up when the upstream withdraws the request
    * (`signal`), when the call ends, or after the answer limit.
    */
-  async #ask(request: UpstreamRequest, signal: AbortSignal): Promise<unknown> {
+  #ask(request: UpstreamRequest, signal: AbortSignal): Promise<unknown> {
+    const asking = this.#askOnce(request, signal)
+    this.#asking.add(asking)
+    const forget = () => void this.#asking.delete(asking)
+    asking.then(forget, forget)
+    return asking
+  }
+
+  async #askOnce(request: UpstreamRequest, signal: AbortSignal): Promise<unknown> {
     const span = startSpan(this.#trace.traceId, `agent ${request.method}`, this.#trace.parentSpanId)
     const attributes = { "mcp.method": request.method }
     const end = (status: Span["status"]) => this.#spans.push(span.end(status, attributes))
@@ -239,8 +256,8 @@ export class UpstreamCall {
     const giveUp = AbortSignal.any([signal, this.#controller.signal, limit.signal])
     try {
       giveUp.throwIfAborted()
-      const serving = this.#serving
-      if (!serving) throw new ProtocolError(ProtocolErrorCode.InternalError, "the call is waiting for the agent's retry")
+      // While parked (only a 2026-07-28 call parks), a new request waits for the retry's answer to go out.
+      const serving = this.#serving ?? this.#lastServed
       const result = await (isModern(serving.ctx) ? this.#askModern(serving, request, giveUp) : this.#askLegacy(serving, request, giveUp))
       end({ code: "ok" })
       return result
