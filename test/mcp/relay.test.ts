@@ -17,25 +17,6 @@ const runSpans = async (slug: string) => {
 }
 
 describe("relaying upstream requests to the agent", () => {
-  it("sampling: a 2025-era agent's model answers the upstream, and the run shows the relayed request", async () => {
-    const { slug, key } = await dockedWorkspace()
-    const client = await mcpClient(slug, key, "legacy", ANSWERING)
-    const asked: Array<unknown> = []
-    client.setRequestHandler("sampling/createMessage", async (request) => {
-      asked.push(request.params.messages)
-      return { model: "agent-model", role: "assistant", content: { type: "text", text: "forty-two" } }
-    })
-    const result = await client.callTool({ name: "up__sample", arguments: { prompt: "the answer?" } })
-    expect(result.content).toEqual([{ type: "text", text: "agent-model said: forty-two" }])
-    expect(asked).toEqual([[{ role: "user", content: { type: "text", text: "the answer?" } }]])
-
-    const { status, spans } = await runSpans(slug)
-    expect(status).toBe("ok")
-    const upstream = spans.find((s) => s.name === "upstream up")!
-    expect(spans.find((s) => s.name === "agent sampling/createMessage")).toMatchObject({ parentSpanId: upstream.spanId, status: { code: "ok" } })
-    await client.close()
-  })
-
   it("the agent's error reaches the upstream, and the run records the call as failed", async () => {
     const { slug, key } = await dockedWorkspace()
     const client = await mcpClient(slug, key, "legacy", ANSWERING)
@@ -75,31 +56,6 @@ describe("relaying upstream requests to the agent", () => {
 })
 
 describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", () => {
-  it("sampling: the call answers input_required, the agent's client answers and retries, and the one run finishes", async () => {
-    const { slug, key } = await dockedWorkspace()
-    const client = await mcpClient(slug, key, "modern", ANSWERING)
-    const asked: Array<unknown> = []
-    client.setRequestHandler("sampling/createMessage", async (request) => {
-      asked.push(request.params.messages)
-      return { model: "agent-model", role: "assistant", content: { type: "text", text: "forty-two" } }
-    })
-    const before = await eventCount(slug)
-    const result = await client.callTool({ name: "up__sample", arguments: { prompt: "the answer?" } })
-    expect(result.content).toEqual([{ type: "text", text: "agent-model said: forty-two" }])
-    expect(asked).toEqual([[{ role: "user", content: { type: "text", text: "the answer?" } }]])
-
-    // Two agent requests, one call: one run, its relayed request a span under the upstream span.
-    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
-    expect(runs).toHaveLength(1)
-    const { status, spans } = await runSpans(slug)
-    expect(status).toBe("ok")
-    const upstream = spans.find((s) => s.name === "upstream up")!
-    expect(spans.find((s) => s.name === "agent sampling/createMessage")).toMatchObject({ parentSpanId: upstream.spanId, status: { code: "ok" } })
-    // RunStarted, then RunFinished with 5 spans (root, authorize, validate, upstream, agent sampling).
-    expect(await eventCount(slug)).toBe(before + 7)
-    await client.close()
-  })
-
   it("an agent that did not declare sampling is not asked; the upstream hears why and the run ends as error", async () => {
     const { slug, key } = await dockedWorkspace()
     const client = await mcpClient(slug, key, "modern")
@@ -197,4 +153,30 @@ describe("an agent that never answers", () => {
     expect(String(late)).toContain("names no call waiting")
     await client.close()
   }, 15_000)
+})
+
+it.each<Era>(["legacy", "modern"])("sampling (%s protocol): the agent's model answers the upstream; the call is one run, the relayed request a span", async (era) => {
+  // 2025 era: the request rides the call's SSE response. 2026-07-28: the call answers input_required,
+  // the agent's client answers and retries, and the retry finishes the same call.
+  const { slug, key } = await dockedWorkspace()
+  const client = await mcpClient(slug, key, era, ANSWERING)
+  const asked: Array<unknown> = []
+  client.setRequestHandler("sampling/createMessage", async (request) => {
+    asked.push(request.params.messages)
+    return { model: "agent-model", role: "assistant", content: { type: "text", text: "forty-two" } }
+  })
+  const before = await eventCount(slug)
+  const result = await client.callTool({ name: "up__sample", arguments: { prompt: "the answer?" } })
+  expect(result.content).toEqual([{ type: "text", text: "agent-model said: forty-two" }])
+  expect(asked).toEqual([[{ role: "user", content: { type: "text", text: "the answer?" } }]])
+
+  const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+  expect(runs).toHaveLength(1)
+  const { status, spans } = await runSpans(slug)
+  expect(status).toBe("ok")
+  const upstream = spans.find((s) => s.name === "upstream up")!
+  expect(spans.find((s) => s.name === "agent sampling/createMessage")).toMatchObject({ parentSpanId: upstream.spanId, status: { code: "ok" } })
+  // RunStarted, then RunFinished with 5 spans (root, authorize, validate, upstream, agent sampling).
+  expect(await eventCount(slug)).toBe(before + 7)
+  await client.close()
 })
