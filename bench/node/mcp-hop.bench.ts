@@ -170,7 +170,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
     },
     {
       name: "tools/call, unknown tool",
-      what: "+ the run recorded (StartRun, FinishRun: 2 transactions, 4 events); denied, no upstream",
+      what: "+ the run recorded (RecordRun: 1 transaction, 4 events); denied, no upstream",
       call: async () => {
         const result = await refused.callTool({ name: "up__missing", arguments: { text: "x" } })
         if (!result.isError) throw new Error("a call to an unknown tool was not refused")

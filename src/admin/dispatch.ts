@@ -28,7 +28,7 @@ const CommandRouting = Schema.Struct({
 })
 
 /** Commands only the workspace itself issues: a tool call's run. */
-const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = ["StartRun", "FinishRun"]
+const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = ["StartRun", "FinishRun", "RecordRun"]
 
 const QUERY_TAGS = Query.members.map((m) => m.identifier)
 const querySchemas = new Map(Query.members.map((m) => [m.identifier, m] as const))

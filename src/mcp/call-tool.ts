@@ -1,7 +1,8 @@
-// tools/call, the pipeline every agent call takes: start the run → authorize → rate limit → validate
-// the arguments → dispatch through the pool → return the upstream's result unchanged → finish the run with its spans. Allowed, denied or
-// failed, the call leaves a run (DESIGN invariant 5); arguments and results appear only as size and
-// hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
+// tools/call, the pipeline every agent call takes: authorize → rate limit → validate the arguments →
+// start the run → dispatch through the pool → return the upstream's result unchanged → finish the
+// run with its spans. Allowed, denied or failed, the call leaves a run (DESIGN invariant 5): a call
+// refused before dispatch records its whole run in one append. Arguments and results appear only
+// as size and hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
 import type { CallToolResult } from "@modelcontextprotocol/server"
 import { inputRequired, LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
 import canonicalize from "canonicalize"
@@ -41,6 +42,10 @@ export const recordRefusedCall = (host: WorkspaceHost, agent: string, params: To
   traced.finish("denied", [authorize.end({ code: "error", message: reason }, { "berth.decision": "deny", "berth.rule": rule })])
 }
 
+/**
+ * A call's run. `start` records RunStarted before the call leaves for the upstream; `finish` records
+ * its spans and RunFinished, or, for a call refused before it left, the whole run in one append.
+ */
 const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams) => {
   const run = host.newId()
   const traceId = newTraceId()
@@ -48,34 +53,35 @@ const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams) =>
   const args = measure(params.arguments ?? {})
   const actor = { type: "agent" as const, id: agent }
   const capture = host.state().workspace?.payloadCapture === true
-  const started = host.execute(
-    {
-      _tag: "StartRun",
-      run,
-      traceId,
-      agent,
-      tool: params.name,
-      argsHash: args.hash,
-      argsSize: args.size,
-      ...(capture ? { args: redact(params.arguments ?? {}) } : {})
-    },
-    { actor, correlationId: run }
-  )
-  if (!started.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, `could not record the run: ${started.error.message}`)
   const startedAt = Date.now()
+  const opening = {
+    run,
+    traceId,
+    agent,
+    tool: params.name,
+    argsHash: args.hash,
+    argsSize: args.size,
+    ...(capture ? { args: redact(params.arguments ?? {}) } : {})
+  }
+  const record = (command: Record<string, unknown>) => {
+    const outcome = host.execute(command, { actor, correlationId: run })
+    if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, `could not record the run: ${outcome.error.message}`)
+  }
+  let started = false
+  const start = () => {
+    record({ _tag: "StartRun", ...opening })
+    started = true
+  }
   const finish = (status: "ok" | "error" | "denied", spans: ReadonlyArray<Span>, extra: Record<string, unknown> = {}) => {
     const rootSpan = root.end(status === "ok" ? { code: "ok" } : { code: "error", message: status }, {
       "berth.agent": agent,
       "berth.tool": params.name,
       "berth.run": run
     })
-    const finished = host.execute(
-      { _tag: "FinishRun", run, status, durationMs: Date.now() - startedAt, spans: [rootSpan, ...spans], ...extra },
-      { actor, correlationId: run }
-    )
-    if (!finished.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, `could not record the run: ${finished.error.message}`)
+    const closing = { run, status, durationMs: Date.now() - startedAt, spans: [rootSpan, ...spans], ...extra }
+    record(started ? { _tag: "FinishRun", ...closing } : { _tag: "RecordRun", ...opening, ...closing })
   }
-  return { run, traceId, root, finish, capture }
+  return { run, traceId, root, start, finish, capture }
 }
 
 export const callTool = async (
@@ -128,6 +134,8 @@ export const callTool = async (
   }
   const validateSpan = validating.end({ code: "ok" })
 
+  // The call leaves for the upstream: its run is on the log before it does.
+  traced.start()
   const upstream = startSpan(traced.traceId, `upstream ${tool.plugin}`, traced.root.spanId)
   // A modern request gets the upstream's logs only if it names a level; the agent's level is passed on.
   const logLevel = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY]

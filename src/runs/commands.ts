@@ -1,5 +1,7 @@
-// Run commands: every tool call starts a run before anything else happens and finishes it with its
-// spans, whether it was allowed, denied or failed (DESIGN invariant 5).
+// Run commands: every tool call leaves a run with its spans, whether it was allowed, denied or
+// failed (DESIGN invariant 5). A call that goes upstream starts its run before it leaves (StartRun)
+// and finishes it after (FinishRun); a call refused before that records the whole run at once
+// (RecordRun): the same events, in one transaction.
 import { Effect, Schema } from "effect"
 import { event, RunFinished, RunStarted, Span } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
@@ -24,9 +26,8 @@ export class FinishRun extends Schema.TaggedClass<FinishRun>()("FinishRun", {
   spans: Schema.Array(Span)
 }) {}
 
-export const decideFinishRun = Effect.fnUntraced(function* (state: WorkspaceState, command: FinishRun, slug: string) {
-  yield* requireWorkspace(state, slug)
-  if (!state.openRuns[command.run]) return yield* new RunNotFound({ run: command.run })
+/** The events that finish a run: its spans, then RunFinished. */
+const finishEvents = (command: FinishRun | RecordRun) => {
   const { run, status, durationMs, resultHash, resultSize, result, error } = command
   return [
     ...command.spans.map((span) => event("SpanRecorded", { run, span })),
@@ -40,4 +41,23 @@ export const decideFinishRun = Effect.fnUntraced(function* (state: WorkspaceStat
       ...(error === undefined ? {} : { error })
     })
   ]
+}
+
+export const decideFinishRun = Effect.fnUntraced(function* (state: WorkspaceState, command: FinishRun, slug: string) {
+  yield* requireWorkspace(state, slug)
+  if (!state.openRuns[command.run]) return yield* new RunNotFound({ run: command.run })
+  return finishEvents(command)
+})
+
+/** A run recorded whole, for a call refused before it went upstream: StartRun and FinishRun in one append. */
+export class RecordRun extends Schema.TaggedClass<RecordRun>()("RecordRun", {
+  ...RunStarted.fields.data.fields,
+  ...RunFinished.fields.data.fields,
+  spans: Schema.Array(Span)
+}) {}
+
+export const decideRecordRun = Effect.fnUntraced(function* (state: WorkspaceState, command: RecordRun, slug: string) {
+  const { run, traceId, agent, tool, argsHash, argsSize, args } = command
+  const started = yield* decideStartRun(state, new StartRun({ run, traceId, agent, tool, argsHash, argsSize, ...(args === undefined ? {} : { args }) }), slug)
+  return [...started, ...finishEvents(command)]
 })

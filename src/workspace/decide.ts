@@ -16,7 +16,7 @@ import {
   RemovePlugin
 } from "../registry/commands.ts"
 import { PluginAlreadyInstalled, PluginNotFound, PluginUnreachable, ToolNotFound } from "../registry/errors.ts"
-import { decideFinishRun, decideStartRun, FinishRun, StartRun } from "../runs/commands.ts"
+import { decideFinishRun, decideRecordRun, decideStartRun, FinishRun, RecordRun, StartRun } from "../runs/commands.ts"
 import { RunAlreadyStarted, RunNotFound } from "../runs/errors.ts"
 import {
   AddMember,
@@ -63,7 +63,8 @@ export const Command = Schema.Union([
   SetRateLimit,
   RemoveRateLimit,
   StartRun,
-  FinishRun
+  FinishRun,
+  RecordRun
 ])
 export type Command = typeof Command.Type
 export type CommandTag = Command["_tag"]
@@ -115,7 +116,8 @@ const handlers: Handlers = {
   SetRateLimit: decideSetRateLimit,
   RemoveRateLimit: decideRemoveRateLimit,
   StartRun: decideStartRun,
-  FinishRun: decideFinishRun
+  FinishRun: decideFinishRun,
+  RecordRun: decideRecordRun
 }
 
 export const COMMAND_TAGS = Object.keys(handlers) as ReadonlyArray<CommandTag>

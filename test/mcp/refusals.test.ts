@@ -106,6 +106,23 @@ describe("tool checks", () => {
     expect(await upstream.calls()).toEqual({})
     await client.close()
   })
+
+  it("a call refused before dispatch is one append; a dispatched call starts its run before it leaves", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern")
+    await client.callTool({ name: "up__nope", arguments: {} })
+    await client.callTool({ name: "up__echo", arguments: { text: "x" } })
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+    const appends = async (run: string) => {
+      const { started, finished } = await ok({ _tag: "GetRun", workspace: slug, run })
+      // One append gives its events one causation (the command) and one time.
+      return new Set([started, finished].map((e: { causationId: string; at: string }) => `${e.causationId}@${e.at}`)).size
+    }
+    const [echo, nope] = [runs.find((r: { tool: string }) => r.tool === "up__echo"), runs.find((r: { tool: string }) => r.tool === "up__nope")]
+    expect(await appends(nope.run)).toBe(1)
+    expect(await appends(echo.run)).toBe(2)
+    await client.close()
+  })
 })
 
 describe("the HTTP edge", () => {
