@@ -69,6 +69,16 @@ describe("malformed requests get 400 with the schema error", () => {
     expect(slugAnswer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest", field: "workspace" } } })
     expect(await eventCount(slug)).toBe(1)
   })
+
+  it("the run commands are the MCP endpoint's alone: an admin cannot forge a run", async () => {
+    const slug = await created()
+    for (const _tag of ["StartRun", "FinishRun", "RecordRun"]) {
+      const answer = await rpc({ _tag, workspace: slug, run: "r1" })
+      expect(answer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest", field: "_tag" } } })
+      expect(answer.body.error.message).toContain(`${_tag} is recorded by the MCP endpoint, not sent by admins`)
+    }
+    expect(await eventCount(slug)).toBe(1)
+  })
 })
 
 describe("domain errors carry their tag, message and status", () => {
