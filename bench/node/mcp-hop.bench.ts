@@ -197,6 +197,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
     })
   }
   await Promise.allSettled([listing.close(), refused.close()])
+  const [ingress, objectHop] = [profile[0]!, profile[1]!]
 
   // What the upstream saw: every echo sent, through Berth or directly, and nothing else.
   expect((await docked.upstreamCalls()).echo).toBe(sent)
@@ -247,6 +248,11 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
           cpuCell(p.cpuMsPerCall, "client")
         ])
       ),
+      "",
+      // What this plane could show at best: the ingress alone, and the Worker → object hop with it.
+      `floors of this setup (no Berth work): GET /healthz ${fmtMs(ingress.p50)} ms p50 and ${formatRate(ingress.callsPerSecond)}/s at ${CONCURRENCY};` +
+        ` with the Worker → object hop ${fmtMs(objectHop.p50)} ms p50` +
+        (ingress.callsPerSecond < TARGET_CALLS_PER_SECOND ? ` (the ingress alone is below the ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s target)` : ""),
       ""
     ].join("\n")
   )
@@ -262,6 +268,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       throughputRepeats: THROUGHPUT_REPEATS
     },
     targets: { p50OverheadMs: TARGET_P50_OVERHEAD_MS, callsPerSecond: TARGET_CALLS_PER_SECOND },
+    floors: { ingressP50Ms: ingress.p50, ingressCallsPerSecond: ingress.callsPerSecond, objectHopP50Ms: objectHop.p50 },
     pass: {
       p50Overhead: overhead.p50 <= TARGET_P50_OVERHEAD_MS,
       callsPerSecond: throughput.berthCallsPerSecond >= TARGET_CALLS_PER_SECOND
