@@ -1,13 +1,13 @@
 // The run commands, given/when/then: a call that goes upstream starts its run (StartRun) and
 // finishes it with its spans (FinishRun); a call refused before it left records the whole run at
 // once (RecordRun), as the same events.
-import { describe, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { event } from "../../events/index.ts"
 import { AgentNotFound } from "../../src/agent/errors.ts"
 import { FinishRun, RecordRun, StartRun } from "../../src/runs/commands.ts"
 import { RunAlreadyStarted, RunNotFound } from "../../src/runs/errors.ts"
 import { WorkspaceNotFound } from "../../src/workspace/errors.ts"
-import { given } from "../workspace/decider-spec.ts"
+import { given, refusal } from "../workspace/decider-spec.ts"
 import { agentRegistered, runFinished, runStarted, workspaceCreated } from "../workspace/events.ts"
 
 const opening = { run: "r1", traceId: "trace-r1", agent: "bot", tool: "gh__search", argsHash: "c".repeat(64), argsSize: 17 }
@@ -62,5 +62,14 @@ describe("RecordRun", () => {
     given(...docked, runStarted("r1"))
       .when(new RecordRun({ ...opening, status: "denied", durationMs: 1, spans: [] }))
       .thenFails(RunAlreadyStarted, { run: "r1" })
+  })
+})
+
+describe("run command Schemas", () => {
+  it("RecordRun needs what StartRun and FinishRun need, and names the missing field", () => {
+    const { status: _status, ...withoutStatus } = { _tag: "RecordRun", ...opening, status: "denied", durationMs: 1, spans: [] }
+    expect(refusal(withoutStatus)).toMatchObject({ field: "status" })
+    const { argsHash: _argsHash, ...withoutArgsHash } = { _tag: "RecordRun", ...opening, status: "denied", durationMs: 1, spans: [] }
+    expect(refusal(withoutArgsHash)).toMatchObject({ field: "argsHash" })
   })
 })
