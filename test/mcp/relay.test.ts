@@ -16,6 +16,14 @@ const runSpans = async (slug: string) => {
   return { status: run.finished.data.status as string, spans: run.spans as Array<{ name: string; parentSpanId?: string; spanId: string; status: { code: string } }> }
 }
 
+/** The call failed with `message`, its run ended as error, and its relayed sampling request is an error span. */
+const expectRelayFailed = async (slug: string, call: Promise<unknown>, message: string) => {
+  expect(String(await call.catch((e: unknown) => e))).toContain(message)
+  const { status, spans } = await runSpans(slug)
+  expect(status).toBe("error")
+  expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
+}
+
 describe("relaying upstream requests to the agent", () => {
   it("the agent's error reaches the upstream, and the run records the call as failed", async () => {
     const { slug, key } = await dockedWorkspace()
@@ -23,11 +31,7 @@ describe("relaying upstream requests to the agent", () => {
     client.setRequestHandler("sampling/createMessage", async () => {
       throw new ProtocolError(-32600, "the user refused to share the model")
     })
-    const failed = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
-    expect(String(failed)).toContain("the user refused to share the model")
-    const { status, spans } = await runSpans(slug)
-    expect(status).toBe("error")
-    expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
+    await expectRelayFailed(slug, client.callTool({ name: "up__sample", arguments: { prompt: "x" } }), "the user refused to share the model")
     await client.close()
   })
 
@@ -52,18 +56,17 @@ describe("relaying upstream requests to the agent", () => {
     expect(forged).toEqual([202])
     await client.close()
   })
-
 })
 
 describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", () => {
   it("an agent that did not declare sampling is not asked; the upstream hears why and the run ends as error", async () => {
     const { slug, key } = await dockedWorkspace()
     const client = await mcpClient(slug, key, "modern")
-    const failed = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
-    expect(String(failed)).toContain("the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability")
-    const { status, spans } = await runSpans(slug)
-    expect(status).toBe("error")
-    expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
+    await expectRelayFailed(
+      slug,
+      client.callTool({ name: "up__sample", arguments: { prompt: "x" } }),
+      "the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability"
+    )
     await client.close()
   })
 
