@@ -7,6 +7,11 @@ import { ResultsReporter } from "./results-reporter.ts"
 
 const root = resolve(import.meta.dirname, "..")
 
+// wrangler's local observability streams a trace of every request into a local trace store (a
+// SQLite-backed object in the same runtime) for its dev explorer. Production does not run it, and it
+// costs every request, so the planes measured here run without it (docs/benchmarks.md).
+process.env.X_LOCAL_OBSERVABILITY ??= "false"
+
 export default defineConfig({
   root,
   test: {

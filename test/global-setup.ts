@@ -4,13 +4,15 @@
 // `inject("upstreamUrl")` and `inject("everythingUrl")`, in both the workers and the node project.
 import { type ChildProcess, spawn } from "node:child_process"
 import { createServer } from "node:net"
-import { unstable_startWorker } from "wrangler"
 import type { TestProject } from "vitest/node"
+import { startDevWorker } from "./node/dev-worker.ts"
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** The test upstream's MCP endpoint, `http://127.0.0.1:<port>/mcp`; control routes sit at the root. */
     upstreamUrl: string
+    /** The same endpoint at the upstream runtime's own entry, past wrangler's dev proxy (test/node/dev-worker.ts). */
+    upstreamRuntimeUrl: string
     /** server-everything's Streamable HTTP endpoint, `http://127.0.0.1:<port>/mcp`. */
     everythingUrl: string
   }
@@ -31,12 +33,11 @@ export const freePort = () =>
   })
 
 const startUpstream = async () => {
-  const worker = await unstable_startWorker({
+  const worker = await startDevWorker({
     config: "test/mcp/upstream/wrangler.toml",
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: false, logLevel: "error" }
   })
-  const origin = new URL(await worker.url).origin
-  return { url: `${origin}/mcp`, stop: () => worker.dispose() }
+  return { url: `${worker.url}/mcp`, runtimeUrl: `${worker.runtimeUrl}/mcp`, stop: worker.stop }
 }
 
 const stopProcess = (child: ChildProcess) =>
@@ -94,6 +95,7 @@ export default async function setup(project: TestProject) {
     throw [upstream, everything].find((s) => s.status === "rejected")!.reason
   }
   project.provide("upstreamUrl", upstream.value.url)
+  project.provide("upstreamRuntimeUrl", upstream.value.runtimeUrl)
   project.provide("everythingUrl", everything.value.url)
   return async () => {
     await Promise.all([upstream.value.stop(), everything.value.stop()])

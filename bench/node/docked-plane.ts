@@ -1,6 +1,8 @@
 // A real Berth plane (wrangler's local workerd, test/node/plane.ts) with one workspace, agent `bot`
 // and the test upstream installed as plugin `up`, set up through the admin RPC over HTTP the way an
 // operator would; plus MCP clients for the hosted endpoint and for the upstream directly.
+// Everything is addressed at the runtimes' own entries, past wrangler's dev proxy (test/node/dev-worker.ts):
+// the plane as agents reach it, and the upstream as the plane and the direct client reach it.
 import { randomUUID } from "node:crypto"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { startPlane } from "../../test/node/plane.ts"
@@ -23,12 +25,14 @@ export const modernClient = async (url: string, headers: Record<string, string> 
   return client
 }
 
-export const dockedPlane = async (upstreamOrigin: string) => {
-  const plane = await startPlane()
+/** `upstreamRuntimeOrigin`: the test upstream at its runtime's own entry. */
+export const dockedPlane = async (upstreamRuntimeOrigin: string) => {
+  const started = await startPlane()
+  const plane = { ...started, url: started.runtimeUrl, ingressUrl: started.url }
   try {
     const workspace = `bench-hop-${randomUUID().slice(0, 8)}`
     // A namespace of its own on the shared test upstream, so its call counter is this run's alone.
-    const upstream = new URL(`/ns/${workspace}/`, upstreamOrigin)
+    const upstream = new URL(`/ns/${workspace}/`, upstreamRuntimeOrigin)
     await adminRpc(plane, { _tag: "CreateWorkspace", workspace })
     const { key } = (await adminRpc(plane, { _tag: "RegisterAgent", workspace, agent: "bot" })) as { key: string }
     await adminRpc(plane, {

@@ -27,7 +27,7 @@ let docked: DockedPlane
 let berth: Client
 let direct: Client
 beforeAll(async () => {
-  docked = await dockedPlane(new URL(inject("upstreamUrl")).origin)
+  docked = await dockedPlane(new URL(inject("upstreamRuntimeUrl")).origin)
   berth = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
   direct = await modernClient(docked.upstreamUrl)
 }, 120_000)
@@ -54,8 +54,10 @@ interface CpuPerCall {
 const cpuGroups = () => {
   const groups: Record<string, Array<number>> = {}
   const plane = workerdListeningOn(Number(new URL(docked.plane.url).port))
+  const devProxy = workerdListeningOn(Number(new URL(docked.plane.ingressUrl).port))
   const upstream = workerdListeningOn(Number(new URL(docked.upstreamUrl).port))
   if (plane !== undefined) groups.plane = [plane]
+  if (devProxy !== undefined) groups.devProxy = [devProxy]
   if (upstream !== undefined) groups.upstream = [upstream]
   return groups
 }
@@ -137,15 +139,21 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
   // 3. Where the time goes: the same endpoint with one layer added at a time.
   const listing = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
   const refused = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
+  const healthz = (origin: string) => async () => {
+    const response = await fetch(`${origin}/healthz`)
+    await response.arrayBuffer()
+    if (response.status !== 200) throw new Error(`healthz: ${response.status}`)
+  }
   const layers: ReadonlyArray<Layer> = [
     {
+      name: "GET /healthz, dev ingress",
+      what: "for reference: wrangler dev's ingress (what `npm start` serves; its ProxyWorker forwards over loopback HTTP), then the Worker",
+      call: healthz(docked.plane.ingressUrl)
+    },
+    {
       name: "GET /healthz",
-      what: "HTTP into the plane's workerd (wrangler's ProxyWorker, then the Worker); no Durable Object",
-      call: async () => {
-        const response = await fetch(`${docked.plane.url}/healthz`)
-        await response.arrayBuffer()
-        if (response.status !== 200) throw new Error(`healthz: ${response.status}`)
-      }
+      what: "HTTP into the plane's runtime (miniflare's entry worker, then the Worker); no Durable Object",
+      call: healthz(docked.plane.url)
     },
     {
       name: "POST /w/{ws}/mcp, unknown key",
@@ -197,7 +205,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
     })
   }
   await Promise.allSettled([listing.close(), refused.close()])
-  const [ingress, objectHop] = [profile[0]!, profile[1]!]
+  const [devIngress, ingress, objectHop] = [profile[0]!, profile[1]!, profile[2]!]
 
   // What the upstream saw: every echo sent, through Berth or directly, and nothing else.
   expect((await docked.upstreamCalls()).echo).toBe(sent)
@@ -236,7 +244,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       "",
       `Where the time goes (each row adds one layer; ${LAYER_LATENCY_CALLS} sequential calls, then ${LAYER_THROUGHPUT_CALLS} at ${CONCURRENCY}; CPU ms per call at ${CONCURRENCY})`,
       table(
-        ["request", "p50 ms", "p99 ms", "events", "calls/s", "plane CPU", "upstream CPU", "client CPU"],
+        ["request", "p50 ms", "p99 ms", "events", "calls/s", "plane CPU", "dev proxy CPU", "upstream CPU", "client CPU"],
         profile.map((p) => [
           p.name + (p.cutShort ? " *" : ""),
           fmtMs(p.p50),
@@ -244,6 +252,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
           p.eventsPerCall.toFixed(1),
           formatRate(p.callsPerSecond),
           cpuCell(p.cpuMsPerCall, "plane"),
+          cpuCell(p.cpuMsPerCall, "devProxy"),
           cpuCell(p.cpuMsPerCall, "upstream"),
           cpuCell(p.cpuMsPerCall, "client")
         ])
@@ -252,7 +261,8 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       // What this plane could show at best: the ingress alone, and the Worker → object hop with it.
       `floors of this setup (no Berth work): GET /healthz ${fmtMs(ingress.p50)} ms p50 and ${formatRate(ingress.callsPerSecond)}/s at ${CONCURRENCY};` +
         ` with the Worker → object hop ${fmtMs(objectHop.p50)} ms p50` +
-        (ingress.callsPerSecond < TARGET_CALLS_PER_SECOND ? ` (the ingress alone is below the ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s target)` : ""),
+        (ingress.callsPerSecond < TARGET_CALLS_PER_SECOND ? ` (the ingress alone is below the ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s target)` : "") +
+        `; through wrangler dev's ingress instead, GET /healthz is ${fmtMs(devIngress.p50)} ms p50 and ${formatRate(devIngress.callsPerSecond)}/s`,
       ""
     ].join("\n")
   )
@@ -268,7 +278,13 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       throughputRepeats: THROUGHPUT_REPEATS
     },
     targets: { p50OverheadMs: TARGET_P50_OVERHEAD_MS, callsPerSecond: TARGET_CALLS_PER_SECOND },
-    floors: { ingressP50Ms: ingress.p50, ingressCallsPerSecond: ingress.callsPerSecond, objectHopP50Ms: objectHop.p50 },
+    floors: {
+      ingressP50Ms: ingress.p50,
+      ingressCallsPerSecond: ingress.callsPerSecond,
+      objectHopP50Ms: objectHop.p50,
+      devIngressP50Ms: devIngress.p50,
+      devIngressCallsPerSecond: devIngress.callsPerSecond
+    },
     pass: {
       p50Overhead: overhead.p50 <= TARGET_P50_OVERHEAD_MS,
       callsPerSecond: throughput.berthCallsPerSecond >= TARGET_CALLS_PER_SECOND

@@ -5,8 +5,8 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { unstable_startWorker } from "wrangler"
 import { TEST_AUDIT_SIGNING_KEY } from "../keys.ts"
+import { startDevWorker } from "./dev-worker.ts"
 
 export const PLANE_ADMIN_TOKEN = "node-test-admin-token"
 export { TEST_AUDIT_PUBLIC_KEY as PLANE_AUDIT_PUBLIC_KEY } from "../keys.ts"
@@ -24,7 +24,7 @@ export const startPlane = async (options: PlaneOptions = {}) => {
     stdio: "ignore"
   })
   const plain = (value: string) => ({ type: "plain_text" as const, value })
-  const worker = await unstable_startWorker({
+  const worker = await startDevWorker({
     config: "wrangler.toml",
     bindings: {
       BERTH_ADMIN_TOKEN: plain(PLANE_ADMIN_TOKEN),
@@ -39,6 +39,6 @@ export const startPlane = async (options: PlaneOptions = {}) => {
       logLevel: "error"
     }
   })
-  const url = (await worker.url).toString().replace(/\/$/, "")
-  return { url, token: PLANE_ADMIN_TOKEN, stop: () => worker.dispose() }
+  // `url` is wrangler's dev ingress (what `npm start` serves); `runtimeUrl` the runtime's own entry (dev-worker.ts).
+  return { url: worker.url, runtimeUrl: worker.runtimeUrl, token: PLANE_ADMIN_TOKEN, stop: worker.stop }
 }
