@@ -18,18 +18,29 @@ interface ReloadComplete {
   readonly proxyData: { readonly userWorkerUrl: { readonly protocol: string; readonly hostname: string; readonly port: string } }
 }
 
+const LOAD_TIMEOUT_MS = 60_000
+
 export const startDevWorker = async (input: StartInput): Promise<DevWorker> => {
   const env = new unstable_DevEnv()
   // The runtime reports its address when the Worker is loaded, before the ingress forwards anything.
-  const loaded = new Promise<string>((resolve) =>
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const loaded = new Promise<string>((resolve, reject) => {
     env.once("reloadComplete", ({ proxyData: { userWorkerUrl: u } }: ReloadComplete) => resolve(`${u.protocol}//${u.hostname}:${u.port}`))
-  )
-  const worker = await env.startWorker(input)
+    timer = setTimeout(() => reject(new Error(`${input.config ?? "the Worker"} did not load within ${LOAD_TIMEOUT_MS / 1000} s`)), LOAD_TIMEOUT_MS)
+  })
+  // Awaited below; if the start itself fails, neither the timer nor the rejection may outlive it.
+  loaded.catch(() => undefined)
+  const worker = await env.startWorker(input).catch((error: unknown) => {
+    clearTimeout(timer)
+    throw error
+  })
   try {
     const url = new URL(await worker.url).origin
     return { url, runtimeUrl: await loaded, stop: () => worker.dispose() }
   } catch (error) {
     await worker.dispose()
     throw error
+  } finally {
+    clearTimeout(timer)
   }
 }
