@@ -1,7 +1,7 @@
 // The hosted MCP endpoint of one workspace, served inside its Durable Object: Origin check,
 // agent authentication, then the SDK's handler (MCP 2026-07-28 stateless, and the 2025 protocol
 // through its stateless fallback) over a server built for the calling agent.
-import { createMcpHandler, originValidationResponse } from "@modelcontextprotocol/server"
+import { createMcpHandler, originValidationResponse, readRequestBody } from "@modelcontextprotocol/server"
 import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
 import { authenticate, bearerToken } from "./authenticate.ts"
@@ -29,6 +29,15 @@ export class McpEndpoint {
   }
 
   async handle(request: Request): Promise<Response> {
+    const response = await this.#respond(request)
+    // A refusal leaves the body unread while the Worker is still streaming it here. Read it to the
+    // end (capped) first, so that stream ends before the response does; otherwise the Worker's
+    // runtime reports an uncaught "Can't read from request stream after response has been sent".
+    if (request.body && !request.bodyUsed) await readRequestBody(request, MCP_MAX_BODY_BYTES).catch(() => undefined)
+    return response
+  }
+
+  async #respond(request: Request): Promise<Response> {
     const badOrigin = originValidationResponse(request, [...this.#allowedOrigins])
     if (badOrigin) return badOrigin
     const auth = authenticate(this.#host.state(), bearerToken(request))

@@ -1,9 +1,10 @@
 // Refusals at the hosted endpoint. Each is clear, reveals nothing about whether a workspace exists,
 // never reaches the upstream, and (for an identified agent's tool call) leaves a run with status denied.
+import { env, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
-import { dockedWorkspace, mcpClient, rawCall, toolCall } from "./berth-client.ts"
+import { dockedWorkspace, endpoint, mcpClient, rawCall, toolCall } from "./berth-client.ts"
 
 const deniedRuns = async (slug: string) => (await ok({ _tag: "ListRuns", workspace: slug, status: "denied" })).runs
 
@@ -134,5 +135,32 @@ describe("the HTTP edge", () => {
     expect(local.status).not.toBe(403)
     const huge = await rawCall(slug, { authorization: `Bearer ${key}` }, toolCall("up__echo", { text: "x".repeat(2 * 1024 * 1024) }))
     expect(huge.status).toBe(413)
+  })
+
+  it("a refusal reads the request body to the end before it answers, so the Worker streaming it in is never left reading after the response", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const refuse = async (headers: Record<string, string>) => {
+      // A body that arrives in pieces, as one the Worker forwards does, and knows whether it was read to the end.
+      const pieces = [JSON.stringify(toolCall("up__echo", { text: "x".repeat(64 * 1024) })), "\n"]
+      let drained = false
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const piece = pieces.shift()
+          if (piece !== undefined) return controller.enqueue(new TextEncoder().encode(piece))
+          drained = true
+          controller.close()
+        }
+      })
+      const request = new Request(endpoint(slug), {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body,
+        duplex: "half"
+      } as RequestInit)
+      const response = await runInDurableObject(env.WORKSPACE.getByName(slug), (instance) => instance.fetch(request))
+      return { status: response.status, drainedBeforeAnswer: drained }
+    }
+    expect(await refuse({ authorization: "Bearer berth_nope" })).toEqual({ status: 401, drainedBeforeAnswer: true })
+    expect(await refuse({ authorization: `Bearer ${key}`, origin: "http://evil.example" })).toEqual({ status: 403, drainedBeforeAnswer: true })
   })
 })
