@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { startPlane } from "../../test/node/plane.ts"
 
-const adminRpc = async (plane: { url: string; token: string }, body: Record<string, unknown>) => {
-  const response = await fetch(`${plane.url}/admin/rpc`, {
+const adminRpc = async (plane: { runtimeUrl: string; token: string }, body: Record<string, unknown>) => {
+  const response = await fetch(`${plane.runtimeUrl}/admin/rpc`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${plane.token}` },
     body: JSON.stringify(body)
@@ -27,8 +27,8 @@ export const modernClient = async (url: string, headers: Record<string, string> 
 
 /** `upstreamRuntimeOrigin`: the test upstream at its runtime's own entry. */
 export const dockedPlane = async (upstreamRuntimeOrigin: string) => {
-  const started = await startPlane()
-  const plane = { ...started, url: started.runtimeUrl, ingressUrl: started.url }
+  // `plane.runtimeUrl` is where everything here goes; `plane.url`, wrangler dev's ingress, only the reference row.
+  const plane = await startPlane()
   try {
     const workspace = `bench-hop-${randomUUID().slice(0, 8)}`
     // A namespace of its own on the shared test upstream, so its call counter is this run's alone.
@@ -47,7 +47,7 @@ export const dockedPlane = async (upstreamRuntimeOrigin: string) => {
       plane,
       workspace,
       key,
-      endpoint: `${plane.url}/w/${workspace}/mcp`,
+      endpoint: `${plane.runtimeUrl}/w/${workspace}/mcp`,
       upstreamUrl: new URL("mcp", upstream).href,
       /** tools/call requests that reached the upstream in this namespace, by tool. */
       upstreamCalls: async () => (await (await fetch(new URL("calls", upstream))).json()) as Record<string, number>,

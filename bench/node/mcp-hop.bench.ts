@@ -53,8 +53,8 @@ interface CpuPerCall {
 
 const cpuGroups = () => {
   const groups: Record<string, Array<number>> = {}
-  const plane = workerdListeningOn(Number(new URL(docked.plane.url).port))
-  const devProxy = workerdListeningOn(Number(new URL(docked.plane.ingressUrl).port))
+  const plane = workerdListeningOn(Number(new URL(docked.plane.runtimeUrl).port))
+  const devProxy = workerdListeningOn(Number(new URL(docked.plane.url).port))
   const upstream = workerdListeningOn(Number(new URL(docked.upstreamUrl).port))
   if (plane !== undefined) groups.plane = [plane]
   if (devProxy !== undefined) groups.devProxy = [devProxy]
@@ -148,12 +148,12 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
     {
       name: "GET /healthz, dev ingress",
       what: "for reference: wrangler dev's ingress (what `npm start` serves; its ProxyWorker forwards over loopback HTTP), then the Worker",
-      call: healthz(docked.plane.ingressUrl)
+      call: healthz(docked.plane.url)
     },
     {
       name: "GET /healthz",
       what: "HTTP into the plane's runtime (miniflare's entry worker, then the Worker); no Durable Object",
-      call: healthz(docked.plane.url)
+      call: healthz(docked.plane.runtimeUrl)
     },
     {
       name: "POST /w/{ws}/mcp, unknown key",

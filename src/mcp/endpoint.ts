@@ -1,15 +1,17 @@
 // The hosted MCP endpoint of one workspace, served inside its Durable Object: Origin check,
 // agent authentication, then the SDK's handler (MCP 2026-07-28 stateless, and the 2025 protocol
 // through its stateless fallback) over a server built for the calling agent.
-import { createMcpHandler, originValidationResponse, readRequestBody } from "@modelcontextprotocol/server"
+import { createMcpHandler, originValidationResponse } from "@modelcontextprotocol/server"
 import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
 import { authenticate, bearerToken } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
 import type { WorkspaceHost } from "./host.ts"
-import { forbidden, peekJson, peekToolCall, unauthorized } from "./http-errors.ts"
+import { discardBody, forbidden, peekJson, peekToolCall, unauthorized } from "./http-errors.ts"
 
 export const MCP_MAX_BODY_BYTES = 1024 * 1024
+/** How long a refusal waits for the rest of a body it did not read (see `handle`). */
+export const REFUSED_BODY_WAIT_MS = 1_000
 
 /** Browsers on these hosts may call the endpoint; others are refused (DNS-rebinding protection). */
 const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"]
@@ -30,10 +32,11 @@ export class McpEndpoint {
 
   async handle(request: Request): Promise<Response> {
     const response = await this.#respond(request)
-    // A refusal leaves the body unread while the Worker is still streaming it here. Read it to the
-    // end (capped) first, so that stream ends before the response does; otherwise the Worker's
-    // runtime reports an uncaught "Can't read from request stream after response has been sent".
-    if (request.body && !request.bodyUsed) await readRequestBody(request, MCP_MAX_BODY_BYTES).catch(() => undefined)
+    // A refusal leaves the body unread while the Worker is still streaming it here. Let that stream
+    // end before the response does; otherwise the Worker's runtime reports an uncaught "Can't read
+    // from request stream after response has been sent". (Cancelling it instead does not stop that.)
+    // Bounded, so a stalled or oversize body only brings the report back.
+    if (request.body && !request.bodyUsed) await discardBody(request.body, MCP_MAX_BODY_BYTES, REFUSED_BODY_WAIT_MS)
     return response
   }
 

@@ -35,3 +35,22 @@ export const peekToolCall = async (request: Request, maxBytes: number) => {
   if (body?.method !== "tools/call" || typeof body.params?.name !== "string") return undefined
   return { name: body.params.name, arguments: (body.params.arguments ?? {}) as Record<string, unknown> }
 }
+
+/**
+ * Reads an unread request body to its end and drops it, up to `maxBytes` and for at most `ms`, then
+ * cancels whatever is left. Nothing is decoded or kept, and a client that stalls mid-body holds the
+ * answer for `ms` at most.
+ */
+export const discardBody = async (body: ReadableStream<Uint8Array>, maxBytes: number, ms: number): Promise<void> => {
+  const reader = body.getReader()
+  const late = scheduler.wait(ms).then(() => "late" as const)
+  try {
+    for (let read = 0; read <= maxBytes; ) {
+      const next = await Promise.race([reader.read(), late])
+      if (next === "late" || next.done) return
+      read += next.value.byteLength
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined)
+  }
+}

@@ -139,14 +139,15 @@ describe("the HTTP edge", () => {
 
   it("a refusal reads the request body to the end before it answers, so the Worker streaming it in is never left reading after the response", async () => {
     const { slug, key } = await dockedWorkspace()
-    const refuse = async (headers: Record<string, string>) => {
-      // A body that arrives in pieces, as one the Worker forwards does, and knows whether it was read to the end.
+    /** A body that arrives in pieces, as one the Worker forwards does; `stall` never ends it. */
+    const refuse = async (headers: Record<string, string>, stall = false) => {
       const pieces = [JSON.stringify(toolCall("up__echo", { text: "x".repeat(64 * 1024) })), "\n"]
       let drained = false
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
           const piece = pieces.shift()
           if (piece !== undefined) return controller.enqueue(new TextEncoder().encode(piece))
+          if (stall) return new Promise<void>(() => undefined)
           drained = true
           controller.close()
         }
@@ -162,5 +163,7 @@ describe("the HTTP edge", () => {
     }
     expect(await refuse({ authorization: "Bearer berth_nope" })).toEqual({ status: 401, drainedBeforeAnswer: true })
     expect(await refuse({ authorization: `Bearer ${key}`, origin: "http://evil.example" })).toEqual({ status: 403, drainedBeforeAnswer: true })
+    // A client that stalls mid-body still gets its refusal, once the endpoint stops waiting for the rest.
+    expect(await refuse({ authorization: "Bearer berth_nope" }, true)).toEqual({ status: 401, drainedBeforeAnswer: false })
   })
 })

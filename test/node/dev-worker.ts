@@ -2,8 +2,10 @@
 // returns both of its addresses:
 // - `url`, wrangler's dev ingress, what `npm start` serves: a second workerd whose ProxyWorker (one
 //   Durable Object that holds requests during reloads) forwards each request over loopback HTTP;
-// - `runtimeUrl`, the runtime's own entry, where the Worker itself is served, as production serves it.
+// - `runtimeUrl`, the runtime's own entry, where the Worker itself is served, with no dev proxy in front
+//   (nor the headers it adds: the Worker sees the runtime's own host).
 // Tests use `url`; the benchmarks use `runtimeUrl`, so the dev proxy's hop is not counted as Berth's.
+import { once } from "node:events"
 import { unstable_DevEnv } from "wrangler"
 
 type StartInput = Parameters<unstable_DevEnv["startWorker"]>[0]
@@ -22,25 +24,15 @@ const LOAD_TIMEOUT_MS = 60_000
 
 export const startDevWorker = async (input: StartInput): Promise<DevWorker> => {
   const env = new unstable_DevEnv()
-  // The runtime reports its address when the Worker is loaded, before the ingress forwards anything.
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const loaded = new Promise<string>((resolve, reject) => {
-    env.once("reloadComplete", ({ proxyData: { userWorkerUrl: u } }: ReloadComplete) => resolve(`${u.protocol}//${u.hostname}:${u.port}`))
-    timer = setTimeout(() => reject(new Error(`${input.config ?? "the Worker"} did not load within ${LOAD_TIMEOUT_MS / 1000} s`)), LOAD_TIMEOUT_MS)
-  })
-  // Awaited below; if the start itself fails, neither the timer nor the rejection may outlive it.
-  loaded.catch(() => undefined)
-  const worker = await env.startWorker(input).catch((error: unknown) => {
-    clearTimeout(timer)
-    throw error
-  })
+  // Listening before the start: the runtime reports its address once the Worker is loaded.
+  const loaded = once(env, "reloadComplete", { signal: AbortSignal.timeout(LOAD_TIMEOUT_MS) }) as Promise<[ReloadComplete]>
+  loaded.catch(() => undefined) // awaited below; a start that fails first must not leave it unhandled
+  const worker = await env.startWorker(input)
   try {
-    const url = new URL(await worker.url).origin
-    return { url, runtimeUrl: await loaded, stop: () => worker.dispose() }
+    const [url, [{ proxyData: { userWorkerUrl: u } }]] = await Promise.all([worker.url, loaded])
+    return { url: new URL(url).origin, runtimeUrl: `${u.protocol}//${u.hostname}:${u.port}`, stop: () => worker.dispose() }
   } catch (error) {
     await worker.dispose()
     throw error
-  } finally {
-    clearTimeout(timer)
   }
 }
