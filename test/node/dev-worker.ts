@@ -27,8 +27,8 @@ export const startDevWorker = async (input: StartInput): Promise<DevWorker> => {
   // Listening before the start: the runtime reports its address once the Worker is loaded.
   const loaded = (once(env, "reloadComplete", { signal: AbortSignal.timeout(LOAD_TIMEOUT_MS) }) as Promise<[ReloadComplete]>).catch(
     (error: unknown) => {
-      const why = error instanceof Error && error.name === "AbortError" ? `within ${LOAD_TIMEOUT_MS / 1000} s` : `: ${String(error)}`
-      throw new Error(`${input.config ?? "the Worker"} did not load ${why}`, { cause: error })
+      const why = error instanceof Error && error.name === "AbortError" ? ` within ${LOAD_TIMEOUT_MS / 1000} s` : `: ${String(error)}`
+      throw new Error(`${input.config ?? "the Worker"} did not load${why}`, { cause: error })
     }
   )
   loaded.catch(() => undefined) // awaited below; a start that fails first must not leave it unhandled
