@@ -9,7 +9,7 @@ import { applyEvents, replay } from "../projections/evolve.ts"
 import { initialState, type WorkspaceState } from "../projections/state.ts"
 import { jcsEnvelope, type UnhashedEnvelope } from "../src/workspace/chain.ts"
 import { ProjectionStore } from "../src/workspace/projection-store.ts"
-import { sha256Hex } from "../src/workspace/sha256-hex.ts"
+import { wasmSha256Hex } from "../src/workspace/sha256-wasm.ts"
 
 export interface Transition {
   readonly after: WorkspaceState
@@ -45,10 +45,10 @@ export const appendSteps = {
       text.charCodeAt(text.length - 1)
       return text
     }),
-  /** sha256 hex of that text, as src/workspace/sha256-hex.ts does it (workerd's native node:crypto). */
+  /** sha256 hex of that text, as the append does it (src/workspace/sha256-wasm.ts). */
   sha256: (texts: ReadonlyArray<string>): number => {
     let length = 0
-    for (const text of texts) length += sha256Hex(text).length
+    for (const text of texts) length += wasmSha256Hex(text).length
     return length
   },
   /** evolve over each transaction's events, from `state`. */

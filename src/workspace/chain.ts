@@ -5,6 +5,10 @@ import { sha256Hex } from "./sha256-hex.ts"
 
 export type UnhashedEnvelope = Omit<Envelope, "hash">
 
+/** sha256 of a text's UTF-8, as lowercase hex. node:crypto by default, which runs everywhere; the
+ * Workspace object passes the faster WebAssembly one (sha256-wasm.ts), which only workerd can import. */
+export type Sha256Hex = (text: string) => string
+
 /** The JCS of an envelope's `actor` and `data`, computed once and reused (the append stores them too). */
 export interface CanonicalParts {
   readonly actor: string
@@ -25,15 +29,19 @@ export const jcsEnvelope = (
   `"correlationId":${JSON.stringify(e.correlationId)},"data":${parts.data},"id":${JSON.stringify(e.id)},` +
   `"prevHash":${JSON.stringify(e.prevHash)},"seq":${JSON.stringify(e.seq)},"type":${JSON.stringify(e.type)},"v":${JSON.stringify(e.v)}}`
 
-export const hashEnvelope = (envelope: UnhashedEnvelope, parts?: CanonicalParts): string =>
-  sha256Hex(envelope.prevHash + "\n" + jcsEnvelope(envelope, parts))
+export const hashEnvelope = (envelope: UnhashedEnvelope, parts?: CanonicalParts, sha256: Sha256Hex = sha256Hex): string =>
+  sha256(envelope.prevHash + "\n" + jcsEnvelope(envelope, parts))
 
 export type ChainCheck =
   | { readonly ok: true; readonly count: number; readonly headSeq: number; readonly headHash: string }
   | { readonly ok: false; readonly count: number; readonly firstBadSeq: number; readonly reason: string }
 
 /** Walks envelopes in order and reports the first one that breaks the chain, or the head. */
-export const verifyChain = (envelopes: Iterable<Envelope>, genesis: { seq: number; hash: string }): ChainCheck => {
+export const verifyChain = (
+  envelopes: Iterable<Envelope>,
+  genesis: { seq: number; hash: string },
+  sha256: Sha256Hex = sha256Hex
+): ChainCheck => {
   let expectedSeq = genesis.seq + 1
   let prevHash = genesis.hash
   let prevAt = ""
@@ -44,7 +52,7 @@ export const verifyChain = (envelopes: Iterable<Envelope>, genesis: { seq: numbe
     if (e.prevHash !== prevHash) return bad(`prevHash does not match the hash of seq ${expectedSeq - 1}`)
     if (!(e.at >= prevAt)) return bad(`at ${JSON.stringify(e.at)} is before the previous event's ${prevAt}`)
     const { hash, ...unhashed } = e
-    if (hashEnvelope(unhashed) !== hash) return bad("hash does not match the envelope's contents")
+    if (hashEnvelope(unhashed, undefined, sha256) !== hash) return bad("hash does not match the envelope's contents")
     prevHash = hash
     prevAt = e.at
     expectedSeq++

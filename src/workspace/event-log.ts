@@ -8,6 +8,7 @@ import { foldableEvent, GENESIS_HASH } from "../../events/index.ts"
 import { currentVersion } from "../../events/upcast.ts"
 import canonicalize from "canonicalize"
 import { hashEnvelope } from "./chain.ts"
+import { wasmSha256Hex } from "./sha256-wasm.ts"
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -146,7 +147,7 @@ export class EventLog {
       const prevHash = hash
       const unhashed = { seq: ++seq, id: this.#ulid(), type: e.type, v: currentVersion(e.type), at, actor: meta.actor, correlationId, causationId, data: e.data, prevHash }
       const data = canonicalize(e.data)!
-      hash = hashEnvelope(unhashed, { actor, data })
+      hash = hashEnvelope(unhashed, { actor, data }, wasmSha256Hex)
       this.#sql.exec(INSERT, unhashed.seq, unhashed.id, unhashed.type, unhashed.v, at, actor, correlationId, causationId, data, prevHash, hash)
       sealed.push({ ...unhashed, hash })
     }

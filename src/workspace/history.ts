@@ -4,6 +4,7 @@ import { GENESIS_HASH, type Point } from "../../events/index.ts"
 import { applyEvents } from "../../projections/evolve.ts"
 import { initialState, type WorkspaceState } from "../../projections/state.ts"
 import { type ChainCheck, verifyChain } from "./chain.ts"
+import { wasmSha256Hex } from "./sha256-wasm.ts"
 import type { EventLog } from "./event-log.ts"
 
 export interface StateAt {
@@ -31,4 +32,5 @@ export const stateAt = (log: EventLog, point: Point, from?: StateAt): StateAt =>
 }
 
 /** Re-walks the rows this object holds, from the pruned horizon (or genesis) to the head. */
-export const verifyLog = (log: EventLog): ChainCheck => verifyChain(log.scan(), log.prunedThrough() ?? { seq: 0, hash: GENESIS_HASH })
+export const verifyLog = (log: EventLog): ChainCheck =>
+  verifyChain(log.scan(), log.prunedThrough() ?? { seq: 0, hash: GENESIS_HASH }, wasmSha256Hex)

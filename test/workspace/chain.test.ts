@@ -3,7 +3,8 @@
 import { fc } from "@fast-check/vitest"
 import canonicalize from "canonicalize"
 import { expect, it } from "vitest"
-import { jcsEnvelope } from "../../src/workspace/chain.ts"
+import { hashEnvelope, jcsEnvelope } from "../../src/workspace/chain.ts"
+import { wasmSha256Hex } from "../../src/workspace/sha256-wasm.ts"
 
 const envelope = fc.record({
   seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
@@ -24,5 +25,14 @@ it("jcsEnvelope equals canonicalize(envelope) byte for byte", () => {
       expect(jcsEnvelope(e as never)).toBe(canonicalize(e))
     }),
     { numRuns: 500 }
+  )
+})
+
+it("the append's WebAssembly hasher gives every envelope the hash node:crypto gives it", () => {
+  fc.assert(
+    fc.property(envelope, (e) => {
+      expect(hashEnvelope(e as never, undefined, wasmSha256Hex)).toBe(hashEnvelope(e as never))
+    }),
+    { numRuns: 300 }
   )
 })
