@@ -2,11 +2,11 @@
 // sha256 is kept, so a leaked log or projection cannot be turned back into a key. The workspace in
 // the key lets the endpoint tell "a key for another workspace" (403) from "no such key" (401)
 // without revealing whether the workspace asked for exists.
-import { sha256Hex } from "../workspace/sha256-hex.ts"
+import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 
 const PREFIX = "berth_"
 
-export const hashAgentKey = (key: string): string => sha256Hex(key)
+export const hashAgentKey = (key: string): string => wasmSha256Hex(key)
 
 const base64url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")

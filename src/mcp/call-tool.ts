@@ -8,7 +8,7 @@ import { inputRequired, LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, ty
 import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
 import { redact } from "../runs/redact.ts"
-import { sha256Hex } from "../workspace/sha256-hex.ts"
+import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 import { authorizeToolCall } from "./authorize.ts"
 import { asMcpTool } from "./discover.ts"
 import { withinCall } from "./call-scope.ts"
@@ -18,9 +18,11 @@ import { validateArguments } from "./validate-args.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
 
+const utf8 = new TextEncoder()
+
 const measure = (value: unknown) => {
   const json = canonicalize(value ?? null) ?? "null"
-  return { hash: sha256Hex(json), size: new TextEncoder().encode(json).byteLength }
+  return { hash: wasmSha256Hex(json), size: utf8.encode(json).byteLength }
 }
 
 /** A call dispatched upstream, and how to end its run once the upstream call has settled. */

@@ -1,12 +1,14 @@
-// sha256 for the append path, in WebAssembly. The chain hashes every event inside transactionSync,
-// so it must be synchronous (WebCrypto is not), and workerd's node:crypto `hash()` builds a Node
-// `Transform` stream per call: about 3.5–6.5 µs for a 600-byte envelope, most of it not hashing,
-// plus the garbage it leaves. This is hash-wasm's sha256 (MIT, https://github.com/Daninet/hash-wasm,
-// src/sha256.c), taken byte for byte from the pinned package: workerd compiles WebAssembly only when
-// it is imported as a module, and hash-wasm ships it as base64 inside its JS. Regenerate it with
+// sha256 for the Worker's hot paths: the chain hashes every appended event inside transactionSync,
+// and every tool call hashes the agent's key, its arguments and its result. It must be synchronous
+// (WebCrypto is not), and workerd's node:crypto `hash()` builds a Node `Transform` stream per call:
+// about 3.5–6.5 µs for a 600-byte envelope, most of it not hashing, plus the garbage it leaves.
+// This is hash-wasm's sha256 (MIT, https://github.com/Daninet/hash-wasm, src/sha256.c), taken byte
+// for byte from the pinned package: workerd compiles WebAssembly only when it is imported as a
+// module, and hash-wasm ships it as base64 inside its JS. Regenerate it with
 // `node test/node/hash-wasm-sha256.ts --write`; test/node/hash-wasm-sha256.test.ts holds it equal to
 // the package's. One instance serves the isolate; each call writes its input into the module's
-// buffer and reads the digest back, with nothing allocated but the hex string.
+// buffer and reads the digest back, with nothing allocated but the hex string. Code that also runs
+// in Node (the CLI's verifier) uses sha256-hex.ts.
 /// <reference path="../policy/wasm.d.ts" />
 import type { Sha256Hex } from "./chain.ts"
 import module from "./sha256.wasm?module"
