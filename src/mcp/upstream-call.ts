@@ -79,6 +79,13 @@ const declares = (capabilities: Record<string, unknown> | undefined, [top, sub]:
 
 const isModern = (ctx: ServerContext) => (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined
 
+/**
+ * The reason every settled call's signal is aborted with. One instance for all: in workerd an abort
+ * whose reason is a fresh Error cost about 46 µs against 8 µs for one already used (the runtime
+ * renders its stack), on every call.
+ */
+const CALL_ENDED = new Error("the upstream call ended")
+
 export class UpstreamCall {
   readonly #host: WorkspaceHost
   readonly #agent: string
@@ -96,6 +103,8 @@ export class UpstreamCall {
   readonly #answerLimitMs: number
   #unlink: () => void = () => undefined
   #outcome: Settled | undefined
+  /** The upstream call has finished; its outcome follows once the asks still open have ended. */
+  #settling = false
   #abortReason: unknown
   #wake: () => void = () => undefined
   readonly #finished = Promise.withResolvers<Settled>()
@@ -192,7 +201,7 @@ export class UpstreamCall {
 
   /** Aborts the upstream call (the agent cancelled, or never came back); it settles as failed. */
   abort(reason: unknown): void {
-    if (this.#outcome || this.#controller.signal.aborted) return
+    if (this.#settling || this.#controller.signal.aborted) return
     this.#abortReason = reason
     this.#controller.abort(reason)
   }
@@ -214,10 +223,12 @@ export class UpstreamCall {
   }
 
   #settle(outcome: Settled): void {
+    this.#settling = true
     this.#unlink()
     // Requests still waiting on the agent are withdrawn, and the call counts as settled once they
-    // have ended, so their spans are in the run.
-    this.#controller.abort(new Error("the upstream call ended"))
+    // have ended, so their spans are in the run. With none, there is nothing to abort: the upstream
+    // request has ended too, and aborting its finished fetch is not free in workerd.
+    if (this.#asking.size > 0) this.#controller.abort(CALL_ENDED)
     void Promise.allSettled(this.#asking).then(() => {
       this.#outcome = outcome
       this.#finished.resolve(outcome)
