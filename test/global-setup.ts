@@ -32,7 +32,8 @@ export const freePort = () =>
     })
   })
 
-const startUpstream = async () => {
+/** The test upstream Worker (test/mcp/upstream), at the dev ingress (`url`) and at its runtime (`runtimeUrl`). */
+export const startUpstream = async () => {
   const worker = await startDevWorker({
     config: "test/mcp/upstream/wrangler.toml",
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: false, logLevel: "error" }

@@ -5,7 +5,7 @@
 // the plane as agents reach it, and the upstream as the plane and the direct client reach it.
 import { randomUUID } from "node:crypto"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
-import { startPlane } from "../../test/node/plane.ts"
+import { type PlaneOptions, startPlane } from "../../test/node/plane.ts"
 
 const adminRpc = async (plane: { runtimeUrl: string; token: string }, body: Record<string, unknown>) => {
   const response = await fetch(`${plane.runtimeUrl}/admin/rpc`, {
@@ -26,9 +26,9 @@ export const modernClient = async (url: string, headers: Record<string, string> 
 }
 
 /** `upstreamRuntimeOrigin`: the test upstream at its runtime's own entry. */
-export const dockedPlane = async (upstreamRuntimeOrigin: string) => {
+export const dockedPlane = async (upstreamRuntimeOrigin: string, options: PlaneOptions = {}) => {
   // `plane.runtimeUrl` is where everything here goes; `plane.url`, wrangler dev's ingress, only the reference row.
-  const plane = await startPlane()
+  const plane = await startPlane(options)
   try {
     const workspace = `bench-hop-${randomUUID().slice(0, 8)}`
     // A namespace of its own on the shared test upstream, so its call counter is this run's alone.

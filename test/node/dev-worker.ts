@@ -13,6 +13,8 @@ type StartInput = Parameters<unstable_DevEnv["startWorker"]>[0]
 export interface DevWorker {
   readonly url: string
   readonly runtimeUrl: string
+  /** The runtime's DevTools inspector (its `/json/list` names the Worker's isolate), when `dev.inspector` asked for one. */
+  readonly inspectorUrl: string | undefined
   readonly stop: () => Promise<void>
 }
 
@@ -35,7 +37,13 @@ export const startDevWorker = async (input: StartInput): Promise<DevWorker> => {
   const worker = await env.startWorker(input)
   try {
     const [url, [{ proxyData: { userWorkerUrl: u } }]] = await Promise.all([worker.url, loaded])
-    return { url: new URL(url).origin, runtimeUrl: `${u.protocol}//${u.hostname}:${u.port}`, stop: () => worker.dispose() }
+    const inspector = input.dev?.inspector ? await worker.inspectorUrl : undefined
+    return {
+      url: new URL(url).origin,
+      runtimeUrl: `${u.protocol}//${u.hostname}:${u.port}`,
+      inspectorUrl: inspector?.origin,
+      stop: () => worker.dispose()
+    }
   } catch (error) {
     await worker.dispose()
     throw error

@@ -15,6 +15,8 @@ export { TEST_AUDIT_PUBLIC_KEY as PLANE_AUDIT_PUBLIC_KEY } from "../keys.ts"
 export interface PlaneOptions {
   readonly segmentEvents?: number
   readonly sealSeconds?: number
+  /** Open the runtime's DevTools inspector (bench/node/profile-hop.ts profiles the plane through it). */
+  readonly inspector?: boolean
 }
 
 export const startPlane = async (options: PlaneOptions = {}) => {
@@ -34,11 +36,11 @@ export const startPlane = async (options: PlaneOptions = {}) => {
     },
     dev: {
       server: { hostname: "127.0.0.1", port: 0 },
-      inspector: false,
+      inspector: options.inspector ? { port: 0 } : false,
       persist,
       logLevel: "error"
     }
   })
   // `url` is wrangler's dev ingress (what `npm start` serves); `runtimeUrl` the runtime's own entry (dev-worker.ts).
-  return { url: worker.url, runtimeUrl: worker.runtimeUrl, token: PLANE_ADMIN_TOKEN, stop: worker.stop }
+  return { url: worker.url, runtimeUrl: worker.runtimeUrl, inspectorUrl: worker.inspectorUrl, token: PLANE_ADMIN_TOKEN, stop: worker.stop }
 }

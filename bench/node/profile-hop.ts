@@ -1,0 +1,198 @@
+// `npm run profile:hop`: a CPU profile of Berth's isolate (the Worker and the workspace's Durable
+// Object) while agents make full tools/call hops at 32 in flight, the load of the hop benchmark's
+// throughput phase. It prints where the isolate's busy time goes, mapped through wrangler's source
+// map to Berth's files and the packages under them, and saves the profile for Chrome DevTools.
+// The numbers are shares of one run on a shared machine: compare shares, not milliseconds, and
+// profile before and after a change in the same sitting. Sampling slows the plane by about a tenth.
+//
+//   npm run profile:hop [-- --calls 3000] [--interval-us 200]
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { SourceMap } from "node:module"
+import { join, resolve } from "node:path"
+import { parseArgs } from "node:util"
+import WebSocket from "ws"
+import { startUpstream } from "../../test/global-setup.ts"
+import { dockedPlane, modernClient } from "./docked-plane.ts"
+import { concurrent } from "./load.ts"
+
+const { values: args } = parseArgs({
+  options: { calls: { type: "string", default: "3000" }, "interval-us": { type: "string", default: "200" } }
+})
+const CALLS = Number(args.calls)
+const INTERVAL_US = Number(args["interval-us"])
+const CONCURRENCY = 32
+const WARMUP_CALLS = 1_000
+const root = resolve(import.meta.dirname, "../..")
+
+// As in bench/vitest.node.config.ts: production runs no local trace store.
+process.env.X_LOCAL_OBSERVABILITY ??= "false"
+
+interface CallFrame {
+  readonly functionName: string
+  readonly url: string
+  readonly lineNumber: number
+  readonly columnNumber: number
+}
+interface ProfileNode {
+  readonly id: number
+  readonly callFrame: CallFrame
+  readonly children?: ReadonlyArray<number>
+  /** Samples by line of the bundle (1-based), for the node's own time. */
+  readonly positionTicks?: ReadonlyArray<{ readonly line: number; readonly ticks: number }>
+}
+interface Profile {
+  readonly nodes: ReadonlyArray<ProfileNode>
+  readonly samples: ReadonlyArray<number>
+  readonly timeDeltas: ReadonlyArray<number>
+}
+
+/** One DevTools protocol session on the plane's inspector. */
+const devtools = async (inspectorUrl: string) => {
+  const targets = (await (await fetch(`${inspectorUrl}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>
+  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl, { perMessageDeflate: false })
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject))
+  let next = 0
+  const pending = new Map<number, (result: any) => void>()
+  socket.on("message", (data) => {
+    const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } }
+    if (message.id === undefined) return
+    if (message.error) throw new Error(`inspector: ${message.error.message}`)
+    pending.get(message.id)?.(message.result)
+    pending.delete(message.id)
+  })
+  return {
+    send: <T>(method: string, params: Record<string, unknown> = {}) =>
+      new Promise<T>((resolve) => {
+        pending.set(++next, resolve)
+        socket.send(JSON.stringify({ id: next, method, params }))
+      }),
+    close: () => socket.close()
+  }
+}
+
+/** The source map of the bundle wrangler is serving Berth from (it names src/worker.ts). */
+const berthSourceMap = (): SourceMap => {
+  const tmp = join(root, ".wrangler/tmp")
+  const maps = readdirSync(tmp)
+    .map((dir) => join(tmp, dir, "worker.js.map"))
+    .filter((file) => statSync(file, { throwIfNoEntry: false }) !== undefined)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+  for (const file of maps) {
+    const payload = JSON.parse(readFileSync(file, "utf8")) as { sources: ReadonlyArray<string> }
+    if (payload.sources.some((s) => s.endsWith("src/worker.ts") && !s.includes("upstream"))) return new SourceMap(payload as never)
+  }
+  throw new Error(`no bundle of Berth's Worker under ${tmp}`)
+}
+
+/** Where a frame's code comes from: Berth's file, `npm:<package>`, or the runtime's own name for it. */
+const origin = (frame: CallFrame, map: SourceMap): string => {
+  // The runtime's built-ins name themselves (d1-api, fetch, exec); WebAssembly is Cedar's or sha256's.
+  if (frame.url !== "worker.js") return frame.url || frame.functionName || "(native)"
+  const source = map.findEntry(frame.lineNumber, frame.columnNumber)
+  const file = source && "originalSource" in source ? source.originalSource : "worker.js"
+  const npm = file.match(/.*node_modules\/((?:@[^/]+\/)?[^/]+)/)
+  return npm ? `npm:${npm[1]}` : file.replace(/^.*?(?=(src|events|projections)\/)/, "")
+}
+
+const summarize = (profile: Profile, map: SourceMap, calls: number): string => {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const parent = new Map<number, number>()
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id)
+  const where = new Map<number, string>()
+  const originOf = (n: ProfileNode) => where.get(n.id) ?? (where.set(n.id, origin(n.callFrame, map)), where.get(n.id)!)
+  const bySource = new Map<string, number>()
+  const byFunction = new Map<string, number>()
+  const inclusive = new Map<string, number>()
+  const add = (m: Map<string, number>, key: string, us: number) => m.set(key, (m.get(key) ?? 0) + us)
+  let busy = 0
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id)!
+    if (node.callFrame.functionName === "(idle)") return
+    const us = profile.timeDeltas[i] ?? 0
+    busy += us
+    const source = originOf(node)
+    add(bySource, source, us)
+    add(byFunction, `${node.callFrame.functionName || "(anonymous)"}  ${source}`, us)
+    // Time under each of Berth's own functions, counted once per sample however deep the recursion.
+    const seen = new Set<string>()
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!
+      const file = originOf(frame)
+      if (!/^(src|events|projections)\//.test(file)) continue
+      const key = `${frame.callFrame.functionName || "(anonymous)"}  ${file}`
+      if (!seen.has(key)) add(inclusive, key, us)
+      seen.add(key)
+    }
+  })
+  // Berth's hottest lines: each node's own time, split by its line ticks (the CPU profile's sampling
+  // counts ticks per line; a tick stands for the node's mean sample interval).
+  const byLine = new Map<string, number>()
+  const selfUs = new Map<number, number>()
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+  for (const node of profile.nodes) {
+    const ticks = node.positionTicks ?? []
+    const total = ticks.reduce((sum, t) => sum + t.ticks, 0)
+    if (node.callFrame.url !== "worker.js" || total === 0) continue
+    for (const { line, ticks: n } of ticks) {
+      // The last mapping at or before a far column is on this bundle line (column 0 would give the
+      // line before: code is indented); esbuild keeps one source line per bundle line.
+      const source = map.findEntry(line - 1, 10_000)
+      if (!source || !("originalSource" in source) || /node_modules/.test(source.originalSource)) continue
+      const file = source.originalSource.replace(/^.*?(?=(src|events|projections)\/)/, "")
+      add(byLine, `${file}:${source.originalLine + 1}  ${node.callFrame.functionName || "(anonymous)"}`, ((selfUs.get(node.id) ?? 0) * n) / total)
+    }
+  }
+  const top = (title: string, m: Map<string, number>, count: number) =>
+    [
+      `${title}`,
+      ...[...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, count)
+        .map(([key, us]) => `${((100 * us) / busy).toFixed(1).padStart(6)}%  ${(us / 1000 / calls).toFixed(3)} ms/call  ${key}`)
+    ].join("\n")
+  return [
+    `busy ${(busy / 1000).toFixed(0)} ms over ${calls} calls: ${(busy / 1000 / calls).toFixed(2)} ms of the isolate per call`,
+    "",
+    top("Own time by source (Berth's files, npm packages, the runtime's built-ins):", bySource, 25),
+    "",
+    top("Own time by function:", byFunction, 30),
+    "",
+    top("Time under Berth's functions (synchronous stacks only: an await ends the stack):", inclusive, 30),
+    "",
+    top("Own time by line of Berth's files (a line that calls into the runtime carries that call):", byLine, 25)
+  ].join("\n")
+}
+
+const upstream = await startUpstream()
+const docked = await dockedPlane(new URL(upstream.runtimeUrl).origin, { inspector: true }).catch(async (error) => {
+  await upstream.stop()
+  throw error
+})
+try {
+  const agent = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
+  const call = async () => {
+    const result = await agent.callTool({ name: "up__echo", arguments: { text: "profile" } })
+    if (result.isError) throw new Error(`up__echo failed: ${JSON.stringify(result.content)}`)
+  }
+  console.log(`warming up: ${WARMUP_CALLS} calls at ${CONCURRENCY} in flight`)
+  await concurrent(call, WARMUP_CALLS, CONCURRENCY, performance.now() + 120_000)
+  const inspector = await devtools(docked.plane.inspectorUrl!)
+  await inspector.send("Profiler.enable")
+  await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US })
+  await inspector.send("Profiler.start")
+  console.log(`profiling: ${CALLS} calls at ${CONCURRENCY} in flight, sampled every ${INTERVAL_US} µs`)
+  const run = await concurrent(call, CALLS, CONCURRENCY, performance.now() + 300_000)
+  const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
+  inspector.close()
+  await agent.close()
+  console.log(`${run.calls} calls in ${(run.ms / 1000).toFixed(1)} s: ${((run.calls / run.ms) * 1000).toFixed(0)} calls/s while sampled\n`)
+  console.log(summarize(profile, berthSourceMap(), run.calls))
+  const out = join(root, ".wrangler/profiles")
+  mkdirSync(out, { recursive: true })
+  const file = join(out, `hop-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`)
+  writeFileSync(file, JSON.stringify(profile))
+  console.log(`\nprofile: ${file} (open it in Chrome DevTools, Performance panel)`)
+} finally {
+  await docked.stop()
+  await upstream.stop()
+}
