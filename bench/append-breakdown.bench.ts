@@ -66,7 +66,7 @@ it("append breakdown: the steps of one append, timed alone", async ({ task }) =>
     const before: WorkspaceState = state
     await sample("ULID", stub, () => void appendSteps.ulid(EVENTS))
     await sample("JCS (canonicalize data + jcsEnvelope)", stub, () => void appendSteps.jcs(envelopes, PER_TRANSACTION))
-    await sample("sha256 (WebAssembly)", stub, () => void appendSteps.sha256(texts))
+    await sample("sha256 (WebAssembly), flattening the text first", stub, () => void appendSteps.sha256(texts))
     await sample("evolve", stub, () => void (transitions = appendSteps.evolve(inBatches<Envelope>(envelopes, PER_TRANSACTION), before)))
     await sample("ProjectionStore.save (SQL)", scratch, (ctx) => appendSteps.saveProjection(ctx, transitions))
     await sample("INSERT (raw, same rows)", stub, (ctx) => benchWorkspace(ctx, SLUG).insertRaw(committed, PER_TRANSACTION))

@@ -38,13 +38,12 @@ export const appendSteps = {
     })
     return length
   },
-  /** The texts the chain hashes (untimed setup), flattened so that hashing them measures only the hash. */
-  hashInputs: (envelopes: ReadonlyArray<Envelope>): Array<string> =>
-    envelopes.map((e) => {
-      const text = e.prevHash + "\n" + jcsEnvelope(unhashed(e))
-      text.charCodeAt(text.length - 1)
-      return text
-    }),
+  /**
+   * The texts the chain hashes (untimed setup), built as the append builds them: by concatenation,
+   * so each is a tree of string pieces that the hash's UTF-8 encoding flattens first. That flattening
+   * (about half of the step) is part of hashing in the append too; JCS above only builds the tree.
+   */
+  hashInputs: (envelopes: ReadonlyArray<Envelope>): Array<string> => envelopes.map((e) => e.prevHash + "\n" + jcsEnvelope(unhashed(e))),
   /** sha256 hex of that text, as the append does it (src/workspace/sha256-wasm.ts). */
   sha256: (texts: ReadonlyArray<string>): number => {
     let length = 0
