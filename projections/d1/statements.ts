@@ -16,8 +16,18 @@ const statement = (sql: string, ...params: Array<string | number | null | undefi
   params: params.map((p) => (p === undefined ? null : p))
 })
 
-const INDEX_EVENT = `INSERT INTO events (workspace, seq, id, type, at, actor_type, actor_id, correlation_id, hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+/**
+ * An insert that only adds rows (ON CONFLICT DO NOTHING), written two ways from one column list:
+ * `one` row per statement, and `many` rows from one JSON array of rows (bulk.ts), for a batch to
+ * send one statement where it had one per event.
+ */
+const addRows = (table: string, columns: ReadonlyArray<string>) => ({
+  one: `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
+  // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.
+  many: `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${columns.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`
+})
+
+const INDEX_EVENT = addRows("events", ["workspace", "seq", "id", "type", "at", "actor_type", "actor_id", "correlation_id", "hash"])
 
 const UPSERT_WORKSPACE = `INSERT INTO workspaces (workspace, created_at, payload_capture, seq) VALUES (?, ?, 0, ?)
   ON CONFLICT (workspace) DO UPDATE SET created_at = excluded.created_at, payload_capture = 0, seq = excluded.seq
@@ -43,16 +53,19 @@ const UPSERT_TOOL = `INSERT INTO tools (workspace, tool, plugin, name, status, h
   WHERE tools.seq < excluded.seq`
 const SET_TOOL_STATUS = `UPDATE tools SET status = ?, approved_hash = coalesce(?, approved_hash), seq = ? WHERE workspace = ? AND tool = ? AND seq < ?`
 
-const INSERT_RUN = `INSERT INTO runs (workspace, run, agent, tool, status, trace_id, started_at, start_seq, seq) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)
-  ON CONFLICT DO NOTHING`
+const INSERT_RUN = addRows("runs", ["workspace", "run", "agent", "tool", "status", "trace_id", "started_at", "start_seq", "seq"])
 const FINISH_RUN = `UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ?, seq = ? WHERE workspace = ? AND run = ? AND seq < ?`
-const INSERT_SPAN = `INSERT INTO spans (workspace, seq, run, trace_id, span_id, parent_span_id, name, start, "end", status_code, status_message, attributes)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+const INSERT_SPAN = addRows("spans", [
+  "workspace", "seq", "run", "trace_id", "span_id", "parent_span_id", "name", "start", '"end"', "status_code", "status_message", "attributes"
+])
+
+/** The inserts a batch may send as one statement of many rows, by their one-row SQL. */
+export const MANY_ROWS: ReadonlyMap<string, string> = new Map([INDEX_EVENT, INSERT_RUN, INSERT_SPAN].map((sql) => [sql.one, sql.many]))
 
 /** The statements that apply one event of `workspace`'s log to the read model, in order. */
 export const d1Statements = (workspace: string, event: StoredEvent): Array<Statement> => {
   const { seq, at } = event
-  const index = statement(INDEX_EVENT, workspace, seq, event.id, event.type, at, event.actor.type, event.actor.id, event.correlationId, event.hash)
+  const index = statement(INDEX_EVENT.one, workspace, seq, event.id, event.type, at, event.actor.type, event.actor.id, event.correlationId, event.hash)
   switch (event.type) {
     case "WorkspaceCreated":
       return [index, statement(UPSERT_WORKSPACE, workspace, at, seq)]
@@ -90,14 +103,14 @@ export const d1Statements = (workspace: string, event: StoredEvent): Array<State
       return [index, statement(SET_TOOL_STATUS, "quarantined", null, seq, workspace, event.data.tool, seq)]
     case "RunStarted": {
       const { run, agent, tool, traceId } = event.data
-      return [index, statement(INSERT_RUN, workspace, run, agent, tool, traceId, at, seq, seq)]
+      return [index, statement(INSERT_RUN.one, workspace, run, agent, tool, "open", traceId, at, seq, seq)]
     }
     case "SpanRecorded": {
       const { run, span } = event.data
       return [
         index,
         statement(
-          INSERT_SPAN,
+          INSERT_SPAN.one,
           workspace,
           seq,
           run,

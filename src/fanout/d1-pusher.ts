@@ -2,6 +2,7 @@
 // cursor that moves only after D1 has committed the batch. A failed batch leaves the cursor where
 // it was and backs off; the log keeps every event meanwhile, so a D1 outage delays rows, never loses them.
 import { decodeEvent, type Envelope } from "../../events/index.ts"
+import { gatherRows } from "../../projections/d1/bulk.ts"
 import { d1ClearWorkspace, d1Statements, type Statement } from "../../projections/d1/statements.ts"
 import type { EventLog } from "../workspace/event-log.ts"
 import { type Cursors, describeError } from "./cursors.ts"
@@ -26,6 +27,7 @@ export const D1_PUSH_INTERVAL_MS = 50
  * is one batch, unless a single event alone is over the budget (a discovery of very many tools):
  * then that event's statements go in several batches, its index row last, so the event counts as
  * in D1 only once all its rows are. Every statement is idempotent, so a retry after a partial send is safe.
+ * A batch's row inserts go as one statement per table (gatherRows); the budget counts them one by one.
  */
 const planBatches = (workspace: string, events: ReadonlyArray<Envelope>) => {
   const statements: Array<Statement> = []
@@ -36,7 +38,7 @@ const planBatches = (workspace: string, events: ReadonlyArray<Envelope>) => {
     statements.push(...next)
     last = envelope.seq
   }
-  if (statements.length <= D1_BATCH_STATEMENTS) return { batches: [statements], last }
+  if (statements.length <= D1_BATCH_STATEMENTS) return { batches: [gatherRows(statements)], last }
   const [index, ...rows] = statements
   const ordered = [...rows, index!]
   const batches = Array.from({ length: Math.ceil(ordered.length / D1_BATCH_STATEMENTS) }, (_, i) =>

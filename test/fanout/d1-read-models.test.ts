@@ -3,8 +3,9 @@
 import { runInDurableObject } from "cloudflare:test"
 import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
-import { decodeEvent } from "../../events/index.ts"
-import { d1Statements } from "../../projections/d1/statements.ts"
+import { decodeEvent, event } from "../../events/index.ts"
+import { gatherRows, MAX_CHARS, MAX_ROWS } from "../../projections/d1/bulk.ts"
+import { d1Statements, MANY_ROWS } from "../../projections/d1/statements.ts"
 import { Cursors } from "../../src/fanout/cursors.ts"
 import { D1_BATCH_STATEMENTS } from "../../src/fanout/d1-pusher.ts"
 import { ok } from "../admin/rpc-client.ts"
@@ -96,17 +97,21 @@ describe("the D1 read model", () => {
     await ok({ _tag: "RemovePlugin", workspace: slug, plugin: "up2" })
     await settle(slug)
     const log = (await workspace(slug).events(1, 1000)).map(decodeEvent)
-    const apply = async (target: string, events: typeof log) => {
+    // Row by row, as d1Statements writes them, or with each batch's inserts gathered, as the pusher sends them.
+    const apply = async (target: string, events: typeof log, gather = false) => {
       const statements = events.flatMap((e) => d1Statements(target, e))
-      await env.READ_MODELS.batch(statements.map((s) => env.READ_MODELS.prepare(s.sql).bind(...s.params)))
+      const sent = gather ? gatherRows(statements) : statements
+      await env.READ_MODELS.batch(sent.map((s) => env.READ_MODELS.prepare(s.sql).bind(...s.params)))
     }
     // At-least-once delivery: every batch after the first starts inside the one before it.
-    const target = `${slug}-again`
-    for (let start = 0; start < log.length; start += 4) await apply(target, log.slice(Math.max(0, start - 3), start + 4))
-    await apply(target, log)
-    await apply(target, log.slice(log.length - 5))
-    const rows = await readModelRows(target)
-    expect(rows).toEqual(await readModelRows(slug))
+    for (const gather of [false, true]) {
+      const target = `${slug}-again${gather ? "-gathered" : ""}`
+      for (let start = 0; start < log.length; start += 4) await apply(target, log.slice(Math.max(0, start - 3), start + 4), gather)
+      await apply(target, log, gather)
+      await apply(target, log.slice(log.length - 5), gather)
+      expect(await readModelRows(target)).toEqual(await readModelRows(slug))
+    }
+    const rows = await readModelRows(slug)
 
     // And the rows say what the inline projection says.
     const { state } = await workspace(slug).snapshot()
@@ -162,5 +167,56 @@ describe("the D1 read model", () => {
     let lag = reset.lag
     while (lag > 0) lag = (await workspace(slug).pushReadModels(7)).lag
     expect(await readModelRows(slug)).toEqual(before)
+  })
+})
+
+describe("gatherRows", () => {
+  const at = "2026-11-25T20:00:00.000Z"
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, "0")
+  /** The events of `count` tool calls, each started, traced and finished, as stored envelopes. */
+  const events = (count: number) => {
+    const domain = Array.from({ length: count }, (_, i) => {
+      const run = `run-${i}`
+      const traceId = hex(i, 32)
+      return [
+        event("RunStarted", { run, traceId, agent: "bot", tool: "up__echo", argsHash: hex(i, 64), argsSize: 12 }),
+        event("SpanRecorded", { run, span: { traceId, spanId: hex(i, 16), name: "tools/call up__echo", start: at, end: at, status: { code: "ok" }, attributes: { "berth.run": run } } }),
+        event("RunFinished", { run, status: "ok", durationMs: 3, resultHash: hex(i, 64), resultSize: 40 })
+      ]
+    }).flat()
+    return domain.flatMap((e, i) =>
+      d1Statements(
+        "ws",
+        decodeEvent({ seq: i + 1, id: `id-${i + 1}`, type: e.type, v: 1, at, actor: { type: "agent", id: "bot" }, correlationId: "c", causationId: null, data: e.data, prevHash: "0".repeat(64), hash: "0".repeat(64) })
+      )
+    )
+  }
+
+  it("sends each table's row inserts as few statements, where the first stood, keeping every row and every other statement in order", () => {
+    const statements = events(3 * MAX_ROWS)
+    const gathered = gatherRows(statements)
+    // Everything that is not a row insert, in its order.
+    const others = (list: ReadonlyArray<{ sql: string }>) => list.filter((s) => !MANY_ROWS.has(s.sql) && ![...MANY_ROWS.values()].includes(s.sql))
+    expect(others(gathered)).toEqual(others(statements))
+    // Every row, in order, in statements of at most MAX_ROWS.
+    for (const [one, many] of MANY_ROWS) {
+      const rows = statements.filter((s) => s.sql === one).map((s) => s.params)
+      const groups = gathered.filter((s) => s.sql === many).map((s) => JSON.parse(s.params[0] as string) as Array<unknown>)
+      expect(groups.flat()).toEqual(rows)
+      for (const group of groups) expect(group.length).toBeLessThanOrEqual(MAX_ROWS)
+    }
+    // A gathered statement stands where its first row stood, among the others.
+    const firstFinish = statements.findIndex((s) => s.sql.startsWith("UPDATE runs"))
+    const firstRunStart = statements.findIndex((s) => s.sql.startsWith("INSERT INTO runs"))
+    expect(firstRunStart).toBeLessThan(firstFinish)
+    expect(gathered.findIndex((s) => s.sql.startsWith("INSERT INTO runs"))).toBeLessThan(gathered.findIndex((s) => s.sql.startsWith("UPDATE runs")))
+    expect(gathered.length).toBeLessThan(statements.length / 4)
+  })
+
+  it("starts a new statement before one would carry more than MAX_CHARS of values", () => {
+    const big = "x".repeat(MAX_CHARS / 3)
+    const row = (seq: number) => d1Statements("ws", decodeEvent({ seq, id: `id-${seq}`, type: "WorkspaceCreated", v: 1, at, actor: { type: "admin", id: big }, correlationId: "c", causationId: null, data: { workspace: "ws" }, prevHash: "0".repeat(64), hash: "0".repeat(64) }))[0]!
+    const gathered = gatherRows([1, 2, 3, 4, 5].map(row))
+    expect(gathered.map((s) => (JSON.parse(s.params[0] as string) as Array<unknown>).length)).toEqual([2, 2, 1])
   })
 })
