@@ -116,8 +116,9 @@ export class Archiver {
     const head = this.#log.head.seq
     if (cursor.seq >= head) return null
     if (head - cursor.seq >= this.#settings.segmentEvents) return cursor.nextAt
-    const oldest = this.#log.read(cursor.seq + 1, 1)[0]!
-    return Math.max(cursor.nextAt, Date.parse(oldest.at) + this.#settings.sealSeconds * 1000)
+    // Only the time: this runs whenever the alarm is rescheduled, and a whole envelope is parsed JSON.
+    const oldest = this.#log.appendedAt(cursor.seq + 1)!
+    return Math.max(cursor.nextAt, Date.parse(oldest) + this.#settings.sealSeconds * 1000)
   }
 
   planned(): PlannedSeal | undefined {

@@ -184,6 +184,11 @@ export class EventLog {
     return row?.seq ?? undefined
   }
 
+  /** When the event at one seq was appended, if the log holds it; reads that column alone. */
+  appendedAt(seq: number): string | undefined {
+    return this.#sql.exec<{ at: string }>("SELECT at FROM events WHERE seq = ?", seq).toArray()[0]?.at
+  }
+
   /** The envelope at one seq, if the log holds it. */
   at(seq: number): Envelope | undefined {
     return this.read(seq, 1).find((e) => e.seq === seq)
