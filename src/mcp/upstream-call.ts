@@ -80,9 +80,9 @@ const declares = (capabilities: Record<string, unknown> | undefined, [top, sub]:
 const isModern = (ctx: ServerContext) => (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined
 
 /**
- * The reason every settled call's signal is aborted with. One instance for all: in workerd an abort
- * whose reason is a fresh Error cost about 46 µs against 8 µs for one already used (the runtime
- * renders its stack), on every call.
+ * Why a settled call's open requests to the agent are withdrawn, and a late one refused. One
+ * instance for all: in workerd an abort whose reason is a fresh Error cost about 46 µs against 8 µs
+ * for one already used, and it aborted on every call until only calls with open requests did.
  */
 const CALL_ENDED = new Error("the upstream call ended")
 
@@ -226,8 +226,8 @@ export class UpstreamCall {
     this.#settling = true
     this.#unlink()
     // Requests still waiting on the agent are withdrawn, and the call counts as settled once they
-    // have ended, so their spans are in the run. With none, there is nothing to abort: the upstream
-    // request has ended too, and aborting its finished fetch is not free in workerd.
+    // have ended, so their spans are in the run. With none, there is nothing to abort (the SDK has
+    // already let go of the signal), and an abort on every call was not free (CALL_ENDED).
     if (this.#asking.size > 0) this.#controller.abort(CALL_ENDED)
     void Promise.allSettled(this.#asking).then(() => {
       this.#outcome = outcome
@@ -250,6 +250,9 @@ export class UpstreamCall {
    * (`signal`), when the call ends, or after the answer limit.
    */
   #ask(request: UpstreamRequest, signal: AbortSignal): Promise<unknown> {
+    // Late (the upstream call has returned, e.g. after the SDK's request timeout, while its stream
+    // still relays): nothing would send it or wait for it.
+    if (this.#settling) return Promise.reject(CALL_ENDED)
     const asking = this.#askOnce(request, signal)
     this.#asking.add(asking)
     const forget = () => void this.#asking.delete(asking)
