@@ -7,14 +7,16 @@
 // Gathering moves an insert earlier, to where the first of its kind stood, never later. That keeps
 // the batch's meaning: these inserts only add rows (ON CONFLICT DO NOTHING), no statement of a batch
 // deletes from their tables, and the one statement that reads one of them back, a run's finish, comes
-// after its own run's start in the log and so still finds its row.
+// after its own run's start in the log and so still finds its row. The rows' strings are
+// well-formed already (statements.ts), so they come out of the JSON as they would have been bound.
 import { MANY_ROWS, type Statement } from "./statements.ts"
 
 /** Rows per gathered statement at most. */
 export const MAX_ROWS = 100
 /**
- * Characters of row values per gathered statement at most (a span's attributes are free text), so
- * its one JSON value stays far below D1's 2 MB limit on a string.
+ * UTF-16 units of row values per gathered statement at most (a span's attributes are free text), so
+ * its one JSON value stays below D1's 2 MB limit on a string: even if every unit were a control
+ * character JSON escapes to six bytes, that is 1.5 MB.
  */
 export const MAX_CHARS = 256 * 1024
 
@@ -31,13 +33,14 @@ export const gatherRows = (statements: ReadonlyArray<Statement>): Array<Statemen
   const open = new Map<string, Group>()
   for (const s of statements) {
     const many = MANY_ROWS.get(s.sql)
-    if (many === undefined) {
+    const chars = many === undefined ? 0 : charsOf(s.params)
+    // A row too big to share a statement goes alone, bound as it is.
+    if (many === undefined || chars > MAX_CHARS) {
       out.push(s)
       continue
     }
-    const chars = charsOf(s.params)
     let group = open.get(many)
-    if (group === undefined || group.rows.length === MAX_ROWS || (group.rows.length > 0 && group.chars + chars > MAX_CHARS)) {
+    if (group === undefined || group.rows.length === MAX_ROWS || group.chars + chars > MAX_CHARS) {
       group = { sql: many, rows: [], chars: 0 }
       open.set(many, group)
       out.push(group)

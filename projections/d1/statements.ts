@@ -11,9 +11,14 @@ export interface Statement {
   readonly params: ReadonlyArray<string | number | null>
 }
 
+/**
+ * A lone surrogate (an agent chooses some of these strings: a refused call's tool name) becomes
+ * U+FFFD: bound as it is, D1 stored it as bytes that are not UTF-8, and inside a gathered statement's
+ * JSON (bulk.ts) it would have come out the same way. Well-formed text is stored the same either way.
+ */
 const statement = (sql: string, ...params: Array<string | number | null | undefined>): Statement => ({
   sql,
-  params: params.map((p) => (p === undefined ? null : p))
+  params: params.map((p) => (p === undefined ? null : typeof p === "string" ? p.toWellFormed() : p))
 })
 
 /**

@@ -213,10 +213,35 @@ describe("gatherRows", () => {
     expect(gathered.length).toBeLessThan(statements.length / 4)
   })
 
+  it("stores what an agent chose the same either way, a lone surrogate included", async () => {
+    // A refused call records the tool name the agent sent, whatever it is.
+    const refused = (workspace: string) =>
+      d1Statements(
+        workspace,
+        decodeEvent({ seq: 1, id: "id-1", type: "RunStarted", v: 1, at, actor: { type: "agent", id: "bot" }, correlationId: "c", causationId: null, data: { run: "r\ud800", traceId: "0".repeat(32), agent: "bot", tool: "a\ud800b\udfffc", argsHash: "0".repeat(64), argsSize: 2 }, prevHash: "0".repeat(64), hash: "0".repeat(64) })
+      )
+    const run = async (statements: ReadonlyArray<{ sql: string; params: ReadonlyArray<unknown> }>) =>
+      void (await env.READ_MODELS.batch(statements.map((s) => env.READ_MODELS.prepare(s.sql).bind(...s.params))))
+    await run(refused("surrogate-one-by-one"))
+    await run(gatherRows(refused("surrogate-gathered")))
+    const stored = async (workspace: string) =>
+      env.READ_MODELS.prepare("SELECT hex(run) AS run, hex(tool) AS tool FROM runs WHERE workspace = ?").bind(workspace).first()
+    expect(await stored("surrogate-gathered")).toEqual(await stored("surrogate-one-by-one"))
+    // As U+FFFD (EF BF BD), not as the bytes of a surrogate, which are not UTF-8.
+    expect(await stored("surrogate-gathered")).toEqual({ run: "72EFBFBD", tool: "61EFBFBD62EFBFBD63" })
+  })
+
   it("starts a new statement before one would carry more than MAX_CHARS of values", () => {
     const big = "x".repeat(MAX_CHARS / 3)
     const row = (seq: number) => d1Statements("ws", decodeEvent({ seq, id: `id-${seq}`, type: "WorkspaceCreated", v: 1, at, actor: { type: "admin", id: big }, correlationId: "c", causationId: null, data: { workspace: "ws" }, prevHash: "0".repeat(64), hash: "0".repeat(64) }))[0]!
     const gathered = gatherRows([1, 2, 3, 4, 5].map(row))
     expect(gathered.map((s) => (JSON.parse(s.params[0] as string) as Array<unknown>).length)).toEqual([2, 2, 1])
+    // A row over the limit by itself is sent as it is.
+    const huge = row(6)
+    const alone = { ...huge, params: huge.params.map((p) => (p === big ? big + big + big + big : p)) }
+    const [together, ...rest] = gatherRows([row(7), alone, row(8)])
+    expect(together).toMatchObject({ sql: MANY_ROWS.get(huge.sql) })
+    expect(JSON.parse(together!.params[0] as string)).toHaveLength(2)
+    expect(rest).toEqual([alone])
   })
 })
