@@ -46,24 +46,28 @@ interface Profile {
   readonly timeDeltas: ReadonlyArray<number>
 }
 
-/** One DevTools protocol session on the plane's inspector. */
+/**
+ * One DevTools protocol session on the plane's inspector. With `ws` and no compression: Node's own
+ * WebSocket offers permessage-deflate, and wrangler's inspector proxy refuses the connection.
+ */
 const devtools = async (inspectorUrl: string) => {
   const targets = (await (await fetch(`${inspectorUrl}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>
   const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl, { perMessageDeflate: false })
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject))
   let next = 0
-  const pending = new Map<number, (result: any) => void>()
+  const pending = new Map<number, { resolve: (result: any) => void; reject: (error: Error) => void }>()
   socket.on("message", (data) => {
     const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } }
-    if (message.id === undefined) return
-    if (message.error) throw new Error(`inspector: ${message.error.message}`)
-    pending.get(message.id)?.(message.result)
-    pending.delete(message.id)
+    const waiting = message.id === undefined ? undefined : pending.get(message.id)
+    if (!waiting) return
+    pending.delete(message.id!)
+    if (message.error) waiting.reject(new Error(`inspector: ${message.error.message}`))
+    else waiting.resolve(message.result)
   })
   return {
     send: <T>(method: string, params: Record<string, unknown> = {}) =>
-      new Promise<T>((resolve) => {
-        pending.set(++next, resolve)
+      new Promise<T>((resolve, reject) => {
+        pending.set(++next, { resolve, reject })
         socket.send(JSON.stringify({ id: next, method, params }))
       }),
     close: () => socket.close()
@@ -185,7 +189,8 @@ try {
   const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
   inspector.close()
   await agent.close()
-  console.log(`${run.calls} calls in ${(run.ms / 1000).toFixed(1)} s: ${((run.calls / run.ms) * 1000).toFixed(0)} calls/s while sampled\n`)
+  const cut = run.cutShort ? " (cut short by its 300 s limit)" : ""
+  console.log(`${run.calls} calls in ${(run.ms / 1000).toFixed(1)} s${cut}: ${((run.calls / run.ms) * 1000).toFixed(0)} calls/s while sampled\n`)
   console.log(summarize(profile, berthSourceMap(), run.calls))
   const out = join(root, ".wrangler/profiles")
   mkdirSync(out, { recursive: true })

@@ -117,6 +117,7 @@ export class Archiver {
     if (cursor.seq >= head) return null
     if (head - cursor.seq >= this.#settings.segmentEvents) return cursor.nextAt
     // Only the time: this runs whenever the alarm is rescheduled, and a whole envelope is parsed JSON.
+    // The row is there: retention never prunes past the archive's cursor.
     const oldest = this.#log.appendedAt(cursor.seq + 1)!
     return Math.max(cursor.nextAt, Date.parse(oldest) + this.#settings.sealSeconds * 1000)
   }

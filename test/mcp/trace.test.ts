@@ -10,7 +10,7 @@ it("trace ids are 16 random bytes and span ids 8, in lowercase hex, none repeate
   for (const id of spans) expect(id).toMatch(/^[0-9a-f]{16}$/)
   expect(new Set(traces).size).toBe(traces.length)
   expect(new Set(spans).size).toBe(spans.length)
-  // 24 KiB of ids: every byte value turns up, so the bytes are not stuck on part of the range.
+  // 16,000 bytes of trace ids: every byte value turns up, so the bytes are not stuck on part of the range.
   const seen = new Set(traces.join("").match(/../g))
   expect(seen.size).toBe(256)
 })

@@ -13,7 +13,7 @@ type StartInput = Parameters<unstable_DevEnv["startWorker"]>[0]
 export interface DevWorker {
   readonly url: string
   readonly runtimeUrl: string
-  /** The runtime's DevTools inspector (its `/json/list` names the Worker's isolate), when `dev.inspector` asked for one. */
+  /** wrangler's inspector proxy, which speaks DevTools to the Worker's isolate (`/json/list`), when `dev.inspector` asked for one. */
   readonly inspectorUrl: string | undefined
   readonly stop: () => Promise<void>
 }
