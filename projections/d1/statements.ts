@@ -3,6 +3,7 @@
 // same rows: inserts are keyed by (workspace, seq) or by the entity, and updates skip rows whose
 // `seq` is already at or past the event's. A deleted row leaves no tombstone, so an old upsert
 // delivered on its own after the delete would bring the row back; the next in-order pass removes it.
+import canonicalize from "canonicalize"
 import type { StoredEvent } from "../../events/index.ts"
 import { toolId } from "../state.ts"
 
@@ -127,7 +128,9 @@ export const d1Statements = (workspace: string, event: StoredEvent): Array<State
           span.end,
           span.status.code,
           span.status.message,
-          JSON.stringify(span.attributes)
+          // Canonical (keys sorted), so the text is the same whether the event was read back from
+          // the log or came from memory as appended (the D1 push reads the latter).
+          canonicalize(span.attributes)
         )
       ]
     }

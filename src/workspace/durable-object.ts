@@ -104,7 +104,9 @@ export class Workspace extends DurableObject<Env> {
       const slug = this.#state.workspace?.slug ?? this.#slug
       this.#archiver = new Archiver(env.AUDIT, slug, log, cursors, ctx.storage, env.BERTH_AUDIT_SIGNING_KEY, archiveSettings(env))
       this.#fullLog = new FullLog(log, env.AUDIT, (from, to) => this.#archiver.entries(from, to))
-      this.#d1 = new D1Pusher(env.READ_MODELS, slug, log, (from, limit) => this.#fullLog.read(from, limit), cursors)
+      // What was just appended comes from memory; anything older (after a restart, a rebuild) from the log.
+      const readForD1 = async (from: number, limit: number) => log.recent(from, limit) ?? this.#fullLog.read(from, limit)
+      this.#d1 = new D1Pusher(env.READ_MODELS, slug, log, readForD1, cursors)
       this.#retention = new Retention(log, cursors, () => this.#state.workspace?.retentionDays, (fn) => ctx.storage.transactionSync(fn))
       await this.#archiver.ready()
       this.#clock = new AlarmClock(ctx.storage, await ctx.storage.getAlarm())

@@ -94,10 +94,15 @@ export interface AppendMeta {
   readonly causationId: string | null
 }
 
+/** How many of the latest envelopes the log keeps in memory for `recent` (about a second of calls). */
+export const RECENT_ENVELOPES = 1_000
+
 export class EventLog {
   readonly #sql: SqlStorage
   readonly #ulid = monotonicFactory()
   #head: Head
+  /** The envelopes appended since this object woke, the latest RECENT_ENVELOPES of them at least, in order. */
+  #recent: Array<Envelope> = []
 
   constructor(sql: SqlStorage) {
     this.#sql = sql
@@ -158,7 +163,23 @@ export class EventLog {
   /** Moves the in-memory head after the transaction that appended `sealed` has committed. */
   advance(sealed: ReadonlyArray<Envelope>): void {
     const last = sealed.at(-1)
-    if (last) this.#head = { seq: last.seq, hash: last.hash, at: last.at }
+    if (!last) return
+    this.#head = { seq: last.seq, hash: last.hash, at: last.at }
+    this.#recent.push(...sealed)
+    if (this.#recent.length > 2 * RECENT_ENVELOPES) this.#recent = this.#recent.slice(-RECENT_ENVELOPES)
+  }
+
+  /**
+   * Up to `limit` envelopes from `fromSeq`, as they were appended (their `data` the objects `decide`
+   * built, not parsed back from the row), or undefined when `fromSeq` is older than memory holds.
+   * For the D1 push, which reads what was just appended; readers that must return the log exactly
+   * as stored (exports, the archive) use `read`.
+   */
+  recent(fromSeq: number, limit: number): ReadonlyArray<Envelope> | undefined {
+    const first = this.#recent[0]?.seq ?? this.#head.seq + 1
+    if (fromSeq < first) return undefined
+    const from = fromSeq - first
+    return this.#recent.slice(from, from + limit)
   }
 
   /** One page of the log, from `fromSeq`, in order. */

@@ -5,6 +5,8 @@ import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
 import { admin, canonical, eventCount, freshSlug, sqlIn, workspace } from "./workspace-client.ts"
 import { ok, rpc } from "../admin/rpc-client.ts"
+import { event } from "../../events/index.ts"
+import { EventLog, RECENT_ENVELOPES } from "../../src/workspace/event-log.ts"
 
 const keyHash = (n: number) => n.toString(16).padStart(64, "0")
 const register = (agent: string, n = 1) => ({ _tag: "RegisterAgent", agent, keyHash: keyHash(n), keyPrefix: "berth_test" })
@@ -123,5 +125,38 @@ describe("state on wake", () => {
     const replayed = await workspace(slug).stateAt({ seq: 2 })
     expect(replayed.state.members).toEqual({})
     expect(canonical({ ...replayed.state, members: state.members })).toBe(canonical(state))
+  })
+})
+
+describe("recent envelopes (what the D1 push reads)", () => {
+  it("are what read gives for the same seqs, from what was appended since the object woke, and nothing older", async () => {
+    const slug = await created()
+    const stub = env.WORKSPACE.getByName(slug)
+    await runInDurableObject(stub, (_: unknown, ctx) => {
+      // A log object of its own on the workspace's storage: it has appended nothing yet.
+      const log = new EventLog(ctx.storage.sql)
+      const before = log.head.seq
+      expect(log.recent(1, 10)).toBeUndefined()
+      expect(log.recent(before + 1, 10)).toEqual([])
+      const append = (count: number) => {
+        const sealed = ctx.storage.transactionSync(() =>
+          log.append(
+            Array.from({ length: count }, (_, i) => event("PayloadCaptureSet", { enabled: i % 2 === 0 })),
+            { actor: { type: "admin", id: "test" }, correlationId: "c", causationId: null }
+          )
+        )
+        log.advance(sealed)
+      }
+      append(3)
+      expect(log.recent(before + 1, 10)).toEqual(log.read(before + 1, 10))
+      expect(log.recent(before + 2, 1)!.map((e) => e.seq)).toEqual([before + 2])
+      expect(log.recent(before, 10)).toBeUndefined()
+      // Memory keeps the latest RECENT_ENVELOPES at least, contiguous up to the head.
+      append(2 * RECENT_ENVELOPES)
+      expect(log.recent(before + 1, 10)).toBeUndefined()
+      const tail = log.recent(log.head.seq - RECENT_ENVELOPES + 1, 2 * RECENT_ENVELOPES)!
+      expect(tail.map((e) => e.seq)).toEqual(Array.from({ length: RECENT_ENVELOPES }, (_, i) => log.head.seq - RECENT_ENVELOPES + 1 + i))
+      expect(tail).toEqual(log.read(log.head.seq - RECENT_ENVELOPES + 1, RECENT_ENVELOPES))
+    })
   })
 })
