@@ -94,15 +94,23 @@ export interface AppendMeta {
   readonly causationId: string | null
 }
 
-/** How many of the latest envelopes the log keeps in memory for `recent` (about a second of calls). */
-export const RECENT_ENVELOPES = 1_000
+/** How many of the latest envelopes the log keeps in memory for `recent`: well over what the D1 push lags by. */
+export const RECENT_ENVELOPES = 500
+/**
+ * An event whose data is longer than this (captured payloads can be up to a request's megabyte) is
+ * not kept in memory: memory then starts again after it, and `recent` sends readers to the log.
+ * So the envelopes kept hold at most 2 × RECENT_ENVELOPES × this much data.
+ */
+export const RECENT_MAX_DATA_CHARS = 4 * 1024
 
 export class EventLog {
   readonly #sql: SqlStorage
   readonly #ulid = monotonicFactory()
   #head: Head
-  /** The envelopes appended since this object woke, the latest RECENT_ENVELOPES of them at least, in order. */
+  /** The envelopes appended since this object woke (or since the last big one), the latest RECENT_ENVELOPES at least, in order. */
   #recent: Array<Envelope> = []
+  /** Whether the append `advance` is about to move past had an event too big to keep in memory. */
+  #appendedBig = false
 
   constructor(sql: SqlStorage) {
     this.#sql = sql
@@ -148,11 +156,13 @@ export class EventLog {
     const { correlationId, causationId } = meta
     let { seq, hash } = this.#head
     const sealed: Array<Envelope> = []
+    this.#appendedBig = false
     for (const e of events) {
       // Built once with an empty hash and sealed in place: the copy per event this replaced cost the
       // headline append benchmark about 0.03 of its ratio to a raw INSERT.
       const envelope = { seq: ++seq, id: this.#ulid(), type: e.type, v: currentVersion(e.type), at, actor: meta.actor, correlationId, causationId, data: e.data, prevHash: hash, hash: "" }
       const data = canonicalize(e.data)!
+      if (data.length > RECENT_MAX_DATA_CHARS) this.#appendedBig = true
       hash = envelope.hash = hashEnvelope(envelope, { actor, data }, wasmSha256Hex)
       this.#sql.exec(INSERT, envelope.seq, envelope.id, envelope.type, envelope.v, at, actor, correlationId, causationId, data, envelope.prevHash, hash)
       sealed.push(envelope)
@@ -165,7 +175,8 @@ export class EventLog {
     const last = sealed.at(-1)
     if (!last) return
     this.#head = { seq: last.seq, hash: last.hash, at: last.at }
-    this.#recent.push(...sealed)
+    if (this.#appendedBig) this.#recent = []
+    else this.#recent.push(...sealed)
     if (this.#recent.length > 2 * RECENT_ENVELOPES) this.#recent = this.#recent.slice(-RECENT_ENVELOPES)
   }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { admin, canonical, eventCount, freshSlug, sqlIn, workspace } from "./workspace-client.ts"
 import { ok, rpc } from "../admin/rpc-client.ts"
 import { event } from "../../events/index.ts"
-import { EventLog, RECENT_ENVELOPES } from "../../src/workspace/event-log.ts"
+import { EventLog, RECENT_ENVELOPES, RECENT_MAX_DATA_CHARS } from "../../src/workspace/event-log.ts"
 
 const keyHash = (n: number) => n.toString(16).padStart(64, "0")
 const register = (agent: string, n = 1) => ({ _tag: "RegisterAgent", agent, keyHash: keyHash(n), keyPrefix: "berth_test" })
@@ -157,6 +157,20 @@ describe("recent envelopes (what the D1 push reads)", () => {
       const tail = log.recent(log.head.seq - RECENT_ENVELOPES + 1, 2 * RECENT_ENVELOPES)!
       expect(tail.map((e) => e.seq)).toEqual(Array.from({ length: RECENT_ENVELOPES }, (_, i) => log.head.seq - RECENT_ENVELOPES + 1 + i))
       expect(tail).toEqual(log.read(log.head.seq - RECENT_ENVELOPES + 1, RECENT_ENVELOPES))
+      // An event with more data than memory keeps (a captured payload) sends readers of it, and of
+      // everything before it, to the log; memory starts again after it.
+      const big = ctx.storage.transactionSync(() =>
+        log.append(
+          [event("RunStarted", { run: "r", traceId: "0".repeat(32), agent: "bot", tool: "t", argsHash: "0".repeat(64), argsSize: 1, args: { blob: "x".repeat(RECENT_MAX_DATA_CHARS) } })],
+          { actor: { type: "agent", id: "bot" }, correlationId: "c", causationId: null }
+        )
+      )
+      log.advance(big)
+      expect(log.recent(log.head.seq, 1)).toBeUndefined()
+      expect(log.recent(log.head.seq + 1, 1)).toEqual([])
+      append(2)
+      expect(log.recent(log.head.seq - 1, 10)).toEqual(log.read(log.head.seq - 1, 10))
+      expect(log.recent(log.head.seq - 2, 10)).toBeUndefined()
     })
   })
 })
