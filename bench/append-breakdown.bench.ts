@@ -60,13 +60,13 @@ it("append breakdown: the steps of one append, timed alone", async ({ task }) =>
     const envelopes: Array<Envelope> = stored.map((e, i) => ({ ...e, data: events[i]!.data }))
     expect(envelopes).toHaveLength(EVENTS)
 
-    const texts = await runInDurableObject(stub, () => appendSteps.hashInputs(envelopes))
+    const texts = await runInDurableObject(stub, () => appendSteps.hashInputs(envelopes, PER_TRANSACTION))
     let transitions: Array<Transition> = []
     const committed: ReadonlyArray<RawRow> = rows
     const before: WorkspaceState = state
     await sample("ULID", stub, () => void appendSteps.ulid(EVENTS))
-    await sample("JCS (canonicalize data + jcsEnvelope)", stub, () => void appendSteps.jcs(envelopes, PER_TRANSACTION))
-    await sample("sha256 (WebAssembly), flattening the text first", stub, () => void appendSteps.sha256(texts))
+    await sample("JCS (canonicalize data; the shared and closing parts)", stub, () => void appendSteps.jcs(envelopes, PER_TRANSACTION))
+    await sample("sha256 (WebAssembly), the four pieces written in", stub, () => void appendSteps.sha256(texts))
     await sample("evolve", stub, () => void (transitions = appendSteps.evolve(inBatches<Envelope>(envelopes, PER_TRANSACTION), before)))
     await sample("ProjectionStore.save (SQL)", scratch, (ctx) => appendSteps.saveProjection(ctx, transitions))
     await sample("INSERT (raw, same rows)", stub, (ctx) => benchWorkspace(ctx, SLUG).insertRaw(committed, PER_TRANSACTION))

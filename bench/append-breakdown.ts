@@ -7,16 +7,14 @@ import type { DomainEvent, Envelope, StoredEvent } from "../events/index.ts"
 import type { Changes } from "../projections/draft.ts"
 import { applyEvents, replay } from "../projections/evolve.ts"
 import { initialState, type WorkspaceState } from "../projections/state.ts"
-import { jcsEnvelope, type UnhashedEnvelope } from "../src/workspace/chain.ts"
+import { jcsEnvelopeTail, sharedHashedText } from "../src/workspace/chain.ts"
 import { ProjectionStore } from "../src/workspace/projection-store.ts"
-import { wasmSha256Hex } from "../src/workspace/sha256-wasm.ts"
+import { wasmSha256HexOf4 } from "../src/workspace/sha256-wasm.ts"
 
 export interface Transition {
   readonly after: WorkspaceState
   readonly changes: Changes
 }
-
-const unhashed = ({ hash: _, ...rest }: Envelope): UnhashedEnvelope => rest
 
 export const appendSteps = {
   /** `monotonicFactory()` ids, one per event. */
@@ -26,28 +24,30 @@ export const appendSteps = {
     for (let i = 0; i < count; i++) length += next().length
     return length
   },
-  /** RFC 8785 of the envelope without its hash, as the append computes it: the actor canonicalized
-   * once per transaction, each event's data once (that text is also its `data` column). The text is
-   * dropped at once, as in the append path, where the hash consumes it. */
+  /** RFC 8785 of the envelope without its hash, in the pieces the append hashes: the shared text
+   * between prevHash and data once per transaction (with the actor canonicalized), each event's
+   * data once (that text is also its `data` column), and the rest of its envelope. */
   jcs: (envelopes: ReadonlyArray<Envelope>, perTransaction: number): number => {
     let length = 0
-    let actor = ""
+    let shared = ""
     envelopes.forEach((e, i) => {
-      if (i % perTransaction === 0) actor = canonicalize(e.actor)!
-      length += jcsEnvelope(unhashed(e), { actor, data: canonicalize(e.data)! }).length
+      if (i % perTransaction === 0) shared = sharedHashedText(e.at, canonicalize(e.actor)!, e.causationId, e.correlationId)
+      length += shared.length + canonicalize(e.data)!.length + jcsEnvelopeTail(e).length
     })
     return length
   },
-  /**
-   * The texts the chain hashes (untimed setup), built as the append builds them: by concatenation,
-   * so each is a tree of string pieces that the hash's UTF-8 encoding flattens first. That flattening
-   * (about half of the step) is part of hashing in the append too; JCS above only builds the tree.
-   */
-  hashInputs: (envelopes: ReadonlyArray<Envelope>): Array<string> => envelopes.map((e) => e.prevHash + "\n" + jcsEnvelope(unhashed(e))),
-  /** sha256 hex of that text, as the append does it (src/workspace/sha256-wasm.ts). */
-  sha256: (texts: ReadonlyArray<string>): number => {
+  /** The four pieces each envelope's hash covers (untimed setup), built as the append builds them. */
+  hashInputs: (envelopes: ReadonlyArray<Envelope>, perTransaction: number): Array<readonly [string, string, string, string]> => {
+    let shared = ""
+    return envelopes.map((e, i) => {
+      if (i % perTransaction === 0) shared = sharedHashedText(e.at, canonicalize(e.actor)!, e.causationId, e.correlationId)
+      return [e.prevHash, shared, canonicalize(e.data)!, jcsEnvelopeTail(e)] as const
+    })
+  },
+  /** sha256 hex of those pieces, as the append does it: each written into the module's buffer (src/workspace/sha256-wasm.ts). */
+  sha256: (pieces: ReadonlyArray<readonly [string, string, string, string]>): number => {
     let length = 0
-    for (const text of texts) length += wasmSha256Hex(text).length
+    for (const [a, b, c, d] of pieces) length += wasmSha256HexOf4(a, b, c, d).length
     return length
   },
   /** evolve over each transaction's events, from `state`. */

@@ -24,13 +24,32 @@ export interface CanonicalParts {
 export const jcsEnvelope = (
   e: UnhashedEnvelope,
   parts: CanonicalParts = { actor: canonicalize(e.actor)!, data: canonicalize(e.data)! }
-): string =>
-  `{"actor":${parts.actor},"at":${JSON.stringify(e.at)},"causationId":${JSON.stringify(e.causationId)},` +
-  `"correlationId":${JSON.stringify(e.correlationId)},"data":${parts.data},"id":${JSON.stringify(e.id)},` +
-  `"prevHash":${JSON.stringify(e.prevHash)},"seq":${JSON.stringify(e.seq)},"type":${JSON.stringify(e.type)},"v":${JSON.stringify(e.v)}}`
+): string => jcsEnvelopeHead(e.at, parts.actor, e.causationId, e.correlationId) + parts.data + jcsEnvelopeTail(e)
+
+/** The JCS of an envelope up to its `data`: the same for every event of one append. */
+export const jcsEnvelopeHead = (at: string, actor: string, causationId: string | null, correlationId: string): string =>
+  `{"actor":${actor},"at":${JSON.stringify(at)},"causationId":${JSON.stringify(causationId)},"correlationId":${JSON.stringify(correlationId)},"data":`
+
+/** The JCS of an envelope after its `data`. */
+export const jcsEnvelopeTail = (e: Pick<UnhashedEnvelope, "id" | "prevHash" | "seq" | "type" | "v">): string =>
+  `,"id":${JSON.stringify(e.id)},"prevHash":${JSON.stringify(e.prevHash)},"seq":${JSON.stringify(e.seq)},"type":${JSON.stringify(e.type)},"v":${JSON.stringify(e.v)}}`
 
 export const hashEnvelope = (envelope: UnhashedEnvelope, parts?: CanonicalParts, sha256: Sha256Hex = sha256Hex): string =>
   sha256(envelope.prevHash + "\n" + jcsEnvelope(envelope, parts))
+
+/** sha256 hex of the UTF-8 of four texts joined; sha256-wasm.ts writes them into its buffer one by one. */
+export type Sha256HexOf4 = (a: string, b: string, c: string, d: string) => string
+
+/** What every envelope of one append hashes between its prevHash and its data: the newline, then the JCS up to `data`. */
+export const sharedHashedText = (at: string, actor: string, causationId: string | null, correlationId: string): string =>
+  "\n" + jcsEnvelopeHead(at, actor, causationId, correlationId)
+
+/**
+ * An envelope's hash as the append computes it, the same value as `hashEnvelope`: its text in four
+ * pieces, the middle two (`shared`, from `sharedHashedText`, and the canonical `data`) already built.
+ */
+export const sealHash = (envelope: Pick<UnhashedEnvelope, "id" | "prevHash" | "seq" | "type" | "v">, shared: string, data: string, sha256: Sha256HexOf4): string =>
+  sha256(envelope.prevHash, shared, data, jcsEnvelopeTail(envelope))
 
 export type ChainCheck =
   | { readonly ok: true; readonly count: number; readonly headSeq: number; readonly headHash: string }

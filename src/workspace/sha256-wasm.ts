@@ -10,7 +10,7 @@
 // buffer and reads the digest back, with nothing allocated but the hex string. Code that also runs
 // in Node (the CLI's verifier) uses sha256-hex.ts.
 /// <reference path="../policy/wasm.d.ts" />
-import type { Sha256Hex } from "./chain.ts"
+import type { Sha256Hex, Sha256HexOf4 } from "./chain.ts"
 import module from "./sha256.wasm?module"
 
 /** hash-wasm's exports (src/sha256.c). The input and the digest share one 16 KiB buffer. */
@@ -53,5 +53,29 @@ export const wasmSha256Hex: Sha256Hex = (text) => {
     wasm.Hash_Update(chunk.length)
   }
   wasm.Hash_Final()
+  return digestHex()
+}
+
+/** Whether a text ends in the first half of a surrogate pair, which the next text may complete. */
+const endsInHighSurrogate = (text: string) => {
+  const last = text.charCodeAt(text.length - 1)
+  return last >= 0xd800 && last <= 0xdbff
+}
+
+/**
+ * sha256 hex of the UTF-8 of `a + b + c + d`, written piece by piece into the module's buffer: the
+ * append hashes each envelope's text this way (prevHash, the part shared by one append, `data`, the
+ * rest), so the joined text is never built and flattened. The same value as `wasmSha256Hex` of the
+ * joined text, also when a surrogate pair spans two pieces (then they are joined first).
+ */
+export const wasmSha256HexOf4: Sha256HexOf4 = (a, b, c, d) => {
+  if (a.length + b.length + c.length + d.length > FITS_IN_ONE_WRITE || endsInHighSurrogate(a) || endsInHighSurrogate(b) || endsInHighSurrogate(c)) {
+    return wasmSha256Hex(a + b + c + d)
+  }
+  let at = utf8.encodeInto(a, buffer).written
+  at += utf8.encodeInto(b, buffer.subarray(at)).written
+  at += utf8.encodeInto(c, buffer.subarray(at)).written
+  at += utf8.encodeInto(d, buffer.subarray(at)).written
+  wasm.Hash_Calculate(at, 256)
   return digestHex()
 }

@@ -3,8 +3,8 @@
 import { fc } from "@fast-check/vitest"
 import canonicalize from "canonicalize"
 import { expect, it } from "vitest"
-import { hashEnvelope, jcsEnvelope } from "../../src/workspace/chain.ts"
-import { wasmSha256Hex } from "../../src/workspace/sha256-wasm.ts"
+import { hashEnvelope, jcsEnvelope, sealHash, sharedHashedText } from "../../src/workspace/chain.ts"
+import { wasmSha256Hex, wasmSha256HexOf4 } from "../../src/workspace/sha256-wasm.ts"
 
 const envelope = fc.record({
   seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
@@ -32,6 +32,16 @@ it("the append's WebAssembly hasher gives every envelope the hash node:crypto gi
   fc.assert(
     fc.property(envelope, (e) => {
       expect(hashEnvelope(e as never, undefined, wasmSha256Hex)).toBe(hashEnvelope(e as never))
+    }),
+    { numRuns: 300 }
+  )
+})
+
+it("the append's hash in four pieces (sealHash) equals hashEnvelope for every envelope", () => {
+  fc.assert(
+    fc.property(envelope, (e) => {
+      const shared = sharedHashedText(e.at, canonicalize(e.actor)!, e.causationId, e.correlationId)
+      expect(sealHash(e as never, shared, canonicalize(e.data)!, wasmSha256HexOf4)).toBe(hashEnvelope(e as never))
     }),
     { numRuns: 300 }
   )

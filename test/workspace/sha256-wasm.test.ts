@@ -4,7 +4,7 @@
 import { fc } from "@fast-check/vitest"
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "vitest"
-import { wasmSha256Hex } from "../../src/workspace/sha256-wasm.ts"
+import { wasmSha256Hex, wasmSha256HexOf4 } from "../../src/workspace/sha256-wasm.ts"
 
 const nodeSha256Hex = (text: string) => createHash("sha256").update(text, "utf8").digest("hex")
 
@@ -41,5 +41,20 @@ describe("wasmSha256Hex", () => {
     const before = wasmSha256Hex("envelope")
     wasmSha256Hex("é".repeat(20_000))
     expect(wasmSha256Hex("envelope")).toBe(before)
+  })
+
+  it("hashes four pieces as their joined text, across the one-write limit and with pairs split between pieces", () => {
+    const piece = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.string({ unit: "grapheme", minLength: 1_300, maxLength: 1_500 }))
+    fc.assert(
+      fc.property(piece, piece, piece, piece, (a, b, c, d) => {
+        expect(wasmSha256HexOf4(a, b, c, d)).toBe(wasmSha256Hex(a + b + c + d))
+      }),
+      { numRuns: 300 }
+    )
+    // A pair split at each boundary is one character joined, two U+FFFD apart.
+    const [high, low] = ["\ud83d", "\ude00"]
+    expect(wasmSha256HexOf4(`x${high}`, `${low}y`, "z", "w")).toBe(wasmSha256Hex(`x${high}${low}yzw`))
+    expect(wasmSha256HexOf4("x", `y${high}`, `${low}z`, "w")).toBe(wasmSha256Hex(`xy${high}${low}zw`))
+    expect(wasmSha256HexOf4("x", "y", `z${high}`, `${low}w`)).toBe(nodeSha256Hex(`xyz${high}${low}w`))
   })
 })
