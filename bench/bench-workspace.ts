@@ -8,6 +8,9 @@ import { EventLog } from "../src/workspace/event-log.ts"
 import { executeCommand, type CommandOptions, type WorkspaceStores } from "../src/workspace/execute.ts"
 import { IdempotencyStore } from "../src/workspace/idempotency-store.ts"
 import { ProjectionStore } from "../src/workspace/projection-store.ts"
+import { sealHash, sharedHashedText } from "../src/workspace/chain.ts"
+import { wasmSha256HexOf4 } from "../src/workspace/sha256-wasm.ts"
+import canonicalize from "canonicalize"
 
 export type RawRow = ReadonlyArray<SqlStorageValue>
 
@@ -17,6 +20,10 @@ export type TransactionSizes = number | ReadonlyArray<number>
 const COLUMNS = "seq, id, type, v, at, actor, correlation_id, causation_id, data, prev_hash, hash"
 const SELECT_ROWS = `SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq`
 const INSERT_BASELINE = `INSERT INTO baseline_events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const INSERT_FLOOR = `INSERT INTO floor_events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+/** Each row's `data` as the object an event carries (parsed untimed), for the floor to canonicalize. */
+export const eventData = (rows: ReadonlyArray<RawRow>): Array<unknown> => rows.map((row) => JSON.parse(row[8] as string))
 
 /** The agent the run-recording workload records calls for. */
 export const BENCH_AGENT = "bot"
@@ -78,23 +85,44 @@ export class BenchWorkspace {
 
   /** The baseline: the same rows, precomputed, inserted into the scratch copy of the table, in transactions of the given sizes. */
   insertRaw(rows: ReadonlyArray<RawRow>, perTransaction: TransactionSizes): void {
-    const sizes = typeof perTransaction === "number" ? [perTransaction] : perTransaction
-    for (let i = 0, t = 0; i < rows.length; t++) {
-      const end = Math.min(i + sizes[t % sizes.length]!, rows.length)
-      this.stores.transactionSync(() => {
-        for (let j = i; j < end; j++) this.sql.exec(INSERT_BASELINE, ...rows[j]!)
-      })
-      i = end
-    }
+    inTransactions(this.stores.transactionSync, rows.length, perTransaction, (j) => this.sql.exec(INSERT_BASELINE, ...rows[j]!))
+  }
+
+  /**
+   * The floor of this hash chain: the same INSERTs, each row's `data` canonicalized (`canonicalize`,
+   * as the issue asks) and its hash computed as the append computes it. No ids, envelope objects,
+   * evolve or projection: what no implementation of this log's format can skip.
+   */
+  insertChained(rows: ReadonlyArray<RawRow>, data: ReadonlyArray<unknown>, perTransaction: TransactionSizes): void {
+    inTransactions(this.stores.transactionSync, rows.length, perTransaction, (j) => {
+      const [seq, id, type, v, at, actor, correlationId, causationId, , prevHash] = rows[j]! as [number, string, string, number, string, string, string, string | null, string, string]
+      const text = canonicalize(data[j])!
+      const shared = sharedHashedText(at, actor, causationId, correlationId)
+      const hash = sealHash({ seq, id, type, v, prevHash }, shared, text, wasmSha256HexOf4)
+      this.sql.exec(INSERT_FLOOR, seq, id, type, v, at, actor, correlationId, causationId, text, prevHash, hash)
+    })
   }
 }
 
-/** `baseline_events`: the events table's own DDL (columns, keys, index, triggers) under another name. */
+/** Runs `row(j)` for j in 0..count, in transactions of the given sizes. */
+const inTransactions = (transactionSync: WorkspaceStores["transactionSync"], count: number, perTransaction: TransactionSizes, row: (j: number) => void) => {
+  const sizes = typeof perTransaction === "number" ? [perTransaction] : perTransaction
+  for (let i = 0, t = 0; i < count; t++) {
+    const end = Math.min(i + sizes[t % sizes.length]!, count)
+    transactionSync(() => {
+      for (let j = i; j < end; j++) row(j)
+    })
+    i = end
+  }
+}
+
+/** `baseline_events` and `floor_events`: the events table's own DDL (columns, keys, index, triggers) under other names. */
 const copyEventsTable = (sql: SqlStorage): void => {
-  const exists = sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'baseline_events'").toArray().length > 0
-  if (exists) return
   const ddl = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL").toArray()
-  for (const { sql: statement } of ddl) sql.exec(statement.replace(/\bevents/g, "baseline_events"))
+  for (const name of ["baseline_events", "floor_events"]) {
+    const exists = sql.exec("SELECT 1 FROM sqlite_master WHERE name = ?", name).toArray().length > 0
+    if (!exists) for (const { sql: statement } of ddl) sql.exec(statement.replace(/\bevents/g, name))
+  }
 }
 
 const opened = new WeakMap<DurableObjectState, BenchWorkspace>()
