@@ -2,8 +2,12 @@
 // relaying to the real test upstream, against the same upstream called directly, in the same run,
 // with the pooled upstream client warm. Then the same request cut down layer by layer, to see where
 // the time goes. Prints and writes bench/results/mcp-hop.json; never asserts timings.
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import type { Client } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, expect, inject, it } from "vitest"
+import { type DevWorker, startDevWorker } from "../../test/node/dev-worker.ts"
 import { formatRate, median, percentile, perSecond, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
 import { type Call, concurrent, sequential, type Throughput } from "./load.ts"
@@ -26,20 +30,27 @@ export const TARGET_CALLS_PER_SECOND = 1_000
 let docked: DockedPlane
 let berth: Client
 let direct: Client
+/** The relay floor (bench/floor-relay): a Durable Object that passes MCP requests to the upstream untouched. */
+let floor: DevWorker
 beforeAll(async () => {
   docked = await dockedPlane(new URL(inject("upstreamRuntimeUrl")).origin)
   berth = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
   direct = await modernClient(docked.upstreamUrl)
+  floor = await startDevWorker({
+    config: resolve(import.meta.dirname, "../floor-relay/wrangler.toml"),
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: mkdtempSync(join(tmpdir(), "berth-floor-")), logLevel: "error" }
+  })
 }, 120_000)
 afterAll(async () => {
   await Promise.allSettled([berth?.close(), direct?.close()])
-  await docked?.stop()
+  await Promise.allSettled([docked?.stop(), floor?.stop()])
 })
 
 let sent = 0
-const echo = (client: Client): Call => async () => {
+/** An echo call that must come back intact; `name` is the tool as this client sees it. */
+const echo = (client: Client, name = client === direct ? "echo" : "up__echo"): Call => async () => {
   const text = `bench ${sent++}`
-  const result = await client.callTool({ name: client === direct ? "echo" : "up__echo", arguments: { text } })
+  const result = await client.callTool({ name, arguments: { text } })
   const content = result.content as ReadonlyArray<{ type: string; text?: string }>
   if (result.isError || content[0]?.text !== `echo: ${text}`) throw new Error(`unexpected echo result: ${JSON.stringify(result)}`)
 }
@@ -59,6 +70,8 @@ const cpuGroups = () => {
   if (plane !== undefined) groups.plane = [plane]
   if (devProxy !== undefined) groups.devProxy = [devProxy]
   if (upstream !== undefined) groups.upstream = [upstream]
+  const relay = floor === undefined ? undefined : workerdListeningOn(Number(new URL(floor.runtimeUrl).port))
+  if (relay !== undefined) groups.relay = [relay]
   return groups
 }
 
@@ -139,6 +152,8 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
   // 3. Where the time goes: the same endpoint with one layer added at a time.
   const listing = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
   const refused = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
+  const relayed = (writes: number) => modernClient(`${floor.runtimeUrl}/?to=${encodeURIComponent(docked.upstreamUrl)}&writes=${writes}`)
+  const floorClients = [await relayed(0), await relayed(1), await relayed(2)] as const
   const healthz = (origin: string) => async () => {
     const response = await fetch(`${origin}/healthz`)
     await response.arrayBuffer()
@@ -185,9 +200,35 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       }
     },
     { name: "tools/call up__echo", what: "+ argument validation and the pooled upstream call (6 events): the full hop", call: berthEcho },
-    { name: "tools/call echo, direct", what: "the upstream alone, called from Node (the baseline)", call: directEcho }
+    { name: "tools/call echo, direct", what: "the upstream alone, called from Node (the baseline)", call: directEcho },
+    {
+      name: "floor: object relay",
+      what: "no Berth code (bench/floor-relay): Worker → Durable Object → the upstream and back, byte for byte; no MCP, auth or records",
+      call: echo(floorClients[0], "echo")
+    },
+    {
+      name: "floor: + 1 write before dispatch",
+      what: "+ one SQLite row before the request leaves, which the output gate holds it for (Berth's RunStarted)",
+      call: echo(floorClients[1], "echo")
+    },
+    {
+      name: "floor: + 1 write after",
+      what: "+ one more row before answering (Berth's FinishRun)",
+      call: echo(floorClients[2], "echo")
+    }
   ]
-  const profile = []
+  interface LayerResult {
+    readonly name: string
+    readonly what: string
+    readonly calls: number
+    readonly p50: number
+    readonly p99: number
+    readonly eventsPerCall: number
+    readonly callsPerSecond: number
+    readonly cpuMsPerCall: CpuPerCall
+    readonly cutShort: boolean
+  }
+  const profile: Array<LayerResult> = []
   for (const layer of layers) {
     await sequential(layer.call, 50, Infinity)
     const head0 = await docked.head()
@@ -204,8 +245,18 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       cutShort: seq.cutShort || run.cutShort
     })
   }
-  await Promise.allSettled([listing.close(), refused.close()])
+  await Promise.allSettled([listing.close(), refused.close(), ...floorClients.map((c) => c.close())])
   const [devIngress, ingress, objectHop] = [profile[0]!, profile[1]!, profile[2]!]
+  const byName = (name: string) => profile.find((p) => p.name === name)!
+  const directLayer = byName("tools/call echo, direct")
+  // What a relay in a Durable Object adds at best, measured against the same direct calls.
+  const relayFloor = {
+    bareP50Ms: byName("floor: object relay").p50 - directLayer.p50,
+    recordBeforeP50Ms: byName("floor: + 1 write before dispatch").p50 - directLayer.p50,
+    recordBothP50Ms: byName("floor: + 1 write after").p50 - directLayer.p50,
+    bareCallsPerSecond: byName("floor: object relay").callsPerSecond,
+    directCallsPerSecond: directLayer.callsPerSecond
+  }
 
   // What the upstream saw: every echo sent, through Berth or directly, and nothing else.
   expect((await docked.upstreamCalls()).echo).toBe(sent)
@@ -244,7 +295,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       "",
       `Where the time goes (each row adds one layer; ${LAYER_LATENCY_CALLS} sequential calls, then ${LAYER_THROUGHPUT_CALLS} at ${CONCURRENCY}; CPU ms per call at ${CONCURRENCY})`,
       table(
-        ["request", "p50 ms", "p99 ms", "events", "calls/s", "plane CPU", "dev proxy CPU", "upstream CPU", "client CPU"],
+        ["request", "p50 ms", "p99 ms", "events", "calls/s", "plane CPU", "dev proxy CPU", "relay CPU", "upstream CPU", "client CPU"],
         profile.map((p) => [
           p.name + (p.cutShort ? " *" : ""),
           fmtMs(p.p50),
@@ -253,6 +304,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
           formatRate(p.callsPerSecond),
           cpuCell(p.cpuMsPerCall, "plane"),
           cpuCell(p.cpuMsPerCall, "devProxy"),
+          cpuCell(p.cpuMsPerCall, "relay"),
           cpuCell(p.cpuMsPerCall, "upstream"),
           cpuCell(p.cpuMsPerCall, "client")
         ])
@@ -263,6 +315,14 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
         ` with the Worker → object hop ${fmtMs(objectHop.p50)} ms p50` +
         (ingress.callsPerSecond < TARGET_CALLS_PER_SECOND ? ` (the ingress alone is below the ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s target)` : "") +
         `; through wrangler dev's ingress instead, GET /healthz is ${fmtMs(devIngress.p50)} ms p50 and ${formatRate(devIngress.callsPerSecond)}/s`,
+      // The same floor for the hop itself: what a relay that does nothing in a Durable Object adds.
+      `relay floor (bench/floor-relay, no Berth code), p50 over the direct call: ${fmtMs(relayFloor.bareP50Ms)} ms relaying alone,` +
+        ` ${fmtMs(relayFloor.recordBeforeP50Ms)} ms recording a row before dispatch, ${fmtMs(relayFloor.recordBothP50Ms)} ms with one after too` +
+        (relayFloor.recordBeforeP50Ms > TARGET_P50_OVERHEAD_MS
+          ? ` (above the ${TARGET_P50_OVERHEAD_MS} ms target before any MCP work)`
+          : "") +
+        `; the upstream alone serves ${formatRate(relayFloor.directCallsPerSecond)} calls/s at ${CONCURRENCY}` +
+        (relayFloor.directCallsPerSecond < TARGET_CALLS_PER_SECOND ? ` (below the ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s target, which no hop in front of it can beat)` : ""),
       ""
     ].join("\n")
   )
@@ -283,7 +343,8 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       ingressCallsPerSecond: ingress.callsPerSecond,
       objectHopP50Ms: objectHop.p50,
       devIngressP50Ms: devIngress.p50,
-      devIngressCallsPerSecond: devIngress.callsPerSecond
+      devIngressCallsPerSecond: devIngress.callsPerSecond,
+      relay: relayFloor
     },
     pass: {
       p50Overhead: overhead.p50 <= TARGET_P50_OVERHEAD_MS,

@@ -5,7 +5,7 @@
 // The numbers are shares of one run on a shared machine: compare shares, not milliseconds, and
 // profile before and after a change in the same sitting. Sampling slows the plane by about a tenth.
 //
-//   npm run profile:hop [-- --calls 3000] [--interval-us 200]
+//   npm run profile:hop [-- --calls 3000] [--interval-us 200] [--concurrency 32]
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { SourceMap } from "node:module"
 import { join, resolve } from "node:path"
@@ -16,11 +16,15 @@ import { dockedPlane, modernClient } from "./docked-plane.ts"
 import { concurrent } from "./load.ts"
 
 const { values: args } = parseArgs({
-  options: { calls: { type: "string", default: "3000" }, "interval-us": { type: "string", default: "200" } }
+  options: {
+    calls: { type: "string", default: "3000" },
+    "interval-us": { type: "string", default: "200" },
+    concurrency: { type: "string", default: "32" }
+  }
 })
 const CALLS = Number(args.calls)
 const INTERVAL_US = Number(args["interval-us"])
-const CONCURRENCY = 32
+const CONCURRENCY = Number(args.concurrency)
 const WARMUP_CALLS = 1_000
 const root = resolve(import.meta.dirname, "../..")
 

@@ -1,0 +1,46 @@
+// The floor under Berth's MCP hop: a Worker that hands each request to one Durable Object, which
+// passes it to the upstream byte for byte and passes the answer back, with no MCP parsing, no
+// authentication and no policy. `?writes=1` adds one SQLite row before the request leaves (as Berth
+// records RunStarted before dispatch, so the output gate holds the request until the row is
+// durable); `writes=2` adds one more before answering (as Berth records FinishRun). Whatever this
+// costs over calling the upstream directly, any relay built this way pays; bench/node/mcp-hop.bench.ts
+// measures it beside Berth. Bench-only: its own config, never deployed.
+import { DurableObject } from "cloudflare:workers"
+
+interface Env {
+  readonly RELAY: DurableObjectNamespace<Relay>
+}
+
+/** About the size of one RunStarted row. */
+const ROW = "x".repeat(600)
+/** Hop-by-hop and routing headers that are the runtime's to set on the outgoing request. */
+const NOT_FORWARDED = new Set(["host", "content-length", "connection", "accept-encoding"])
+
+export class Relay extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS recorded (n INTEGER PRIMARY KEY, row TEXT NOT NULL)")
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const to = url.searchParams.get("to")
+    if (to === null) return new Response("?to=<upstream URL> is required", { status: 400 })
+    const writes = Number(url.searchParams.get("writes") ?? "0")
+    const record = () => void this.ctx.storage.sql.exec("INSERT INTO recorded (row) VALUES (?)", ROW)
+    if (writes >= 1) record()
+    const headers = new Headers()
+    request.headers.forEach((value, name) => {
+      if (!NOT_FORWARDED.has(name)) headers.set(name, value)
+    })
+    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer()
+    const upstream = await fetch(to, { method: request.method, headers, body })
+    const answer = await upstream.arrayBuffer()
+    if (writes >= 2) record()
+    return new Response(answer, { status: upstream.status, headers: upstream.headers })
+  }
+}
+
+export default {
+  fetch: (request: Request, env: Env) => env.RELAY.getByName("floor").fetch(request)
+} satisfies ExportedHandler<Env>
