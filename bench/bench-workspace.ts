@@ -1,6 +1,6 @@
 // The stores the append benchmark drives inside one Workspace Durable Object: the real EventLog,
-// ProjectionStore and IdempotencyStore on the object's SQLite, and a scratch copy of the events
-// table for the raw-INSERT baseline. Built once per object and reused across runInDurableObject calls.
+// ProjectionStore and IdempotencyStore on the object's SQLite, and two scratch copies of the events
+// table, for the raw-INSERT baseline and for the chain's floor. Built once per object and reused across runInDurableObject calls.
 import type { DomainEvent, StoredEvent } from "../events/index.ts"
 import { applyEvents } from "../projections/evolve.ts"
 import type { WorkspaceState } from "../projections/state.ts"
@@ -78,6 +78,11 @@ export class BenchWorkspace {
     this.state = state
   }
 
+  /** The hashes the floor computed for seqs after `afterSeq`, in order (they must be the log's own). */
+  floorHashesAfter(afterSeq: number): Array<string> {
+    return this.sql.exec<{ hash: string }>("SELECT hash FROM floor_events WHERE seq > ? ORDER BY seq", afterSeq).toArray().map((r) => r.hash)
+  }
+
   /** The log's rows after `afterSeq`, column values exactly as stored. */
   rowsAfter(afterSeq: number): Array<RawRow> {
     return Array.from(this.sql.exec(SELECT_ROWS, afterSeq).raw())
@@ -89,15 +94,21 @@ export class BenchWorkspace {
   }
 
   /**
-   * The floor of this hash chain: the same INSERTs, each row's `data` canonicalized (`canonicalize`,
-   * as the issue asks) and its hash computed as the append computes it. No ids, envelope objects,
+   * The floor of this hash chain: the same INSERTs, each row's `data` canonicalized with the
+   * RFC 8785 library the append uses and its hash computed as the append computes it (the shared
+   * text built once for a run of rows that share it, as once per append). No ids, envelope objects,
    * evolve or projection: what no implementation of this log's format can skip.
    */
   insertChained(rows: ReadonlyArray<RawRow>, data: ReadonlyArray<unknown>, perTransaction: TransactionSizes): void {
+    let shared = ""
+    let sharedBy: ReadonlyArray<unknown> = []
     inTransactions(this.stores.transactionSync, rows.length, perTransaction, (j) => {
       const [seq, id, type, v, at, actor, correlationId, causationId, , prevHash] = rows[j]! as [number, string, string, number, string, string, string, string | null, string, string]
       const text = canonicalize(data[j])!
-      const shared = sharedHashedText(at, actor, causationId, correlationId)
+      if (at !== sharedBy[0] || actor !== sharedBy[1] || causationId !== sharedBy[2] || correlationId !== sharedBy[3]) {
+        sharedBy = [at, actor, causationId, correlationId]
+        shared = sharedHashedText(at, actor, causationId, correlationId)
+      }
       const hash = sealHash({ seq, id, type, v, prevHash }, shared, text, wasmSha256HexOf4)
       this.sql.exec(INSERT_FLOOR, seq, id, type, v, at, actor, correlationId, causationId, text, prevHash, hash)
     })

@@ -37,7 +37,12 @@ export class Relay extends DurableObject<Env> {
     const upstream = await fetch(to, { method: request.method, headers, body })
     const answer = await upstream.arrayBuffer()
     if (writes >= 2) record()
-    return new Response(answer, { status: upstream.status, headers: upstream.headers })
+    // fetch has already decoded the body; passing the encoding on would have the runtime encode it again.
+    const answerHeaders = new Headers(upstream.headers)
+    answerHeaders.delete("content-encoding")
+    answerHeaders.delete("content-length")
+    const nullBody = [101, 204, 205, 304].includes(upstream.status)
+    return new Response(nullBody ? null : answer, { status: upstream.status, headers: answerHeaders })
   }
 }
 

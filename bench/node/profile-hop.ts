@@ -1,7 +1,8 @@
 // `npm run profile:hop`: a CPU profile of Berth's isolate (the Worker and the workspace's Durable
-// Object) while agents make full tools/call hops at 32 in flight, the load of the hop benchmark's
-// throughput phase. It prints where the isolate's busy time goes, mapped through wrangler's source
-// map to Berth's files and the packages under them, and saves the profile for Chrome DevTools.
+// Object) while agents make full tools/call hops, 32 in flight by default (the load of the hop
+// benchmark's throughput phase; --concurrency 1 shows one call at a time). It prints where the
+// isolate's busy time goes, mapped through wrangler's source map to Berth's files and the packages
+// under them, and saves the profile for Chrome DevTools.
 // The numbers are shares of one run on a shared machine: compare shares, not milliseconds, and
 // profile before and after a change in the same sitting. Sampling slows the plane by about a tenth.
 //
@@ -25,6 +26,10 @@ const { values: args } = parseArgs({
 const CALLS = Number(args.calls)
 const INTERVAL_US = Number(args["interval-us"])
 const CONCURRENCY = Number(args.concurrency)
+if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1) {
+  console.error(`--concurrency must be a whole number of at least 1, not '${args.concurrency}'`)
+  process.exit(2)
+}
 const WARMUP_CALLS = 1_000
 const root = resolve(import.meta.dirname, "../..")
 
