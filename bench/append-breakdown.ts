@@ -26,7 +26,9 @@ export const appendSteps = {
   },
   /** RFC 8785 of the envelope without its hash, in the pieces the append hashes: the shared text
    * between prevHash and data once per transaction (with the actor canonicalized), each event's
-   * data once (that text is also its `data` column), and the rest of its envelope. */
+   * data once (that text is also its `data` column), and the rest of its envelope. It builds the
+   * same pieces as `hashInputs` below but keeps none of them: timing `hashInputs` instead measured
+   * its arrays too (8.2 µs against 3.3 in one run). */
   jcs: (envelopes: ReadonlyArray<Envelope>, perTransaction: number): number => {
     let length = 0
     let shared = ""

@@ -31,7 +31,7 @@ let docked: DockedPlane
 let berth: Client
 let direct: Client
 /** The relay floor (bench/floor-relay): a Durable Object that passes MCP requests to the upstream untouched. */
-let floor: DevWorker
+let floor: DevWorker | undefined
 beforeAll(async () => {
   docked = await dockedPlane(new URL(inject("upstreamRuntimeUrl")).origin)
   berth = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
@@ -149,11 +149,12 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
   const listing = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
   const refused = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
   // Started only now, so its runtime is not idle beside the plane during the phases above.
-  floor = await startDevWorker({
+  const relay = await startDevWorker({
     config: resolve(import.meta.dirname, "../floor-relay/wrangler.toml"),
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: mkdtempSync(join(tmpdir(), "berth-floor-")), logLevel: "error" }
   })
-  const relayed = (writes: number) => modernClient(`${floor.runtimeUrl}/?to=${encodeURIComponent(docked.upstreamUrl)}&writes=${writes}`)
+  floor = relay
+  const relayed = (writes: number) => modernClient(`${relay.runtimeUrl}/?to=${encodeURIComponent(docked.upstreamUrl)}&writes=${writes}`)
   const floorClients = [await relayed(0), await relayed(1), await relayed(2)] as const
   const healthz = (origin: string) => async () => {
     const response = await fetch(`${origin}/healthz`)

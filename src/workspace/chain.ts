@@ -15,16 +15,11 @@ export interface CanonicalParts {
   readonly data: string
 }
 
-/**
- * JCS (RFC 8785) of an envelope. Its top-level keys are fixed, so they are written in JCS order
- * (UTF-16 code-unit order) and only `actor` and `data` go through the canonicalizer; a property
- * test holds this byte-equal to canonicalize(envelope). It is the hot path of every append, which
- * passes `actor` and `data` already canonicalized.
+/*
+ * JCS (RFC 8785) of an envelope is `jcsEnvelopeHead + JCS(data) + jcsEnvelopeTail`. Its top-level keys
+ * are fixed, so they are written in JCS order (UTF-16 code-unit order) and only `actor` and `data` go
+ * through the canonicalizer; a property test holds the three byte-equal to canonicalize(envelope).
  */
-export const jcsEnvelope = (
-  e: UnhashedEnvelope,
-  parts: CanonicalParts = { actor: canonicalize(e.actor)!, data: canonicalize(e.data)! }
-): string => jcsEnvelopeHead(e.at, parts.actor, e.causationId, e.correlationId) + parts.data + jcsEnvelopeTail(e)
 
 /** The JCS of an envelope up to its `data`: the same for every event of one append. */
 export const jcsEnvelopeHead = (at: string, actor: string, causationId: string | null, correlationId: string): string =>
@@ -33,9 +28,6 @@ export const jcsEnvelopeHead = (at: string, actor: string, causationId: string |
 /** The JCS of an envelope after its `data`. */
 export const jcsEnvelopeTail = (e: Pick<UnhashedEnvelope, "id" | "prevHash" | "seq" | "type" | "v">): string =>
   `,"id":${JSON.stringify(e.id)},"prevHash":${JSON.stringify(e.prevHash)},"seq":${JSON.stringify(e.seq)},"type":${JSON.stringify(e.type)},"v":${JSON.stringify(e.v)}}`
-
-export const hashEnvelope = (envelope: UnhashedEnvelope, parts?: CanonicalParts, sha256: Sha256Hex = sha256Hex): string =>
-  sha256(envelope.prevHash + "\n" + jcsEnvelope(envelope, parts))
 
 /** sha256 hex of the UTF-8 of four texts joined; sha256-wasm.ts writes them into its buffer one by one. */
 export type Sha256HexOf4 = (a: string, b: string, c: string, d: string) => string
@@ -50,6 +42,14 @@ export const sharedHashedText = (at: string, actor: string, causationId: string 
  */
 export const sealHash = (envelope: Pick<UnhashedEnvelope, "id" | "prevHash" | "seq" | "type" | "v">, shared: string, data: string, sha256: Sha256HexOf4): string =>
   sha256(envelope.prevHash, shared, data, jcsEnvelopeTail(envelope))
+
+/** An envelope's hash from the envelope alone (the verifier's path): `sealHash` with its pieces joined. */
+export const hashEnvelope = (
+  envelope: UnhashedEnvelope,
+  parts: CanonicalParts = { actor: canonicalize(envelope.actor)!, data: canonicalize(envelope.data)! },
+  sha256: Sha256Hex = sha256Hex
+): string =>
+  sealHash(envelope, sharedHashedText(envelope.at, parts.actor, envelope.causationId, envelope.correlationId), parts.data, (a, b, c, d) => sha256(a + b + c + d))
 
 export type ChainCheck =
   | { readonly ok: true; readonly count: number; readonly headSeq: number; readonly headHash: string }
