@@ -20,4 +20,14 @@ export interface Env {
   readonly BERTH_ALLOWED_ORIGINS?: string
   /** Seconds Berth waits for an agent to answer a relayed sampling or elicitation request (default 300). */
   readonly BERTH_MCP_ANSWER_SECONDS?: string
+  /** KV: @cloudflare/workers-oauth-provider's storage (clients, grants, hashed tokens). src/oauth. */
+  readonly OAUTH_KV: KVNamespace
+  /** Worker secret (32+ random bytes, base64url): signs member sessions and remembered consent. Unset: nobody can sign in. src/auth. */
+  readonly BERTH_SESSION_SECRET?: string
+  /** OpenID Connect issuer URL that members sign in with (deployed sign-in). src/auth/oidc.ts. */
+  readonly BERTH_OIDC_ISSUER?: string
+  /** The plane's client id at that OpenID provider. */
+  readonly BERTH_OIDC_CLIENT_ID?: string
+  /** Worker secret: the plane's client secret at that OpenID provider. */
+  readonly BERTH_OIDC_CLIENT_SECRET?: string
 }

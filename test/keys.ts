@@ -3,3 +3,5 @@
 export const TEST_ADMIN_TOKEN = "test-admin-token"
 export const TEST_AUDIT_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIPsiYyBkOdj10UXNyruYKG247OsFgoqDCUFGCkiR9qJy"
 export const TEST_AUDIT_PUBLIC_KEY = "zFlzsxKFOn4tjIUnTZcZc-8L3xxP5W_MfStTy0u0DJk"
+/** Signs member sessions in tests (BERTH_SESSION_SECRET). */
+export const TEST_SESSION_SECRET = "test-session-secret-0123456789abcdefghijklmnopqrstuvwxyz"
