@@ -1,6 +1,7 @@
 // The event catalog: the contract of the log. Every event type, as a Schema, and the union of them.
 import { Schema } from "effect"
 import { AgentEvents } from "./agent.ts"
+import { BotEvents } from "./bot.ts"
 import { CredentialEvents } from "./credential.ts"
 import type { Envelope } from "./envelope.ts"
 import { MemoryEvents } from "./memory.ts"
@@ -11,6 +12,7 @@ import { currentVersion, upcast } from "./upcast.ts"
 import { WorkspaceEvents } from "./workspace.ts"
 
 export * from "./agent.ts"
+export * from "./bot.ts"
 export * from "./credential.ts"
 export * from "./envelope.ts"
 export * from "./memory.ts"
@@ -23,6 +25,7 @@ export * from "./workspace.ts"
 export const EventSchemas = [
   ...WorkspaceEvents,
   ...AgentEvents,
+  ...BotEvents,
   ...PluginEvents,
   ...CredentialEvents,
   ...PolicyEvents,

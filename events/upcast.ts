@@ -5,7 +5,10 @@ import type { EventType } from "./index.ts"
 
 type Upcaster = (data: any) => unknown
 
-export const upcasters: Partial<Record<EventType, ReadonlyArray<Upcaster>>> = {}
+export const upcasters: Partial<Record<EventType, ReadonlyArray<Upcaster>>> = {
+  // v1 → v2: agents docked only with keys before OAuth.
+  AgentRegistered: [(v1) => ({ ...v1, via: "key" })]
+}
 
 export const currentVersion = (type: EventType): number => 1 + (upcasters[type]?.length ?? 0)
 

@@ -32,9 +32,17 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       return draft.delete("members", event.data.member)
 
     case "AgentRegistered": {
-      const { agent, keyHash, keyPrefix, owner } = event.data
-      return draft.put("agents", agent, defined({ status: "active", keyHash, keyPrefix, owner, registeredAt: at }))
+      const { agent, via, keyHash, keyPrefix, clientId, clientName, owner } = event.data
+      return draft.put("agents", agent, defined({ status: "active", via, keyHash, keyPrefix, clientId, clientName, owner, registeredAt: at }))
     }
+    case "OAuthConsentGranted":
+    case "OAuthConsentDenied":
+    case "ClientRefused":
+      return
+    case "BotRuleSet":
+      return draft.put("botRules", event.data.match, { effect: event.data.effect, setAt: at })
+    case "BotRuleRemoved":
+      return draft.delete("botRules", event.data.match)
     case "AgentSuspended":
       return draft.patch("agents", event.data.agent, { status: "suspended" })
     case "AgentRevoked":

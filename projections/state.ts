@@ -1,7 +1,7 @@
 // The inline projection: the workspace state that commands are checked against. Each field but
 // `workspace` is a record of entities by key, which is also how it is stored (one row per entity).
 import { Schema } from "effect"
-import { MemberRole, PluginAuth, ToolDefinition, Transport } from "../events/index.ts"
+import { AgentVia, BotEffect, MemberRole, PluginAuth, ToolDefinition, Transport } from "../events/index.ts"
 
 const Entities = <S extends Schema.Top>(entity: S) => Schema.Record(Schema.String, entity)
 
@@ -22,8 +22,13 @@ export const WorkspaceState = Schema.Struct({
   agents: Entities(
     Schema.Struct({
       status: AgentStatus,
-      keyHash: Schema.String,
-      keyPrefix: Schema.String,
+      via: AgentVia,
+      /** A key agent's key hash and prefix. */
+      keyHash: Schema.optional(Schema.String),
+      keyPrefix: Schema.optional(Schema.String),
+      /** An OAuth agent's client id and name. */
+      clientId: Schema.optional(Schema.String),
+      clientName: Schema.optional(Schema.String),
       owner: Schema.optional(Schema.String),
       registeredAt: Schema.String
     })
@@ -72,6 +77,8 @@ export const WorkspaceState = Schema.Struct({
       grantedAt: Schema.String
     })
   ),
+  /** The bot allowlist, keyed by the rule's match (a client id URL or a name pattern). */
+  botRules: Entities(Schema.Struct({ effect: BotEffect, setAt: Schema.String })),
   policies: Entities(Schema.Struct({ text: Schema.String, sha256: Schema.String, setAt: Schema.String })),
   /** Keyed by `agent:{name}`, `tool:{plugin}__{tool}` or `workspace` (limitKey). */
   limits: Entities(
@@ -103,6 +110,7 @@ export const ENTITY_KINDS: ReadonlyArray<EntityKind> = [
   "oauthClients",
   "credentials",
   "grants",
+  "botRules",
   "policies",
   "limits",
   "memory",
@@ -118,6 +126,7 @@ export const initialState: WorkspaceState = {
   oauthClients: {},
   credentials: {},
   grants: {},
+  botRules: {},
   policies: {},
   limits: {},
   memory: {},

@@ -40,9 +40,10 @@ const UPSERT_WORKSPACE = `INSERT INTO workspaces (workspace, created_at, payload
   WHERE workspaces.seq < excluded.seq`
 const SET_CAPTURE = `UPDATE workspaces SET payload_capture = ?, seq = ? WHERE workspace = ? AND seq < ?`
 
-const UPSERT_AGENT = `INSERT INTO agents (workspace, agent, status, key_prefix, owner, registered_at, seq) VALUES (?, ?, 'active', ?, ?, ?, ?)
-  ON CONFLICT (workspace, agent) DO UPDATE SET status = 'active', key_prefix = excluded.key_prefix, owner = excluded.owner,
-    registered_at = excluded.registered_at, seq = excluded.seq
+const UPSERT_AGENT = `INSERT INTO agents (workspace, agent, status, via, key_prefix, client_id, owner, registered_at, seq)
+  VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (workspace, agent) DO UPDATE SET status = 'active', via = excluded.via, key_prefix = excluded.key_prefix,
+    client_id = excluded.client_id, owner = excluded.owner, registered_at = excluded.registered_at, seq = excluded.seq
   WHERE agents.seq < excluded.seq`
 const SET_AGENT_STATUS = `UPDATE agents SET status = ?, seq = ? WHERE workspace = ? AND agent = ? AND seq < ?`
 
@@ -78,8 +79,8 @@ export const d1Statements = (workspace: string, event: StoredEvent): Array<State
     case "PayloadCaptureSet":
       return [index, statement(SET_CAPTURE, event.data.enabled ? 1 : 0, seq, workspace, seq)]
     case "AgentRegistered": {
-      const { agent, keyPrefix, owner } = event.data
-      return [index, statement(UPSERT_AGENT, workspace, agent, keyPrefix, owner, at, seq)]
+      const { agent, via, keyPrefix, clientId, owner } = event.data
+      return [index, statement(UPSERT_AGENT, workspace, agent, via, keyPrefix, clientId, owner, at, seq)]
     }
     case "AgentSuspended":
       return [index, statement(SET_AGENT_STATUS, "suspended", seq, workspace, event.data.agent, seq)]

@@ -20,7 +20,8 @@ export const decideRegisterAgent = Effect.fnUntraced(function* (state: Workspace
   if (command.owner !== undefined && !state.members[command.owner])
     return yield* new MemberNotFound({ member: command.owner })
   const { agent, keyHash, keyPrefix, owner } = command
-  return [event("AgentRegistered", owner === undefined ? { agent, keyHash, keyPrefix } : { agent, keyHash, keyPrefix, owner })]
+  const via = "key" as const
+  return [event("AgentRegistered", owner === undefined ? { agent, via, keyHash, keyPrefix } : { agent, via, keyHash, keyPrefix, owner })]
 })
 
 const reason = Schema.optional(Schema.String.check(Schema.isMaxLength(500)))

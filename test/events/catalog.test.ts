@@ -28,7 +28,21 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
   MemberRemoved: { type: "MemberRemoved", data: { member: "bob@acme.dev" } },
   AgentRegistered: {
     type: "AgentRegistered",
-    data: { agent: "ci-bot", keyHash: SHA_A, keyPrefix: "berth_x7Kq2a", owner: "ada@acme.dev" }
+    data: { agent: "ci-bot", via: "key", keyHash: SHA_A, keyPrefix: "berth_x7Kq2a", owner: "ada@acme.dev" }
+  },
+  OAuthConsentGranted: {
+    type: "OAuthConsentGranted",
+    data: { agent: "claude-code", clientId: "https://claude.ai/oauth/mcp-client.json", member: "ada@acme.dev", scopes: ["mcp"], redirectHost: "127.0.0.1" }
+  },
+  OAuthConsentDenied: {
+    type: "OAuthConsentDenied",
+    data: { clientId: "3f1c2a9e-5b7d", clientName: "Unknown Helper", member: "ada@acme.dev", redirectHost: "helper.example" }
+  },
+  BotRuleSet: { type: "BotRuleSet", data: { match: "claude-*", effect: "allow" } },
+  BotRuleRemoved: { type: "BotRuleRemoved", data: { match: "claude-*" } },
+  ClientRefused: {
+    type: "ClientRefused",
+    data: { at: "mcp", clientName: "scraper", clientVersion: "0.1.0", agent: "ci-bot" }
   },
   AgentSuspended: { type: "AgentSuspended", data: { agent: "ci-bot", reason: "key seen in a public gist" } },
   AgentRevoked: { type: "AgentRevoked", data: { agent: "ci-bot" } },
@@ -209,7 +223,16 @@ describe("decodeEvent", () => {
 
 describe("upcast", () => {
   it("every event type is at version 1 until an upcaster is registered", () => {
-    for (const type of EVENT_TYPES) expect(currentVersion(type)).toBe(1)
+    const versioned: Partial<Record<EventType, number>> = { AgentRegistered: 2 }
+    for (const type of EVENT_TYPES) expect(currentVersion(type)).toBe(versioned[type] ?? 1)
+  })
+
+  it("AgentRegistered v1 (keys only, before OAuth) reads as v2 with via 'key'", () => {
+    const v1 = { agent: "ci-bot", keyHash: SHA_A, keyPrefix: "berth_x7Kq2a" }
+    expect(decodeEvent(envelope("AgentRegistered", 1, v1)).data).toEqual({ ...v1, via: "key" })
+    // v2 data is taken as written, whichever way the agent docks.
+    const oauth = { agent: "claude", via: "oauth", clientId: "https://claude.ai/oauth/mcp-client.json", clientName: "Claude" }
+    expect(decodeEvent(envelope("AgentRegistered", 2, oauth)).data).toEqual(oauth)
   })
 
   it("brings a v1 envelope up to the v2 shape through a registered upcaster", () => {

@@ -25,7 +25,7 @@ export const memberRoleChanged = (member: string, role: "owner" | "admin" | "vie
 export const memberRemoved = (member: string) => event("MemberRemoved", { member })
 
 export const agentRegistered = (agent: string, owner?: string) =>
-  event("AgentRegistered", owner === undefined ? { agent, keyHash: KEY_HASH, keyPrefix: KEY_PREFIX } : { agent, keyHash: KEY_HASH, keyPrefix: KEY_PREFIX, owner })
+  event("AgentRegistered", owner === undefined ? { agent, via: "key", keyHash: KEY_HASH, keyPrefix: KEY_PREFIX } : { agent, via: "key", keyHash: KEY_HASH, keyPrefix: KEY_PREFIX, owner })
 export const agentSuspended = (agent: string, reason?: string) =>
   event("AgentSuspended", reason === undefined ? { agent } : { agent, reason })
 export const agentRevoked = (agent: string, reason?: string) =>
