@@ -1,11 +1,14 @@
 // Routes one admin request to the workspace it names: commands to the Durable Object's pipeline,
 // queries to its readers. HTTP (http.ts) and Workers RPC (entrypoint.ts) share this, so they agree.
+// A workspace the directory does not know is refused before its object is reached: only
+// CreateWorkspace brings one into being.
 import { Cause, Exit, Schema } from "effect"
 import { type Actor, WorkspaceSlug } from "../../events/index.ts"
 import { mintAgentKey } from "../agent/agent-key.ts"
 import type { Env } from "../env.ts"
 import { COMMAND_TAGS, type CommandTag } from "../workspace/decide.ts"
 import { Directory } from "../workspace/directory.ts"
+import { markWorkspaceExists, workspaceExists } from "../workspace/known-workspaces.ts"
 import { WorkspaceNotFound } from "../workspace/errors.ts"
 import { type ErrorBody, errorBody } from "../workspace/execute.ts"
 import { describeSchemaError } from "../workspace/invalid-command.ts"
@@ -75,6 +78,7 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   if (minted) Object.assign(command, { keyHash: minted.keyHash, keyPrefix: minted.keyPrefix })
   if (tag === "CreateWorkspace") command.workspace = workspace
 
+  if (tag !== "CreateWorkspace" && !(await workspaceExists(env, workspace))) return fail(errorBody(new WorkspaceNotFound({ workspace })))
   const stub = workspaceStub(env, workspace)
   const options = {
     actor,
@@ -89,6 +93,8 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
         ? await stub.refreshPlugin(command as { plugin: string }, options)
         : await stub.execute(command, options)
   if (!outcome.ok) return { ok: false, error: outcome.error }
+  // The object has written its directory entry, but KV may not show it everywhere yet.
+  if (tag === "CreateWorkspace") markWorkspaceExists(workspace)
   const { seq, events, replayed } = outcome
   if (!minted) return { ok: true, result: { seq, events, replayed } }
   // A replayed registration cannot show the key again: it was shown once, to the first caller.
@@ -142,6 +148,7 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
   const answered = await runPlaneQuery(env, query)
   if (answered) return answered
   if (!("workspace" in query) || query.workspace === undefined) return invalid("workspace", "is required")
+  if (!(await workspaceExists(env, query.workspace))) return fail(errorBody(new WorkspaceNotFound({ workspace: query.workspace })))
   const stub = workspaceStub(env, query.workspace)
   const snapshot = await stub.snapshot()
   if (snapshot.state.workspace === null) return fail(errorBody(new WorkspaceNotFound({ workspace: query.workspace })))

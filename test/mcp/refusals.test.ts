@@ -1,5 +1,7 @@
-// Refusals at the hosted endpoint. Each is clear, reveals nothing about whether a workspace exists,
-// never reaches the upstream, and (for an identified agent's tool call) leaves a run with status denied.
+// Refusals at the hosted endpoint. Each is clear, never reaches the upstream, and (for an identified
+// agent's tool call) leaves a run with status denied. A workspace that does not exist is a 404 before
+// any key is looked at (test/workspace/known-workspaces.test.ts); at one that does, a refused key
+// reveals nothing about which keys or workspaces exist.
 import { env, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
@@ -9,18 +11,22 @@ import { dockedWorkspace, endpoint, mcpClient, rawCall, toolCall } from "./berth
 const deniedRuns = async (slug: string) => (await ok({ _tag: "ListRuns", workspace: slug, status: "denied" })).runs
 
 describe("authentication", () => {
-  it("no key and a wrong key get the same 401, for a real workspace and a missing one", async () => {
+  it("no key, a wrong key, and a key naming a missing workspace get the same 401; a missing workspace is a 404 whatever the key", async () => {
     const { slug, upstream } = await dockedWorkspace()
     const answers = await Promise.all([
       rawCall(slug, {}),
       rawCall(slug, { authorization: "Bearer berth_nope" }),
       rawCall(slug, { authorization: `Bearer berth_${slug}_forged` }),
-      rawCall(freshSlug("missing"), { authorization: "Bearer berth_nope" }),
-      rawCall(freshSlug("missing"), {})
+      rawCall(slug, { authorization: `Bearer berth_${freshSlug("missing")}_forged` })
     ])
     const bodies = await Promise.all(answers.map(async (r) => ({ status: r.status, body: await r.json() })))
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1)
     expect(bodies[0]).toMatchObject({ status: 401, body: { error: { message: expect.stringContaining("Bearer") } } })
+    const missing = freshSlug("missing")
+    const notFound = await Promise.all([rawCall(missing, { authorization: "Bearer berth_nope" }), rawCall(missing, {})])
+    expect(await Promise.all(notFound.map(async (r) => ({ status: r.status, body: await r.json() })))).toEqual(
+      Array(2).fill({ status: 404, body: { jsonrpc: "2.0", error: { code: -32004, message: `no workspace '${missing}'` }, id: null } })
+    )
     expect(await upstream.calls()).toEqual({})
   })
 
@@ -41,17 +47,14 @@ describe("authentication", () => {
     const answer = await rawCall(target.slug, { authorization: `Bearer ${home.key}` }, toolCall("up__echo", { text: "hi" }))
     expect(answer.status).toBe(403)
     expect(await answer.json()).toMatchObject({ error: { message: "forbidden: this key belongs to another workspace" } })
-    // The same key at a workspace that does not exist: the same answer.
+    // The same key at a workspace that does not exist: 404, and nothing is woken to record it.
     const missing = await rawCall(freshSlug("missing"), { authorization: `Bearer ${home.key}` })
-    expect(missing.status).toBe(403)
+    expect(missing.status).toBe(404)
     expect(await eventCount(target.slug)).toBe(before)
     const denied = await deniedRuns(home.slug)
-    // Both refused calls were tool calls, so both are recorded where the key belongs.
-    expect(denied).toEqual([
-      expect.objectContaining({ agent: "bot", tool: "up__echo", status: "denied" }),
-      expect.objectContaining({ agent: "bot", tool: "up__echo", status: "denied" })
-    ])
-    const run = await ok({ _tag: "GetRun", workspace: home.slug, run: denied.at(-1).run }) // newest first: the call at the target
+    // The refused call at the target was a tool call, so it is recorded where the key belongs.
+    expect(denied).toEqual([expect.objectContaining({ agent: "bot", tool: "up__echo", status: "denied" })])
+    const run = await ok({ _tag: "GetRun", workspace: home.slug, run: denied[0].run })
     expect(run.spans.find((s: any) => s.name === "authorize")).toMatchObject({
       status: { code: "error", message: expect.stringContaining(`not '${target.slug}'`) },
       attributes: { "berth.decision": "deny", "berth.rule": "workspace-key" }
