@@ -1,7 +1,6 @@
 // Agent API keys: `berth_{workspace}_{secret}`, the secret 32 random bytes, shown once. Only the
 // sha256 is kept, so a leaked log or projection cannot be turned back into a key. The workspace in
-// the key lets the endpoint tell "a key for another workspace" (403) from "no such key" (401)
-// without revealing whether the workspace asked for exists.
+// the key lets the endpoint tell "a key for another workspace" (403) from "no such key" (401).
 import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 
 const PREFIX = "berth_"

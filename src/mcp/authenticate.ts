@@ -1,6 +1,6 @@
 // Who is calling: the agent whose key hash matches the bearer key. The one place agent auth lives,
-// so OAuth tokens (a later issue) are added here. A failure says nothing about whether the
-// workspace exists: an empty workspace and a missing one both answer 401.
+// so OAuth tokens (a later issue) are added here. A missing workspace never gets this far: the
+// route answers it 404 from the directory (route.ts).
 import type { WorkspaceState } from "../../projections/state.ts"
 import { hashAgentKey } from "../agent/agent-key.ts"
 
