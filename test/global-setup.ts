@@ -1,11 +1,13 @@
-// Starts the real upstream MCP servers that tests reach by URL over loopback, once per test run:
-// the test upstream Worker (test/mcp/upstream, in wrangler's workerd) and
-// @modelcontextprotocol/server-everything as a Node process. Tests read the URLs with
-// `inject("upstreamUrl")` and `inject("everythingUrl")`, in both the workers and the node project.
+// Starts the real servers that tests reach by URL over loopback, once per test run: the test
+// upstream Worker (test/mcp/upstream, in wrangler's workerd), @modelcontextprotocol/server-everything
+// as a Node process, and the test OpenID provider (test/node/oidc-provider.ts). Tests read the URLs
+// with `inject("upstreamUrl")`, `inject("everythingUrl")` and `inject("oidcIssuer")`, in both the
+// workers and the node project.
 import { type ChildProcess, spawn } from "node:child_process"
 import { createServer } from "node:net"
 import type { TestProject } from "vitest/node"
 import { startDevWorker } from "./node/dev-worker.ts"
+import { startOidcProvider } from "./node/oidc-provider.ts"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,6 +17,8 @@ declare module "vitest" {
     upstreamRuntimeUrl: string
     /** server-everything's Streamable HTTP endpoint, `http://127.0.0.1:<port>/mcp`. */
     everythingUrl: string
+    /** The test OpenID provider's issuer, `http://127.0.0.1:<port>` (panva's oidc-provider). */
+    oidcIssuer: string
   }
 }
 
@@ -90,15 +94,16 @@ export const startEverything = async (port?: number) => {
 }
 
 export default async function setup(project: TestProject) {
-  const [upstream, everything] = await Promise.allSettled([startUpstream(), startEverything()])
-  if (upstream.status === "rejected" || everything.status === "rejected") {
-    await Promise.all([upstream, everything].map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)))
-    throw [upstream, everything].find((s) => s.status === "rejected")!.reason
+  const [upstream, everything, oidc] = await Promise.allSettled([startUpstream(), startEverything(), startOidcProvider()])
+  if (upstream.status === "rejected" || everything.status === "rejected" || oidc.status === "rejected") {
+    await Promise.all([upstream, everything, oidc].map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)))
+    throw [upstream, everything, oidc].find((s) => s.status === "rejected")!.reason
   }
   project.provide("upstreamUrl", upstream.value.url)
   project.provide("upstreamRuntimeUrl", upstream.value.runtimeUrl)
   project.provide("everythingUrl", everything.value.url)
+  project.provide("oidcIssuer", oidc.value.issuer)
   return async () => {
-    await Promise.all([upstream.value.stop(), everything.value.stop()])
+    await Promise.all([upstream.value.stop(), everything.value.stop(), oidc.value.stop()])
   }
 }
