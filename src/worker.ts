@@ -17,7 +17,7 @@ export default {
     // Members: sign-in pages, OpenID Connect, sessions.
     if (pathname.startsWith("/auth/")) return handleAuth(request, env)
     const mcp = /^\/w\/([a-z0-9-]+)\/mcp$/.exec(pathname)
-    if (mcp) return handleMcp(request, env, mcp[1]!)
+    if (mcp) return handleMcp(request, env, ctx, mcp[1]!)
     // OAuth 2.1: discovery, registration, authorization (consent) and tokens, for agents and the CLI.
     const oauth = await handleOAuth(request, env, ctx)
     if (oauth) return oauth

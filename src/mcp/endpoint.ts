@@ -4,10 +4,13 @@
 import { createMcpHandler, originValidationResponse } from "@modelcontextprotocol/server"
 import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
-import { authenticate, bearerToken } from "./authenticate.ts"
+import { bearerChallenge } from "../oauth/challenge.ts"
+import { authenticate, authenticateRequest } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { discardBody, forbidden, peekJson, peekToolCall, unauthorized } from "./http-errors.ts"
+
+type ToolCall = { name: string; arguments: Record<string, unknown> }
 
 export const MCP_MAX_BODY_BYTES = 1024 * 1024
 /** How long a refusal waits for the rest of a body it did not read (see `handle`). */
@@ -43,8 +46,8 @@ export class McpEndpoint {
   async #respond(request: Request): Promise<Response> {
     const badOrigin = originValidationResponse(request, [...this.#allowedOrigins])
     if (badOrigin) return badOrigin
-    const auth = authenticate(this.#host.state(), bearerToken(request))
-    if (!auth.ok && auth.status === 401) return unauthorized()
+    const auth = authenticateRequest(this.#host.state(), request)
+    if (!auth.ok && auth.status === 401) return unauthorized(bearerChallenge(new URL(request.url).origin, this.#host.slug))
     if (!auth.ok) {
       const call = await peekToolCall(request, MCP_MAX_BODY_BYTES)
       if (call) recordRefusedCall(this.#host, auth.agent, call, "agent-active", auth.reason)
@@ -71,11 +74,17 @@ export class McpEndpoint {
   }
 
   /** A key that belongs here, presented at another workspace: refused there, recorded here. */
-  async refuseForeign(key: string, target: string, call: { name: string; arguments: Record<string, unknown> } | undefined) {
+  async refuseForeign(key: string, target: string, call: ToolCall | undefined) {
     const auth = authenticate(this.#host.state(), key)
     if (!("agent" in auth)) return false
     const { agent } = auth
     if (call) recordRefusedCall(this.#host, agent, call, "workspace-key", `this key belongs to workspace '${this.#host.slug}', not '${target}'`)
     return true
+  }
+
+  /** An OAuth token issued to one of this workspace's agents, presented at another workspace: recorded here. */
+  refuseForeignAgent(agent: string, target: string, call: ToolCall | undefined): void {
+    if (!this.#host.state().agents[agent] || !call) return
+    recordRefusedCall(this.#host, agent, call, "workspace-key", `this token was issued for workspace '${this.#host.slug}', not '${target}'`)
   }
 }

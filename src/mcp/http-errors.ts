@@ -5,9 +5,10 @@ import { readRequestBody } from "@modelcontextprotocol/server"
 const refusal = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
   Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status, headers })
 
-export const unauthorized = () =>
-  refusal(401, -32001, "unauthorized: send 'Authorization: Bearer <agent key>' (from 'berth agent register')", {
-    "www-authenticate": 'Bearer realm="berth"'
+/** `challenge` points an OAuth-capable client at the endpoint's metadata (src/oauth/challenge.ts). */
+export const unauthorized = (challenge: string) =>
+  refusal(401, -32001, "unauthorized: sign in with OAuth, or send 'Authorization: Bearer <agent key>' (from 'berth agent register')", {
+    "www-authenticate": challenge
   })
 
 export const forbidden = (reason: string) => refusal(403, -32003, `forbidden: ${reason}`)

@@ -1,6 +1,19 @@
-// A member's access token, as `berth login` obtains it from the plane's authorization server, for
-// the admin RPC. Being built: until the plane's authorization server lands, no token is a member's.
+// A member's access token, as `berth login` obtains it from the plane's authorization server
+// (src/oauth/cli-consent.ts), for the admin RPC: its audience must be this plane's `/admin/rpc`
+// (RFC 8707), so an agent's token for a workspace endpoint is no member token here.
 import type { Env } from "../env.ts"
+import { bearerToken } from "../mcp/authenticate.ts"
+import { isOAuthToken } from "./mcp-resource.ts"
+import { oauthOrigin } from "./origin.ts"
+import { adminResource, type MemberProps, planeServer } from "./servers.ts"
+import { validateToken } from "./token-cache.ts"
 
 /** The member a bearer token on /admin/rpc belongs to, or null if it is not a valid member token. */
-export const memberFromBearer = async (_request: Request, _env: Env): Promise<string | null> => null
+export const memberFromBearer = async (request: Request, env: Env): Promise<string | null> => {
+  const token = bearerToken(request)
+  if (!token || !isOAuthToken(token)) return null
+  const origin = oauthOrigin(request.url)
+  if (origin === null) return null
+  const valid = await validateToken<MemberProps>(planeServer(origin), adminResource(origin), token, env)
+  return valid?.props.member ?? null
+}

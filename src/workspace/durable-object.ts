@@ -214,6 +214,11 @@ export class Workspace extends DurableObject<Env> {
     return this.#mcp.refuseForeign(key, target, call)
   }
 
+  /** Called by another workspace's edge when an OAuth token of this workspace's agent was presented there. */
+  refuseForeignAgent(agent: string, target: string, call: ToolCall | undefined): void {
+    this.#mcp.refuseForeignAgent(agent, target, call)
+  }
+
   snapshot(): Snapshot {
     const { seq, hash } = this.#stores.log.head
     return { seq, hash, state: this.#state, projections: this.#projections }

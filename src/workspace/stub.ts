@@ -9,6 +9,7 @@ type RpcMethods =
   | "installPlugin"
   | "refreshPlugin"
   | "refuseForeignKey"
+  | "refuseForeignAgent"
   | "snapshot"
   | "events"
   | "stateAt"
