@@ -23,16 +23,18 @@ const oidcSection = (host: string, returnTo: string) => html`<section aria-label
 <p><a class="button" href="${startHref(returnTo)}">Continue with ${host}</a></p>
 </section>`
 
-const localForm = (returnTo: string, error: string | undefined) => html`<section aria-labelledby="local-heading">
-<h2 id="local-heading">Local sign-in</h2>
-<p class="hint" id="local-hint">This plane runs on this machine, so you may sign in as any member by email. A deployed plane never offers this.</p>
+const localForm = (returnTo: string, error: string | undefined) => html`<p class="hint" id="local-hint">This plane runs on this machine, so you may sign in as any member by email. A deployed plane never offers this.</p>
 <form method="post" action="/auth/local">
 <input type="hidden" name="return_to" value="${returnTo}">
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="email" required aria-describedby="${error ? "email-error local-hint" : "local-hint"}"${error ? html` aria-invalid="true"` : ""}>
 ${error ? html`<p id="email-error" role="alert">${error}</p>` : ""}
 <button type="submit">Sign in</button>
-</form>
+</form>`
+
+const localSection = (returnTo: string, error: string | undefined) => html`<section aria-labelledby="local-heading">
+<h2 id="local-heading">Local sign-in</h2>
+${localForm(returnTo, error)}
 </section>`
 
 const signOutForm = html`<form method="post" action="/auth/sign-out"><button type="submit">Sign out</button></form>`
@@ -49,7 +51,7 @@ ${signOutForm}`
   return page(
     "Sign in to Berth",
     html`${choices.oidcHost === null ? "" : oidcSection(choices.oidcHost, choices.returnTo)}
-${choices.local ? localForm(choices.returnTo, choices.emailError) : ""}`,
+${choices.local ? localSection(choices.returnTo, choices.emailError) : ""}`,
     { status: choices.emailError ? 400 : 200 }
   )
 }

@@ -9,6 +9,7 @@ declare module "oidc-provider" {
   interface Configuration {
     readonly features?: Record<string, { readonly enabled: boolean }>
     readonly claims?: Record<string, ReadonlyArray<string>>
+    readonly ttl?: Record<string, number>
     readonly findAccount?: (ctx: unknown, sub: string) => Account | Promise<Account | undefined> | undefined
   }
   export default class Provider {

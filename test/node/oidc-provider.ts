@@ -20,6 +20,7 @@ export const startOidcProvider = async () => {
       // Dynamic registration lets each test register a plane's callback once the plane's port is known.
       features: { devInteractions: { enabled: true }, registration: { enabled: true } },
       claims: { openid: ["sub"], email: ["email", "email_verified"] },
+      ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
       findAccount: (_ctx, sub) => ({
         accountId: sub,
         claims: async () => ({ sub, email: sub, email_verified: !sub.startsWith("unverified") })

@@ -17,6 +17,10 @@ export interface PlaneOptions {
   readonly sealSeconds?: number
   /** Open the runtime's DevTools inspector (bench/node/profile-hop.ts profiles the plane through it). */
   readonly inspector?: boolean
+  /** Serve on this loopback port, known in advance (an OpenID provider must know the plane's callback URL). Default: any free port. */
+  readonly port?: number
+  /** Sign members in with this OpenID provider (BERTH_OIDC_ISSUER, BERTH_OIDC_CLIENT_ID, BERTH_OIDC_CLIENT_SECRET). */
+  readonly oidc?: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string }
 }
 
 export const startPlane = async (options: PlaneOptions = {}) => {
@@ -33,10 +37,17 @@ export const startPlane = async (options: PlaneOptions = {}) => {
       BERTH_AUDIT_SIGNING_KEY: plain(TEST_AUDIT_SIGNING_KEY),
       BERTH_SESSION_SECRET: plain(TEST_SESSION_SECRET),
       ...(options.segmentEvents === undefined ? {} : { BERTH_ARCHIVE_SEGMENT_EVENTS: plain(String(options.segmentEvents)) }),
-      ...(options.sealSeconds === undefined ? {} : { BERTH_ARCHIVE_SEAL_SECONDS: plain(String(options.sealSeconds)) })
+      ...(options.sealSeconds === undefined ? {} : { BERTH_ARCHIVE_SEAL_SECONDS: plain(String(options.sealSeconds)) }),
+      ...(options.oidc === undefined
+        ? {}
+        : {
+            BERTH_OIDC_ISSUER: plain(options.oidc.issuer),
+            BERTH_OIDC_CLIENT_ID: plain(options.oidc.clientId),
+            BERTH_OIDC_CLIENT_SECRET: plain(options.oidc.clientSecret)
+          })
     },
     dev: {
-      server: { hostname: "127.0.0.1", port: 0 },
+      server: { hostname: "127.0.0.1", port: options.port ?? 0 },
       inspector: options.inspector ? { port: 0 } : false,
       persist,
       logLevel: "error"
