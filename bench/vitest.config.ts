@@ -16,7 +16,8 @@ export default defineConfig({
     bundleLikeWrangler([
       resolve(root, "bench/bench-workspace.ts"),
       resolve(root, "bench/append-breakdown.ts"),
-      resolve(root, "bench/policy-workload.ts")
+      resolve(root, "bench/policy-workload.ts"),
+      resolve(root, "bench/directory-gate-workload.ts")
     ]),
     cloudflareTest({
       wrangler: { configPath: resolve(root, "wrangler.toml") },
