@@ -4,6 +4,7 @@
 import { createMcpHandler, originValidationResponse } from "@modelcontextprotocol/server"
 import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
+import { refuseExcludedClient } from "../bots/mcp-gate.ts"
 import { bearerChallenge } from "../oauth/challenge.ts"
 import { authenticate, authenticateRequest } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
@@ -53,6 +54,8 @@ export class McpEndpoint {
       if (call) recordRefusedCall(this.#host, auth.agent, call, "agent-active", auth.reason)
       return forbidden(auth.reason)
     }
+    const excluded = await refuseExcludedClient(this.#host, request, auth.agent, MCP_MAX_BODY_BYTES)
+    if (excluded) return excluded
     if (await this.#answers(request, auth.agent)) return new Response(null, { status: 202 })
     // The key itself never travels further than this check.
     return this.#handler.fetch(request, { authInfo: { token: "", clientId: auth.agent, scopes: [], extra: { agent: auth.agent } } })

@@ -21,6 +21,7 @@ import { ParkedCalls } from "../mcp/parked-calls.ts"
 import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
+import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
 import { PolicyEngine } from "../policy/engine.ts"
 import { RateLimiter } from "../policy/rate-limiter.ts"
 import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from "../policy/simulate.ts"
@@ -173,7 +174,12 @@ export class Workspace extends DurableObject<Env> {
       this.#reschedule()
     }
     if (outcome.ok && !outcome.replayed)
-      for (const e of outcome.events) if (e.type === "PluginRemoved") await this.#pool.dropPlugin((e.data as { plugin: string }).plugin)
+      for (const e of outcome.events) {
+        if (e.type === "PluginRemoved") await this.#pool.dropPlugin((e.data as { plugin: string }).plugin)
+        // A revoked OAuth agent's grants and tokens go with it (the log already refuses it).
+        const revoked = e.type === "AgentRevoked" ? (e.data as { agent: string }).agent : undefined
+        if (revoked !== undefined && this.#state.agents[revoked]?.via === "oauth") await revokeAgentGrants(this.env, this.#slug, revoked)
+      }
     return outcome
   }
 

@@ -183,13 +183,23 @@ describe("audience binding (RFC 8707)", () => {
     expect(forged.status).toBe(401)
   })
 
-  it("revoking the agent refuses its token at once", async () => {
+  it("suspending the agent refuses its token at once; revoking it revokes its grant, so neither token works again", async () => {
     const slug = await workspaceWith("ada@acme.dev")
-    const { agent, tokens } = await dockWithOAuth(slug, "ada@acme.dev")
+    const { agent, tokens, metadata, clientId } = await dockWithOAuth(slug, "ada@acme.dev")
     expect((await toolsList(slug, tokens.access_token)).status).toBe(200)
+    await ok({ _tag: "SuspendAgent", workspace: slug, agent })
+    const suspended = await toolsList(slug, tokens.access_token)
+    expect(suspended.status).toBe(403)
+    expect(await suspended.text()).toContain(`agent '${agent}' is suspended`)
+
     await ok({ _tag: "RevokeAgent", workspace: slug, agent })
-    const refused = await toolsList(slug, tokens.access_token)
-    expect(refused.status).toBe(403)
-    expect(await refused.text()).toContain(`agent '${agent}' is revoked`)
+    expect((await toolsList(slug, tokens.access_token)).status).toBe(401)
+    const refresh = await SELF.fetch(metadata.token_endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: tokens.refresh_token!, client_id: clientId }).toString()
+    })
+    expect(refresh.status).toBe(400)
+    expect(((await refresh.json()) as { error: string }).error).toBe("invalid_grant")
   })
 })
