@@ -2,7 +2,7 @@
 // not from -w, because the workspace does not exist yet.
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { call } from "./client.ts"
+import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
 import { mutate, mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
 import { printJson, printTable } from "./output.ts"
@@ -10,14 +10,21 @@ import { jsonOutput } from "./root.ts"
 
 const create = Command.make(
   "create",
-  { slug: Argument.String("slug").pipe(Argument.withDescription("The new workspace's slug")), ...mutationFlags },
-  Effect.fn(function* ({ slug, ...options }) {
-    const { result } = yield* sendCommand("CreateWorkspace", {}, options, slug)
+  {
+    slug: Argument.String("slug").pipe(Argument.withDescription("The new workspace's slug")),
+    owner: Flag.String("owner").pipe(Flag.withDescription("A member who owns the workspace from the start"), Flag.optional),
+    ...mutationFlags
+  },
+  Effect.fn(function* ({ slug, owner, ...options }) {
+    const { result } = yield* sendCommand("CreateWorkspace", optionalField("owner", owner), options, slug)
     yield* reportCommand(result, `created workspace ${slug}`)
   })
 ).pipe(
   Command.withDescription("Create a workspace"),
-  Command.withExamples([{ command: "berth workspace create acme", description: "Create the workspace acme" }])
+  Command.withExamples([
+    { command: "berth workspace create acme", description: "Create the workspace acme" },
+    { command: "berth workspace create acme --owner ana@acme.dev", description: "Create it with ana@acme.dev as its owner" }
+  ])
 )
 
 interface WorkspaceList {

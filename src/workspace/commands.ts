@@ -8,7 +8,9 @@ import { sha256Hex } from "./sha256-hex.ts"
 import { InvalidCommand, LastOwner, MemberAlreadyExists, MemberNotFound, WorkspaceAlreadyExists } from "./errors.ts"
 
 export class CreateWorkspace extends Schema.TaggedClass<CreateWorkspace>()("CreateWorkspace", {
-  workspace: WorkspaceSlug
+  workspace: WorkspaceSlug,
+  /** Optional: a member who owns it from the start, added (MemberAdded) in the same append as WorkspaceCreated. */
+  owner: Schema.optional(MemberId)
 }) {}
 
 export const decideCreateWorkspace = Effect.fnUntraced(function* (state: WorkspaceState, command: CreateWorkspace, slug: string) {
@@ -17,7 +19,8 @@ export const decideCreateWorkspace = Effect.fnUntraced(function* (state: Workspa
   if (command.workspace !== slug)
     return yield* new InvalidCommand({ field: "workspace", reason: `this workspace is '${slug}', not '${command.workspace}'` })
   const policies = [{ policy: STARTER_POLICY_ID, text: STARTER_POLICY_SET, sha256: sha256Hex(STARTER_POLICY_SET) }]
-  return [event("WorkspaceCreated", { workspace: command.workspace, policies })]
+  const created = event("WorkspaceCreated", { workspace: command.workspace, policies })
+  return command.owner === undefined ? [created] : [created, event("MemberAdded", { member: command.owner, role: "owner" })]
 })
 
 export class SetPayloadCapture extends Schema.TaggedClass<SetPayloadCapture>()("SetPayloadCapture", {

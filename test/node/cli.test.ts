@@ -452,6 +452,16 @@ describe("exit codes and errors", () => {
     expect((await rawEvents("capture")).map((e) => (e as { type: string }).type)).toEqual(["WorkspaceCreated", "PayloadCaptureSet"])
   })
 
+  it("creates a workspace with its owner in the same append", async () => {
+    const created = await berth(["workspace", "create", "owned", "--owner", "ana@acme.dev"])
+    expect(created).toMatchObject({ code: 0, out: "created workspace owned (seq 2: WorkspaceCreated, MemberAdded)\n" })
+    const events = (await rawEvents("owned")) as Array<{ seq: number; type: string; data: unknown }>
+    expect(events.map((e) => [e.seq, e.type])).toEqual([[1, "WorkspaceCreated"], [2, "MemberAdded"]])
+    expect(events[1]!.data).toEqual({ member: "ana@acme.dev", role: "owner" })
+    const members = await berth(["-w", "owned", "member", "list", "--json"])
+    expect(JSON.parse(members.out).members).toEqual([{ member: "ana@acme.dev", role: "owner", addedAt: expect.any(String) }])
+  })
+
   it("sets, lists and removes rate limits, and refuses an ambiguous target as a usage error", async () => {
     await berth(["workspace", "create", "limits"])
     await berth(["-w", "limits", "agent", "register", "bot"])

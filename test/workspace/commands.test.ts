@@ -31,6 +31,15 @@ describe("CreateWorkspace", () => {
     given(workspaceCreated("acme"))
       .when(new CreateWorkspace({ workspace: "acme" }))
       .thenFails(WorkspaceAlreadyExists, { workspace: "acme" }))
+
+  it("with an owner, adds them as its owner in the same append", () =>
+    given().when(new CreateWorkspace({ workspace: "acme", owner: ada })).then(workspaceCreated("acme"), memberAdded(ada, "owner")))
+
+  it("refuses an owner id with a space, naming the field", () => {
+    const error = refusal({ _tag: "CreateWorkspace", workspace: "acme", owner: "ada lovelace" })
+    expect(error.field).toBe("owner")
+    expect(error.reason).toContain("member id")
+  })
 })
 
 describe("SetPayloadCapture", () => {
