@@ -5,6 +5,7 @@
 import { Cause, Exit, Schema } from "effect"
 import { type Actor, WorkspaceSlug } from "../../events/index.ts"
 import { mintAgentKey } from "../agent/agent-key.ts"
+import { forbiddenIn, forbiddenOnPlane, roleIn } from "../auth/roles.ts"
 import type { Env } from "../env.ts"
 import { COMMAND_TAGS, type CommandTag } from "../workspace/decide.ts"
 import { Directory } from "../workspace/directory.ts"
@@ -20,7 +21,7 @@ import { Buffer } from "node:buffer"
 import { loadSigner } from "../../projections/archive/signing.ts"
 import { BadCursor, queryEvents, queryRuns, querySpans } from "../read-models/queries.ts"
 import { ArchiveObjectNotFound, ArchiveSealFailed, AuditKeyMissing, InvalidRequest } from "./errors.ts"
-import { Query } from "./queries.ts"
+import { Query, type ReadArchiveObject } from "./queries.ts"
 
 export type AdminResponse = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: ErrorBody }
 
@@ -31,7 +32,7 @@ const CommandRouting = Schema.Struct({
 })
 
 /** Commands only the workspace itself issues: a tool call's run. */
-const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = ["StartRun", "FinishRun", "RecordRun"]
+export const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = ["StartRun", "FinishRun", "RecordRun"]
 
 const QUERY_TAGS = Query.members.map((m) => m.identifier)
 const querySchemas = new Map(Query.members.map((m) => [m.identifier, m] as const))
@@ -57,16 +58,21 @@ export const dispatch = async (env: Env, body: unknown, actor: Actor): Promise<A
       "_tag",
       `unknown request ${JSON.stringify(tag)}; commands: ${COMMAND_TAGS.join(", ")}; queries: ${QUERY_TAGS.join(", ")}`
     )
+  const onPlane = forbiddenOnPlane(actor, query.identifier as Query["_tag"])
+  if (onPlane) return fail(errorBody(onPlane))
   // As with commands, a field the query does not declare is refused, not silently ignored.
   const decoded = Schema.decodeUnknownExit(query as Schema.Codec<Query, unknown>)(body, { onExcessProperty: "error" })
   if (Exit.isFailure(decoded)) return schemaFailure(Cause.squash(decoded.cause) as Schema.SchemaError)
-  return runQuery(env, decoded.value)
+  return runQuery(env, decoded.value, actor)
 }
 
 const schemaFailure = (error: Schema.SchemaError): AdminResponse => fail(new InvalidRequest(describeSchemaError(error)))
 
 const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknown>, actor: Actor): Promise<AdminResponse> => {
   if (INTERNAL_COMMANDS.includes(tag)) return invalid("_tag", `${tag} is recorded by the MCP endpoint, not sent by admins`)
+  // A workspace role is checked by the workspace itself, atomically with the append (execute.ts).
+  const onPlane = forbiddenOnPlane(actor, tag)
+  if (onPlane) return fail(errorBody(onPlane))
   if ("discovery" in body) return invalid("discovery", "discovery is filled in by Berth when it connects to the plugin")
   const routing = Schema.decodeUnknownExit(CommandRouting)(body, { onExcessProperty: "ignore" })
   if (Exit.isFailure(routing)) return schemaFailure(Cause.squash(routing.cause) as Schema.SchemaError)
@@ -106,7 +112,7 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
 const iso = (time: string | undefined) => (time === undefined ? undefined : new Date(time).toISOString())
 
 /** Queries the Worker answers itself, from D1, R2 or its own secrets, without waking any workspace. */
-const runPlaneQuery = async (env: Env, query: Query): Promise<AdminResponse | undefined> => {
+const runPlaneQuery = async (env: Env, query: Query, actor: Actor): Promise<AdminResponse | undefined> => {
   const paged = async (run: () => Promise<{ items: ReadonlyArray<unknown>; next: string | null }>, name: string) => {
     try {
       const { items, next } = await run()
@@ -131,21 +137,26 @@ const runPlaneQuery = async (env: Env, query: Query): Promise<AdminResponse | un
       if (!signer) return fail(new AuditKeyMissing({ reason: "BERTH_AUDIT_SIGNING_KEY is not a base64 Ed25519 PKCS#8 key" }))
       return { ok: true, result: { alg: "Ed25519", publicKey: signer.publicKey, keyId: signer.keyId } }
     }
-    case "ReadArchiveObject": {
-      const { workspace, key } = query
-      // Only this workspace's objects: its segments and its manifest.
-      const object = key.startsWith(`audit/${workspace}/`) && !key.includes("..") ? await env.AUDIT.get(key) : null
-      if (!object) return fail(new ArchiveObjectNotFound({ workspace, key }))
-      const bytes = await object.arrayBuffer()
-      return { ok: true, result: { key, bytes: bytes.byteLength, base64: Buffer.from(bytes).toString("base64") } }
-    }
+    // A member's role is read from the workspace first (runQuery), so only the admin skips it.
+    case "ReadArchiveObject":
+      return actor.type === "member" ? undefined : readArchiveObject(env, query)
+    case "WhoAmI":
+      return query.workspace === undefined ? { ok: true, result: { actor, plane: actor.type === "admin" } } : undefined
     default:
       return undefined
   }
 }
 
-const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
-  const answered = await runPlaneQuery(env, query)
+const readArchiveObject = async (env: Env, { workspace, key }: ReadArchiveObject): Promise<AdminResponse> => {
+  // Only this workspace's objects: its segments and its manifest.
+  const object = key.startsWith(`audit/${workspace}/`) && !key.includes("..") ? await env.AUDIT.get(key) : null
+  if (!object) return fail(new ArchiveObjectNotFound({ workspace, key }))
+  const bytes = await object.arrayBuffer()
+  return { ok: true, result: { key, bytes: bytes.byteLength, base64: Buffer.from(bytes).toString("base64") } }
+}
+
+const runQuery = async (env: Env, query: Query, actor: Actor): Promise<AdminResponse> => {
+  const answered = await runPlaneQuery(env, query, actor)
   if (answered) return answered
   if (!("workspace" in query) || query.workspace === undefined) return invalid("workspace", "is required")
   if (!(await workspaceExists(env, query.workspace))) return fail(errorBody(new WorkspaceNotFound({ workspace: query.workspace })))
@@ -153,7 +164,14 @@ const runQuery = async (env: Env, query: Query): Promise<AdminResponse> => {
   const snapshot = await stub.snapshot()
   if (snapshot.state.workspace === null) return fail(errorBody(new WorkspaceNotFound({ workspace: query.workspace })))
   const { state } = snapshot
+  // The members as they are now: a member removed since their last request is refused at this one.
+  const forbidden = forbiddenIn(state, query.workspace, actor, query._tag)
+  if (forbidden) return fail(errorBody(forbidden))
   switch (query._tag) {
+    case "WhoAmI":
+      return { ok: true, result: { actor, plane: actor.type === "admin", workspace: query.workspace, role: roleIn(state, actor) } }
+    case "ReadArchiveObject":
+      return readArchiveObject(env, query)
     case "GetState": {
       if (query.at === undefined) return { ok: true, result: snapshot }
       const point = typeof query.at === "number" ? { seq: query.at } : { time: new Date(query.at).toISOString() }

@@ -105,6 +105,9 @@ export class ReadArchiveObject extends Schema.TaggedClass<ReadArchiveObject>()("
   key: Schema.String
 }) {}
 
+/** Who the caller is, and with `workspace`, their role there: what `berth whoami` shows. */
+export class WhoAmI extends Schema.TaggedClass<WhoAmI>()("WhoAmI", { workspace: Schema.optional(workspace) }) {}
+
 export const Query = Schema.Union([
   QueryRuns,
   QuerySpans,
@@ -128,6 +131,8 @@ export const Query = Schema.Union([
   GetRun,
   ListLimits,
   TestPolicy,
-  SimulatePolicy
+  SimulatePolicy,
+  WhoAmI
 ])
 export type Query = typeof Query.Type
+export type QueryTag = Query["_tag"]

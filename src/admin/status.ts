@@ -8,6 +8,7 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   InvalidRequest: 400,
   InvalidCommand: 400,
   Unauthorized: 401,
+  Forbidden: 403,
   WorkspaceNotFound: 404,
   MemberNotFound: 404,
   AgentNotFound: 404,

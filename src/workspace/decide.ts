@@ -1,5 +1,6 @@
 // The command catalog and its dispatcher: which handler decides which command.
 import { Schema } from "effect"
+import { Forbidden } from "../auth/errors.ts"
 import { decideRegisterAgent, decideRevokeAgent, decideSuspendAgent, RegisterAgent, RevokeAgent, SuspendAgent } from "../agent/commands.ts"
 import { AgentAlreadyExists, AgentAlreadyRevoked, AgentAlreadySuspended, AgentNotFound } from "../agent/errors.ts"
 import { decideRemovePolicy, decideSetPolicy, RemovePolicy, SetPolicy } from "../policy/commands.ts"
@@ -91,7 +92,8 @@ export const DomainError = Schema.Union([
   InvalidPolicy,
   RateLimitNotFound,
   RunNotFound,
-  RunAlreadyStarted
+  RunAlreadyStarted,
+  Forbidden
 ])
 export type DomainError = typeof DomainError.Type
 

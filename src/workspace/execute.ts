@@ -1,11 +1,12 @@
-// The command pipeline inside the Durable Object: decode → idempotency → expectedSeq → decide →
-// append + project in one transactionSync. It is synchronous from start to end, so commands to one
-// workspace never interleave and `seq` stays contiguous however many arrive at once.
+// The command pipeline inside the Durable Object: role → decode → idempotency → expectedSeq →
+// decide → append + project in one transactionSync. It is synchronous from start to end, so commands
+// to one workspace never interleave and `seq` stays contiguous however many arrive at once.
 import canonicalize from "canonicalize"
 import { Cause, Effect, Exit, Schema } from "effect"
 import type { Actor, Envelope, StoredEvent } from "../../events/index.ts"
 import { applyEvents } from "../../projections/evolve.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
+import { forbiddenIn, isAction } from "../auth/roles.ts"
 import { Command, COMMAND_TAGS, decide, DomainError } from "./decide.ts"
 import { ConcurrencyConflict, IdempotencyKeyReused, InvalidCommand } from "./errors.ts"
 import type { EventLog } from "./event-log.ts"
@@ -70,6 +71,17 @@ export const decodeCommand = (input: unknown): Exit.Exit<Command, InvalidCommand
 }
 
 /**
+ * The caller's role, checked against the members as they are in this same synchronous step, so no
+ * change of role can slip between the check and the append. It comes first, before the idempotency
+ * replay: a forbidden caller must not learn a first result.
+ */
+const forbidden = (state: WorkspaceState, workspace: string, input: unknown, options: CommandOptions) => {
+  const tag = (input as { _tag?: unknown } | null)?._tag
+  const refusal = isAction(tag) ? forbiddenIn(state, workspace, options.actor, tag) : undefined
+  return refusal && rejected(refusal)
+}
+
+/**
  * Checks a command against the current state without appending, so the edge can refuse it before
  * slow I/O (connecting to an upstream). A command whose idempotency key is known passes: the
  * pipeline will replay it.
@@ -81,6 +93,8 @@ export const precheckCommand = (
   input: unknown,
   options: CommandOptions
 ): Rejected | undefined => {
+  const refused = forbidden(state, workspace, input, options)
+  if (refused) return refused
   if (options.idempotencyKey !== undefined && stores.idempotency.recall(options.idempotencyKey)) return undefined
   const decoded = decodeCommand(input)
   if (Exit.isFailure(decoded)) return rejected(Cause.squash(decoded.cause) as InvalidCommand)
@@ -106,6 +120,8 @@ export const executeCommand = (
   input: unknown,
   options: CommandOptions
 ): Executed => {
+  const refused = forbidden(state, workspace, input, options)
+  if (refused) return { outcome: refused, state }
   const decoded = decodeCommand(input)
   if (Exit.isFailure(decoded)) return { outcome: rejected(Cause.squash(decoded.cause) as InvalidCommand), state }
   const command = decoded.value

@@ -1,0 +1,99 @@
+// Who may do what: the role each admin command and query needs, and the check against a workspace's
+// members as they are at the moment of the request. The Record type makes a new command or query
+// tag a compile error until it is given a role here.
+import type { Actor, MemberRole } from "../../events/index.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
+import type { QueryTag } from "../admin/queries.ts"
+import type { CommandTag } from "../workspace/decide.ts"
+import { Forbidden } from "./errors.ts"
+
+export type Role = typeof MemberRole.Type
+export type Action = CommandTag | QueryTag
+
+/**
+ * - a role: a member needs at least that role in the workspace (viewer < admin < owner);
+ * - "plane": plane-wide, for the admin token or the AdminApi binding alone, never a member;
+ * - "anyone": any authenticated caller;
+ * - "internal": recorded by the MCP endpoint as the agent or the plane; the admin edge refuses it to all.
+ */
+export type Access = Role | "plane" | "anyone" | "internal"
+
+export const ACCESS: Readonly<Record<Action, Access>> = {
+  // Commands
+  CreateWorkspace: "plane",
+  SetPayloadCapture: "owner",
+  SetRetention: "owner",
+  AddMember: "owner",
+  ChangeMemberRole: "owner",
+  RemoveMember: "owner",
+  RegisterAgent: "admin",
+  SuspendAgent: "admin",
+  RevokeAgent: "admin",
+  InstallPlugin: "admin",
+  RefreshPlugin: "admin",
+  ApproveTool: "admin",
+  RemovePlugin: "admin",
+  SetPolicy: "admin",
+  RemovePolicy: "admin",
+  SetRateLimit: "admin",
+  RemoveRateLimit: "admin",
+  StartRun: "internal",
+  FinishRun: "internal",
+  RecordRun: "internal",
+  // Queries. The lists of members, agents, plugins and limits are parts of the state a viewer reads anyway.
+  ListWorkspaces: "plane",
+  QueryRuns: "plane",
+  QuerySpans: "plane",
+  QueryEvents: "plane",
+  GetAuditPublicKey: "anyone",
+  WhoAmI: "anyone",
+  GetState: "viewer",
+  GetAgentAt: "viewer",
+  ListEvents: "viewer",
+  VerifyLog: "viewer",
+  ReadArchiveObject: "viewer",
+  ListMembers: "viewer",
+  ListAgents: "viewer",
+  ListPlugins: "viewer",
+  ListTools: "viewer",
+  ListPolicies: "viewer",
+  ListLimits: "viewer",
+  ListRuns: "viewer",
+  GetRun: "viewer",
+  TestPolicy: "viewer",
+  SimulatePolicy: "viewer",
+  ResetReadModels: "admin",
+  PushReadModels: "admin",
+  SealArchive: "admin"
+}
+
+const RANK: Readonly<Record<Role, number>> = { viewer: 1, admin: 2, owner: 3 }
+
+export const isAction = (tag: unknown): tag is Action => typeof tag === "string" && Object.hasOwn(ACCESS, tag)
+
+/**
+ * The refusal that needs no workspace: a member asking for a plane-wide action. Admin actors are
+ * the plane's bootstrap owner; agent and system actors are the MCP path's own and pass untouched.
+ */
+export const forbiddenOnPlane = (actor: Actor, action: Action): Forbidden | undefined => {
+  const needs = ACCESS[action]
+  return actor.type === "member" && (needs === "plane" || needs === "internal")
+    ? new Forbidden({ action, needs: "plane", member: actor.id, role: null })
+    : undefined
+}
+
+/** The caller's role in a workspace: a member's as recorded now, the admin's always owner, anyone else's none. */
+export const roleIn = (state: WorkspaceState, actor: Actor): Role | null =>
+  actor.type === "admin" ? "owner" : actor.type === "member" ? (state.members[actor.id]?.role ?? null) : null
+
+/**
+ * The whole check, against the workspace's members as they are now: read at every request and
+ * never cached, so a member removed or demoted is refused at their next one.
+ */
+export const forbiddenIn = (state: WorkspaceState, workspace: string, actor: Actor, action: Action): Forbidden | undefined => {
+  const needs = ACCESS[action]
+  if (actor.type !== "member" || needs === "anyone") return undefined
+  if (needs === "plane" || needs === "internal") return forbiddenOnPlane(actor, action)
+  const role = roleIn(state, actor)
+  return role !== null && RANK[role] >= RANK[needs] ? undefined : new Forbidden({ action, needs, member: actor.id, role, workspace })
+}
