@@ -21,6 +21,18 @@ export interface PlaneOptions {
   readonly port?: number
   /** Sign members in with this OpenID provider (BERTH_OIDC_ISSUER, BERTH_OIDC_CLIENT_ID, BERTH_OIDC_CLIENT_SECRET). */
   readonly oidc?: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string }
+  /**
+   * Answers some of the Worker's outbound requests (the rest go out as usual): for hosts that cannot
+   * exist here, such as a client's https metadata document on the public internet. Returns undefined
+   * to let a request through.
+   */
+  readonly outbound?: (request: Request) => Promise<Response | undefined> | Response | undefined
+}
+
+/** Sends a request the Worker made on to where it was going (Miniflare's Request is not Node's). */
+const passThrough = async (request: Request): Promise<Response> => {
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer()
+  return fetch(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" })
 }
 
 export const startPlane = async (options: PlaneOptions = {}) => {
@@ -50,7 +62,10 @@ export const startPlane = async (options: PlaneOptions = {}) => {
       server: { hostname: "127.0.0.1", port: options.port ?? 0 },
       inspector: options.inspector ? { port: 0 } : false,
       persist,
-      logLevel: "error"
+      logLevel: "error",
+      ...(options.outbound === undefined
+        ? {}
+        : { outboundService: async (request: Request) => (await options.outbound!(request)) ?? passThrough(request) })
     }
   })
   // `url` is wrangler's dev ingress (what `npm start` serves); `runtimeUrl` the runtime's own entry (dev-worker.ts).
