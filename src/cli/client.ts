@@ -1,6 +1,7 @@
-// The CLI's client for POST /admin/rpc: finds the plane and its admin token, sends one request,
+// The CLI's client for POST /admin/rpc: finds the plane and a bearer token, sends one request,
 // and turns every way it can go wrong into a named failure (errors.ts).
 import { Effect, Option } from "effect"
+import { credentialsPath, saveLogin, storedLogin } from "./credentials.ts"
 import { devVarsPath, readDevToken } from "./dev-token.ts"
 import {
   PlaneRejected,
@@ -11,34 +12,69 @@ import {
   UsageError
 } from "./errors.ts"
 import { CliIo, type Io } from "./io.ts"
+import { discoverPlane, refreshTokens } from "./plane-oauth.ts"
 
 export const DEFAULT_URL = "http://localhost:8787"
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"])
 const TIMEOUT_MS = 30_000
+/** A stored token this close to its expiry is refreshed before use. */
+const REFRESH_MARGIN_MS = 60_000
 
 export interface Connection {
   readonly url: string
   readonly token: string
   /** Where the token came from, for the message when the plane refuses it. */
   readonly source: string
+  /** A member's token from `berth login`, rather than an admin token. */
+  readonly member?: boolean
 }
 
-/** BERTH_URL and the admin token: BERTH_ADMIN_TOKEN, or for a local plane the `.dev.vars` that `npm start` wrote. */
-export const resolveConnection = (io: Io): Connection | UsageError | TokenMissing => {
+/** BERTH_URL without trailing slashes: the plane, and the key of its stored sign-in. */
+export const planeUrl = (io: Io): string | UsageError => {
   const url = (io.env.BERTH_URL || DEFAULT_URL).replace(/\/+$/, "")
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
     return new UsageError({ reason: `BERTH_URL must be an http:// or https:// URL, got ${JSON.stringify(url)}` })
+  return url
+}
+
+/** The member's sign-in for this plane, refreshed with its refresh token when it has (nearly) expired. */
+const memberConnection = Effect.fn("AdminClient.memberConnection")(function* (url: string) {
+  const io = yield* CliIo
+  const login = yield* storedLogin(url)
+  if (!login) return undefined
+  const source = `the berth login for ${url} in ${credentialsPath(io.env)}`
+  if (Date.parse(login.expiresAt) - REFRESH_MARGIN_MS > Date.now()) return { url, token: login.accessToken, source, member: true }
+  if (!login.refreshToken) return yield* new TokenMissing({ looked: `${source} has expired; run berth login again` })
+  const tokens = yield* refreshTokens(yield* discoverPlane(url), login.clientId, login.refreshToken)
+  yield* saveLogin(url, { ...login, ...tokens, refreshToken: tokens.refreshToken ?? login.refreshToken })
+  return { url, token: tokens.accessToken, source, member: true }
+})
+
+/**
+ * The plane and the bearer token to send it, from the first of (docs/cli.md, "Which token is sent"):
+ * 1. BERTH_ADMIN_TOKEN, for automation;
+ * 2. the member's sign-in for this BERTH_URL that `berth login` stored;
+ * 3. for a local BERTH_URL only, BERTH_ADMIN_TOKEN in `.dev.vars`, which `npm start` writes.
+ */
+export const connect = Effect.fn("AdminClient.connect")(function* () {
+  const io = yield* CliIo
+  const url = planeUrl(io)
+  if (typeof url !== "string") return yield* url
   const fromEnv = io.env.BERTH_ADMIN_TOKEN
-  if (fromEnv) return { url, token: fromEnv, source: "BERTH_ADMIN_TOKEN" }
+  if (fromEnv) return { url, token: fromEnv, source: "BERTH_ADMIN_TOKEN" } satisfies Connection
+  const member = yield* memberConnection(url)
+  if (member) return member satisfies Connection
   if (!LOCAL_HOSTS.has(new URL(url).hostname))
-    return new TokenMissing({ looked: `set BERTH_ADMIN_TOKEN (the plane at ${url} is not local, so .dev.vars is not read)` })
+    return yield* new TokenMissing({
+      looked: `set BERTH_ADMIN_TOKEN, or sign in with berth login (the plane at ${url} is not local, so .dev.vars is not read)`
+    })
   const path = devVarsPath(io.cwd)
   const fromFile = readDevToken(io.cwd)
-  if (fromFile) return { url, token: fromFile, source: path }
-  return new TokenMissing({
-    looked: `BERTH_ADMIN_TOKEN is unset and ${path} holds none (npm start writes it there)`
+  if (fromFile) return { url, token: fromFile, source: path } satisfies Connection
+  return yield* new TokenMissing({
+    looked: `BERTH_ADMIN_TOKEN is unset and ${path} holds none (npm start writes it there), and berth login has not signed in to ${url}`
   })
-}
+})
 
 const describeFetchFailure = (cause: unknown): string => {
   if (cause instanceof Error && cause.name === "TimeoutError") return `no answer within ${TIMEOUT_MS / 1000} s`
@@ -59,11 +95,14 @@ const isAnswer = (u: unknown): u is Answer => {
   return a.ok === false && typeof a.error?._tag === "string" && typeof a.error.message === "string"
 }
 
-/** Sends one admin request (`_tag` plus fields) and returns its `result`. */
+/** Sends one admin request (`_tag` plus fields) with the token `connect` finds, and returns its `result`. */
 export const call = Effect.fn("AdminClient.call")(function* (body: Readonly<Record<string, unknown>>) {
+  return yield* send(yield* connect(), body)
+})
+
+/** Sends one admin request over this connection and returns its `result`. */
+export const send = Effect.fn("AdminClient.send")(function* (connection: Connection, body: Readonly<Record<string, unknown>>) {
   const io = yield* CliIo
-  const connection = resolveConnection(io)
-  if (!("token" in connection)) return yield* connection
   const endpoint = `${connection.url}/admin/rpc`
   const response = yield* Effect.tryPromise({
     try: (signal) =>
@@ -79,7 +118,8 @@ export const call = Effect.fn("AdminClient.call")(function* (body: Readonly<Reco
     try: () => response.text(),
     catch: (cause) => new PlaneUnreachable({ url: connection.url, reason: describeFetchFailure(cause) })
   })
-  if (response.status === 401) return yield* new TokenRefused({ url: connection.url, source: connection.source })
+  if (response.status === 401)
+    return yield* new TokenRefused({ url: connection.url, source: connection.source, ...(connection.member ? { member: true } : {}) })
   let answer: unknown
   try {
     answer = JSON.parse(text)

@@ -31,10 +31,14 @@ export class TokenMissing extends Schema.TaggedError<TokenMissing>()("TokenMissi
 /** The plane answered 401 to the token the CLI sent; `source` says where that token came from. */
 export class TokenRefused extends Schema.TaggedError<TokenRefused>()("TokenRefused", {
   url: Schema.String,
-  source: Schema.String
+  source: Schema.String,
+  /** The token was a member's, from `berth login`. */
+  member: Schema.optional(Schema.Boolean)
 }) {
   override get message() {
-    return `the plane at ${this.url} refused the admin token from ${this.source}; check that it matches the plane's BERTH_ADMIN_TOKEN`
+    return this.member
+      ? `the plane at ${this.url} refused ${this.source}; run berth login again`
+      : `the plane at ${this.url} refused the admin token from ${this.source}; check that it matches the plane's BERTH_ADMIN_TOKEN`
   }
 }
 
@@ -99,6 +103,17 @@ export class FileError extends Schema.TaggedError<FileError>()("FileError", { pa
   }
 }
 
+/** `berth login`, `logout` or a token refresh failed at one step of OAuth with the plane. */
+export class LoginFailed extends Schema.TaggedError<LoginFailed>()("LoginFailed", {
+  url: Schema.String,
+  step: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `signing in to ${this.url} failed at ${this.step}: ${this.reason}`
+  }
+}
+
 export type CliFailure =
   | UsageError
   | PlaneRejected
@@ -110,6 +125,7 @@ export type CliFailure =
   | ArchiveInvalid
   | FileError
   | RebuildStalled
+  | LoginFailed
 
 const TAGS = new Set([
   "UsageError",
@@ -121,7 +137,8 @@ const TAGS = new Set([
   "ChainBroken",
   "ArchiveInvalid",
   "FileError",
-  "RebuildStalled"
+  "RebuildStalled",
+  "LoginFailed"
 ])
 
 export const isCliFailure = (u: unknown): u is CliFailure =>

@@ -13,6 +13,7 @@ import { isCliFailure, UsageError } from "./errors.ts"
 import { events } from "./events.ts"
 import { CliIo, type TextSink } from "./io.ts"
 import { limit } from "./limit.ts"
+import { identity } from "./login.ts"
 import { member } from "./member.ts"
 import { formatFailure } from "./output.ts"
 import { plugin } from "./plugin.ts"
@@ -47,7 +48,8 @@ const berth = root.pipe(Command.withSubcommands([
     verify,
     audit,
     replay,
-    projection
+    projection,
+    ...identity
   ]))
 
 // --wizard and --log-level mean nothing for a one-shot admin client; they would only clutter every --help.
