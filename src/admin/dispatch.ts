@@ -31,8 +31,16 @@ const CommandRouting = Schema.Struct({
   idempotencyKey: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)))
 })
 
-/** Commands only the workspace itself issues: a tool call's run. */
-export const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = ["StartRun", "FinishRun", "RecordRun"]
+/** Commands only the plane itself issues: a tool call's run, and the consent page's. */
+export const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = [
+  "StartRun",
+  "FinishRun",
+  "RecordRun",
+  // The consent page's answers and the allowlist's refusals: the plane vouches for their member and client (src/oauth).
+  "AuthorizeOAuthAgent",
+  "DenyOAuthConsent",
+  "RecordClientRefusal"
+]
 
 const QUERY_TAGS = Query.members.map((m) => m.identifier)
 const querySchemas = new Map(Query.members.map((m) => [m.identifier, m] as const))
@@ -69,7 +77,7 @@ export const dispatch = async (env: Env, body: unknown, actor: Actor): Promise<A
 const schemaFailure = (error: Schema.SchemaError): AdminResponse => fail(new InvalidRequest(describeSchemaError(error)))
 
 const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknown>, actor: Actor): Promise<AdminResponse> => {
-  if (INTERNAL_COMMANDS.includes(tag)) return invalid("_tag", `${tag} is recorded by the MCP endpoint, not sent by admins`)
+  if (INTERNAL_COMMANDS.includes(tag)) return invalid("_tag", `${tag} is recorded by the plane itself (the MCP endpoint or the consent page), not sent by admins`)
   // A workspace role is checked by the workspace itself, atomically with the append (execute.ts).
   const onPlane = forbiddenOnPlane(actor, tag)
   if (onPlane) return fail(errorBody(onPlane))

@@ -9,6 +9,8 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   InvalidCommand: 400,
   Unauthorized: 401,
   Forbidden: 403,
+  ClientNotAllowed: 403,
+  BotRuleNotFound: 404,
   WorkspaceNotFound: 404,
   MemberNotFound: 404,
   AgentNotFound: 404,

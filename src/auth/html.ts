@@ -70,7 +70,7 @@ main { max-width: 28rem; margin: 0 auto; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
 h2 { font-size: 1.125rem; margin: 0 0 0.5rem; }
 label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
-input[type=email] { box-sizing: border-box; width: 100%; font: inherit; padding: 0.5rem; border: 1px solid CanvasText; border-radius: 4px; }
+input[type=email], input:not([type]) { box-sizing: border-box; width: 100%; font: inherit; padding: 0.5rem; border: 1px solid CanvasText; border-radius: 4px; }
 button, .button { display: inline-block; font: inherit; padding: 0.5rem 1rem; margin-top: 0.75rem; border: 2px solid CanvasText; border-radius: 4px; background: Canvas; color: CanvasText; text-decoration: none; cursor: pointer; }
 :focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 section + section { margin-top: 2rem; padding-top: 1rem; border-top: 1px solid GrayText; }

@@ -29,6 +29,13 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   RegisterAgent: "admin",
   SuspendAgent: "admin",
   RevokeAgent: "admin",
+  // The consent page's answers, as the signed-in member (the admin edge refuses them: dispatch.ts).
+  AuthorizeOAuthAgent: "admin",
+  DenyOAuthConsent: "admin",
+  SetBotRule: "admin",
+  RemoveBotRule: "admin",
+  // A refusal is recorded whoever was refused (the admin edge refuses it too: dispatch.ts).
+  RecordClientRefusal: "anyone",
   InstallPlugin: "admin",
   RefreshPlugin: "admin",
   ApproveTool: "admin",

@@ -9,6 +9,7 @@ import { Cause, Console, Effect, Exit } from "effect"
 import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { agent } from "./agent.ts"
 import { audit } from "./audit.ts"
+import { bot } from "./bot.ts"
 import { isCliFailure, UsageError } from "./errors.ts"
 import { events } from "./events.ts"
 import { CliIo, type TextSink } from "./io.ts"
@@ -37,6 +38,7 @@ const berth = root.pipe(Command.withSubcommands([
     workspace,
     member,
     agent,
+    bot,
     plugin,
     tool,
     policy,

@@ -3,6 +3,16 @@ import { Schema } from "effect"
 import { Forbidden } from "../auth/errors.ts"
 import { decideRegisterAgent, decideRevokeAgent, decideSuspendAgent, RegisterAgent, RevokeAgent, SuspendAgent } from "../agent/commands.ts"
 import { AgentAlreadyExists, AgentAlreadyRevoked, AgentAlreadySuspended, AgentNotFound } from "../agent/errors.ts"
+import { AuthorizeOAuthAgent, decideAuthorizeOAuthAgent, decideDenyOAuthConsent, DenyOAuthConsent } from "../agent/oauth-commands.ts"
+import {
+  decideRecordClientRefusal,
+  decideRemoveBotRule,
+  decideSetBotRule,
+  RecordClientRefusal,
+  RemoveBotRule,
+  SetBotRule
+} from "../bots/commands.ts"
+import { BotRuleNotFound, ClientNotAllowed } from "../bots/errors.ts"
 import { decideRemovePolicy, decideSetPolicy, RemovePolicy, SetPolicy } from "../policy/commands.ts"
 import { InvalidPolicy, PolicyNotFound, RateLimitNotFound } from "../policy/errors.ts"
 import { decideRemoveRateLimit, decideSetRateLimit, RemoveRateLimit, SetRateLimit } from "../policy/rate-limit-commands.ts"
@@ -55,6 +65,11 @@ export const Command = Schema.Union([
   RegisterAgent,
   SuspendAgent,
   RevokeAgent,
+  AuthorizeOAuthAgent,
+  DenyOAuthConsent,
+  SetBotRule,
+  RemoveBotRule,
+  RecordClientRefusal,
   InstallPlugin,
   RefreshPlugin,
   ApproveTool,
@@ -93,7 +108,9 @@ export const DomainError = Schema.Union([
   RateLimitNotFound,
   RunNotFound,
   RunAlreadyStarted,
-  Forbidden
+  Forbidden,
+  ClientNotAllowed,
+  BotRuleNotFound
 ])
 export type DomainError = typeof DomainError.Type
 
@@ -109,6 +126,11 @@ const handlers: Handlers = {
   RegisterAgent: decideRegisterAgent,
   SuspendAgent: decideSuspendAgent,
   RevokeAgent: decideRevokeAgent,
+  AuthorizeOAuthAgent: decideAuthorizeOAuthAgent,
+  DenyOAuthConsent: decideDenyOAuthConsent,
+  SetBotRule: decideSetBotRule,
+  RemoveBotRule: decideRemoveBotRule,
+  RecordClientRefusal: decideRecordClientRefusal,
   InstallPlugin: decideInstallPlugin,
   RefreshPlugin: decideRefreshPlugin,
   ApproveTool: decideApproveTool,

@@ -75,7 +75,7 @@ describe("malformed requests get 400 with the schema error", () => {
     for (const _tag of ["StartRun", "FinishRun", "RecordRun"]) {
       const answer = await rpc({ _tag, workspace: slug, run: "r1" })
       expect(answer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest", field: "_tag" } } })
-      expect(answer.body.error.message).toContain(`${_tag} is recorded by the MCP endpoint, not sent by admins`)
+      expect(answer.body.error.message).toContain(`${_tag} is recorded by the plane itself (the MCP endpoint or the consent page), not sent by admins`)
     }
     expect(await eventCount(slug)).toBe(1)
   })
@@ -116,7 +116,7 @@ describe("agent keys", () => {
     expect(await eventCount(slug)).toBe(2)
 
     const { agents } = await ok({ _tag: "ListAgents", workspace: slug })
-    expect(agents).toEqual([{ agent: "bot", status: "active", keyPrefix: registered.key.slice(0, `berth_${slug}_`.length + 6), registeredAt: expect.any(String) }])
+    expect(agents).toEqual([{ agent: "bot", status: "active", via: "key", keyPrefix: registered.key.slice(0, `berth_${slug}_`.length + 6), registeredAt: expect.any(String) }])
   })
 })
 
