@@ -42,5 +42,27 @@ export const OAuthConsentDenied = defineEvent("OAuthConsentDenied", {
   redirectHost: Schema.String
 })
 
-export const AgentEvents = [AgentRegistered, AgentSuspended, AgentRevoked, OAuthConsentGranted, OAuthConsentDenied] as const
+/**
+ * An OAuth client that agents dock with, registered ahead of time by an admin (`berth client add`)
+ * rather than by the client itself. The provider keeps its record (and only a hash of any secret).
+ */
+export const AgentClientRegistered = defineEvent("AgentClientRegistered", {
+  clientId: Schema.String,
+  clientName: Schema.String,
+  redirectUris: Schema.Array(Schema.String),
+  /** A confidential client authenticates with a secret, shown once to the admin and never logged. */
+  confidential: Schema.Boolean
+})
+/** The client is gone, and with it every grant and token it held. */
+export const AgentClientRemoved = defineEvent("AgentClientRemoved", { clientId: Schema.String })
+
+export const AgentEvents = [
+  AgentRegistered,
+  AgentSuspended,
+  AgentRevoked,
+  OAuthConsentGranted,
+  OAuthConsentDenied,
+  AgentClientRegistered,
+  AgentClientRemoved
+] as const
 export type AgentEvent = Schema.Schema.Type<(typeof AgentEvents)[number]>

@@ -39,6 +39,12 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
     case "OAuthConsentDenied":
     case "ClientRefused":
       return
+    case "AgentClientRegistered": {
+      const { clientId, clientName, redirectUris, confidential } = event.data
+      return draft.put("agentClients", clientId, { clientName, redirectUris, confidential, registeredAt: at })
+    }
+    case "AgentClientRemoved":
+      return draft.delete("agentClients", event.data.clientId)
     case "BotRuleSet":
       return draft.put("botRules", event.data.match, { effect: event.data.effect, setAt: at })
     case "BotRuleRemoved":

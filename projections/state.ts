@@ -77,6 +77,10 @@ export const WorkspaceState = Schema.Struct({
       grantedAt: Schema.String
     })
   ),
+  /** OAuth clients an admin registered for agents to dock with, by client id. */
+  agentClients: Entities(
+    Schema.Struct({ clientName: Schema.String, redirectUris: Schema.Array(Schema.String), confidential: Schema.Boolean, registeredAt: Schema.String })
+  ),
   /** The bot allowlist, keyed by the rule's match (a client id URL or a name pattern). */
   botRules: Entities(Schema.Struct({ effect: BotEffect, setAt: Schema.String })),
   policies: Entities(Schema.Struct({ text: Schema.String, sha256: Schema.String, setAt: Schema.String })),
@@ -110,6 +114,7 @@ export const ENTITY_KINDS: ReadonlyArray<EntityKind> = [
   "oauthClients",
   "credentials",
   "grants",
+  "agentClients",
   "botRules",
   "policies",
   "limits",
@@ -126,6 +131,7 @@ export const initialState: WorkspaceState = {
   oauthClients: {},
   credentials: {},
   grants: {},
+  agentClients: {},
   botRules: {},
   policies: {},
   limits: {},

@@ -18,6 +18,7 @@ import { InvalidPolicy } from "../policy/errors.ts"
 import type { RefusedProposal } from "../policy/proposal.ts"
 import { RunNotFound } from "../runs/errors.ts"
 import { Buffer } from "node:buffer"
+import { createAgentClient, deleteAgentClient } from "../oauth/agent-clients.ts"
 import { loadSigner } from "../../projections/archive/signing.ts"
 import { BadCursor, queryEvents, queryRuns, querySpans } from "../read-models/queries.ts"
 import { ArchiveObjectNotFound, ArchiveSealFailed, AuditKeyMissing, InvalidRequest } from "./errors.ts"
@@ -93,6 +94,10 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   if (tag === "CreateWorkspace") command.workspace = workspace
 
   if (tag !== "CreateWorkspace" && !(await workspaceExists(env, workspace))) return fail(errorBody(new WorkspaceNotFound({ workspace })))
+  // A pre-registered OAuth client is stored with the provider first; its secret is shown once, here.
+  const client = tag === "RegisterAgentClient" ? await createAgentClient(env, workspace, command) : undefined
+  if (client && !client.ok) return invalid("redirectUris", client.reason)
+  if (client?.ok) Object.assign(command, { clientId: client.clientId })
   const stub = workspaceStub(env, workspace)
   const options = {
     actor,
@@ -106,10 +111,14 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
       : tag === "RefreshPlugin"
         ? await stub.refreshPlugin(command as { plugin: string }, options)
         : await stub.execute(command, options)
+  if (client?.ok && (!outcome.ok || outcome.replayed)) await deleteAgentClient(env, workspace, client.clientId)
   if (!outcome.ok) return { ok: false, error: outcome.error }
   // The object has written its directory entry, but KV may not show it everywhere yet.
   if (tag === "CreateWorkspace") markWorkspaceExists(workspace)
   const { seq, events, replayed } = outcome
+  if (tag === "RemoveAgentClient" && !replayed) await deleteAgentClient(env, workspace, (command as { clientId: string }).clientId)
+  if (client?.ok)
+    return { ok: true, result: { seq, events, replayed, ...(replayed ? {} : { clientId: client.clientId, clientSecret: client.clientSecret ?? null }) } }
   if (!minted) return { ok: true, result: { seq, events, replayed } }
   // A replayed registration cannot show the key again: it was shown once, to the first caller.
   const agent = (body as { agent?: unknown }).agent

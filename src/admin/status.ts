@@ -11,6 +11,7 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   Forbidden: 403,
   ClientNotAllowed: 403,
   BotRuleNotFound: 404,
+  AgentClientNotFound: 404,
   WorkspaceNotFound: 404,
   MemberNotFound: 404,
   AgentNotFound: 404,

@@ -31,3 +31,9 @@ export class AgentAlreadyRevoked extends Schema.TaggedError<AgentAlreadyRevoked>
     return `agent '${this.agent}' is revoked; revocation is final`
   }
 }
+
+export class AgentClientNotFound extends Schema.TaggedError<AgentClientNotFound>()("AgentClientNotFound", { clientId: Schema.String }) {
+  override get message() {
+    return `no OAuth client '${this.clientId}' was registered in this workspace with berth client add`
+  }
+}

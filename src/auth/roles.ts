@@ -32,6 +32,8 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   // The consent page's answers, as the signed-in member (the admin edge refuses them: dispatch.ts).
   AuthorizeOAuthAgent: "admin",
   DenyOAuthConsent: "admin",
+  RegisterAgentClient: "admin",
+  RemoveAgentClient: "admin",
   SetBotRule: "admin",
   RemoveBotRule: "admin",
   // A refusal is recorded whoever was refused (the admin edge refuses it too: dispatch.ts).

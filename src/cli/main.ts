@@ -10,6 +10,7 @@ import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { agent } from "./agent.ts"
 import { audit } from "./audit.ts"
 import { bot } from "./bot.ts"
+import { oauthClient } from "./oauth-client.ts"
 import { isCliFailure, UsageError } from "./errors.ts"
 import { events } from "./events.ts"
 import { CliIo, type TextSink } from "./io.ts"
@@ -39,6 +40,7 @@ const berth = root.pipe(Command.withSubcommands([
     member,
     agent,
     bot,
+    oauthClient,
     plugin,
     tool,
     policy,

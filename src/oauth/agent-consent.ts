@@ -62,7 +62,7 @@ const show = async (oauth: OAuthHelpers, env: Env, workspace: string, member: st
     workspace,
     member,
     details,
-    registeredBy: "self",
+    registeredBy: state.agentClients[details.clientId] ? "admin" : "self",
     agent: returning ?? suggestAgentName(state, details.clientName),
     returning: returning !== undefined,
     handle: consent.handle,

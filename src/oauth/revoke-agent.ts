@@ -7,7 +7,7 @@ import { forgetUser } from "./token-cache.ts"
 
 // Grants and tokens are stored under their user id, whatever issuer gave them: these helpers only
 // list and delete OAUTH_KV keys by that id, so any origin names the right server for them.
-const STORAGE_ONLY_ORIGIN = "http://localhost"
+export const STORAGE_ONLY_ORIGIN = "http://localhost"
 
 /** Revokes every grant (and so every token) of the agent; returns how many grants there were. */
 export const revokeAgentGrants = async (env: Env, workspace: string, agent: string): Promise<number> => {

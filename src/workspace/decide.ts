@@ -2,7 +2,8 @@
 import { Schema } from "effect"
 import { Forbidden } from "../auth/errors.ts"
 import { decideRegisterAgent, decideRevokeAgent, decideSuspendAgent, RegisterAgent, RevokeAgent, SuspendAgent } from "../agent/commands.ts"
-import { AgentAlreadyExists, AgentAlreadyRevoked, AgentAlreadySuspended, AgentNotFound } from "../agent/errors.ts"
+import { AgentAlreadyExists, AgentAlreadyRevoked, AgentAlreadySuspended, AgentClientNotFound, AgentNotFound } from "../agent/errors.ts"
+import { decideRegisterAgentClient, decideRemoveAgentClient, RegisterAgentClient, RemoveAgentClient } from "../agent/client-commands.ts"
 import { AuthorizeOAuthAgent, decideAuthorizeOAuthAgent, decideDenyOAuthConsent, DenyOAuthConsent } from "../agent/oauth-commands.ts"
 import {
   decideRecordClientRefusal,
@@ -67,6 +68,8 @@ export const Command = Schema.Union([
   RevokeAgent,
   AuthorizeOAuthAgent,
   DenyOAuthConsent,
+  RegisterAgentClient,
+  RemoveAgentClient,
   SetBotRule,
   RemoveBotRule,
   RecordClientRefusal,
@@ -110,7 +113,8 @@ export const DomainError = Schema.Union([
   RunAlreadyStarted,
   Forbidden,
   ClientNotAllowed,
-  BotRuleNotFound
+  BotRuleNotFound,
+  AgentClientNotFound
 ])
 export type DomainError = typeof DomainError.Type
 
@@ -128,6 +132,8 @@ const handlers: Handlers = {
   RevokeAgent: decideRevokeAgent,
   AuthorizeOAuthAgent: decideAuthorizeOAuthAgent,
   DenyOAuthConsent: decideDenyOAuthConsent,
+  RegisterAgentClient: decideRegisterAgentClient,
+  RemoveAgentClient: decideRemoveAgentClient,
   SetBotRule: decideSetBotRule,
   RemoveBotRule: decideRemoveBotRule,
   RecordClientRefusal: decideRecordClientRefusal,

@@ -38,6 +38,11 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
     type: "OAuthConsentDenied",
     data: { clientId: "3f1c2a9e-5b7d", clientName: "Unknown Helper", member: "ada@acme.dev", redirectHost: "helper.example" }
   },
+  AgentClientRegistered: {
+    type: "AgentClientRegistered",
+    data: { clientId: "0f3a9c1e5b7d2a4c", clientName: "Ops Console", redirectUris: ["https://ops.acme.dev/oauth/callback"], confidential: true }
+  },
+  AgentClientRemoved: { type: "AgentClientRemoved", data: { clientId: "0f3a9c1e5b7d2a4c" } },
   BotRuleSet: { type: "BotRuleSet", data: { match: "claude-*", effect: "allow" } },
   BotRuleRemoved: { type: "BotRuleRemoved", data: { match: "claude-*" } },
   ClientRefused: {

@@ -259,6 +259,8 @@ describe("purity", () => {
     { type: "AgentRegistered", data: { agent: "claude", via: "oauth", clientId: "https://claude.ai/c.json", clientName: "Claude", owner: "ada" } },
     { type: "OAuthConsentGranted", data: { agent: "claude", clientId: "https://claude.ai/c.json", member: "ada", scopes: ["mcp"], redirectHost: "127.0.0.1" } },
     { type: "OAuthConsentDenied", data: { clientId: "x", clientName: "X", member: "ada", redirectHost: "x.example" } },
+    { type: "AgentClientRegistered", data: { clientId: "c1", clientName: "Ops", redirectUris: ["https://ops.example/cb"], confidential: false } },
+    { type: "AgentClientRemoved", data: { clientId: "c1" } },
     { type: "BotRuleSet", data: { match: "claude*", effect: "allow" } },
     { type: "ClientRefused", data: { at: "mcp", clientName: "scraper", agent: "bot" } },
     { type: "BotRuleRemoved", data: { match: "claude*" } },
