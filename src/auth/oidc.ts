@@ -59,9 +59,9 @@ const encodeFlow = Schema.encodeSync(FlowPayload)
 const redirectUri = (request: Request) => new URL(CALLBACK_PATH, request.url).href
 
 const configured = (env: Env) => {
+  if (!env.BERTH_SESSION_SECRET) throw new SessionSecretMissing()
   const config = oidcConfig(env)
   if (!config) throw new SignInNotConfigured()
-  if (!env.BERTH_SESSION_SECRET) throw new SessionSecretMissing()
   return { config, secret: env.BERTH_SESSION_SECRET }
 }
 

@@ -4,6 +4,7 @@ import { Effect, Option } from "effect"
 import { credentialsPath, saveLogin, storedLogin } from "./credentials.ts"
 import { devVarsPath, readDevToken } from "./dev-token.ts"
 import {
+  LoginFailed,
   PlaneRejected,
   PlaneUnreachable,
   TokenMissing,
@@ -45,7 +46,9 @@ const memberConnection = Effect.fn("AdminClient.memberConnection")(function* (ur
   const source = `the berth login for ${url} in ${credentialsPath(io.env)}`
   if (Date.parse(login.expiresAt) - REFRESH_MARGIN_MS > Date.now()) return { url, token: login.accessToken, source, member: true }
   if (!login.refreshToken) return yield* new TokenMissing({ looked: `${source} has expired; run berth login again` })
-  const tokens = yield* refreshTokens(yield* discoverPlane(url), login.clientId, login.refreshToken)
+  const tokens = yield* refreshTokens(yield* discoverPlane(url), login.clientId, login.refreshToken).pipe(
+    Effect.mapError((failed) => new LoginFailed({ url: failed.url, step: failed.step, reason: `${failed.reason}; run berth login again` }))
+  )
   yield* saveLogin(url, { ...login, ...tokens, refreshToken: tokens.refreshToken ?? login.refreshToken })
   return { url, token: tokens.accessToken, source, member: true }
 })

@@ -1,3 +1,4 @@
+/// <reference path="./oidc-provider-module.d.ts" />
 // The test identity provider: panva's oidc-provider, a real OpenID provider, on loopback in Node.
 // Started once per run by test/global-setup.ts. Its built-in dev interactions show a login form that
 // takes any name: the name is the account, and the account's email is that name. A name that starts
