@@ -3,6 +3,7 @@
 import { SELF } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { ok, rpc } from "../admin/rpc-client.ts"
+import { testUpstream } from "../mcp/upstream/control.ts"
 import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
 import { answerConsent, authorizationUrl, discover, dockWithOAuth, memberCookie, openConsent, ORIGIN, register } from "./oauth-flow.ts"
 
@@ -20,6 +21,13 @@ const workspaceWith = async (member: string, role: "owner" | "admin" | "viewer" 
   await ok({ _tag: "CreateWorkspace", workspace: slug })
   await ok({ _tag: "AddMember", workspace: slug, member, role })
   return slug
+}
+
+/** The test upstream as plugin `up`, which tells what Authorization headers reached it. */
+const withUpstream = async (slug: string) => {
+  const upstream = testUpstream()
+  await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "up", url: upstream.url, transport: "streamable-http", auth: "none" })
+  return upstream
 }
 
 const events = async (slug: string) => (await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events as Array<any>
@@ -69,11 +77,18 @@ describe("consent", () => {
     expect(appended[0].data).toEqual({ agent, via: "oauth", clientId, clientName: "Research Bot", owner: "ada@acme.dev" })
     expect(appended[1].data).toEqual({ agent, clientId, member: "ada@acme.dev", scopes: ["mcp"], redirectHost: "127.0.0.1:33418" })
 
-    // The token works at its workspace: a tools/call is authenticated as that agent (denied by no plugin, but recorded as its run).
+    // The token works at its workspace: the call is that agent's, and reaches the upstream.
+    const upstream = await withUpstream(slug)
     const call = await toolsList(slug, tokens.access_token)
     expect(call.status).toBe(200)
+    expect(await call.text()).toContain("echo: hi")
     const runs = (await ok({ _tag: "ListRuns", workspace: slug })).runs as Array<any>
-    expect(runs.map((r) => [r.agent, r.tool])).toEqual([[agent, "up__echo"]])
+    expect(runs.map((r) => [r.agent, r.tool, r.status])).toEqual([[agent, "up__echo", "ok"]])
+    expect(await upstream.calls()).toEqual({ echo: 1 })
+    // The agent's token stops at the plane: nothing Berth sent the upstream carried it, or any credential.
+    const seen = await upstream.authorizations()
+    expect(seen.length).toBeGreaterThan(0)
+    expect(seen.every((a) => a === null)).toBe(true)
     // No secret of the flow entered the log.
     const log = JSON.stringify(await events(slug))
     expect(log).not.toContain(tokens.access_token.split(":")[2])

@@ -57,7 +57,7 @@ export interface Authorization {
   readonly redirectUri: string
 }
 
-export const authorizationUrl = async (metadata: Record<string, any>, clientId: string, resource: string): Promise<Authorization> => {
+export const authorizationUrl = async (metadata: Record<string, any>, clientId: string, resource: string, scope = "mcp"): Promise<Authorization> => {
   const verifier = crypto.randomUUID() + crypto.randomUUID()
   const redirectUri = "http://127.0.0.1:33418/callback"
   const url = new URL(metadata.authorization_endpoint)
@@ -65,7 +65,7 @@ export const authorizationUrl = async (metadata: Record<string, any>, clientId: 
     response_type: "code",
     client_id: clientId,
     redirect_uri: redirectUri,
-    scope: "mcp",
+    scope,
     state: "st4te",
     code_challenge: await s256(verifier),
     code_challenge_method: "S256",
@@ -122,4 +122,28 @@ export const dockWithOAuth = async (workspace: string, member: string, clientNam
   if (answered.status !== 302 || !code) throw new Error(`no code (${answered.status}): ${await answered.text()}`)
   const tokens = await exchangeCode(metadata, clientId, auth, code, resource)
   return { clientId, agent: consent.agent!, tokens, resource, metadata }
+}
+
+/** A member's CLI token from the plane's own authorization server, as `berth login` gets one. */
+export const memberToken = async (member: string) => {
+  const metadata = (await (await SELF.fetch(`${ORIGIN}/.well-known/oauth-authorization-server`)).json()) as Record<string, any>
+  const resource = `${ORIGIN}/admin/rpc`
+  const clientId = await register(metadata, "berth CLI")
+  const auth = await authorizationUrl(metadata, clientId, resource, "member")
+  const consent = await openConsent(auth.url, await memberCookie(member))
+  if (!consent.handle) throw new Error(`no consent form (${consent.status}): ${consent.text}`)
+  const answered = await answerConsent(auth.url, consent.cookie, { handle: consent.handle, decision: "approve" })
+  const code = new URL(answered.headers.get("location") ?? "", ORIGIN).searchParams.get("code")
+  if (!code) throw new Error(`no code (${answered.status}): ${await answered.text()}`)
+  return (await exchangeCode(metadata, clientId, auth, code, resource)).access_token
+}
+
+/** POST /admin/rpc over https (member tokens are bound to the https origin), as the bearer of `token`. */
+export const rpcAs = async (token: string, body: unknown) => {
+  const response = await SELF.fetch(`${ORIGIN}/admin/rpc`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body)
+  })
+  return { status: response.status, body: (await response.json()) as any }
 }

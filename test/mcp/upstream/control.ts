@@ -17,6 +17,8 @@ export const testUpstream = (namespace: string = crypto.randomUUID()) => {
     url: new URL("mcp", base).href,
     calls: () => control("calls") as Promise<ToolCounts>,
     aborts: () => control("aborts") as Promise<ToolCounts>,
+    /** Every Authorization header the upstream's MCP route received (null: none). */
+    authorizations: () => control("authorizations") as Promise<Array<string | null>>,
     mutate: (tool: string, description: string) =>
       control("mutate", { method: "POST", body: JSON.stringify({ tool, description }) }),
     reset: () => control("reset", { method: "POST" })

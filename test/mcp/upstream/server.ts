@@ -7,6 +7,7 @@
 // parallel against this one upstream do not see each other's calls. Control routes:
 // - GET /calls: `{ tool: n }`, the tools/call requests that reached the upstream;
 // - GET /aborts: `{ tool: n }`, the handlers whose cancellation signal fired;
+// - GET /authorizations: every Authorization header the MCP route received, in order (null: none);
 // - POST /mutate `{ tool, description }`: a rug-pull, the next tools/list shows the new description;
 // - POST /reset: zero the counters and restore the definitions.
 // State lives in module memory: wrangler dev runs this Worker as one isolate.
@@ -25,16 +26,21 @@ import {
 import { DESCRIPTIONS } from "./tools.ts"
 
 
-type Namespace = { calls: Map<string, number>; aborts: Map<string, number>; descriptions: Map<string, string> }
+type Namespace = {
+  calls: Map<string, number>
+  aborts: Map<string, number>
+  descriptions: Map<string, string>
+  authorizations: Array<string | null>
+}
 
 const namespaces = new Map<string, Namespace>()
 const namespaceNamed = (name: string): Namespace => {
   let ns = namespaces.get(name)
-  if (!ns) namespaces.set(name, (ns = { calls: new Map(), aborts: new Map(), descriptions: new Map() }))
+  if (!ns) namespaces.set(name, (ns = { calls: new Map(), aborts: new Map(), descriptions: new Map(), authorizations: [] }))
   return ns
 }
 
-const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|aborts|mutate|reset)$/
+const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|aborts|authorizations|mutate|reset)$/
 const route = (url: string) => {
   const match = ROUTE.exec(new URL(url).pathname)
   return match ? { namespace: namespaceNamed(match[1] ?? ""), path: match[2]! } : undefined
@@ -224,6 +230,7 @@ export default {
     if (!target) return new Response("not found", { status: 404 })
     const { namespace: ns, path } = target
     if (path === "mcp") {
+      ns.authorizations.push(request.headers.get("authorization"))
       if (request.method === "POST") countToolCalls(ns, await request.clone().json().catch(() => undefined))
       return mcp.fetch(request)
     }
@@ -232,6 +239,8 @@ export default {
         return Response.json(Object.fromEntries(ns.calls))
       case "GET aborts":
         return Response.json(Object.fromEntries(ns.aborts))
+      case "GET authorizations":
+        return Response.json(ns.authorizations)
       case "POST mutate": {
         const { tool, description } = (await request.json()) as { tool?: unknown; description?: unknown }
         if (typeof tool !== "string" || !(tool in DESCRIPTIONS) || typeof description !== "string") {
@@ -244,6 +253,7 @@ export default {
         ns.calls.clear()
         ns.aborts.clear()
         ns.descriptions.clear()
+        ns.authorizations.length = 0
         return Response.json({ reset: true })
       default:
         return new Response("method not allowed", { status: 405 })
