@@ -16,7 +16,7 @@ export const root = Command.make("berth").pipe(
   }),
   Command.withDescription(
     "Administer a Berth plane over POST /admin/rpc. Reads BERTH_URL (default http://localhost:8787), " +
-      "BERTH_ADMIN_TOKEN (for a local plane, falls back to .dev.vars in the current directory) and BERTH_WORKSPACE."
+      "BERTH_ADMIN_TOKEN (else the member's berth login for that URL, else for a local plane .dev.vars in the current directory) and BERTH_WORKSPACE."
   )
 )
 
