@@ -45,7 +45,9 @@ interface AgentList {
   readonly agents: ReadonlyArray<{
     readonly agent: string
     readonly status: string
-    readonly keyPrefix: string
+    readonly via: "key" | "oauth"
+    readonly keyPrefix?: string
+    readonly clientId?: string
     readonly owner?: string
     readonly registeredAt: string
   }>
@@ -58,12 +60,12 @@ const list = Command.make(
     const result = (yield* call({ _tag: "ListAgents", workspace: yield* targetWorkspace })) as AgentList
     if (yield* jsonOutput) return yield* printJson(result)
     yield* printTable(
-      ["AGENT", "STATUS", "KEY", "OWNER", "REGISTERED"],
-      result.agents.map((a) => [a.agent, a.status, `${a.keyPrefix}…`, a.owner ?? "-", a.registeredAt]),
+      ["AGENT", "STATUS", "DOCKS WITH", "OWNER", "REGISTERED"],
+      result.agents.map((a) => [a.agent, a.status, a.via === "oauth" ? `oauth ${a.clientId ?? "?"}` : `key ${a.keyPrefix}…`, a.owner ?? "-", a.registeredAt]),
       "no agents (berth agent register <name>)"
     )
   })
-).pipe(Command.withDescription("List agents with their status and key prefix"))
+).pipe(Command.withDescription("List agents with their status and how they dock (key prefix, or OAuth client id)"))
 
 const suspend = Command.make(
   "suspend",

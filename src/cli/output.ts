@@ -13,8 +13,16 @@ export const printLine = (text = "") =>
 /** Machine output: indented JSON for one value. */
 export const printJson = (value: unknown) => printLine(JSON.stringify(value, null, 2))
 
-/** Columns padded to their widest cell; the last column is not padded. */
-export const formatTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+/**
+ * Text an agent or a client chose (a client's name, a refused tool's name) may hold terminal
+ * escape sequences; in a table each control character is shown as `\xNN` instead of acting.
+ */
+export const printable = (text: string) =>
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+
+/** Columns padded to their widest cell; the last column is not padded. Cells are made printable. */
+export const formatTable = (header: ReadonlyArray<string>, unsafeRows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const rows = unsafeRows.map((r) => r.map(printable))
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) =>
     cells

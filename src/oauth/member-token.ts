@@ -6,7 +6,6 @@ import { bearerToken } from "../mcp/authenticate.ts"
 import { isOAuthToken } from "./mcp-resource.ts"
 import { oauthOrigin } from "./origin.ts"
 import { adminResource, type MemberProps, planeServer } from "./servers.ts"
-import { validateToken } from "./token-cache.ts"
 
 /** The member a bearer token on /admin/rpc belongs to, or null if it is not a valid member token. */
 export const memberFromBearer = async (request: Request, env: Env): Promise<string | null> => {
@@ -14,6 +13,8 @@ export const memberFromBearer = async (request: Request, env: Env): Promise<stri
   if (!token || !isOAuthToken(token)) return null
   const origin = oauthOrigin(request.url)
   if (origin === null) return null
-  const valid = await validateToken<MemberProps>(planeServer(origin), adminResource(origin), token, env)
+  // Not cached, unlike agents' tokens: the admin RPC is not a hot path, and a token `berth logout`
+  // revoked at the token endpoint must stop working at once.
+  const valid = await planeServer(origin).validateToken<MemberProps>(adminResource(origin), token, env)
   return valid?.props.member ?? null
 }
