@@ -28,6 +28,7 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   PluginAlreadyInstalled: 409,
   ToolNotFound: 404,
   PluginUnreachable: 502,
+  SecretInPluginUrl: 400,
   RunNotFound: 404,
   RunAlreadyStarted: 409,
   InvalidPolicy: 400,

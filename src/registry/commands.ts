@@ -15,7 +15,8 @@ import {
 } from "../../events/index.ts"
 import { toolId, type WorkspaceState } from "../../projections/state.ts"
 import { requireWorkspace } from "../workspace/decider.ts"
-import { PluginAlreadyInstalled, PluginNotFound, ToolNotFound } from "./errors.ts"
+import { PluginAlreadyInstalled, PluginNotFound, SecretInPluginUrl, ToolNotFound } from "./errors.ts"
+import { secretInUrl } from "./secret-in-url.ts"
 
 const isHttpUrl = (value: string) => {
   if (!URL.canParse(value)) return false
@@ -54,9 +55,17 @@ export class InstallPlugin extends Schema.TaggedClass<InstallPlugin>()("InstallP
   discovery: Schema.optional(Discovery)
 }) {}
 
+/** A URL carrying a secret is refused; `recorded` says whether it is already on the log. */
+const refuseSecretInUrl = (plugin: string, url: string, recorded: boolean) => {
+  const secret = secretInUrl(url)
+  return secret === undefined ? Effect.void : Effect.fail(new SecretInPluginUrl({ plugin, ...secret, recorded }))
+}
+
 export const decideInstallPlugin = Effect.fnUntraced(function* (state: WorkspaceState, command: InstallPlugin, slug: string) {
   yield* requireWorkspace(state, slug)
   if (state.plugins[command.plugin]) return yield* new PluginAlreadyInstalled({ plugin: command.plugin })
+  // Before the edge connects (its precheck runs this decide): the secret would reach the log and the upstream.
+  yield* refuseSecretInUrl(command.plugin, command.url, false)
   const { plugin, url, transport, auth, discovery } = command
   const events: Array<DomainEvent> = [event("PluginInstalled", { plugin, url, transport, auth })]
   if (discovery) {
@@ -75,7 +84,10 @@ export class RefreshPlugin extends Schema.TaggedClass<RefreshPlugin>()("RefreshP
 
 export const decideRefreshPlugin = Effect.fnUntraced(function* (state: WorkspaceState, command: RefreshPlugin, slug: string) {
   yield* requireWorkspace(state, slug)
-  if (!state.plugins[command.plugin]) return yield* new PluginNotFound({ plugin: command.plugin })
+  const installed = state.plugins[command.plugin]
+  if (!installed) return yield* new PluginNotFound({ plugin: command.plugin })
+  // A URL recorded before URLs were checked stays on the log; reconnecting would keep sending its secret.
+  yield* refuseSecretInUrl(command.plugin, installed.url, true)
   const events: Array<DomainEvent> = [discovered(command.plugin, command.discovery)]
   for (const tool of command.discovery.tools) {
     const id = toolId(command.plugin, tool.name)

@@ -27,7 +27,7 @@ import {
   RefreshPlugin,
   RemovePlugin
 } from "../registry/commands.ts"
-import { PluginAlreadyInstalled, PluginNotFound, PluginUnreachable, ToolNotFound } from "../registry/errors.ts"
+import { PluginAlreadyInstalled, PluginNotFound, PluginUnreachable, SecretInPluginUrl, ToolNotFound } from "../registry/errors.ts"
 import { decideFinishRun, decideRecordRun, decideStartRun, FinishRun, RecordRun, StartRun } from "../runs/commands.ts"
 import { RunAlreadyStarted, RunNotFound } from "../runs/errors.ts"
 import {
@@ -105,6 +105,7 @@ export const DomainError = Schema.Union([
   PluginAlreadyInstalled,
   PluginNotFound,
   PluginUnreachable,
+  SecretInPluginUrl,
   ToolNotFound,
   PolicyNotFound,
   InvalidPolicy,

@@ -286,6 +286,25 @@ describe("plugins and their tools", () => {
     expect(JSON.parse(json.err)).toMatchObject({ error: { _tag: "PluginUnreachable", plugin: "down", url } })
     expect(await rawEvents("nowhere")).toHaveLength(1)
   })
+
+  it("exits 1 with SecretInPluginUrl for a URL carrying a secret, naming the parameter and not its value; records nothing", async () => {
+    await berth(["workspace", "create", "leaky"])
+    // A closed port: had the plane tried to connect, the answer would be PluginUnreachable.
+    const url = `http://127.0.0.1:${await closedPort()}/mcp?api_key=sk-live-do-not-log`
+    const leaked = await berth(["-w", "leaky", "plugin", "install", "gh", "--url", url, "--auth", "bearer"])
+    expect(leaked).toEqual({
+      code: 1,
+      out: "",
+      err:
+        "berth: SecretInPluginUrl: the URL of plugin 'gh' carries a secret in its query parameter 'api_key'; " +
+        "keep secrets out of URLs (the URL is recorded in the log): store it with `berth credential set` instead\n"
+    })
+    const userinfo = await berth(["-w", "leaky", "plugin", "install", "gh", "--url", "https://bot:sk-live-do-not-log@mcp.example.com/mcp"])
+    expect(userinfo.code).toBe(1)
+    expect(userinfo.err).toMatch(/^berth: SecretInPluginUrl: .* in its userinfo/)
+    expect(leaked.err + userinfo.err).not.toContain("sk-live-do-not-log")
+    expect(await rawEvents("leaky")).toHaveLength(1)
+  })
 })
 
 describe("runs", () => {

@@ -2,8 +2,8 @@
 // plugin names (no "__", which joins plugin and tool) and non-http URLs.
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import { InstallPlugin, RemovePlugin } from "../../src/registry/commands.ts"
-import { PluginAlreadyInstalled, PluginNotFound } from "../../src/registry/errors.ts"
+import { InstallPlugin, RefreshPlugin, RemovePlugin } from "../../src/registry/commands.ts"
+import { PluginAlreadyInstalled, PluginNotFound, SecretInPluginUrl } from "../../src/registry/errors.ts"
 import { WorkspaceNotFound } from "../../src/workspace/errors.ts"
 import { decodeCommand } from "../../src/workspace/execute.ts"
 import { given, refusal } from "../workspace/decider-spec.ts"
@@ -32,6 +32,32 @@ describe("InstallPlugin", () => {
 
   it("refuses before the workspace exists", () =>
     given().when(new InstallPlugin(github)).thenFails(WorkspaceNotFound, { workspace: "acme" }))
+
+  it("refuses a URL with userinfo, naming the part and not the secret", () =>
+    given(workspaceCreated())
+      .when(new InstallPlugin({ ...github, url: "https://bot:hunter22@github.example.com/mcp" }))
+      .thenFails(SecretInPluginUrl, { plugin: "github", part: "userinfo", recorded: false }))
+
+  it("refuses a URL with a secret-named query parameter, naming the parameter", () =>
+    given(workspaceCreated())
+      .when(new InstallPlugin({ ...github, url: "https://github.example.com/mcp?api_key=sk-live-123" }))
+      .thenFails(SecretInPluginUrl, { plugin: "github", part: "query", parameter: "api_key", recorded: false }))
+})
+
+describe("RefreshPlugin", () => {
+  const discovery = { tools: [] }
+
+  it("refuses a plugin whose recorded URL carries a secret: the log keeps it, so rotate and reinstall", () => {
+    const leaky = "https://github.example.com/mcp?token=ghp_leaked"
+    given(workspaceCreated(), pluginInstalled("github", leaky))
+      .when(new RefreshPlugin({ plugin: "github", discovery }))
+      .thenFails(SecretInPluginUrl, { plugin: "github", part: "query", parameter: "token", recorded: true })
+  })
+
+  it("rediscovers a plugin with a clean URL", () =>
+    given(workspaceCreated(), pluginInstalled("github"))
+      .when(new RefreshPlugin({ plugin: "github", discovery }))
+      .then(toolsDiscovered("github")))
 })
 
 describe("RemovePlugin", () => {
