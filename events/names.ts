@@ -18,6 +18,8 @@ const name = (what: string) =>
 
 export const AgentName = name("an agent name")
 export const PolicyId = name("a policy id")
+/** A credential's name, also its id in the vault. */
+export const CredentialName = name("a credential name")
 /** Plugin names may not contain "__": that separator joins plugin and tool in `{plugin}__{tool}`. */
 export const PluginName = name("a plugin name").check(
   Schema.makeFilter((s: string) => !s.includes("__") || "a plugin name may not contain '__'")

@@ -5,9 +5,21 @@ import type { EventType } from "./index.ts"
 
 type Upcaster = (data: any) => unknown
 
+/** A v1 grant was one agent and at most one tool (`{plugin}__{tool}`); its id is the key v1 state used. */
+type GrantV1 = { credential: string; agent: string; tool?: string }
+const grantIdV1 = ({ credential, agent, tool }: GrantV1) => `${credential}:${agent}:${tool ?? "*"}`
+const toolV1 = (tool: string) => ({ plugin: tool.slice(0, tool.indexOf("__")), tools: [tool.slice(tool.indexOf("__") + 2)] })
+
 export const upcasters: Partial<Record<EventType, ReadonlyArray<Upcaster>>> = {
   // v1 → v2: agents docked only with keys before OAuth.
-  AgentRegistered: [(v1) => ({ ...v1, via: "key" })]
+  AgentRegistered: [(v1) => ({ ...v1, via: "key" })],
+  // v1 → v2: the vault. The name is the vault id (no `ref`); v1 credentials were the team's.
+  CredentialConnected: [({ ref: _ref, ...v1 }) => ({ ...v1, owner: "team", scopes: [] })],
+  // v1 → v2: grants name a plugin, tools and agents, and have an id.
+  CredentialGranted: [
+    (v1: GrantV1) => ({ grant: grantIdV1(v1), credential: v1.credential, ...(v1.tool === undefined ? {} : toolV1(v1.tool)), agents: [v1.agent] })
+  ],
+  CredentialGrantRevoked: [(v1: GrantV1) => ({ grant: grantIdV1(v1), credential: v1.credential })]
 }
 
 export const currentVersion = (type: EventType): number => 1 + (upcasters[type]?.length ?? 0)

@@ -3,7 +3,7 @@
 // A batch is applied to one Draft (draft.ts), which copies each touched record once.
 import type { FoldableEvent } from "../events/index.ts"
 import { type Changes, Draft } from "./draft.ts"
-import { grantKey, limitKey, memoryKey, toolId, type WorkspaceState } from "./state.ts"
+import { limitKey, memoryKey, toolId, type WorkspaceState } from "./state.ts"
 
 /** Optional fields are copied only when present, so a projection read back from JSON compares equal. */
 const defined = <T extends object>(value: T): T =>
@@ -52,9 +52,9 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
     case "AgentSuspended":
       return draft.patch("agents", event.data.agent, { status: "suspended" })
     case "AgentRevoked":
-      // Revocation is final, so the agent's credential grants go with it.
+      // Revocation is final, so the agent leaves every grant naming it; a grant left with no agent goes.
       draft.patch("agents", event.data.agent, { status: "revoked" })
-      return draft.deleteWhere("grants", (g) => g.agent === event.data.agent)
+      return withoutAgent(draft, event.data.agent)
 
     case "PluginInstalled": {
       const { plugin, url, transport, auth } = event.data
@@ -64,6 +64,7 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       const plugin = event.data.plugin
       draft.delete("plugins", plugin)
       draft.deleteWhere("tools", (t) => t.plugin === plugin)
+      draft.deleteWhere("grants", (g) => g.plugin === plugin)
       return draft.delete("oauthClients", plugin)
     }
     case "ToolsDiscovered": {
@@ -106,11 +107,13 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       draft.patch("credentials", event.data.credential, { status: "revoked" })
       return draft.deleteWhere("grants", (g) => g.credential === event.data.credential)
     case "CredentialGranted": {
-      const { credential, agent, tool } = event.data
-      return draft.put("grants", grantKey(credential, agent, tool), defined({ credential, agent, tool, grantedAt: at }))
+      const { grant, credential, plugin, tools, agents } = event.data
+      // A v1 grant (no plugin) was for the credential's own plugin.
+      const on = plugin ?? state.credentials[credential]?.plugin ?? ""
+      return draft.put("grants", grant, defined({ credential, plugin: on, tools, agents, grantedAt: at }))
     }
     case "CredentialGrantRevoked":
-      return draft.delete("grants", grantKey(event.data.credential, event.data.agent, event.data.tool))
+      return draft.delete("grants", event.data.grant)
 
     case "PolicySet":
       return draft.put("policies", event.data.policy, { text: event.data.text, sha256: event.data.sha256, setAt: at })
@@ -138,6 +141,15 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       return
     case "RunFinished":
       return draft.delete("openRuns", event.data.run)
+  }
+}
+
+const withoutAgent = (draft: Draft, agent: string): void => {
+  for (const [id, grant] of Object.entries(draft.state.grants)) {
+    if (!grant.agents?.includes(agent)) continue
+    const agents = grant.agents.filter((a) => a !== agent)
+    if (agents.length === 0) draft.delete("grants", id)
+    else draft.patch("grants", id, { agents })
   }
 }
 

@@ -1,7 +1,7 @@
 // The inline projection: the workspace state that commands are checked against. Each field but
 // `workspace` is a record of entities by key, which is also how it is stored (one row per entity).
 import { Schema } from "effect"
-import { AgentVia, BotEffect, MemberRole, PluginAuth, ToolDefinition, Transport } from "../events/index.ts"
+import { AgentVia, BotEffect, CredentialKind, CredentialOwner, MemberRole, PluginAuth, ToolDefinition, Transport } from "../events/index.ts"
 
 const Entities = <S extends Schema.Top>(entity: S) => Schema.Record(Schema.String, entity)
 
@@ -56,24 +56,29 @@ export const WorkspaceState = Schema.Struct({
       secretFingerprint: Schema.optional(Schema.String)
     })
   ),
+  /** Keyed by credential name; the material is in the vault (src/vault), never here. */
   credentials: Entities(
     Schema.Struct({
       plugin: Schema.String,
-      kind: Schema.Literals(["oauth", "bearer"]),
-      ref: Schema.String,
+      kind: CredentialKind,
+      header: Schema.optional(Schema.String),
+      owner: CredentialOwner,
+      member: Schema.optional(Schema.String),
       fingerprint: Schema.String,
+      scopes: Schema.Array(Schema.String),
       status: Schema.Literals(["active", "revoked"]),
       subject: Schema.optional(Schema.String),
       expiresAt: Schema.optional(Schema.String),
       connectedAt: Schema.String
     })
   ),
-  /** Keyed by `{credential}:{agent}:{tool or *}`. */
+  /** Keyed by grant id. Absent `tools` or `agents`: every tool of the plugin, every agent. */
   grants: Entities(
     Schema.Struct({
       credential: Schema.String,
-      agent: Schema.String,
-      tool: Schema.optional(Schema.String),
+      plugin: Schema.String,
+      tools: Schema.optional(Schema.Array(Schema.String)),
+      agents: Schema.optional(Schema.Array(Schema.String)),
       grantedAt: Schema.String
     })
   ),
@@ -140,8 +145,6 @@ export const initialState: WorkspaceState = {
 }
 
 export const toolId = (plugin: string, tool: string) => `${plugin}__${tool}`
-export const grantKey = (credential: string, agent: string, tool: string | undefined) =>
-  `${credential}:${agent}:${tool ?? "*"}`
 export const limitKey = (scope: "agent" | "tool" | "workspace", target: string | undefined) =>
   scope === "workspace" ? "workspace" : `${scope}:${target}`
 export const memoryKey = (namespace: string, key: string) => `${namespace}:${key}`

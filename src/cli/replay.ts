@@ -28,7 +28,7 @@ interface Replayed {
 const forAgent = (state: WorkspaceState, agent: string): WorkspaceState => ({
   ...state,
   agents: Object.fromEntries(Object.entries(state.agents).filter(([id]) => id === agent)),
-  grants: Object.fromEntries(Object.entries(state.grants).filter(([, g]) => g.agent === agent))
+  grants: Object.fromEntries(Object.entries(state.grants).filter(([, g]) => g.agents === undefined || g.agents.includes(agent)))
 })
 
 export const replay = Command.make(

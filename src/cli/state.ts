@@ -48,7 +48,9 @@ export const formatState = (answer: StateAnswer): string => {
     ),
     section(
       "grants",
-      Object.values(state.grants).map((g) => `${g.credential} → ${g.agent}${g.tool ? ` for ${g.tool}` : ""}`)
+      Object.entries(state.grants).map(
+        ([id, g]) => `${id}  ${g.credential} → ${g.plugin}${g.tools ? ` (${g.tools.join(", ")})` : ""} for ${g.agents ? g.agents.join(", ") : "every agent"}`
+      )
     ),
     section(
       "policies",

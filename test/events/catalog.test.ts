@@ -96,16 +96,22 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
     data: {
       credential: "github-ada",
       plugin: "github",
-      kind: "oauth",
-      ref: "vault:01JD3Z8Q4M0000000000000001",
-      fingerprint: "0c7e22aa",
+      kind: "header",
+      header: "X-API-Key",
+      owner: "member",
+      member: "ada@acme.dev",
+      fingerprint: "0c7e22aa9b1c4f0e0c7e22aa9b1c4f0e",
+      scopes: ["repo"],
       subject: "ada",
       expiresAt: "2026-12-01T00:00:00.000Z"
     }
   },
   CredentialRevoked: { type: "CredentialRevoked", data: { credential: "github-ada", reason: "left the team" } },
-  CredentialGranted: { type: "CredentialGranted", data: { credential: "github-ada", agent: "ci-bot", tool: "github__search_issues" } },
-  CredentialGrantRevoked: { type: "CredentialGrantRevoked", data: { credential: "github-ada", agent: "ci-bot" } },
+  CredentialGranted: {
+    type: "CredentialGranted",
+    data: { grant: "g_5e1f0a9c2b7d", credential: "github-ada", plugin: "github", tools: ["search_issues"], agents: ["ci-bot"] }
+  },
+  CredentialGrantRevoked: { type: "CredentialGrantRevoked", data: { grant: "g_5e1f0a9c2b7d", credential: "github-ada" } },
   PolicySet: {
     type: "PolicySet",
     data: { policy: "base", text: "permit(principal, action, resource);", sha256: SHA_A }
@@ -228,7 +234,12 @@ describe("decodeEvent", () => {
 
 describe("upcast", () => {
   it("every event type is at version 1 until an upcaster is registered", () => {
-    const versioned: Partial<Record<EventType, number>> = { AgentRegistered: 2 }
+    const versioned: Partial<Record<EventType, number>> = {
+      AgentRegistered: 2,
+      CredentialConnected: 2,
+      CredentialGranted: 2,
+      CredentialGrantRevoked: 2
+    }
     for (const type of EVENT_TYPES) expect(currentVersion(type)).toBe(versioned[type] ?? 1)
   })
 
@@ -238,6 +249,41 @@ describe("upcast", () => {
     // v2 data is taken as written, whichever way the agent docks.
     const oauth = { agent: "claude", via: "oauth", clientId: "https://claude.ai/oauth/mcp-client.json", clientName: "Claude" }
     expect(decodeEvent(envelope("AgentRegistered", 2, oauth)).data).toEqual(oauth)
+  })
+
+  it("CredentialConnected v1 (a vault ref, before owners) reads as v2: the team's, no scopes, no ref", () => {
+    const v1 = { credential: "gh", plugin: "github", kind: "bearer", ref: "vault:01JD3Z8Q4M0000000000000001", fingerprint: "0c7e22aa" }
+    expect(decodeEvent(envelope("CredentialConnected", 1, v1)).data).toEqual({
+      credential: "gh",
+      plugin: "github",
+      kind: "bearer",
+      fingerprint: "0c7e22aa",
+      owner: "team",
+      scopes: []
+    })
+    expect(decodeEvent(envelope("CredentialConnected", 2, samples.CredentialConnected.data)).data).toEqual(samples.CredentialConnected.data)
+  })
+
+  it("CredentialGranted and CredentialGrantRevoked v1 (one agent, one tool id) read as v2 with the id v1 state keyed them by", () => {
+    const tool = { credential: "gh", agent: "ci-bot", tool: "github__search_issues" }
+    expect(decodeEvent(envelope("CredentialGranted", 1, tool)).data).toEqual({
+      grant: "gh:ci-bot:github__search_issues",
+      credential: "gh",
+      plugin: "github",
+      tools: ["search_issues"],
+      agents: ["ci-bot"]
+    })
+    // Plugin-wide in v1 meant the credential's own plugin: evolve resolves it, so none is invented here.
+    expect(decodeEvent(envelope("CredentialGranted", 1, { credential: "gh", agent: "ci-bot" })).data).toEqual({
+      grant: "gh:ci-bot:*",
+      credential: "gh",
+      agents: ["ci-bot"]
+    })
+    expect(decodeEvent(envelope("CredentialGrantRevoked", 1, tool)).data).toEqual({ grant: "gh:ci-bot:github__search_issues", credential: "gh" })
+    expect(decodeEvent(envelope("CredentialGrantRevoked", 1, { credential: "gh", agent: "ci-bot" })).data).toEqual({
+      grant: "gh:ci-bot:*",
+      credential: "gh"
+    })
   })
 
   it("brings a v1 envelope up to the v2 shape through a registered upcaster", () => {

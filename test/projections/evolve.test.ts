@@ -144,49 +144,89 @@ describe("PluginRemoved", () => {
 })
 
 describe("credentials", () => {
+  it("CredentialConnected records the credential (never a value), and a second one for the name replaces it", () => {
+    const state = stateAfter(workspaceCreated(), credentialConnected("gh-token", "gh", { member: "ada" }))
+    expect(state.credentials["gh-token"]).toEqual({
+      plugin: "gh",
+      kind: "bearer",
+      owner: "member",
+      member: "ada",
+      fingerprint: "3f2a9c01d4e5f60718293a4b5c6d7e8f",
+      scopes: [],
+      status: "active",
+      connectedAt: "2026-11-01T09:00:01.000Z"
+    })
+    const replaced = stateAfter(workspaceCreated(), credentialConnected("gh-token", "gh", { member: "ada" }), credentialRevoked("gh-token"), credentialConnected("gh-token", "gh"))
+    expect(replaced.credentials["gh-token"]).toMatchObject({ owner: "team", status: "active", connectedAt: "2026-11-01T09:00:03.000Z" })
+  })
+
   it("CredentialRevoked marks the credential revoked and drops every grant of it, keeping others'", () => {
     const state = stateAfter(
       workspaceCreated(),
       pluginInstalled("gh"),
       credentialConnected("gh-token", "gh"),
       credentialConnected("gh-token-2", "gh"),
-      credentialGranted("gh-token", "bot"),
-      credentialGranted("gh-token", "ci", "gh__search"),
-      credentialGranted("gh-token-2", "bot", "gh__issue"),
+      credentialGranted("g1", "gh-token", "gh", { agents: ["bot"] }),
+      credentialGranted("g2", "gh-token", "gh", { agents: ["ci"], tools: ["search"] }),
+      credentialGranted("g3", "gh-token-2", "gh", { agents: ["bot"], tools: ["issue"] }),
       credentialRevoked("gh-token")
     )
     expect(state.credentials["gh-token"]?.status).toBe("revoked")
     expect(state.credentials["gh-token-2"]?.status).toBe("active")
     expect(state.grants).toEqual({
-      "gh-token-2:bot:gh__issue": { credential: "gh-token-2", agent: "bot", tool: "gh__issue", grantedAt: expect.any(String) }
+      g3: { credential: "gh-token-2", plugin: "gh", agents: ["bot"], tools: ["issue"], grantedAt: "2026-11-01T09:00:06.000Z" }
     })
   })
 
-  it("CredentialGrantRevoked drops only the grant with that tool (or the plugin-wide one)", () => {
+  it("CredentialGrantRevoked drops only the grant it names", () => {
     const state = stateAfter(
       workspaceCreated(),
       credentialConnected("gh-token", "gh"),
-      credentialGranted("gh-token", "bot"),
-      credentialGranted("gh-token", "bot", "gh__search"),
-      credentialGrantRevoked("gh-token", "bot")
+      credentialGranted("g1", "gh-token", "gh"),
+      credentialGranted("g2", "gh-token", "gh", { tools: ["search"] }),
+      credentialGrantRevoked("g1", "gh-token")
     )
-    expect(Object.keys(state.grants)).toEqual(["gh-token:bot:gh__search"])
+    expect(Object.keys(state.grants)).toEqual(["g2"])
+  })
+
+  it("a v1 plugin-wide grant (no plugin) is for the credential's own plugin", () => {
+    const state = stateAfter(workspaceCreated(), credentialConnected("gh-token", "gh"), {
+      type: "CredentialGranted",
+      data: { grant: "gh-token:bot:*", credential: "gh-token", agents: ["bot"] }
+    })
+    expect(state.grants["gh-token:bot:*"]).toEqual({ credential: "gh-token", plugin: "gh", agents: ["bot"], grantedAt: "2026-11-01T09:00:02.000Z" })
+  })
+
+  it("PluginRemoved drops the plugin's grants; the credential stays in the vault", () => {
+    const state = stateAfter(
+      workspaceCreated(),
+      pluginInstalled("gh"),
+      credentialConnected("gh-token", "gh"),
+      credentialGranted("g1", "gh-token", "gh"),
+      credentialGranted("g2", "gh-token", "gh-enterprise"),
+      pluginRemoved("gh")
+    )
+    expect(Object.keys(state.grants)).toEqual(["g2"])
+    expect(state.credentials["gh-token"]?.status).toBe("active")
   })
 })
 
 describe("agent revocation", () => {
-  it("AgentRevoked drops the agent's grants, keeping other agents'", () => {
+  it("AgentRevoked takes the agent out of every grant, dropping a grant left with no agent", () => {
     const state = stateAfter(
       workspaceCreated(),
       credentialConnected("gh-token", "gh"),
       agentRegistered("bot"),
       agentRegistered("ci"),
-      credentialGranted("gh-token", "bot"),
-      credentialGranted("gh-token", "ci", "gh__search"),
+      credentialGranted("g1", "gh-token", "gh", { agents: ["bot"] }),
+      credentialGranted("g2", "gh-token", "gh", { agents: ["bot", "ci"], tools: ["search"] }),
+      credentialGranted("g3", "gh-token", "gh"),
       agentRevoked("bot")
     )
     expect(state.agents["bot"]?.status).toBe("revoked")
-    expect(Object.keys(state.grants)).toEqual(["gh-token:ci:gh__search"])
+    expect(Object.keys(state.grants).sort()).toEqual(["g2", "g3"])
+    expect(state.grants["g2"]?.agents).toEqual(["ci"])
+    expect(state.grants["g3"]?.agents).toBeUndefined()
   })
 })
 
@@ -271,9 +311,9 @@ describe("purity", () => {
     toolQuarantined("gh__search", A, B),
     oauthClientConfigured("gh"),
     credentialConnected("gh-token", "gh"),
-    credentialGranted("gh-token", "bot", "gh__search"),
-    credentialGranted("gh-token", "ci"),
-    credentialGrantRevoked("gh-token", "ci"),
+    credentialGranted("g1", "gh-token", "gh", { agents: ["bot"], tools: ["search"] }),
+    credentialGranted("g2", "gh-token", "gh"),
+    credentialGrantRevoked("g2", "gh-token"),
     credentialRevoked("gh-token"),
     policySet("base", "permit(principal, action, resource);", A),
     policyRemoved("base"),

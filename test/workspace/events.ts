@@ -55,13 +55,21 @@ export const oauthClientConfigured = (plugin: string) =>
     authorizationServer: `https://auth.${plugin}.example.com`,
     scopes: ["read"]
   })
-export const credentialConnected = (credential: string, plugin: string) =>
-  event("CredentialConnected", { credential, plugin, kind: "bearer", ref: `vault:${credential}`, fingerprint: "3f2a9c01" })
+export const credentialConnected = (credential: string, plugin: string, owner: { member?: string } = {}) =>
+  event("CredentialConnected", {
+    credential,
+    plugin,
+    kind: "bearer",
+    owner: owner.member === undefined ? "team" : "member",
+    ...(owner.member === undefined ? {} : { member: owner.member }),
+    fingerprint: "3f2a9c01d4e5f60718293a4b5c6d7e8f",
+    scopes: []
+  })
 export const credentialRevoked = (credential: string) => event("CredentialRevoked", { credential })
-export const credentialGranted = (credential: string, agent: string, tool?: string) =>
-  event("CredentialGranted", tool === undefined ? { credential, agent } : { credential, agent, tool })
-export const credentialGrantRevoked = (credential: string, agent: string, tool?: string) =>
-  event("CredentialGrantRevoked", tool === undefined ? { credential, agent } : { credential, agent, tool })
+/** A grant whose id is `grant` (decide derives ids; specs of evolve pick them). */
+export const credentialGranted = (grant: string, credential: string, plugin: string, narrow: { tools?: Array<string>; agents?: Array<string> } = {}) =>
+  event("CredentialGranted", { grant, credential, plugin, ...narrow })
+export const credentialGrantRevoked = (grant: string, credential: string) => event("CredentialGrantRevoked", { grant, credential })
 
 export const policySet = (policy: string, text: string, sha256: string) => event("PolicySet", { policy, text, sha256 })
 export const policyRemoved = (policy: string) => event("PolicyRemoved", { policy })
