@@ -49,7 +49,7 @@ const capture = Command.make(
   "capture",
   {
     mode: Argument.Literals("mode", ["on", "off"]).pipe(
-      Argument.withDescription("on: runs record tool arguments and results (secret-like keys redacted); off: size and sha256 only")
+      Argument.withDescription("on: runs record tool arguments and results (secret-like keys, bearer tokens and JWTs redacted); off: size and sha256 only")
     ),
     ...mutationFlags
   },
