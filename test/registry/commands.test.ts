@@ -1,4 +1,4 @@
-// Spec for the registry commands: InstallPlugin and RemovePlugin, and the Schemas that refuse bad
+// Spec for the registry commands: InstallPlugin, RefreshPlugin and RemovePlugin (a URL carrying a secret is refused),
 // plugin names (no "__", which joins plugin and tool) and non-http URLs.
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
