@@ -1,5 +1,6 @@
-// Spec for the registry commands: InstallPlugin, RefreshPlugin and RemovePlugin (a URL carrying a secret is refused),
-// plugin names (no "__", which joins plugin and tool) and non-http URLs.
+// Spec for the registry commands: InstallPlugin, RefreshPlugin and RemovePlugin (a URL carrying a secret
+// is refused), and the Schemas that refuse bad plugin names (no "__", which joins plugin and tool) and
+// non-http URLs.
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { InstallPlugin, RefreshPlugin, RemovePlugin } from "../../src/registry/commands.ts"
