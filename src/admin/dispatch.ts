@@ -94,11 +94,14 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   if (tag === "CreateWorkspace") command.workspace = workspace
 
   if (tag !== "CreateWorkspace" && !(await workspaceExists(env, workspace))) return fail(errorBody(new WorkspaceNotFound({ workspace })))
+  const stub = workspaceStub(env, workspace)
   // A pre-registered OAuth client is stored with the provider first; its secret is shown once, here.
+  // The role is checked before anything is stored (and again, atomically, by the workspace).
+  const refused = tag === "RegisterAgentClient" ? forbiddenIn((await stub.snapshot()).state, workspace, actor, tag) : undefined
+  if (refused) return fail(errorBody(refused))
   const client = tag === "RegisterAgentClient" ? await createAgentClient(env, workspace, command) : undefined
   if (client && !client.ok) return invalid("redirectUris", client.reason)
   if (client?.ok) Object.assign(command, { clientId: client.clientId })
-  const stub = workspaceStub(env, workspace)
   const options = {
     actor,
     ...(expectedSeq === undefined ? {} : { expectedSeq }),
