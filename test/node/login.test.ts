@@ -56,6 +56,8 @@ describe("berth login", () => {
     await page.getByLabel("Email").fill("ana@acme.dev")
     await page.getByRole("button", { name: "Sign in" }).click()
     await page.waitForURL(`${plane.url}/authorize?**`)
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Sign in berth CLI as ana@acme.dev?")
+    await page.screenshot({ path: "docs/screenshots/cli-consent.png", fullPage: true })
     await page.getByRole("button", { name: "Allow" }).click()
     await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/)
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Signed in to Berth")

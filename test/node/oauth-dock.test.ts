@@ -190,3 +190,49 @@ describe.each([
     expect(runs.map((r) => [r.agent, r.tool, r.status])).toEqual([[registered.data.agent, "everything__echo", "ok"]])
   })
 })
+
+describe("the consent page in the browser, refusing", () => {
+  it("a client the allowlist excludes is refused before consent, with the command that would let it in; a viewer may not approve", async () => {
+    const workspace = `dock-refused-${Date.now().toString(36)}`
+    await admin({ _tag: "CreateWorkspace", workspace })
+    await admin({ _tag: "AddMember", workspace, member: "ada@acme.dev", role: "admin" })
+    await admin({ _tag: "AddMember", workspace, member: "vic@acme.dev", role: "viewer" })
+    await admin({ _tag: "SetBotRule", workspace, match: "Claude*", effect: "allow" })
+    const endpoint = new URL(`${plane.url}/w/${workspace}/mcp`)
+    const auth = provider("Scraper Bot")
+    await expect(connect(endpoint, auth)).rejects.toBeInstanceOf(UnauthorizedError)
+
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    try {
+      await page.goto(auth.authorizationUrl()!.href)
+      await page.getByLabel("Email").fill("ada@acme.dev")
+      await page.getByRole("button", { name: "Sign in" }).click()
+      await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Client not allowed")
+      const text = await page.locator("main").innerText()
+      expect(text).toContain(`Scraper Bot may not dock in ${workspace}: it is not on the bot allowlist.`)
+      expect(text).toContain(`berth -w ${workspace} bot allow 'Scraper Bot'`)
+      expect(await page.getByRole("button", { name: "Allow" }).count()).toBe(0)
+      await page.screenshot({ path: `${SCREENSHOTS}/consent-refused.png`, fullPage: true })
+    } finally {
+      await context.close()
+    }
+    const events = (await admin({ _tag: "ListEvents", workspace, limit: 1000 })).events as Array<any>
+    expect(events.at(-1)).toMatchObject({ type: "ClientRefused", data: { at: "consent", clientName: "Scraper Bot", member: "ada@acme.dev" } })
+
+    // With the client allowed, a viewer still may not let it in.
+    await admin({ _tag: "SetBotRule", workspace, match: "Scraper*", effect: "allow" })
+    const viewer = await browser.newContext()
+    const viewerPage = await viewer.newPage()
+    try {
+      await viewerPage.goto(auth.authorizationUrl()!.href)
+      await viewerPage.getByLabel("Email").fill("vic@acme.dev")
+      await viewerPage.getByRole("button", { name: "Sign in" }).click()
+      await expect(viewerPage.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Not allowed")
+      expect(await viewerPage.locator("main").innerText()).toContain("Letting an agent dock needs the admin role")
+      await viewerPage.screenshot({ path: `${SCREENSHOTS}/consent-not-allowed.png`, fullPage: true })
+    } finally {
+      await viewer.close()
+    }
+  })
+})
