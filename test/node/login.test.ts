@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { run } from "../../src/cli/main.ts"
 import { launchBrowser } from "./browser.ts"
 import { startPlane } from "./plane.ts"
@@ -97,6 +97,22 @@ describe("berth login", () => {
     })
     const members = await berth(["-w", "login-acme", "member", "list", "--json"], env)
     expect(JSON.parse(members.out).members.map((m: { member: string }) => m.member)).toEqual(["ana@acme.dev"])
+    // The member's role decides: as a viewer, `plugin install` is Forbidden and appends nothing; as an
+    // admin it succeeds, and the log names the member.
+    const head = async () => JSON.parse((await berth(["-w", "login-acme", "verify", "--json"], admin)).out).count as number
+    expect((await berth(["-w", "login-acme", "member", "role", "ana@acme.dev", "--role", "viewer"], admin)).code).toBe(0)
+    const before = await head()
+    const install = ["-w", "login-acme", "plugin", "install", "up", "--url", inject("upstreamUrl")]
+    const refused = await berth(install, env)
+    expect(refused.code).toBe(1)
+    expect(refused.err).toContain("Forbidden")
+    expect(refused.err).toContain("InstallPlugin needs an admin")
+    expect(await head()).toBe(before)
+    expect((await berth(["-w", "login-acme", "member", "role", "ana@acme.dev", "--role", "admin"], admin)).code).toBe(0)
+    expect((await berth(install, env)).code).toBe(0)
+    const installed = JSON.parse((await berth(["-w", "login-acme", "events", "--from", String(before + 2), "--json"], admin)).out.split("\n")[0]!)
+    expect(installed).toMatchObject({ type: "PluginInstalled", actor: { type: "member", id: "ana@acme.dev" } })
+
     // BERTH_ADMIN_TOKEN comes first.
     expect((await berth(["whoami"], { ...env, BERTH_ADMIN_TOKEN: plane.token })).out).toBe("the admin (the plane's admin token)\n")
 
@@ -120,6 +136,13 @@ describe("berth login", () => {
     })
     expect(reuse.status).toBe(400)
     expect(((await reuse.json()) as { error: string }).error).toBe("invalid_grant")
+    // And its access token stops working at once: member tokens are checked at every request.
+    const stale = await fetch(`${plane.url}/admin/rpc`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${login2.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ _tag: "WhoAmI" })
+    })
+    expect(stale.status).toBe(401)
 
     const after = await berth(["whoami"], env)
     expect(after.code).toBe(1)
