@@ -15,7 +15,7 @@ import {
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { launchBrowser } from "./browser.ts"
-import { startPlane } from "./plane.ts"
+import { adminRpc, startPlane } from "./plane.ts"
 
 const SCREENSHOTS = "docs/screenshots"
 
@@ -40,16 +40,7 @@ const cimdDocument = () => ({
   token_endpoint_auth_method: "none"
 })
 
-const admin = async (body: Record<string, unknown>) => {
-  const response = await fetch(`${plane.url}/admin/rpc`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${plane.token}`, "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })
-  const answer = (await response.json()) as { ok: boolean; result: any; error?: unknown }
-  if (!answer.ok) throw new Error(JSON.stringify(answer.error))
-  return answer.result
-}
+const admin = (body: Record<string, unknown>) => adminRpc(plane, body)
 
 beforeAll(async () => {
   callback = createServer()

@@ -71,3 +71,15 @@ export const startPlane = async (options: PlaneOptions = {}) => {
   // `url` is wrangler's dev ingress (what `npm start` serves); `runtimeUrl` the runtime's own entry (dev-worker.ts).
   return { url: worker.url, runtimeUrl: worker.runtimeUrl, inspectorUrl: worker.inspectorUrl, token: PLANE_ADMIN_TOKEN, stop: worker.stop }
 }
+
+/** POST /admin/rpc to a plane with its admin token; the result, or a thrown error naming the plane's. */
+export const adminRpc = async (plane: { readonly url: string; readonly token: string }, body: Record<string, unknown>) => {
+  const response = await fetch(`${plane.url}/admin/rpc`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${plane.token}`, "content-type": "application/json" },
+    body: JSON.stringify(body)
+  })
+  const answer = (await response.json()) as { ok: boolean; result: any; error?: unknown }
+  if (!answer.ok) throw new Error(JSON.stringify(answer.error))
+  return answer.result
+}

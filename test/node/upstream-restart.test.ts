@@ -4,7 +4,7 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { startEverything } from "../global-setup.ts"
-import { startPlane } from "./plane.ts"
+import { adminRpc, startPlane } from "./plane.ts"
 
 let plane: Awaited<ReturnType<typeof startPlane>>
 let everything: Awaited<ReturnType<typeof startEverything>>
@@ -15,16 +15,7 @@ afterAll(async () => {
   await Promise.all([plane?.stop(), everything?.stop()])
 })
 
-const admin = async (body: Record<string, unknown>) => {
-  const response = await fetch(`${plane.url}/admin/rpc`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${plane.token}`, "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })
-  const answer = (await response.json()) as { ok: boolean; result: any; error?: unknown }
-  if (!answer.ok) throw new Error(JSON.stringify(answer.error))
-  return answer.result
-}
+const admin = (body: Record<string, unknown>) => adminRpc(plane, body)
 
 it("reconnects to a restarted upstream on the next call", async () => {
   await admin({ _tag: "CreateWorkspace", workspace: "restart" })
