@@ -4,7 +4,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin"
 import { defineConfig } from "vitest/config"
 
-import { TEST_ADMIN_TOKEN, TEST_AUDIT_PUBLIC_KEY, TEST_AUDIT_SIGNING_KEY, TEST_SESSION_SECRET } from "./test/keys.ts"
+import { TEST_ADMIN_TOKEN, TEST_AUDIT_PUBLIC_KEY, TEST_AUDIT_SIGNING_KEY, TEST_SESSION_SECRET, TEST_VAULT_KEY } from "./test/keys.ts"
 
 // The D1 schema, applied to each test's database by test/apply-migrations.ts.
 const migrations = await readD1Migrations("./projections/d1/migrations")
@@ -24,6 +24,7 @@ export default defineConfig({
                 BERTH_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
                 BERTH_AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
                 BERTH_SESSION_SECRET: TEST_SESSION_SECRET,
+                BERTH_VAULT_KEY: TEST_VAULT_KEY,
                 TEST_AUDIT_PUBLIC_KEY,
                 // Small segments, so a test of a few dozen events seals several.
                 BERTH_ARCHIVE_SEGMENT_EVENTS: "25",

@@ -14,6 +14,10 @@ export interface Env {
   readonly BERTH_ARCHIVE_SEGMENT_EVENTS?: string
   /** Seal whatever is unsealed once its oldest event is this many seconds old (default 3600). */
   readonly BERTH_ARCHIVE_SEAL_SECONDS?: string
+  /** Worker secret: the vault's root key (HKDF → each workspace's keys, src/vault/crypto.ts). Unset: no credentials are stored. */
+  readonly BERTH_VAULT_KEY?: string
+  /** During a rotation, the vault key being replaced: rows wrapped under it are rewrapped when each workspace wakes. */
+  readonly BERTH_VAULT_KEY_PREVIOUS?: string
   /** Worker secret. Unset means the admin RPC refuses everyone: there is no default token. */
   readonly BERTH_ADMIN_TOKEN?: string
   /** Comma-separated hostnames whose browser pages may call the MCP endpoint (loopback always may). */

@@ -5,3 +5,5 @@ export const TEST_AUDIT_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIPsiYyBkOdj10UXNyruYK
 export const TEST_AUDIT_PUBLIC_KEY = "zFlzsxKFOn4tjIUnTZcZc-8L3xxP5W_MfStTy0u0DJk"
 /** Signs member sessions in tests (BERTH_SESSION_SECRET). */
 export const TEST_SESSION_SECRET = "test-session-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+/** The vault's root key in tests (BERTH_VAULT_KEY). */
+export const TEST_VAULT_KEY = "test-vault-key-7f3c9a1e5b2d4f6081a3c5e7f9b1d3f5"

@@ -87,6 +87,9 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   if (Exit.isFailure(routing)) return schemaFailure(Cause.squash(routing.cause) as Schema.SchemaError)
   const { workspace, expectedSeq, idempotencyKey } = routing.value
   const { workspace: _w, expectedSeq: _e, idempotencyKey: _i, ...command } = body
+  // A credential's value goes to the vault alone: never into the command, its idempotency record, or an answer.
+  const value = tag === "SetCredential" ? command.value : undefined
+  if (tag === "SetCredential") delete command.value
   const fingerprint = { ...command }
   // The agent key is minted here, at the edge, and shown once: only its hash travels on.
   const minted = tag === "RegisterAgent" ? mintAgentKey(workspace) : undefined
@@ -109,7 +112,9 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   }
   // Discovery connects to the upstream first, inside the workspace, so its client stays warm there.
   const outcome =
-    tag === "InstallPlugin"
+    tag === "SetCredential"
+      ? await stub.setCredential(command, value, options)
+      : tag === "InstallPlugin"
       ? await stub.installPlugin(command, options)
       : tag === "RefreshPlugin"
         ? await stub.refreshPlugin(command as { plugin: string }, options)
@@ -273,6 +278,10 @@ const runQuery = async (env: Env, query: Query, actor: Actor): Promise<AdminResp
     }
     case "ListLimits":
       return { ok: true, result: { limits: Object.entries(state.limits).map(([limit, l]) => ({ limit, ...l })) } }
+    case "ListCredentials":
+      return { ok: true, result: { credentials: Object.entries(state.credentials).map(([credential, c]) => ({ credential, ...c })) } }
+    case "ListGrants":
+      return { ok: true, result: { grants: Object.entries(state.grants).map(([grant, g]) => ({ grant, ...g })) } }
     case "ListPolicies":
       return { ok: true, result: { policies: Object.entries(state.policies).map(([policy, p]) => ({ policy, ...p })) } }
     case "ResetReadModels":

@@ -59,6 +59,9 @@ export class SimulatePolicy extends Schema.TaggedClass<SimulatePolicy>()("Simula
   since: Schema.optional(IsoTime)
 }) {}
 export class ListLimits extends Schema.TaggedClass<ListLimits>()("ListLimits", { workspace }) {}
+/** The vault's credentials: kind, owner, fingerprint, scopes, expiry and state; never a value. */
+export class ListCredentials extends Schema.TaggedClass<ListCredentials>()("ListCredentials", { workspace }) {}
+export class ListGrants extends Schema.TaggedClass<ListGrants>()("ListGrants", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
 // Across workspaces, from the D1 read models; `workspace` narrows to one. Newest first, `cursor` pages.
@@ -130,6 +133,8 @@ export const Query = Schema.Union([
   ListRuns,
   GetRun,
   ListLimits,
+  ListCredentials,
+  ListGrants,
   TestPolicy,
   SimulatePolicy,
   WhoAmI

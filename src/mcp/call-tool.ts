@@ -15,6 +15,7 @@ import { withinCall } from "./call-scope.ts"
 import { MAX_PARKED_PER_AGENT } from "./parked-calls.ts"
 import { type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import { validateArguments } from "./validate-args.ts"
+import { credentialForCall, needsCredential } from "../vault/grants.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
 
@@ -136,6 +137,20 @@ export const callTool = async (
   }
   const validateSpan = validating.end({ code: "ok" })
 
+  // The most specific grant names the credential the call carries; a plugin that needs one and has none is refused here.
+  const granted = credentialForCall(state, tool.plugin, tool.name, agent)
+  if (!granted && needsCredential(state, tool.plugin)) {
+    const reason =
+      `no credential is granted for \`${params.name}\`; connect one with ` +
+      `\`berth credential set <name> --plugin ${tool.plugin} --bearer-stdin\` and \`berth credential grant <name> --plugin ${tool.plugin}\``
+    const span = startSpan(traced.traceId, "credential", traced.root.spanId).end({ code: "error", message: reason }, { "berth.plugin": tool.plugin })
+    traced.finish("denied", [authorizeSpan, validateSpan, span], { error: reason })
+    return { content: [{ type: "text", text: `Berth refused this call: ${reason}` }], isError: true }
+  }
+  const credential = granted && host.credential(granted)
+  // Which credential the call carried, never its value.
+  const carried: Record<string, string> = granted ? { "berth.credential": granted.credential, "berth.credential.fingerprint": granted.fingerprint } : {}
+
   // The call leaves for the upstream: its run is on the log before it does.
   traced.start()
   const upstream = startSpan(traced.traceId, `upstream ${tool.plugin}`, traced.root.spanId)
@@ -145,7 +160,7 @@ export const callTool = async (
   // Logs, progress, sampling and elicitation the upstream sends during the call go to the agent (upstream-call.ts).
   const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal, progress }) =>
     withinCall(call, () =>
-      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport }, (client) =>
+      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential }, (client) =>
         client.callTool(
           { name: tool.name, arguments: params.arguments ?? {}, ...(logLevel === undefined ? {} : { _meta: { [LOG_LEVEL_META_KEY]: logLevel } }) },
           {
@@ -164,7 +179,7 @@ export const callTool = async (
   )
 
   const conclude = (settled: Settled): CallToolResult => {
-    const attributes = { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name }
+    const attributes = { "berth.plugin": tool.plugin, "berth.upstream.tool": tool.name, ...carried }
     if (settled.kind === "done") {
       const { result } = settled
       const measured = measure(result)

@@ -2,6 +2,8 @@
 // and agent. Concurrent first calls share one connect; a client whose connection failed is dropped
 // and reconnected (twice at most, with a short backoff), so a restarted upstream, or a keep-alive
 // connection the upstream closed just as it was reused, is survivable. It never opens a session per call.
+// A client is keyed by plugin and credential: two calls with different grants never share a
+// connection's auth, and a client's credential headers are set once, when it connects.
 import {
   Client,
   ProtocolError,
@@ -13,11 +15,14 @@ import {
 } from "@modelcontextprotocol/client"
 import { currentCall, outsideAnyCall, type UpstreamRequest } from "./call-scope.ts"
 import { relayingFetch } from "./log-relay.ts"
+import type { UpstreamCredential } from "../vault/vault.ts"
 
 export interface UpstreamRef {
   readonly plugin: string
   readonly url: string
   readonly transport: "streamable-http" | "sse"
+  /** The credential the client's requests carry (src/vault), opened only when it connects. */
+  readonly credential?: UpstreamCredential | undefined
 }
 
 const CLIENT_INFO = { name: "berth", version: "0.1.0" }
@@ -53,7 +58,9 @@ export class UpstreamPool {
   connects = 0
 
   #key(ref: UpstreamRef) {
-    return `${ref.plugin}|${ref.transport}|${ref.url}`
+    // The fingerprint too: a credential set again with a new value is a new client.
+    const credential = ref.credential ? `${ref.credential.id}@${ref.credential.fingerprint}` : ""
+    return `${ref.plugin}|${credential}|${ref.transport}|${ref.url}`
   }
 
   #connect(ref: UpstreamRef): Promise<Client> {
@@ -68,8 +75,12 @@ export class UpstreamPool {
       client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent(request, ctx.mcpReq.signal) as never)
       client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent(request, ctx.mcpReq.signal) as never)
       const url = new URL(ref.url)
+      const requestInit = ref.credential ? { headers: await ref.credential.headers() } : undefined
       // Streamable HTTP carries a call's logs on its own response, so they can be relayed to that call (log-relay.ts).
-      const transport = ref.transport === "sse" ? new SSEClientTransport(url) : new StreamableHTTPClientTransport(url, { fetch: relayingFetch })
+      const transport =
+        ref.transport === "sse"
+          ? new SSEClientTransport(url, requestInit && { requestInit })
+          : new StreamableHTTPClientTransport(url, { fetch: relayingFetch, ...(requestInit && { requestInit }) })
       client.onclose = () => {
         if (this.#clients.get(key) === connecting) this.#clients.delete(key)
       }
@@ -106,7 +117,16 @@ export class UpstreamPool {
 
   /** Drops every client of a plugin, whatever its URL (on removal or reinstall). */
   async dropPlugin(plugin: string): Promise<void> {
-    const keys = [...this.#clients.keys()].filter((k) => k.startsWith(`${plugin}|`))
+    await this.#dropWhere((key) => key.startsWith(`${plugin}|`))
+  }
+
+  /** Drops every client carrying a credential (set again, or revoked). */
+  async dropCredential(credential: string): Promise<void> {
+    await this.#dropWhere((key) => key.split("|")[1]!.startsWith(`${credential}@`))
+  }
+
+  async #dropWhere(match: (key: string) => boolean): Promise<void> {
+    const keys = [...this.#clients.keys()].filter(match)
     await Promise.all(keys.map(async (key) => {
       const client = this.#clients.get(key)
       this.#clients.delete(key)

@@ -28,6 +28,24 @@ import {
   RemovePlugin
 } from "../registry/commands.ts"
 import { PluginAlreadyInstalled, PluginNotFound, PluginUnreachable, SecretInPluginUrl, ToolNotFound } from "../registry/errors.ts"
+import {
+  decideGrantCredential,
+  decideRevokeCredential,
+  decideSetCredential,
+  decideUngrantCredential,
+  GrantCredential,
+  RevokeCredential,
+  SetCredential,
+  UngrantCredential
+} from "../vault/commands.ts"
+import {
+  CredentialAlreadyRevoked,
+  CredentialNotFound,
+  GrantNotFound,
+  GrantOutsideOwner,
+  InvalidCredentialValue,
+  VaultKeyMissing
+} from "../vault/errors.ts"
 import { decideFinishRun, decideRecordRun, decideStartRun, FinishRun, RecordRun, StartRun } from "../runs/commands.ts"
 import { RunAlreadyStarted, RunNotFound } from "../runs/errors.ts"
 import {
@@ -77,6 +95,10 @@ export const Command = Schema.Union([
   RefreshPlugin,
   ApproveTool,
   RemovePlugin,
+  SetCredential,
+  RevokeCredential,
+  GrantCredential,
+  UngrantCredential,
   SetPolicy,
   RemovePolicy,
   SetRateLimit,
@@ -115,7 +137,13 @@ export const DomainError = Schema.Union([
   Forbidden,
   ClientNotAllowed,
   BotRuleNotFound,
-  AgentClientNotFound
+  AgentClientNotFound,
+  CredentialNotFound,
+  CredentialAlreadyRevoked,
+  GrantNotFound,
+  GrantOutsideOwner,
+  VaultKeyMissing,
+  InvalidCredentialValue
 ])
 export type DomainError = typeof DomainError.Type
 
@@ -142,6 +170,10 @@ const handlers: Handlers = {
   RefreshPlugin: decideRefreshPlugin,
   ApproveTool: decideApproveTool,
   RemovePlugin: decideRemovePlugin,
+  SetCredential: decideSetCredential,
+  RevokeCredential: decideRevokeCredential,
+  GrantCredential: decideGrantCredential,
+  UngrantCredential: decideUngrantCredential,
   SetPolicy: decideSetPolicy,
   RemovePolicy: decideRemovePolicy,
   SetRateLimit: decideSetRateLimit,

@@ -28,6 +28,8 @@ import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from
 import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
 import { listRuns, type RunFilter, runEvents, type RunSummary } from "../runs/run-queries.ts"
+import { credentialForDiscovery } from "../vault/grants.ts"
+import { Vault } from "../vault/vault.ts"
 import type { ChainCheck } from "./chain.ts"
 import { Directory } from "./directory.ts"
 import { EventLog, toEnvelope } from "./event-log.ts"
@@ -81,6 +83,8 @@ export class Workspace extends DurableObject<Env> {
   /** The log including what retention pruned to the archive: for readers of all of history. */
   #fullLog!: FullLog
   #clock!: AlarmClock
+  /** The credential vault: its table, its rows written with their events, its headers at dispatch. */
+  #vault!: Vault
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -99,6 +103,13 @@ export class Workspace extends DurableObject<Env> {
         transactionSync: (fn) => ctx.storage.transactionSync(fn)
       }
       this.#state = projection.load()
+      this.#vault = new Vault(sql, { current: env.BERTH_VAULT_KEY, previous: env.BERTH_VAULT_KEY_PREVIOUS }, {
+        workspace: () => this.#state.workspace?.slug ?? this.#slug,
+        precheck: (command, options) => precheckCommand(this.#stores, this.#slug, this.#state, command, options),
+        execute: (command, options) => this.#execute(command, options),
+        forget: (credential) => void this.#pool.dropCredential(credential)
+      })
+      await this.#vault.start()
       const cursors = new Cursors(sql)
       const log = this.#stores.log
       // Rows in D1 and keys in R2 are named by the slug the log recorded, whatever woke the object.
@@ -139,14 +150,18 @@ export class Workspace extends DurableObject<Env> {
       inFlight: this.#inFlight,
       agentRequests: this.#agentRequests,
       parked: this.#parked,
-      answerLimitMs: this.#answerLimitMs
+      answerLimitMs: this.#answerLimitMs,
+      credential: (chosen) => this.#vault.upstream(chosen)
     }
   }
 
   #execute(command: unknown, options: CommandOptions): CommandOutcome {
-    const { outcome, state } = executeCommand(this.#stores, this.#slug, this.#state, command, options)
+    const { outcome, state } = executeCommand(this.#stores, this.#slug, this.#state, command, options, (events) => this.#vault.withinAppend(events))
     this.#state = state
-    if (outcome.ok && !outcome.replayed) this.#reschedule()
+    if (outcome.ok && !outcome.replayed) {
+      this.#vault.onCommitted(outcome.events)
+      this.#reschedule()
+    }
     return outcome
   }
 
@@ -205,7 +220,15 @@ export class Workspace extends DurableObject<Env> {
     return this.execute({ ...command, discovery: discovery.found }, options)
   }
 
-  async #discover(ref: { plugin: string; url: string; transport: "streamable-http" | "sse" }) {
+  /** SetCredential: the value is sealed here, at the boundary, and never leaves the vault. */
+  async setCredential(input: Record<string, unknown>, value: unknown, options: CommandOptions): Promise<CommandOutcome> {
+    return this.#vault.set(input, value, options)
+  }
+
+  async #discover(plugin: { plugin: string; url: string; transport: "streamable-http" | "sse" }) {
+    // Discovery carries the plugin's team grant, if it has one.
+    const credential = credentialForDiscovery(this.#state, plugin.plugin)
+    const ref = { ...plugin, ...(credential ? { credential: this.#vault.upstream(credential) } : {}) }
     try {
       return { ok: true as const, found: await this.#pool.use(ref, discover) }
     } catch (error) {

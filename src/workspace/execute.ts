@@ -118,7 +118,9 @@ export const executeCommand = (
   workspace: string,
   state: WorkspaceState,
   input: unknown,
-  options: CommandOptions
+  options: CommandOptions,
+  /** Capabilities' writes that belong with the append (a vault row): same transaction, or neither. */
+  withinAppend?: (events: ReadonlyArray<Envelope>) => void
 ): Executed => {
   const refused = forbidden(state, workspace, input, options)
   if (refused) return { outcome: refused, state }
@@ -156,6 +158,7 @@ export const executeCommand = (
     // The envelopes wrap the events decide just built, so their data is already typed: no decode needed.
     const { state: next, changes } = applyEvents(state, envelopes as ReadonlyArray<StoredEvent>)
     stores.projection.save(next, changes)
+    withinAppend?.(envelopes)
     const outcome: Accepted = { ok: true, seq: envelopes.at(-1)?.seq ?? head.seq, events: envelopes, replayed: false }
     if (options.idempotencyKey !== undefined) stores.idempotency.remember(options.idempotencyKey, commandHash, outcome)
     return { outcome, next }

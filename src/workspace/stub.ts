@@ -7,6 +7,7 @@ import type { Workspace } from "./durable-object.ts"
 type RpcMethods =
   | "execute"
   | "installPlugin"
+  | "setCredential"
   | "refreshPlugin"
   | "refuseForeignKey"
   | "refuseForeignAgent"

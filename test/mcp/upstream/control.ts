@@ -21,6 +21,8 @@ export const testUpstream = (namespace: string = crypto.randomUUID()) => {
     authorizations: () => control("authorizations") as Promise<Array<string | null>>,
     mutate: (tool: string, description: string) =>
       control("mutate", { method: "POST", body: JSON.stringify({ tool, description }) }),
+    /** From now on the MCP route answers 401 unless a request carries exactly this header value. */
+    require: (header: string, value: string) => control("require", { method: "POST", body: JSON.stringify({ header, value }) }),
     reset: () => control("reset", { method: "POST" })
   }
 }

@@ -9,7 +9,9 @@
 // - GET /aborts: `{ tool: n }`, the handlers whose cancellation signal fired;
 // - GET /authorizations: every Authorization header the MCP route received, in order (null: none);
 // - POST /mutate `{ tool, description }`: a rug-pull, the next tools/list shows the new description;
-// - POST /reset: zero the counters and restore the definitions.
+// - POST /require `{ header, value }`: from now on the MCP route answers 401 unless the request
+//   carries exactly that header value (a static bearer token or API key, as Berth's vault sends it);
+// - POST /reset: zero the counters and restore the definitions (and drop the requirement).
 // State lives in module memory: wrangler dev runs this Worker as one isolate.
 import {
   acceptedContent,
@@ -31,6 +33,8 @@ type Namespace = {
   aborts: Map<string, number>
   descriptions: Map<string, string>
   authorizations: Array<string | null>
+  /** A credential the MCP route requires: a header and its exact value. */
+  required?: { header: string; value: string } | undefined
 }
 
 const namespaces = new Map<string, Namespace>()
@@ -40,7 +44,7 @@ const namespaceNamed = (name: string): Namespace => {
   return ns
 }
 
-const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|aborts|authorizations|mutate|reset)$/
+const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|aborts|authorizations|mutate|require|reset)$/
 const route = (url: string) => {
   const match = ROUTE.exec(new URL(url).pathname)
   return match ? { namespace: namespaceNamed(match[1] ?? ""), path: match[2]! } : undefined
@@ -231,6 +235,8 @@ export default {
     const { namespace: ns, path } = target
     if (path === "mcp") {
       ns.authorizations.push(request.headers.get("authorization"))
+      if (ns.required && request.headers.get(ns.required.header) !== ns.required.value)
+        return new Response("unauthorized", { status: 401, headers: { "www-authenticate": "Bearer" } })
       if (request.method === "POST") countToolCalls(ns, await request.clone().json().catch(() => undefined))
       return mcp.fetch(request)
     }
@@ -249,7 +255,14 @@ export default {
         ns.descriptions.set(tool, description)
         return Response.json({ tool, description })
       }
+      case "POST require": {
+        const { header, value } = (await request.json()) as { header?: unknown; value?: unknown }
+        if (typeof header !== "string" || typeof value !== "string") return Response.json({ error: "expected { header, value }" }, { status: 400 })
+        ns.required = { header, value }
+        return Response.json({ header })
+      }
       case "POST reset":
+        ns.required = undefined
         ns.calls.clear()
         ns.aborts.clear()
         ns.descriptions.clear()

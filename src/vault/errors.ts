@@ -1,0 +1,51 @@
+// Vault and grant errors. None carries or quotes a credential's value: they name the credential,
+// the grant, or the rule.
+import { Schema } from "effect"
+
+export class CredentialNotFound extends Schema.TaggedError<CredentialNotFound>()("CredentialNotFound", { credential: Schema.String }) {
+  override get message() {
+    return `no credential '${this.credential}' in this workspace (berth credential list)`
+  }
+}
+
+export class CredentialAlreadyRevoked extends Schema.TaggedError<CredentialAlreadyRevoked>()("CredentialAlreadyRevoked", {
+  credential: Schema.String
+}) {
+  override get message() {
+    return `credential '${this.credential}' is revoked; set it again to store a new value`
+  }
+}
+
+export class GrantNotFound extends Schema.TaggedError<GrantNotFound>()("GrantNotFound", { grant: Schema.String }) {
+  override get message() {
+    return `no grant '${this.grant}' in this workspace (berth credential grants)`
+  }
+}
+
+/** A member's credential serves only the agents that member owns. */
+export class GrantOutsideOwner extends Schema.TaggedError<GrantOutsideOwner>()("GrantOutsideOwner", {
+  credential: Schema.String,
+  member: Schema.String,
+  agent: Schema.String
+}) {
+  override get message() {
+    return `credential '${this.credential}' belongs to member '${this.member}', and agent '${this.agent}' is not theirs: a member's credential serves only the agents that member owns`
+  }
+}
+
+/** The plane has no BERTH_VAULT_KEY: it stores no credentials, and serves everything else. */
+export class VaultKeyMissing extends Schema.TaggedError<VaultKeyMissing>()("VaultKeyMissing", {}) {
+  override get message() {
+    return "this plane has no BERTH_VAULT_KEY, so it stores no credentials; set the Worker secret (wrangler secret put BERTH_VAULT_KEY; npm start writes one to .dev.vars)"
+  }
+}
+
+/** A value the vault will not store. Names the rule, never the value. */
+export class InvalidCredentialValue extends Schema.TaggedError<InvalidCredentialValue>()("InvalidCredentialValue", {
+  credential: Schema.String,
+  rule: Schema.String
+}) {
+  override get message() {
+    return `the value for credential '${this.credential}' was not stored: ${this.rule}`
+  }
+}
