@@ -10,10 +10,11 @@ import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { agent } from "./agent.ts"
 import { audit } from "./audit.ts"
 import { bot } from "./bot.ts"
+import { credential } from "./credential.ts"
 import { oauthClient } from "./oauth-client.ts"
 import { isCliFailure, UsageError } from "./errors.ts"
 import { events } from "./events.ts"
-import { CliIo, type TextSink } from "./io.ts"
+import { CliIo, type SecretSource, type TextSink } from "./io.ts"
 import { limit } from "./limit.ts"
 import { identity } from "./login.ts"
 import { member } from "./member.ts"
@@ -23,6 +24,7 @@ import { policy } from "./policy.ts"
 import { projection } from "./projection.ts"
 import { replay } from "./replay.ts"
 import { root } from "./root.ts"
+import { processSecretSource } from "./secret-input.ts"
 import { run as runGroup } from "./run.ts"
 import { runs } from "./runs.ts"
 import { state } from "./state.ts"
@@ -42,6 +44,7 @@ const berth = root.pipe(Command.withSubcommands([
     bot,
     oauthClient,
     plugin,
+    credential,
     tool,
     policy,
     limit,
@@ -65,6 +68,8 @@ export interface RunOptions {
   readonly stdout?: TextSink
   readonly stderr?: TextSink
   readonly fetch?: typeof globalThis.fetch
+  /** Where credential values are read (default: the process's stdin). */
+  readonly stdin?: SecretSource
   /** Aborting it stops the invocation (how `events --follow` ends); the exit code is then 130. */
   readonly signal?: AbortSignal
 }
@@ -102,7 +107,7 @@ export const run = async (argv: ReadonlyArray<string>, options: RunOptions = {})
   const stdout = options.stdout ?? process.stdout
   const stderr = options.stderr ?? process.stderr
   const env = options.env ?? process.env
-  const io = { env, cwd: options.cwd ?? process.cwd(), stdout, stderr, fetch: options.fetch ?? globalThis.fetch }
+  const io = { env, cwd: options.cwd ?? process.cwd(), stdout, stderr, fetch: options.fetch ?? globalThis.fetch, stdin: options.stdin ?? processSecretSource() }
   const formatter = CliOutput.defaultFormatter({ colors: stdout.isTTY === true && !env.NO_COLOR })
   const sinks = consoleOn(stdout, stderr)
 

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { TEST_AUDIT_SIGNING_KEY, TEST_SESSION_SECRET } from "../keys.ts"
+import { TEST_AUDIT_SIGNING_KEY, TEST_SESSION_SECRET, TEST_VAULT_KEY } from "../keys.ts"
 import { startDevWorker } from "./dev-worker.ts"
 
 export const PLANE_ADMIN_TOKEN = "node-test-admin-token"
@@ -48,6 +48,7 @@ export const startPlane = async (options: PlaneOptions = {}) => {
       BERTH_ADMIN_TOKEN: plain(PLANE_ADMIN_TOKEN),
       BERTH_AUDIT_SIGNING_KEY: plain(TEST_AUDIT_SIGNING_KEY),
       BERTH_SESSION_SECRET: plain(TEST_SESSION_SECRET),
+      BERTH_VAULT_KEY: plain(TEST_VAULT_KEY),
       ...(options.segmentEvents === undefined ? {} : { BERTH_ARCHIVE_SEGMENT_EVENTS: plain(String(options.segmentEvents)) }),
       ...(options.sealSeconds === undefined ? {} : { BERTH_ARCHIVE_SEAL_SECONDS: plain(String(options.sealSeconds)) }),
       ...(options.oidc === undefined
