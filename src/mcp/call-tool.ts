@@ -7,7 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/server"
 import { inputRequired, LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
 import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
-import { redact } from "../runs/redact.ts"
+import { redact, type Scrubber, SHAPES_ONLY } from "../runs/redact.ts"
 import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 import { authorizeToolCall } from "./authorize.ts"
 import { asMcpTool } from "./discover.ts"
@@ -49,7 +49,7 @@ export const recordRefusedCall = (host: WorkspaceHost, agent: string, params: To
  * A call's run. `start` records RunStarted before the call leaves for the upstream; `finish` records
  * its spans and RunFinished, or, for a call refused before it left, the whole run in one append.
  */
-const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams) => {
+const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams, scrubber: Scrubber = SHAPES_ONLY) => {
   const run = host.newId()
   const traceId = newTraceId()
   const root = startSpan(traceId, "tools/call")
@@ -64,7 +64,7 @@ const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams) =>
     tool: params.name,
     argsHash: args.hash,
     argsSize: args.size,
-    ...(capture ? { args: redact(params.arguments ?? {}) } : {})
+    ...(capture ? { args: redact(params.arguments ?? {}, scrubber) } : {})
   }
   const record = (command: Record<string, unknown>) => {
     const outcome = host.execute(command, { actor, correlationId: run })
@@ -84,7 +84,7 @@ const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams) =>
     const closing = { run, status, durationMs: Date.now() - startedAt, spans: [rootSpan, ...spans], ...extra }
     record(started ? { _tag: "FinishRun", ...closing } : { _tag: "RecordRun", ...opening, ...closing })
   }
-  return { run, traceId, root, start, finish, capture }
+  return { run, traceId, root, start, finish, capture, scrubber }
 }
 
 export const callTool = async (
@@ -96,7 +96,8 @@ export const callTool = async (
 ): Promise<CallToolResult> => {
   const resumed = resumeParked(host, agent, params, ctx, send)
   if (resumed) return respond(host, agent, params.name, resumed)
-  const traced = beginRun(host, agent, params)
+  // Captured payloads and recorded error texts are scrubbed of the vault's values too (cached until a credential changes).
+  const traced = beginRun(host, agent, params, await host.vault.scrubber())
   const state = host.state()
 
   const authorizing = startSpan(traced.traceId, "authorize", traced.root.spanId)
@@ -147,7 +148,7 @@ export const callTool = async (
     traced.finish("denied", [authorizeSpan, validateSpan, span], { error: reason })
     return { content: [{ type: "text", text: `Berth refused this call: ${reason}` }], isError: true }
   }
-  const credential = granted && host.credential(granted)
+  const credential = granted && host.vault.upstream(granted)
   // Which credential the call carried, never its value.
   const carried: Record<string, string> = granted ? { "berth.credential": granted.credential, "berth.credential.fingerprint": granted.fingerprint } : {}
 
@@ -187,14 +188,14 @@ export const callTool = async (
       traced.finish(result.isError ? "error" : "ok", [authorizeSpan, validateSpan, upstreamSpan, ...call.spans], {
         resultHash: measured.hash,
         resultSize: measured.size,
-        ...(traced.capture ? { result: redact(result) } : {})
+        ...(traced.capture ? { result: redact(result, traced.scrubber) } : {})
       })
       return result
     }
     // Aborted by Berth (the agent cancelled, or never came back): the reason, not the client's echo of it.
     const aborted = call.abortReason
     const error = aborted ?? settled.error
-    const message = error instanceof Error ? error.message : String(error)
+    const message = traced.scrubber.text(error instanceof Error ? error.message : String(error))
     traced.finish("error", [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
     if (aborted !== undefined) throw new ProtocolError(ProtocolErrorCode.InternalError, `the call was aborted: ${message}`)
     // An upstream JSON-RPC error reaches the agent as the same error; anything else is the upstream being unavailable.

@@ -9,8 +9,7 @@ import type { PendingCall } from "./call-tool.ts"
 import type { InFlightCalls } from "./in-flight.ts"
 import type { ParkedCalls } from "./parked-calls.ts"
 import type { UpstreamPool } from "./upstream-pool.ts"
-import type { ChosenCredential } from "../vault/grants.ts"
-import type { UpstreamCredential } from "../vault/vault.ts"
+import type { CredentialAccess } from "../vault/vault.ts"
 
 export interface WorkspaceHost {
   readonly slug: string
@@ -31,6 +30,6 @@ export interface WorkspaceHost {
   readonly parked: ParkedCalls<PendingCall>
   /** How long Berth waits for an agent to answer a relayed request, or to retry a parked call. */
   readonly answerLimitMs: number
-  /** A granted credential as the pool keys and opens it (the vault decrypts only when a client connects). */
-  credential(chosen: ChosenCredential): UpstreamCredential
+  /** The vault, as a call needs it: a granted credential for the pool, and a scrubber of its values. */
+  readonly vault: CredentialAccess
 }

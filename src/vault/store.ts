@@ -46,6 +46,10 @@ export class VaultStore {
     this.#sql.exec("DELETE FROM vault_credentials WHERE credential = ?", credential)
   }
 
+  all(): Array<SealedCredential> {
+    return this.#sql.exec<Row>("SELECT * FROM vault_credentials").toArray().map(sealed)
+  }
+
   /** Rows wrapped under a key other than `keyId` (to rewrap after a rotation). */
   wrappedUnderOtherKeys(keyId: string): Array<SealedCredential> {
     return this.#sql.exec<Row>("SELECT * FROM vault_credentials WHERE key_id <> ?", keyId).toArray().map(sealed)

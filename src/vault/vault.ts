@@ -3,6 +3,7 @@
 // writes the sealed row in one transaction; CredentialRevoked deletes the row in its transaction.
 // At dispatch it opens a credential into the headers it travels in. Keys: crypto.ts.
 import type { Envelope } from "../../events/index.ts"
+import { type Scrubber, SHAPES_ONLY, scrubberFor } from "../runs/redact.ts"
 import type { WorkspaceCapability } from "../workspace/capability.ts"
 import { type CommandOptions, type CommandOutcome, rejected, type Rejected } from "../workspace/execute.ts"
 import { deriveVaultKeys, fingerprintOf, rewrap, seal, type SealedCredential, unseal, type VaultKeys } from "./crypto.ts"
@@ -30,6 +31,14 @@ export interface UpstreamCredential {
   headers(): Promise<Record<string, string>>
 }
 
+/** What a tool call needs of the vault. */
+export interface CredentialAccess {
+  /** A granted credential as the upstream pool keys and opens it (decrypted only when a client connects). */
+  upstream(chosen: ChosenCredential): UpstreamCredential
+  /** Scrubs every stored value (any encoding) from captured payloads and recorded error texts. */
+  scrubber(): Promise<Scrubber>
+}
+
 /** Header values cannot carry line breaks or other control characters (RFC 9110 §5.5). */
 const valueRule = (value: unknown): string | undefined => {
   if (typeof value !== "string" || value.length === 0) return "a value is required (from stdin or the prompt)"
@@ -38,12 +47,14 @@ const valueRule = (value: unknown): string | undefined => {
   return undefined
 }
 
-export class Vault implements WorkspaceCapability {
+export class Vault implements WorkspaceCapability, CredentialAccess {
   readonly #store: VaultStore
   readonly #secret: string | undefined
   readonly #previous: string | undefined
   readonly #host: VaultHost
   #keys: Promise<VaultKeys> | undefined
+  /** Built from every stored value; dropped when a credential is set or revoked. */
+  #scrubber: Promise<Scrubber> | undefined
   /** Sealed rows waiting for the append of their CredentialConnected, by credential. */
   readonly #pending = new Map<string, { readonly fingerprint: string; readonly row: SealedCredential }>()
 
@@ -103,7 +114,25 @@ export class Vault implements WorkspaceCapability {
 
   onCommitted(events: ReadonlyArray<Envelope>): void {
     for (const e of events)
-      if (e.type === "CredentialConnected" || e.type === "CredentialRevoked") this.#host.forget((e.data as { credential: string }).credential)
+      if (e.type === "CredentialConnected" || e.type === "CredentialRevoked") {
+        this.#scrubber = undefined
+        this.#host.forget((e.data as { credential: string }).credential)
+      }
+  }
+
+  scrubber(): Promise<Scrubber> {
+    // A scrubber that could not be built is built again next time, not cached as a failure.
+    this.#scrubber ??= this.#buildScrubber().catch(() => ((this.#scrubber = undefined), SHAPES_ONLY))
+    return this.#scrubber
+  }
+
+  async #buildScrubber(): Promise<Scrubber> {
+    const current = this.#currentKeys()
+    const rows = this.#store.all()
+    if (!current || rows.length === 0) return SHAPES_ONLY
+    const keys = await current
+    const values = await Promise.all(rows.filter((r) => r.keyId === keys.keyId).map((r) => unseal(keys, r).catch(() => undefined)))
+    return scrubberFor(values.filter((v): v is string => v !== undefined))
   }
 
   /** The credential's value, in the headers it travels in. Throws a message that never holds the value. */

@@ -151,7 +151,10 @@ export class Workspace extends DurableObject<Env> {
       agentRequests: this.#agentRequests,
       parked: this.#parked,
       answerLimitMs: this.#answerLimitMs,
-      credential: (chosen) => this.#vault.upstream(chosen)
+      vault: {
+        upstream: (chosen) => this.#vault.upstream(chosen),
+        scrubber: () => this.#vault.scrubber()
+      }
     }
   }
 

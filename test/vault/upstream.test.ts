@@ -126,6 +126,28 @@ describe("kinds, grants and the pool", () => {
     expect((await scanWorkspaceSqlite(slug, [API_KEY])).found).toEqual([])
   })
 
+  it("with payload capture on, the vault's values are scrubbed from captured arguments and results, in every encoding", async () => {
+    const slug = freshSlug("cred")
+    const upstream = testUpstream()
+    await upstream.require("authorization", `Bearer ${TOKEN}`)
+    await ok({ _tag: "CreateWorkspace", workspace: slug })
+    await ok({ _tag: "SetPayloadCapture", workspace: slug, enabled: true })
+    const { key } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
+    await setCredential(slug, "gh-token", TOKEN)
+    await ok({ _tag: "GrantCredential", workspace: slug, credential: "gh-token", plugin: "up" })
+    expect((await install(slug, upstream.url)).status).toBe(200)
+    const client = await mcpClient(slug, key, "modern")
+    // An agent that learned the value somehow, and an upstream that echoes it back.
+    const said = `leaked ${TOKEN} and ${btoa(TOKEN)} and ${encodeURIComponent(TOKEN)}`
+    expect(text(await client.callTool({ name: "up__echo", arguments: { text: said } }))).toBe(`echo: ${said}`)
+    await client.close()
+    const [run] = await runsOf(slug)
+    const recorded = await ok({ _tag: "GetRun", workspace: slug, run: run!.run })
+    expect(recorded.started.data.args.text).toContain("[redacted]")
+    expect(recorded.finished.data.result.content[0].text).toContain("[redacted]")
+    expect(hits(JSON.stringify(await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })), [TOKEN], "log")).toEqual([])
+  })
+
   it("two agents with different grants get different pooled clients, each with its own credential", async () => {
     const slug = freshSlug("cred")
     const upstream = testUpstream()
