@@ -1,0 +1,123 @@
+// What a vault credential adds to one hop: `tools/call` through a real plane to the test upstream,
+// once to a plugin whose calls carry a bearer token from the vault (the upstream checks it) and once
+// to the same upstream as a plugin with no credential, alternating in the same run with both pooled
+// clients warm. The credential is decrypted when its client connects, so a warm call pays only the
+// grant lookup and the scrubber's cached promise. Prints and writes bench/results/vault-hop.json;
+// never asserts timings. Target: ≤ 1.05× the p50 of the hop without a credential.
+import { randomBytes } from "node:crypto"
+import type { Client } from "@modelcontextprotocol/client"
+import { afterAll, beforeAll, expect, inject, it } from "vitest"
+import { median, percentile, perSecond, table } from "../stats.ts"
+import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
+import { type Call, concurrent, sequential } from "./load.ts"
+
+const WARMUP_CALLS = 200
+const LATENCY_BLOCKS = 10
+const BLOCK_CALLS = 100
+const THROUGHPUT_CALLS = 1_000
+const THROUGHPUT_REPEATS = 3
+const CONCURRENCY = 32
+const PHASE_LIMIT_MS = { latency: 40_000, throughput: 10_000 }
+export const TARGET_RATIO = 1.05
+
+const TOKEN = randomBytes(24).toString("base64url")
+
+let docked: DockedPlane
+let client: Client
+let vaultUpstream: URL
+
+const adminRpc = async (body: Record<string, unknown>) => {
+  const response = await fetch(`${docked.plane.runtimeUrl}/admin/rpc`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${docked.plane.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ workspace: docked.workspace, ...body })
+  })
+  const answer = (await response.json()) as { ok: boolean; result: unknown; error?: unknown }
+  if (!answer.ok) throw new Error(`admin RPC ${String(body._tag)}: ${JSON.stringify(answer.error)}`)
+  return answer.result
+}
+
+beforeAll(async () => {
+  const origin = new URL(inject("upstreamRuntimeUrl")).origin
+  docked = await dockedPlane(origin)
+  // The same upstream Worker, in a namespace that answers 401 without the token.
+  vaultUpstream = new URL(`/ns/vault-${docked.workspace}/`, origin)
+  await fetch(new URL("require", vaultUpstream), { method: "POST", body: JSON.stringify({ header: "authorization", value: `Bearer ${TOKEN}` }) })
+  await adminRpc({ _tag: "SetCredential", credential: "bench-token", plugin: "upv", kind: "bearer", value: TOKEN })
+  await adminRpc({ _tag: "GrantCredential", credential: "bench-token", plugin: "upv" })
+  await adminRpc({ _tag: "InstallPlugin", plugin: "upv", url: new URL("mcp", vaultUpstream).href, transport: "streamable-http", auth: "bearer" })
+  client = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
+}, 120_000)
+afterAll(async () => {
+  await client?.close().catch(() => undefined)
+  await docked?.stop()
+})
+
+let sent = 0
+const echo = (tool: string): Call => async () => {
+  const text = `bench ${sent++}`
+  const result = await client.callTool({ name: tool, arguments: { text } })
+  const content = result.content as ReadonlyArray<{ type: string; text?: string }>
+  if (result.isError || content[0]?.text !== `echo: ${text}`) throw new Error(`unexpected echo result: ${JSON.stringify(result)}`)
+}
+
+it("one hop with a vault credential injected vs the same hop without one", async ({ task }) => {
+  const withVault = echo("upv__echo")
+  const without = echo("up__echo")
+  await sequential(withVault, WARMUP_CALLS, Infinity)
+  await sequential(without, WARMUP_CALLS, Infinity)
+  await concurrent(withVault, CONCURRENCY * 10, CONCURRENCY, Infinity)
+  await concurrent(without, CONCURRENCY * 10, CONCURRENCY, Infinity)
+
+  // Latency, one call at a time, alternating in blocks so drift hits both.
+  const vaultMs: Array<number> = []
+  const plainMs: Array<number> = []
+  const blockRatios: Array<number> = []
+  const deadline = performance.now() + PHASE_LIMIT_MS.latency
+  let cutShort = false
+  for (let block = 0; block < LATENCY_BLOCKS && !cutShort; block++) {
+    // Which goes first alternates, so neither always runs on a warmer (or busier) machine.
+    const first = block % 2 === 0
+    const v1 = first ? await sequential(withVault, BLOCK_CALLS, deadline) : undefined
+    const b = await sequential(without, BLOCK_CALLS, deadline)
+    const c = v1 ?? (await sequential(withVault, BLOCK_CALLS, deadline))
+    vaultMs.push(...c.ms)
+    plainMs.push(...b.ms)
+    if (c.ms.length && b.ms.length) blockRatios.push(median(c.ms) / median(b.ms))
+    cutShort = c.cutShort || b.cutShort
+  }
+
+  const throughputRuns: Array<{ vault: number; plain: number }> = []
+  for (let repeat = 0; repeat < THROUGHPUT_REPEATS; repeat++) {
+    const v = await concurrent(withVault, THROUGHPUT_CALLS, CONCURRENCY, performance.now() + PHASE_LIMIT_MS.throughput)
+    const p = await concurrent(without, THROUGHPUT_CALLS, CONCURRENCY, performance.now() + PHASE_LIMIT_MS.throughput)
+    throughputRuns.push({ vault: perSecond(v.calls, v.ms), plain: perSecond(p.calls, p.ms) })
+  }
+
+  // Every credentialed call reached the upstream with the token (it answers 401 otherwise).
+  const calls = (await (await fetch(new URL("calls", vaultUpstream))).json()) as Record<string, number>
+  expect(calls.echo).toBeGreaterThan(0)
+
+  const latency = {
+    vault: { calls: vaultMs.length, p50: percentile(vaultMs, 50), p99: percentile(vaultMs, 99) },
+    plain: { calls: plainMs.length, p50: percentile(plainMs, 50), p99: percentile(plainMs, 99) },
+    cutShort
+  }
+  const ratio = {
+    p50: latency.vault.p50 / latency.plain.p50,
+    p99: latency.vault.p99 / latency.plain.p99,
+    p50PerBlock: median(blockRatios),
+    throughput: median(throughputRuns.map((r) => r.plain / r.vault))
+  }
+  console.log(
+    table(
+      ["", "p50 ms", "p99 ms", "calls/s (32 in flight)"],
+      [
+        ["with a vault credential", latency.vault.p50.toFixed(2), latency.vault.p99.toFixed(2), median(throughputRuns.map((r) => r.vault)).toFixed(0)],
+        ["without", latency.plain.p50.toFixed(2), latency.plain.p99.toFixed(2), median(throughputRuns.map((r) => r.plain)).toFixed(0)],
+        ["ratio (target ≤ 1.05)", ratio.p50.toFixed(3), ratio.p99.toFixed(3), `${ratio.throughput.toFixed(3)} (time per call)`]
+      ]
+    )
+  )
+  task.meta.berthBench = { name: "vault-hop", target: TARGET_RATIO, latency, ratio, throughput: { concurrency: CONCURRENCY, runs: throughputRuns } }
+})
