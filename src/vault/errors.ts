@@ -49,3 +49,14 @@ export class InvalidCredentialValue extends Schema.TaggedError<InvalidCredential
     return `the value for credential '${this.credential}' was not stored: ${this.rule}`
   }
 }
+
+/**
+ * What to add to a discovery failure the upstream answered with 401: how to give the plugin a
+ * credential, or that the one it carried was refused. Names the credential, never its value.
+ */
+export const unauthorizedHint = (reason: string, plugin: string, credential: string | undefined): string => {
+  if (!/\b401\b|unauthori[sz]ed/i.test(reason)) return ""
+  return credential === undefined
+    ? `; the upstream wants a credential: store it with \`berth credential set <name> --plugin ${plugin} --bearer-stdin\`, then \`berth credential grant <name> --plugin ${plugin}\` (discovery carries the plugin's team grant)`
+    : `; the upstream refused credential '${credential}' (the plugin's team grant): set it again with a valid value`
+}

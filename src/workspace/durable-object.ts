@@ -28,6 +28,7 @@ import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from
 import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
 import { listRuns, type RunFilter, runEvents, type RunSummary } from "../runs/run-queries.ts"
+import { unauthorizedHint } from "../vault/errors.ts"
 import { credentialForDiscovery } from "../vault/grants.ts"
 import { Vault } from "../vault/vault.ts"
 import type { ChainCheck } from "./chain.ts"
@@ -236,7 +237,8 @@ export class Workspace extends DurableObject<Env> {
       return { ok: true as const, found: await this.#pool.use(ref, discover) }
     } catch (error) {
       await this.#pool.drop(ref)
-      const reason = error instanceof Error ? error.message : String(error)
+      const message = error instanceof Error ? error.message : String(error)
+      const reason = message + unauthorizedHint(message, ref.plugin, credential?.credential)
       return { ok: false as const, error: rejected(new PluginUnreachable({ plugin: ref.plugin, url: ref.url, reason })) }
     }
   }

@@ -41,6 +41,7 @@ describe("a bearer-protected upstream", () => {
     answers.push(refused)
     expect(refused.status).toBe(502)
     expect(refused.body.error._tag).toBe("PluginUnreachable")
+    expect(refused.body.error.reason).toContain("the upstream wants a credential: store it with `berth credential set <name> --plugin up --bearer-stdin`")
 
     const set = await setCredential(slug, "gh-token", TOKEN)
     answers.push(set)

@@ -60,6 +60,15 @@ describe("credential set", () => {
     expect((await set(slug)).body.result.events[0].data.fingerprint).toBe(first)
   })
 
+  it("a retry with the same idempotency key replays the first result; the value is in no idempotency record", async () => {
+    const slug = await created()
+    const first = await set(slug, { idempotencyKey: "set-1" })
+    const retry = await set(slug, { idempotencyKey: "set-1" })
+    expect(retry.body.result).toMatchObject({ replayed: true, seq: first.body.result.seq })
+    expect(await sqlIn(slug, "SELECT count(*) AS n FROM idempotency")).toEqual([{ n: 1 }])
+    expect((await scanWorkspaceSqlite(slug, [TOKEN])).found).toEqual([])
+  })
+
   it.each([
     ["no value", { value: undefined }, "a value is required"],
     ["an empty value", { value: "" }, "a value is required"],
