@@ -149,6 +149,30 @@ describe("kinds, grants and the pool", () => {
     expect(hits(JSON.stringify(await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })), [TOKEN], "log")).toEqual([])
   })
 
+  it("a member's credential is carried by the agents that member owns, and by no other agent", async () => {
+    const slug = freshSlug("cred")
+    const upstream = testUpstream()
+    await ok({ _tag: "CreateWorkspace", workspace: slug })
+    await ok({ _tag: "AddMember", workspace: slug, member: "ada@acme.dev", role: "admin" })
+    const adas = (await ok({ _tag: "RegisterAgent", workspace: slug, agent: "adas-bot", owner: "ada@acme.dev" })).key
+    const other = (await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })).key
+    expect((await install(slug, upstream.url, "bearer")).status).toBe(200)
+    await setCredential(slug, "ada-token", BOT_TOKEN, { forMember: "ada@acme.dev" })
+    await ok({ _tag: "GrantCredential", workspace: slug, credential: "ada-token", plugin: "up" })
+    await upstream.reset()
+
+    const asAda = await mcpClient(slug, adas, "modern")
+    expect(text(await asAda.callTool({ name: "up__echo", arguments: { text: "a" } }))).toBe("echo: a")
+    expect(new Set(await upstream.authorizations())).toEqual(new Set([`Bearer ${BOT_TOKEN}`]))
+    const asOther = await mcpClient(slug, other, "modern")
+    const refused = await asOther.callTool({ name: "up__echo", arguments: { text: "b" } })
+    expect(refused.isError).toBe(true)
+    expect(text(refused)).toContain("no credential is granted for `up__echo`")
+    expect(await upstream.calls()).toEqual({ echo: 1 })
+    await asAda.close()
+    await asOther.close()
+  })
+
   it("two agents with different grants get different pooled clients, each with its own credential", async () => {
     const slug = freshSlug("cred")
     const upstream = testUpstream()
