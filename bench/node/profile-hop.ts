@@ -1,12 +1,13 @@
 // `npm run profile:hop`: a CPU profile of Berth's isolate (the Worker and the workspace's Durable
 // Object) while agents make full tools/call hops, 32 in flight by default (the load of the hop
-// benchmark's throughput phase; --concurrency 1 shows one call at a time). It prints where the
-// isolate's busy time goes, mapped through wrangler's source map to Berth's files and the packages
-// under them, and saves the profile for Chrome DevTools.
+// benchmark's throughput phase; --concurrency 1 shows one call at a time; --oauth docks the agent
+// with an OAuth access token instead of its key, as bench/node/oauth-hop.bench.ts compares). It
+// prints where the isolate's busy time goes, mapped through wrangler's source map to Berth's files
+// and the packages under them, and saves the profile for Chrome DevTools.
 // The numbers are shares of one run on a shared machine: compare shares, not milliseconds, and
 // profile before and after a change in the same sitting. Sampling slows the plane by about a tenth.
 //
-//   npm run profile:hop [-- --calls 3000] [--interval-us 200] [--concurrency 32]
+//   npm run profile:hop [-- --calls 3000] [--interval-us 200] [--concurrency 32] [--oauth]
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { SourceMap } from "node:module"
 import { join, resolve } from "node:path"
@@ -20,7 +21,8 @@ const { values: args } = parseArgs({
   options: {
     calls: { type: "string", default: "3000" },
     "interval-us": { type: "string", default: "200" },
-    concurrency: { type: "string", default: "32" }
+    concurrency: { type: "string", default: "32" },
+    oauth: { type: "boolean", default: false }
   }
 })
 const CALLS = Number(args.calls)
@@ -182,7 +184,8 @@ const docked = await dockedPlane(new URL(upstream.runtimeUrl).origin, { inspecto
   throw error
 })
 try {
-  const agent = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
+  const bearer = args.oauth ? (await docked.oauthAgent("Profiled Agent")).accessToken : docked.key
+  const agent = await modernClient(docked.endpoint, { authorization: `Bearer ${bearer}` })
   const call = async () => {
     const result = await agent.callTool({ name: "up__echo", arguments: { text: "profile" } })
     if (result.isError) throw new Error(`up__echo failed: ${JSON.stringify(result.content)}`)
@@ -193,7 +196,7 @@ try {
   await inspector.send("Profiler.enable")
   await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US })
   await inspector.send("Profiler.start")
-  console.log(`profiling: ${CALLS} calls at ${CONCURRENCY} in flight, sampled every ${INTERVAL_US} µs`)
+  console.log(`profiling: ${CALLS} calls at ${CONCURRENCY} in flight with ${args.oauth ? "an OAuth token" : "an agent key"}, sampled every ${INTERVAL_US} µs`)
   const run = await concurrent(call, CALLS, CONCURRENCY, performance.now() + 300_000)
   const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
   inspector.close()
