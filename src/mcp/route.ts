@@ -8,7 +8,7 @@ import { WorkspaceSlug } from "../../events/index.ts"
 import { keyWorkspace } from "../agent/agent-key.ts"
 import type { Env } from "../env.ts"
 import { bearerChallenge } from "../oauth/challenge.ts"
-import { isOAuthToken, mcpResourceServer } from "../oauth/mcp-resource.ts"
+import { isOAuthToken, serveWithToken } from "../oauth/mcp-resource.ts"
 import { oauthOrigin } from "../oauth/origin.ts"
 import { workspaceExists } from "../workspace/known-workspaces.ts"
 import { workspaceStub } from "../workspace/stub.ts"
@@ -33,7 +33,7 @@ export const handleMcp = async (request: Request, env: Env, ctx: ExecutionContex
   }
   if (isOAuthToken(key)) {
     const oauth = oauthOrigin(request.url)
-    return oauth === null ? unauthorized(bearerChallenge(origin, workspace)) : mcpResourceServer(oauth, workspace).fetch(request, env, ctx)
+    return oauth === null ? unauthorized(bearerChallenge(origin, workspace)) : serveWithToken(request, env, ctx, oauth, workspace, key)
   }
   const home = keyWorkspace(key)
   if (home !== undefined && home !== workspace && isSlug(home)) {

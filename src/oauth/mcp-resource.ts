@@ -12,7 +12,7 @@ import { MCP_MAX_BODY_BYTES } from "../mcp/endpoint.ts"
 import { peekToolCall } from "../mcp/http-errors.ts"
 import { workspaceStub } from "../workspace/stub.ts"
 import { AGENT_SCOPE, type AgentProps, mcpResource, workspaceIssuer, workspaceServer } from "./servers.ts"
-import { validateToken } from "./token-cache.ts"
+import { rememberedToken, validateToken } from "./token-cache.ts"
 
 /** `userId:grantId:secret`: the provider's token shape. Agent keys (`berth_…`) never contain ':'. */
 export const isOAuthToken = (token: string): boolean => token.split(":").length === 3
@@ -36,17 +36,28 @@ export const mcpResourceServer = (origin: string, workspace: string): OAuthResou
     validateToken: (env, request) => async (resource, token) =>
       (await validateToken<AgentProps>(workspaceServer(origin, workspace), resource, token, env)) ??
       (await refuseForeign(env, request, origin, workspace, token)),
-    handler: {
-      fetch: (request, env, ctx) => {
-        const headers = new Headers(request.headers)
-        headers.delete("authorization")
-        headers.set(OAUTH_AGENT_HEADER, ctx.props.agent)
-        return env.WORKSPACE.getByName(workspace).fetch(new Request(request, { headers }))
-      }
-    }
+    handler: { fetch: (request, env, ctx) => forwardAs(env, workspace, ctx.props.agent, request) }
   })
   cache.set(key, server)
   return server
+}
+
+/** The request, without its token, to the workspace's object, which is told only which agent calls. */
+const forwardAs = (env: Env, workspace: string, agent: string, request: Request) => {
+  const headers = new Headers(request.headers)
+  headers.delete("authorization")
+  headers.set(OAUTH_AGENT_HEADER, agent)
+  return env.WORKSPACE.getByName(workspace).fetch(new Request(request, { headers }))
+}
+
+/**
+ * An MCP request with an OAuth token. A token validated here in the last few seconds goes straight
+ * to the workspace (the hot path: no provider code runs); any other goes through the resource
+ * server, which validates it, remembers a yes, and answers a no with its challenge.
+ */
+export const serveWithToken = (request: Request, env: Env, ctx: ExecutionContext, origin: string, workspace: string, token: string) => {
+  const remembered = rememberedToken<AgentProps>(mcpResource(origin, workspace), token)
+  return remembered ? forwardAs(env, workspace, remembered.props.agent, request) : mcpResourceServer(origin, workspace).fetch(request, env, ctx)
 }
 
 /**

@@ -16,6 +16,12 @@ interface Entry {
 
 const validated = new Map<string, Entry>()
 
+/** What `validateToken` said yes to for `resource` in the last TTL_MS, or undefined: no I/O, no await. */
+export const rememberedToken = <Props>(resource: string, token: string): ValidatedAccessToken<Props> | undefined => {
+  const hit = validated.get(`${resource} ${token}`)
+  return hit && hit.until > Date.now() ? (hit.token as ValidatedAccessToken<Props>) : undefined
+}
+
 /** `server.validateToken(resource, token)`, answered from memory when it said yes in the last TTL_MS. */
 export const validateToken = async <Props>(
   server: OAuthAuthorizationServer<Env>,

@@ -64,6 +64,9 @@ export const startPlane = async (options: PlaneOptions = {}) => {
       inspector: options.inspector ? { port: 0 } : false,
       persist,
       logLevel: "error",
+      // A test's plane runs the code it started with: an edit elsewhere in the checkout must not
+      // rebuild and restart it mid-test.
+      watch: false,
       ...(options.outbound === undefined
         ? {}
         : { outboundService: async (request: Request) => (await options.outbound!(request)) ?? passThrough(request) })
