@@ -15,6 +15,7 @@ interface Entry {
 }
 
 const validated = new Map<string, Entry>()
+const validating = new Map<string, Promise<ValidatedAccessToken | null>>()
 
 /** What `validateToken` said yes to for `resource` in the last TTL_MS, or undefined: no I/O, no await. */
 export const rememberedToken = <Props>(resource: string, token: string): ValidatedAccessToken<Props> | undefined => {
@@ -34,12 +35,20 @@ export const validateToken = async <Props>(
   const hit = validated.get(key)
   if (hit && hit.until > now) return hit.token as ValidatedAccessToken<Props>
   if (hit) validated.delete(key)
-  const fresh = await server.validateToken<Props>(resource, token, env)
+  // Calls that arrive while one validation of this token is under way share it (one KV read).
+  let pending = validating.get(key)
+  if (!pending) {
+    pending = server.validateToken(resource, token, env).finally(() => validating.delete(key))
+    validating.set(key, pending)
+  }
+  const fresh = await pending
   // A "no" is not remembered: a token issued a moment ago must work on its first call.
   if (fresh === null) return null
-  if (validated.size >= MAX_ENTRIES) validated.delete(validated.keys().next().value!)
-  validated.set(key, { token: fresh, until: Math.min(now + TTL_MS, fresh.expiresAt * 1000) })
-  return fresh
+  if (!validated.has(key)) {
+    if (validated.size >= MAX_ENTRIES) validated.delete(validated.keys().next().value!)
+    validated.set(key, { token: fresh, until: Math.min(now + TTL_MS, fresh.expiresAt * 1000) })
+  }
+  return fresh as ValidatedAccessToken<Props>
 }
 
 /** Forgets every remembered token of one grant's user (an agent revoked here, a member signed out). */
