@@ -109,7 +109,7 @@ describe("a bearer-protected upstream", () => {
 })
 
 describe("kinds, grants and the pool", () => {
-  it("a header credential is sent in its header", async () => {
+  it("a header credential is sent in its header, at discovery, refresh and calls", async () => {
     const slug = freshSlug("cred")
     const upstream = testUpstream()
     await upstream.require("x-api-key", API_KEY)
@@ -118,6 +118,8 @@ describe("kinds, grants and the pool", () => {
     await setCredential(slug, "up-key", API_KEY, { kind: "header", header: "X-API-Key" })
     await ok({ _tag: "GrantCredential", workspace: slug, credential: "up-key", plugin: "up" })
     expect((await install(slug, upstream.url)).status).toBe(200)
+    // A refresh rediscovers with the same team grant.
+    expect((await rpc({ _tag: "RefreshPlugin", workspace: slug, plugin: "up" })).status).toBe(200)
     const client = await mcpClient(slug, key, "legacy")
     expect(text(await client.callTool({ name: "up__echo", arguments: { text: "k" } }))).toBe("echo: k")
     await client.close()
