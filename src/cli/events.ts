@@ -4,7 +4,7 @@ import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import type { Envelope } from "../../events/index.ts"
 import { call } from "./client.ts"
-import { clip, printLine } from "./output.ts"
+import { clip, printable, printLine } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 const POLL_INTERVAL = "1 second"
@@ -19,8 +19,9 @@ interface EventPage {
 const shortData = (data: unknown) =>
   clip(JSON.stringify(data, (_key, value: unknown) => (typeof value === "string" ? clip(value, 24) : value)) ?? "", 100)
 
+/** One event on one line; an actor's id or the data may be an agent's words, so control characters are shown, not obeyed. */
 export const formatEvent = (e: Envelope) =>
-  [String(e.seq).padStart(5), e.at, e.type.padEnd(18), `${e.actor.type}:${e.actor.id}`, shortData(e.data)].join("  ")
+  printable([String(e.seq).padStart(5), e.at, e.type.padEnd(18), `${e.actor.type}:${e.actor.id}`, shortData(e.data)].join("  "))
 
 export const events = Command.make(
   "events",

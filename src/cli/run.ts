@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { Argument, Command } from "effect/cli"
 import type { Envelope, Span } from "../../events/index.ts"
 import { call } from "./client.ts"
-import { clip, printJson, printLine } from "./output.ts"
+import { clip, printable, printJson, printLine } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 interface RunDetail {
@@ -86,7 +86,8 @@ export const formatRun = (detail: RunDetail): string => {
   else if (finished) header.push("result  -")
   if (finished?.error !== undefined) header.push(`error   ${finished.error}`)
   const tree = formatSpanTree(detail.spans)
-  return [...header, "", ...(tree.length === 0 ? ["no spans recorded yet"] : tree)].join("\n")
+  // Tool names, span names and error texts can be an agent's or an upstream's words: shown, not obeyed.
+  return [...header, "", ...(tree.length === 0 ? ["no spans recorded yet"] : tree)].map(printable).join("\n")
 }
 
 const show = Command.make(

@@ -15,3 +15,41 @@ describe("printable", () => {
     expect(table.split("\n")[1]).toBe("evil   oauth \\x1b[31mred")
   })
 })
+
+describe("run show and events", () => {
+  const ESC = "\u001b"
+  const envelope = (seq: number, type: string, data: unknown, actorId = "bot") => ({
+    seq,
+    id: `id${seq}`,
+    type,
+    v: 1,
+    at: "2026-12-04T10:00:00.000Z",
+    actor: { type: "agent" as const, id: actorId },
+    correlationId: "r1",
+    causationId: null,
+    data,
+    prevHash: "0".repeat(64),
+    hash: "1".repeat(64)
+  })
+
+  it("a refused call's tool name and error text are shown, not obeyed, line by line", async () => {
+    const { formatRun } = await import("../../src/cli/run.ts")
+    const text = formatRun({
+      run: "r1",
+      started: envelope(1, "RunStarted", { agent: "bot", tool: `up__${ESC}]0;pwned${ESC}\\`, traceId: "t", argsHash: "a", argsSize: 2 }),
+      spans: [{ traceId: "t", spanId: "s1", name: `tools/call ${ESC}[2J`, start: "2026-12-04T10:00:00.000Z", end: "2026-12-04T10:00:00.010Z", status: { code: "error", message: `no ${ESC}[31m` }, attributes: {} }],
+      finished: envelope(2, "RunFinished", { status: "denied", durationMs: 10, error: `denied ${ESC}[8m` })
+    })
+    expect(text).not.toContain(ESC)
+    expect(text).toContain("tool    up__\\x1b]0;pwned\\x1b\\")
+    expect(text).toContain("error   denied \\x1b[8m")
+    expect(text.split("\n").length).toBeGreaterThan(5)
+  })
+
+  it("an event line shows an actor's control characters escaped", async () => {
+    const { formatEvent } = await import("../../src/cli/events.ts")
+    const line = formatEvent(envelope(3, "MemberAdded", { member: "x" }, `eve${ESC}[2K`))
+    expect(line).not.toContain(ESC)
+    expect(line).toContain("agent:eve\\x1b[2K")
+  })
+})
