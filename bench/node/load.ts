@@ -45,3 +45,11 @@ export const concurrent = async (call: Call, count: number, concurrency: number,
   await Promise.all(Array.from({ length: concurrency }, lane))
   return { calls: issued, ms: performance.now() - t0, cutShort }
 }
+
+/** Warms both paths before anything is timed: JIT on each side, pooled clients connected, connections open. */
+export const warmUpBoth = async (a: Call, b: Call, calls: number, concurrency: number): Promise<void> => {
+  await sequential(a, calls, Infinity)
+  await sequential(b, calls, Infinity)
+  await concurrent(a, concurrency * 10, concurrency, Infinity)
+  await concurrent(b, concurrency * 10, concurrency, Infinity)
+}

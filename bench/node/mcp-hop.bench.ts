@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest"
 import { type DevWorker, startDevWorker } from "../../test/node/dev-worker.ts"
 import { formatRate, median, percentile, perSecond, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
-import { type Call, concurrent, sequential, type Throughput } from "./load.ts"
+import { type Call, concurrent, sequential, type Throughput, warmUpBoth } from "./load.ts"
 import { cpuMeter, workerdListeningOn } from "./process-cpu.ts"
 
 const WARMUP_CALLS = 200
@@ -90,10 +90,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
   const directEcho = echo(direct)
 
   // Warm-up: JIT on both sides, the pooled upstream client connected, connections open.
-  await sequential(berthEcho, WARMUP_CALLS, Infinity)
-  await sequential(directEcho, WARMUP_CALLS, Infinity)
-  await concurrent(berthEcho, CONCURRENCY * 10, CONCURRENCY, Infinity)
-  await concurrent(directEcho, CONCURRENCY * 10, CONCURRENCY, Infinity)
+  await warmUpBoth(berthEcho, directEcho, WARMUP_CALLS, CONCURRENCY)
 
   // 1. Latency, one call at a time, Berth and direct alternating in blocks so drift hits both.
   const berthMs: Array<number> = []

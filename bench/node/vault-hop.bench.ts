@@ -9,7 +9,7 @@ import type { Client } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, expect, inject, it } from "vitest"
 import { median, percentile, perSecond, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
-import { type Call, concurrent, sequential } from "./load.ts"
+import { type Call, concurrent, sequential, warmUpBoth } from "./load.ts"
 
 const WARMUP_CALLS = 200
 const LATENCY_BLOCKS = 10
@@ -64,10 +64,7 @@ const echo = (tool: string): Call => async () => {
 it("one hop with a vault credential injected vs the same hop without one", async ({ task }) => {
   const withVault = echo("upv__echo")
   const without = echo("up__echo")
-  await sequential(withVault, WARMUP_CALLS, Infinity)
-  await sequential(without, WARMUP_CALLS, Infinity)
-  await concurrent(withVault, CONCURRENCY * 10, CONCURRENCY, Infinity)
-  await concurrent(without, CONCURRENCY * 10, CONCURRENCY, Infinity)
+  await warmUpBoth(withVault, without, WARMUP_CALLS, CONCURRENCY)
 
   // Latency, one call at a time, alternating in blocks so drift hits both.
   const vaultMs: Array<number> = []
