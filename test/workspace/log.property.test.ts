@@ -36,6 +36,22 @@ const command = fc.oneof(
     fc.record({ _tag: fc.constant("RemovePlugin"), plugin: plugins }),
     fc.record({ _tag: fc.constant("SetPolicy"), policy: policies, text: fc.constantFrom("permit(principal, action, resource);", "forbid(principal, action, resource);", "  ") }),
     fc.record({ _tag: fc.constant("RemovePolicy"), policy: policies }),
+    // Docking: the allowlist, OAuth consent and pre-registered clients.
+    fc.record({ _tag: fc.constant("SetBotRule"), match: fc.constantFrom("claude*", "https://c.example/client.json"), effect: fc.constantFrom("allow", "deny") }),
+    fc.record({ _tag: fc.constant("RemoveBotRule"), match: fc.constantFrom("claude*", "https://c.example/client.json") }),
+    fc.record({
+      _tag: fc.constant("AuthorizeOAuthAgent"),
+      agent: agents,
+      clientId: fc.constantFrom("https://c.example/client.json", "dcr-1"),
+      clientName: fc.constantFrom("Claude", "Scraper"),
+      member: members,
+      redirectHost: fc.constant("127.0.0.1:1"),
+      scopes: fc.constant(["mcp"])
+    }),
+    fc.record({ _tag: fc.constant("DenyOAuthConsent"), clientId: fc.constant("dcr-1"), clientName: fc.constant("Scraper"), member: members, redirectHost: fc.constant("x.example") }),
+    fc.record({ _tag: fc.constant("RecordClientRefusal"), at: fc.constantFrom("consent", "mcp"), clientName: fc.constant("Scraper") }),
+    fc.record({ _tag: fc.constant("RegisterAgentClient"), clientId: fc.constantFrom("c1", "c2"), clientName: fc.constant("Ops"), redirectUris: fc.constant(["https://ops.example/cb"]), confidential: fc.boolean() }),
+    fc.record({ _tag: fc.constant("RemoveAgentClient"), clientId: fc.constantFrom("c1", "c2") }),
     // Malformed: unknown command, and a name that breaks the naming rule.
     fc.constant({ _tag: "LaunchMissiles" }),
     fc.record({ _tag: fc.constant("RegisterAgent"), agent: fc.constant("not a name"), keyHash: hex64, keyPrefix: fc.constant("x") })
