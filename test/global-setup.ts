@@ -1,8 +1,9 @@
 // Starts the real servers that tests reach by URL over loopback, once per test run: the test
-// upstream Worker (test/mcp/upstream, in wrangler's workerd), @modelcontextprotocol/server-everything
-// as a Node process, and the test OpenID provider (test/node/oidc-provider.ts). Tests read the URLs
-// with `inject("upstreamUrl")`, `inject("everythingUrl")` and `inject("oidcIssuer")`, in both the
-// workers and the node project.
+// upstream Worker (test/mcp/upstream, in wrangler's workerd), the OAuth-protected test upstream
+// (test/mcp/oauth-upstream, likewise), @modelcontextprotocol/server-everything as a Node process, and
+// the test OpenID provider (test/node/oidc-provider.ts). Tests read the URLs with
+// `inject("upstreamUrl")`, `inject("oauthUpstreamUrl")`, `inject("everythingUrl")` and
+// `inject("oidcIssuer")`, in both the workers and the node project.
 import { type ChildProcess, spawn } from "node:child_process"
 import { createServer } from "node:net"
 import type { TestProject } from "vitest/node"
@@ -15,6 +16,12 @@ declare module "vitest" {
     upstreamUrl: string
     /** The same endpoint at the upstream runtime's own entry, past wrangler's dev proxy (test/node/dev-worker.ts). */
     upstreamRuntimeUrl: string
+    /**
+     * The OAuth-protected test upstream's MCP endpoint, `http://127.0.0.1:<port>/mcp`: its own
+     * authorization server (issuer `http://127.0.0.1:<port>`, consent page at /authorize) and
+     * control routes under /control/ (test/mcp/oauth-upstream/worker.ts).
+     */
+    oauthUpstreamUrl: string
     /** server-everything's Streamable HTTP endpoint, `http://127.0.0.1:<port>/mcp`. */
     everythingUrl: string
     /** The test OpenID provider's issuer, `http://127.0.0.1:<port>` (panva's oidc-provider). */
@@ -43,6 +50,15 @@ export const startUpstream = async () => {
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: false, logLevel: "error" }
   })
   return { url: `${worker.url}/mcp`, runtimeUrl: `${worker.runtimeUrl}/mcp`, stop: worker.stop }
+}
+
+/** The OAuth-protected test upstream Worker (test/mcp/oauth-upstream), at the dev ingress. Its KV starts empty. */
+export const startOauthUpstream = async () => {
+  const worker = await startDevWorker({
+    config: "test/mcp/oauth-upstream/wrangler.toml",
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: false, logLevel: "error" }
+  })
+  return { url: `${worker.url}/mcp`, stop: worker.stop }
 }
 
 const stopProcess = (child: ChildProcess) =>
@@ -94,16 +110,23 @@ export const startEverything = async (port?: number) => {
 }
 
 export default async function setup(project: TestProject) {
-  const [upstream, everything, oidc] = await Promise.allSettled([startUpstream(), startEverything(), startOidcProvider()])
-  if (upstream.status === "rejected" || everything.status === "rejected" || oidc.status === "rejected") {
-    await Promise.all([upstream, everything, oidc].map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)))
-    throw [upstream, everything, oidc].find((s) => s.status === "rejected")!.reason
+  const [upstream, oauthUpstream, everything, oidc] = await Promise.allSettled([
+    startUpstream(),
+    startOauthUpstream(),
+    startEverything(),
+    startOidcProvider()
+  ])
+  const started = [upstream, oauthUpstream, everything, oidc]
+  if (upstream.status === "rejected" || oauthUpstream.status === "rejected" || everything.status === "rejected" || oidc.status === "rejected") {
+    await Promise.all(started.map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)))
+    throw started.find((s) => s.status === "rejected")!.reason
   }
   project.provide("upstreamUrl", upstream.value.url)
   project.provide("upstreamRuntimeUrl", upstream.value.runtimeUrl)
+  project.provide("oauthUpstreamUrl", oauthUpstream.value.url)
   project.provide("everythingUrl", everything.value.url)
   project.provide("oidcIssuer", oidc.value.issuer)
   return async () => {
-    await Promise.all([upstream.value.stop(), everything.value.stop(), oidc.value.stop()])
+    await Promise.all([upstream.value.stop(), oauthUpstream.value.stop(), everything.value.stop(), oidc.value.stop()])
   }
 }
