@@ -5,6 +5,10 @@ import { Schema } from "effect"
 import { defineEvent } from "./define.ts"
 import { AgentName, CredentialName, MemberId, PluginName } from "./names.ts"
 
+/**
+ * The team's pre-registered OAuth app for a plugin's upstream authorization server. The client
+ * secret, if any, is in the vault (`secretRef`); the event carries its keyed fingerprint only.
+ */
 export const OAuthClientConfigured = defineEvent("OAuthClientConfigured", {
   plugin: PluginName,
   clientId: Schema.String,
@@ -73,6 +77,24 @@ export const CredentialGranted = defineEvent("CredentialGranted", {
   tools: Schema.optional(Schema.Array(Schema.String.check(Schema.isMinLength(1)))),
   agents: Schema.optional(Schema.Array(AgentName))
 })
+/**
+ * An OAuth credential's access token was refreshed (before it expired, or after the upstream answered
+ * 401). The fingerprint stays the connection's; the new tokens replaced the old in the vault.
+ */
+export const CredentialRefreshed = defineEvent("CredentialRefreshed", {
+  credential: CredentialName,
+  expiresAt: Schema.optional(Schema.String),
+  scopes: Schema.optional(Schema.Array(Schema.String))
+})
+/**
+ * An OAuth credential can no longer be refreshed (the authorization server refused its refresh
+ * token): its tokens were shredded with this event, and calls that need it are refused until it is
+ * connected again.
+ */
+export const CredentialExpired = defineEvent("CredentialExpired", {
+  credential: CredentialName,
+  reason: Schema.String
+})
 /** v2: names the grant by its id. */
 export const CredentialGrantRevoked = defineEvent("CredentialGrantRevoked", {
   grant: Schema.String,
@@ -83,6 +105,8 @@ export const CredentialEvents = [
   OAuthClientConfigured,
   CredentialConnected,
   CredentialRevoked,
+  CredentialRefreshed,
+  CredentialExpired,
   CredentialGranted,
   CredentialGrantRevoked
 ] as const

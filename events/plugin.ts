@@ -11,7 +11,12 @@ export const PluginInstalled = defineEvent("PluginInstalled", {
   plugin: PluginName,
   url: Schema.String,
   transport: Transport,
-  auth: PluginAuth
+  auth: PluginAuth,
+  /**
+   * Recorded before it could be discovered (an OAuth upstream with no credential yet): the first
+   * discovery approves the tools it finds, as the install would have. Absent with `--review`.
+   */
+  approveOnDiscovery: Schema.optional(Schema.Boolean)
 })
 export const PluginRemoved = defineEvent("PluginRemoved", { plugin: PluginName })
 

@@ -57,8 +57,8 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       return withoutAgent(draft, event.data.agent)
 
     case "PluginInstalled": {
-      const { plugin, url, transport, auth } = event.data
-      return draft.put("plugins", plugin, { url, transport, auth, installedAt: at })
+      const { plugin, url, transport, auth, approveOnDiscovery } = event.data
+      return draft.put("plugins", plugin, defined({ url, transport, auth, installedAt: at, approveOnDiscovery }))
     }
     case "PluginRemoved": {
       const plugin = event.data.plugin
@@ -71,6 +71,11 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       const plugin = event.data.plugin
       // A rediscovery replaces the plugin's tool set; a known tool keeps its approval and status.
       const listed = new Set(event.data.tools.map((t) => toolId(plugin, t.name)))
+      const installed = state.plugins[plugin]
+      if (installed?.approveOnDiscovery) {
+        const { approveOnDiscovery: _, ...discovered } = installed
+        draft.put("plugins", plugin, discovered)
+      }
       draft.deleteWhere("tools", (t, id) => t.plugin === plugin && !listed.has(id))
       for (const definition of event.data.tools) {
         const id = toolId(plugin, definition.name)
@@ -106,6 +111,13 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
     case "CredentialRevoked":
       draft.patch("credentials", event.data.credential, { status: "revoked" })
       return draft.deleteWhere("grants", (g) => g.credential === event.data.credential)
+    case "CredentialRefreshed": {
+      const { credential, expiresAt, scopes } = event.data
+      return draft.patch("credentials", credential, defined({ expiresAt, scopes, refreshedAt: at }))
+    }
+    case "CredentialExpired":
+      // Its grants stay: connecting it again under the same name restores every call they cover.
+      return draft.patch("credentials", event.data.credential, { status: "expired" })
     case "CredentialGranted": {
       const { grant, credential, plugin, tools, agents } = event.data
       // A v1 grant (no plugin) was for the credential's own plugin.

@@ -34,7 +34,14 @@ export const WorkspaceState = Schema.Struct({
     })
   ),
   plugins: Entities(
-    Schema.Struct({ url: Schema.String, transport: Transport, auth: PluginAuth, installedAt: Schema.String })
+    Schema.Struct({
+      url: Schema.String,
+      transport: Transport,
+      auth: PluginAuth,
+      installedAt: Schema.String,
+      /** Until its first discovery: approve what that finds (see PluginInstalled). */
+      approveOnDiscovery: Schema.optional(Schema.Boolean)
+    })
   ),
   /** Keyed by `{plugin}__{tool}`. `hash` is the latest discovered definition, `approvedHash` the pinned one. */
   tools: Entities(
@@ -66,10 +73,13 @@ export const WorkspaceState = Schema.Struct({
       member: Schema.optional(Schema.String),
       fingerprint: Schema.String,
       scopes: Schema.Array(Schema.String),
-      status: Schema.Literals(["active", "revoked"]),
+      /** expired: an OAuth credential whose refresh the authorization server refused (reconnect it). */
+      status: Schema.Literals(["active", "revoked", "expired"]),
       subject: Schema.optional(Schema.String),
+      /** For an OAuth credential, when its current access token expires (Berth refreshes it before). */
       expiresAt: Schema.optional(Schema.String),
-      connectedAt: Schema.String
+      connectedAt: Schema.String,
+      refreshedAt: Schema.optional(Schema.String)
     })
   ),
   /** Keyed by grant id. Absent `tools` or `agents`: every tool of the plugin, every agent. */

@@ -5,6 +5,7 @@ import { handleAuth } from "./auth/routes.ts"
 import type { Env } from "./env.ts"
 import { handleMcp } from "./mcp/route.ts"
 import { handleOAuth } from "./oauth/routes.ts"
+import { handleUpstreamOAuth } from "./vault/oauth/routes.ts"
 
 export { AdminApi } from "./admin/entrypoint.ts"
 export { Workspace } from "./workspace/durable-object.ts"
@@ -18,6 +19,9 @@ export default {
     if (pathname.startsWith("/auth/")) return handleAuth(request, env)
     const mcp = /^\/w\/([a-z0-9-]+)\/mcp$/.exec(pathname)
     if (mcp) return handleMcp(request, env, ctx, mcp[1]!)
+    // Upstream OAuth, Berth as the client: the callback of `berth credential connect`, and its client metadata.
+    const upstream = await handleUpstreamOAuth(request, env)
+    if (upstream) return upstream
     // OAuth 2.1: discovery, registration, authorization (consent) and tokens, for agents and the CLI.
     const oauth = await handleOAuth(request, env, ctx)
     if (oauth) return oauth

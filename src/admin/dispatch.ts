@@ -17,6 +17,7 @@ import { workspaceStub } from "../workspace/stub.ts"
 import { InvalidPolicy } from "../policy/errors.ts"
 import type { RefusedProposal } from "../policy/proposal.ts"
 import { RunNotFound } from "../runs/errors.ts"
+import { PlaneOriginUnknown } from "../vault/errors.ts"
 import { Buffer } from "node:buffer"
 import { createAgentClient, deleteAgentClient } from "../oauth/agent-clients.ts"
 import { loadSigner } from "../../projections/archive/signing.ts"
@@ -40,7 +41,11 @@ export const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = [
   // The consent page's answers and the allowlist's refusals: the plane vouches for their member and client (src/oauth).
   "AuthorizeOAuthAgent",
   "DenyOAuthConsent",
-  "RecordClientRefusal"
+  "RecordClientRefusal",
+  // An upstream OAuth credential's connect, refresh and expiry: the callback and the session record them (src/vault/oauth).
+  "ConnectOAuthCredential",
+  "RefreshCredential",
+  "ExpireCredential"
 ]
 
 const QUERY_TAGS = Query.members.map((m) => m.identifier)
@@ -55,7 +60,11 @@ const invalid = (field: string, reason: string) => fail(new InvalidRequest({ fie
 
 const refusedProposal = ({ ok: _, ...fields }: RefusedProposal) => fail(errorBody(new InvalidPolicy(fields)))
 
-export const dispatch = async (env: Env, body: unknown, actor: Actor): Promise<AdminResponse> => {
+/**
+ * `origin`: the plane's own origin as the request reached it (https, or http on loopback), where an
+ * upstream's OAuth redirect can land; absent over the service binding.
+ */
+export const dispatch = async (env: Env, body: unknown, actor: Actor, origin?: string): Promise<AdminResponse> => {
   if (typeof body !== "object" || body === null || Array.isArray(body))
     return invalid("", "the request body must be a JSON object with a _tag naming a command or query")
   const tag = (body as { _tag?: unknown })._tag
@@ -72,13 +81,13 @@ export const dispatch = async (env: Env, body: unknown, actor: Actor): Promise<A
   // As with commands, a field the query does not declare is refused, not silently ignored.
   const decoded = Schema.decodeUnknownExit(query as Schema.Codec<Query, unknown>)(body, { onExcessProperty: "error" })
   if (Exit.isFailure(decoded)) return schemaFailure(Cause.squash(decoded.cause) as Schema.SchemaError)
-  return runQuery(env, decoded.value, actor)
+  return runQuery(env, decoded.value, actor, origin)
 }
 
 const schemaFailure = (error: Schema.SchemaError): AdminResponse => fail(new InvalidRequest(describeSchemaError(error)))
 
 const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknown>, actor: Actor): Promise<AdminResponse> => {
-  if (INTERNAL_COMMANDS.includes(tag)) return invalid("_tag", `${tag} is recorded by the plane itself (the MCP endpoint or the consent page), not sent by admins`)
+  if (INTERNAL_COMMANDS.includes(tag)) return invalid("_tag", `${tag} is recorded by the plane itself (the MCP endpoint, a consent page or an OAuth callback), not sent by admins`)
   // A workspace role is checked by the workspace itself, atomically with the append (execute.ts).
   const onPlane = forbiddenOnPlane(actor, tag)
   if (onPlane) return fail(errorBody(onPlane))
@@ -88,8 +97,9 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   const { workspace, expectedSeq, idempotencyKey } = routing.value
   const { workspace: _w, expectedSeq: _e, idempotencyKey: _i, ...command } = body
   // A credential's value goes to the vault alone: never into the command, its idempotency record, or an answer.
-  const value = tag === "SetCredential" ? command.value : undefined
-  if (tag === "SetCredential") delete command.value
+  const secretField = tag === "SetCredential" ? "value" : tag === "ConfigureOAuthClient" ? "clientSecret" : undefined
+  const value = secretField === undefined ? undefined : command[secretField]
+  if (secretField !== undefined) delete command[secretField]
   const fingerprint = { ...command }
   // The agent key is minted here, at the edge, and shown once: only its hash travels on.
   const minted = tag === "RegisterAgent" ? mintAgentKey(workspace) : undefined
@@ -114,6 +124,8 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   const outcome =
     tag === "SetCredential"
       ? await stub.setCredential(command, value, options)
+      : tag === "ConfigureOAuthClient"
+      ? await stub.configureOAuthClient(command, value, options)
       : tag === "InstallPlugin"
       ? await stub.installPlugin(command, options)
       : tag === "RefreshPlugin"
@@ -180,7 +192,7 @@ const readArchiveObject = async (env: Env, { workspace, key }: ReadArchiveObject
   return { ok: true, result: { key, bytes: bytes.byteLength, base64: Buffer.from(bytes).toString("base64") } }
 }
 
-const runQuery = async (env: Env, query: Query, actor: Actor): Promise<AdminResponse> => {
+const runQuery = async (env: Env, query: Query, actor: Actor, origin: string | undefined): Promise<AdminResponse> => {
   const answered = await runPlaneQuery(env, query, actor)
   if (answered) return answered
   if (!("workspace" in query) || query.workspace === undefined) return invalid("workspace", "is required")
@@ -282,6 +294,22 @@ const runQuery = async (env: Env, query: Query, actor: Actor): Promise<AdminResp
       return { ok: true, result: { credentials: Object.entries(state.credentials).map(([credential, c]) => ({ credential, ...c })) } }
     case "ListGrants":
       return { ok: true, result: { grants: Object.entries(state.grants).map(([grant, g]) => ({ grant, ...g })) } }
+    case "ListOAuthClients":
+      return { ok: true, result: { clients: Object.entries(state.oauthClients).map(([plugin, c]) => ({ plugin, ...c })) } }
+    case "StartCredentialConnect": {
+      if (origin === undefined) return fail(errorBody(new PlaneOriginUnknown()))
+      const { workspace: _, _tag, ...input } = query
+      const started = await stub.startCredentialConnect({ input, origin, actor })
+      if (!started.ok) return { ok: false, error: started.error }
+      const { ok: __, ...result } = started
+      return { ok: true, result }
+    }
+    case "CredentialConnectStatus": {
+      const status = await stub.credentialConnectStatus(query.connect)
+      if (!status.ok) return { ok: false, error: status.error }
+      const { ok: _, ...result } = status
+      return { ok: true, result }
+    }
     case "ListPolicies":
       return { ok: true, result: { policies: Object.entries(state.policies).map(([policy, p]) => ({ policy, ...p })) } }
     case "ResetReadModels":

@@ -3,6 +3,7 @@
 import type { Actor } from "../../events/index.ts"
 import type { Env } from "../env.ts"
 import { memberFromBearer } from "../oauth/member-token.ts"
+import { oauthOrigin } from "../oauth/origin.ts"
 import { type AdminResponse, dispatch } from "./dispatch.ts"
 import { InvalidRequest, Unauthorized } from "./errors.ts"
 import { STATUS } from "./status.ts"
@@ -41,5 +42,5 @@ export const handleAdminRpc = async (request: Request, env: Env): Promise<Respon
   } catch {
     return json(failure(new InvalidRequest({ field: "", reason: "the request body is not valid JSON" })))
   }
-  return json(await dispatch(env, body, actor))
+  return json(await dispatch(env, body, actor, oauthOrigin(request.url) ?? undefined))
 }

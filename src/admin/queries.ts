@@ -61,6 +61,24 @@ export class SimulatePolicy extends Schema.TaggedClass<SimulatePolicy>()("Simula
 export class ListLimits extends Schema.TaggedClass<ListLimits>()("ListLimits", { workspace }) {}
 /** The vault's credentials: kind, owner, fingerprint, scopes, expiry and state; never a value. */
 export class ListCredentials extends Schema.TaggedClass<ListCredentials>()("ListCredentials", { workspace }) {}
+/**
+ * `berth credential connect`: discovers the plugin's authorization server, registers Berth with it
+ * (unless the team configured a client) and answers the URL to open. Appends nothing: the callback
+ * records CredentialConnected.
+ */
+export class StartCredentialConnect extends Schema.TaggedClass<StartCredentialConnect>()("StartCredentialConnect", {
+  workspace,
+  credential: Schema.String,
+  plugin: Schema.String,
+  forMember: Schema.optional(Schema.String),
+  scopes: Schema.optional(Schema.Array(Schema.String))
+}) {}
+/** How a connect ended: waiting, connected or failed (with why). */
+export class CredentialConnectStatus extends Schema.TaggedClass<CredentialConnectStatus>()("CredentialConnectStatus", {
+  workspace,
+  connect: Schema.String
+}) {}
+export class ListOAuthClients extends Schema.TaggedClass<ListOAuthClients>()("ListOAuthClients", { workspace }) {}
 export class ListGrants extends Schema.TaggedClass<ListGrants>()("ListGrants", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
@@ -135,6 +153,9 @@ export const Query = Schema.Union([
   ListLimits,
   ListCredentials,
   ListGrants,
+  StartCredentialConnect,
+  CredentialConnectStatus,
+  ListOAuthClients,
   TestPolicy,
   SimulatePolicy,
   WhoAmI

@@ -46,6 +46,12 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   RevokeCredential: "admin",
   GrantCredential: "admin",
   UngrantCredential: "admin",
+  ConfigureOAuthClient: "admin",
+  // Recorded by the callback as the member who started the connect (the admin edge refuses it: dispatch.ts).
+  ConnectOAuthCredential: "admin",
+  // Recorded by an OAuth credential's session, as the system.
+  RefreshCredential: "internal",
+  ExpireCredential: "internal",
   SetPolicy: "admin",
   RemovePolicy: "admin",
   SetRateLimit: "admin",
@@ -74,6 +80,10 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   // Names, kinds, owners, fingerprints and grants: never a value.
   ListCredentials: "viewer",
   ListGrants: "viewer",
+  // The team's OAuth apps: client ids, authorization servers, scopes and secret fingerprints.
+  ListOAuthClients: "viewer",
+  StartCredentialConnect: "admin",
+  CredentialConnectStatus: "admin",
   ListRuns: "viewer",
   GetRun: "viewer",
   TestPolicy: "viewer",

@@ -16,6 +16,7 @@ import { MAX_PARKED_PER_AGENT } from "./parked-calls.ts"
 import { type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import { validateArguments } from "./validate-args.ts"
 import { credentialForCall, needsCredential } from "../vault/grants.ts"
+import { needsReconnect } from "../vault/oauth/session.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
 
@@ -140,11 +141,18 @@ export const callTool = async (
 
   // The most specific grant names the credential the call carries; a plugin that needs one and has none is refused here.
   const granted = credentialForCall(state, tool.plugin, tool.name, agent)
-  if (!granted && needsCredential(state, tool.plugin)) {
-    const reason =
-      `no credential is granted for \`${params.name}\`; connect one with ` +
-      `\`berth credential set <name> --plugin ${tool.plugin} --bearer-stdin\` and \`berth credential grant <name> --plugin ${tool.plugin}\``
-    const span = startSpan(traced.traceId, "credential", traced.root.spanId).end({ code: "error", message: reason }, { "berth.plugin": tool.plugin })
+  const expired = granted?.status === "expired"
+  if (expired || (!granted && needsCredential(state, tool.plugin))) {
+    const reason = expired
+      ? `credential '${granted.credential}' for \`${params.name}\` expired (its authorization server refused to refresh it); ` +
+        `reconnect with \`berth credential connect ${granted.credential} --plugin ${granted.plugin}\``
+      : `no credential is granted for \`${params.name}\`; connect one with ` +
+        `\`berth credential set <name> --plugin ${tool.plugin} --bearer-stdin\` (or \`berth credential connect <name> --plugin ${tool.plugin}\` for OAuth) ` +
+        `and \`berth credential grant <name> --plugin ${tool.plugin}\``
+    const span = startSpan(traced.traceId, "credential", traced.root.spanId).end(
+      { code: "error", message: reason },
+      { "berth.plugin": tool.plugin, ...(expired ? { "berth.credential": granted.credential } : {}) }
+    )
     traced.finish("denied", [authorizeSpan, validateSpan, span], { error: reason })
     return { content: [{ type: "text", text: `Berth refused this call: ${reason}` }], isError: true }
   }
@@ -198,6 +206,8 @@ export const callTool = async (
     const message = traced.scrubber.text(error instanceof Error ? error.message : String(error))
     traced.finish("error", [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
     if (aborted !== undefined) throw new ProtocolError(ProtocolErrorCode.InternalError, `the call was aborted: ${message}`)
+    // The credential's authorization server refused to refresh it: the agent is told how it comes back.
+    if (needsReconnect(error)) return { content: [{ type: "text", text: `Berth refused this call: ${message}` }], isError: true }
     // An upstream JSON-RPC error reaches the agent as the same error; anything else is the upstream being unavailable.
     if (error instanceof ProtocolError) throw error
     throw new ProtocolError(ProtocolErrorCode.InternalError, `plugin '${tool.plugin}' is unavailable: ${message}`)

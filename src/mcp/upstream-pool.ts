@@ -75,12 +75,15 @@ export class UpstreamPool {
       client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent(request, ctx.mcpReq.signal) as never)
       client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent(request, ctx.mcpReq.signal) as never)
       const url = new URL(ref.url)
-      const requestInit = ref.credential ? { headers: await ref.credential.headers() } : undefined
+      // A static credential's headers are set once; an OAuth credential's token is asked for per request (src/vault/oauth).
+      const authProvider = ref.credential?.auth
+      const requestInit = ref.credential && !authProvider ? { headers: await ref.credential.headers() } : undefined
+      const auth = { ...(requestInit && { requestInit }), ...(authProvider && { authProvider }) }
       // Streamable HTTP carries a call's logs on its own response, so they can be relayed to that call (log-relay.ts).
       const transport =
         ref.transport === "sse"
-          ? new SSEClientTransport(url, requestInit && { requestInit })
-          : new StreamableHTTPClientTransport(url, { fetch: relayingFetch, ...(requestInit && { requestInit }) })
+          ? new SSEClientTransport(url, auth)
+          : new StreamableHTTPClientTransport(url, { fetch: relayingFetch, ...auth })
       client.onclose = () => {
         if (this.#clients.get(key) === connecting) this.#clients.delete(key)
       }

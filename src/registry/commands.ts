@@ -67,7 +67,8 @@ export const decideInstallPlugin = Effect.fnUntraced(function* (state: Workspace
   // Before the edge connects (its precheck runs this decide): the secret would reach the log and the upstream.
   yield* refuseSecretInUrl(command.plugin, command.url, false)
   const { plugin, url, transport, auth, discovery } = command
-  const events: Array<DomainEvent> = [event("PluginInstalled", { plugin, url, transport, auth })]
+  const approveOnDiscovery = !discovery && !command.review ? { approveOnDiscovery: true } : {}
+  const events: Array<DomainEvent> = [event("PluginInstalled", { plugin, url, transport, auth, ...approveOnDiscovery })]
   if (discovery) {
     events.push(discovered(plugin, discovery))
     // The admin who installs a plugin has seen its tools, unless they asked to review them first.
@@ -92,7 +93,9 @@ export const decideRefreshPlugin = Effect.fnUntraced(function* (state: Workspace
   for (const tool of command.discovery.tools) {
     const id = toolId(command.plugin, tool.name)
     const known = state.tools[id]
-    if (known?.status === "approved" && known.approvedHash !== undefined && known.approvedHash !== tool.hash)
+    // The first discovery of a plugin recorded without one approves, as its install would have.
+    if (installed.approveOnDiscovery) events.push(event("ToolApproved", { tool: id, hash: tool.hash }))
+    else if (known?.status === "approved" && known.approvedHash !== undefined && known.approvedHash !== tool.hash)
       events.push(
         event("ToolQuarantined", {
           tool: id,

@@ -50,13 +50,42 @@ export class InvalidCredentialValue extends Schema.TaggedError<InvalidCredential
   }
 }
 
+/** The upstream refused the request for want of (valid) credentials. */
+export const isUnauthorized = (reason: string) => /\b401\b|unauthori[sz]ed/i.test(reason)
+
 /**
  * What to add to a discovery failure the upstream answered with 401: how to give the plugin a
  * credential, or that the one it carried was refused. Names the credential, never its value.
  */
 export const unauthorizedHint = (reason: string, plugin: string, credential: string | undefined): string => {
-  if (!/\b401\b|unauthori[sz]ed/i.test(reason)) return ""
+  if (!isUnauthorized(reason)) return ""
   return credential === undefined
-    ? `; the upstream wants a credential: store it with \`berth credential set <name> --plugin ${plugin} --bearer-stdin\`, then \`berth credential grant <name> --plugin ${plugin}\` (discovery carries the plugin's team grant)`
+    ? `; the upstream wants a credential: store it with \`berth credential set <name> --plugin ${plugin} --bearer-stdin\` ` +
+        `(or install with --auth oauth and \`berth credential connect <name> --plugin ${plugin}\`), then \`berth credential grant <name> --plugin ${plugin}\` (discovery carries the plugin's team grant)`
     : `; the upstream refused credential '${credential}' (the plugin's team grant): set it again with a valid value`
+}
+
+/** Starting an OAuth connect (or configuring a client) needs the upstream's OAuth metadata, and it failed. */
+export class UpstreamOAuthFailed extends Schema.TaggedError<UpstreamOAuthFailed>()("UpstreamOAuthFailed", {
+  plugin: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `OAuth with plugin '${this.plugin}' failed: ${this.reason}`
+  }
+}
+
+export class CredentialConnectNotFound extends Schema.TaggedError<CredentialConnectNotFound>()("CredentialConnectNotFound", {
+  connect: Schema.String
+}) {
+  override get message() {
+    return `no connect '${this.connect}' in this workspace (a connect is kept for an hour after it starts)`
+  }
+}
+
+/** The redirect must land on the plane, so a connect is started over HTTP at the plane's own https (or loopback) URL. */
+export class PlaneOriginUnknown extends Schema.TaggedError<PlaneOriginUnknown>()("PlaneOriginUnknown", {}) {
+  override get message() {
+    return "a credential connect needs the plane's public URL for its redirect: send it to POST /admin/rpc at the plane's https (or localhost) address"
+  }
 }

@@ -20,23 +20,35 @@ export const grantId = ({ credential, plugin, tools, agents }: GrantScope): stri
 /** The credential a call or a discovery carries: enough to pick a pooled client and build its headers. */
 export interface ChosenCredential {
   readonly credential: string
+  readonly plugin: string
+  /** expired: an OAuth credential whose refresh was refused; the call is refused with how to reconnect. */
+  readonly status: "active" | "expired"
   readonly fingerprint: string
   readonly kind: "bearer" | "header" | "oauth"
   readonly header?: string | undefined
   readonly grant: string
 }
 
+/** Active and, for a static credential, not past its expiry (an OAuth credential's session refreshes its token). */
 const usable = (state: WorkspaceState, credential: string, now: number) => {
   const c = state.credentials[credential]
-  return c && c.status === "active" && (c.expiresAt === undefined || Date.parse(c.expiresAt) > now) ? c : undefined
+  return c && c.status === "active" && (c.kind === "oauth" || c.expiresAt === undefined || Date.parse(c.expiresAt) > now) ? c : undefined
+}
+/** Expired OAuth credentials count too: a call they would carry is refused with how to reconnect. */
+const usableOrExpired = (state: WorkspaceState, credential: string, now: number) => {
+  const c = state.credentials[credential]
+  return c?.status === "expired" ? c : usable(state, credential, now)
 }
 
 const chosen = (state: WorkspaceState, grant: string, credential: string): ChosenCredential => {
   const c = state.credentials[credential]!
-  return { credential, fingerprint: c.fingerprint, kind: c.kind, header: c.header, grant }
+  return { credential, plugin: c.plugin, status: c.status === "expired" ? "expired" : "active", fingerprint: c.fingerprint, kind: c.kind, header: c.header, grant }
 }
 
-/** The credential granted for `agent` calling `tool` of `plugin`, if any. */
+/**
+ * The credential granted for `agent` calling `tool` of `plugin`, if any. An expired OAuth credential
+ * is chosen as any other, so the call can be refused with how to reconnect it (`status` says so).
+ */
 export const credentialForCall = (state: WorkspaceState, plugin: string, tool: string, agent: string, now = Date.now()) => {
   const owner = state.agents[agent]?.owner
   let best: { score: number; at: string; id: string; credential: string } | undefined
@@ -44,7 +56,7 @@ export const credentialForCall = (state: WorkspaceState, plugin: string, tool: s
     if (g.plugin !== plugin) continue
     if (g.tools !== undefined && !g.tools.includes(tool)) continue
     if (g.agents !== undefined && !g.agents.includes(agent)) continue
-    const c = usable(state, g.credential, now)
+    const c = usableOrExpired(state, g.credential, now)
     if (!c || (c.owner === "member" && (owner === undefined || c.member !== owner))) continue
     const score = (g.tools ? 4 : 0) + (g.agents ? 2 : 0) + (c.owner === "member" ? 1 : 0)
     if (!best || score > best.score || (score === best.score && g.grantedAt > best.at))

@@ -1,5 +1,5 @@
-// The vault's table in the workspace's Durable Object: one row per credential, the wrapped data key
-// and the ciphertext (crypto.ts). Nothing here is the value. Rows are written and deleted inside the
+// The vault's table in the workspace's Durable Object: one row per credential (and per pre-registered
+// OAuth client secret), the wrapped data key and the ciphertext (crypto.ts). Nothing here is the value. Rows are written and deleted inside the
 // transaction that appends the credential's event, so the table and the log never disagree.
 import type { SealedCredential } from "./crypto.ts"
 
@@ -13,6 +13,9 @@ CREATE TABLE IF NOT EXISTS vault_credentials (
 `
 const PUT = `INSERT INTO vault_credentials (credential, key_id, wrapped_key, ciphertext) VALUES (?, ?, ?, ?)
   ON CONFLICT (credential) DO UPDATE SET key_id = excluded.key_id, wrapped_key = excluded.wrapped_key, ciphertext = excluded.ciphertext`
+
+/** The row of a plugin's pre-registered OAuth client secret (a name no credential can take: `:`). */
+export const clientSecretRow = (plugin: string) => `oauth-client:${plugin}`
 
 type Row = { credential: string; key_id: string; wrapped_key: ArrayBuffer; ciphertext: ArrayBuffer }
 

@@ -43,9 +43,22 @@ import {
   CredentialNotFound,
   GrantNotFound,
   GrantOutsideOwner,
+  CredentialConnectNotFound,
   InvalidCredentialValue,
+  PlaneOriginUnknown,
+  UpstreamOAuthFailed,
   VaultKeyMissing
 } from "../vault/errors.ts"
+import {
+  ConfigureOAuthClient,
+  ConnectOAuthCredential,
+  decideConfigureOAuthClient,
+  decideConnectOAuthCredential,
+  decideExpireCredential,
+  decideRefreshCredential,
+  ExpireCredential,
+  RefreshCredential
+} from "../vault/oauth/commands.ts"
 import { decideFinishRun, decideRecordRun, decideStartRun, FinishRun, RecordRun, StartRun } from "../runs/commands.ts"
 import { RunAlreadyStarted, RunNotFound } from "../runs/errors.ts"
 import {
@@ -99,6 +112,10 @@ export const Command = Schema.Union([
   RevokeCredential,
   GrantCredential,
   UngrantCredential,
+  ConfigureOAuthClient,
+  ConnectOAuthCredential,
+  RefreshCredential,
+  ExpireCredential,
   SetPolicy,
   RemovePolicy,
   SetRateLimit,
@@ -143,7 +160,10 @@ export const DomainError = Schema.Union([
   GrantNotFound,
   GrantOutsideOwner,
   VaultKeyMissing,
-  InvalidCredentialValue
+  InvalidCredentialValue,
+  UpstreamOAuthFailed,
+  CredentialConnectNotFound,
+  PlaneOriginUnknown
 ])
 export type DomainError = typeof DomainError.Type
 
@@ -174,6 +194,10 @@ const handlers: Handlers = {
   RevokeCredential: decideRevokeCredential,
   GrantCredential: decideGrantCredential,
   UngrantCredential: decideUngrantCredential,
+  ConfigureOAuthClient: decideConfigureOAuthClient,
+  ConnectOAuthCredential: decideConnectOAuthCredential,
+  RefreshCredential: decideRefreshCredential,
+  ExpireCredential: decideExpireCredential,
   SetPolicy: decideSetPolicy,
   RemovePolicy: decideRemovePolicy,
   SetRateLimit: decideSetRateLimit,

@@ -28,8 +28,9 @@ import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from
 import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.ts"
 import { PluginUnreachable } from "../registry/errors.ts"
 import { listRuns, type RunFilter, runEvents, type RunSummary } from "../runs/run-queries.ts"
-import { unauthorizedHint } from "../vault/errors.ts"
+import { isUnauthorized, unauthorizedHint } from "../vault/errors.ts"
 import { credentialForDiscovery } from "../vault/grants.ts"
+import { type CallbackOutcome, type CallbackParams, type ConnectStart, OAuthConnector } from "../vault/oauth/connector.ts"
 import { Vault } from "../vault/vault.ts"
 import type { ChainCheck } from "./chain.ts"
 import { Directory } from "./directory.ts"
@@ -86,6 +87,8 @@ export class Workspace extends DurableObject<Env> {
   #clock!: AlarmClock
   /** The credential vault: its table, its rows written with their events, its headers at dispatch. */
   #vault!: Vault
+  /** Upstream OAuth: the team's clients, connects in progress, and OAuth credentials' sessions. */
+  #oauth!: OAuthConnector
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -111,6 +114,13 @@ export class Workspace extends DurableObject<Env> {
         forget: (credential) => void this.#pool.dropCredential(credential)
       })
       await this.#vault.start()
+      this.#oauth = new OAuthConnector(sql, this.#vault, {
+        workspace: () => this.#state.workspace?.slug ?? this.#slug,
+        state: () => this.#state,
+        precheck: (command, options) => precheckCommand(this.#stores, this.#slug, this.#state, command, options),
+        execute: (command, options) => this.#execute(command, options)
+      })
+      this.#vault.openSession = (chosen) => this.#oauth.session(chosen)
       const cursors = new Cursors(sql)
       const log = this.#stores.log
       // Rows in D1 and keys in R2 are named by the slug the log recorded, whatever woke the object.
@@ -209,6 +219,10 @@ export class Workspace extends DurableObject<Env> {
     if (refused) return refused
     const { plugin, url, transport } = manifest as unknown as { plugin: string; url: string; transport: "streamable-http" | "sse" }
     const discovery = await this.#discover({ plugin, url, transport })
+    // An OAuth upstream answers 401 until a credential is connected, and connecting needs the plugin's
+    // URL: it is recorded without discovery, and `plugin refresh` discovers once a credential is granted.
+    if (!discovery.ok && discovery.unauthorized && (manifest as { auth?: string }).auth === "oauth" && !credentialForDiscovery(this.#state, plugin))
+      return this.execute(manifest, options)
     if (!discovery.ok) return discovery.error
     return this.execute({ ...manifest, discovery: discovery.found }, options)
   }
@@ -229,6 +243,25 @@ export class Workspace extends DurableObject<Env> {
     return this.#vault.set(input, value, options)
   }
 
+  /** ConfigureOAuthClient: the client secret is sealed here, at the boundary, beside its event. */
+  async configureOAuthClient(input: Record<string, unknown>, secret: unknown, options: CommandOptions): Promise<CommandOutcome> {
+    return this.#oauth.configureClient(input, secret, options)
+  }
+
+  /** `berth credential connect`: the authorization URL to open. Appends nothing until the callback. */
+  async startCredentialConnect(start: ConnectStart) {
+    return this.#oauth.start(start)
+  }
+
+  /** The upstream's redirect back to the plane (/oauth/callback/{workspace}/{plugin}). */
+  async completeCredentialConnect(plugin: string, origin: string, params: CallbackParams): Promise<CallbackOutcome> {
+    return this.#oauth.complete(plugin, origin, params)
+  }
+
+  credentialConnectStatus(connect: string) {
+    return this.#oauth.status(connect)
+  }
+
   async #discover(plugin: { plugin: string; url: string; transport: "streamable-http" | "sse" }) {
     // Discovery carries the plugin's team grant, if it has one.
     const credential = credentialForDiscovery(this.#state, plugin.plugin)
@@ -239,7 +272,8 @@ export class Workspace extends DurableObject<Env> {
       await this.#pool.drop(ref)
       const message = error instanceof Error ? error.message : String(error)
       const reason = message + unauthorizedHint(message, ref.plugin, credential?.credential)
-      return { ok: false as const, error: rejected(new PluginUnreachable({ plugin: ref.plugin, url: ref.url, reason })) }
+      const refusal = rejected(new PluginUnreachable({ plugin: ref.plugin, url: ref.url, reason }))
+      return { ok: false as const, unauthorized: isUnauthorized(message), error: refusal }
     }
   }
 

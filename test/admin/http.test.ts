@@ -75,7 +75,7 @@ describe("malformed requests get 400 with the schema error", () => {
     for (const _tag of ["StartRun", "FinishRun", "RecordRun"]) {
       const answer = await rpc({ _tag, workspace: slug, run: "r1" })
       expect(answer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest", field: "_tag" } } })
-      expect(answer.body.error.message).toContain(`${_tag} is recorded by the plane itself (the MCP endpoint or the consent page), not sent by admins`)
+      expect(answer.body.error.message).toContain(`${_tag} is recorded by the plane itself (the MCP endpoint, a consent page or an OAuth callback), not sent by admins`)
     }
     expect(await eventCount(slug)).toBe(1)
   })

@@ -238,7 +238,9 @@ describe("the role table", () => {
       GetRun: { workspace: slug, run: "no-such-run" },
       TestPolicy: { workspace: slug, agent: "bot", tool: "gh__search" },
       SimulatePolicy: { workspace: slug, text: "permit(principal, action, resource);" },
-      ReadArchiveObject: { workspace: slug, key: `audit/${slug}/manifest.json` }
+      ReadArchiveObject: { workspace: slug, key: `audit/${slug}/manifest.json` },
+      StartCredentialConnect: { workspace: slug, credential: "gh-oauth", plugin: "gh" },
+      CredentialConnectStatus: { workspace: slug, connect: "c_none" }
     }
     return { _tag: action, ...(fields[action] ?? { workspace: slug }) }
   }

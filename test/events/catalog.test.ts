@@ -107,6 +107,8 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
     }
   },
   CredentialRevoked: { type: "CredentialRevoked", data: { credential: "github-ada", reason: "left the team" } },
+  CredentialRefreshed: { type: "CredentialRefreshed", data: { credential: "github-ada", expiresAt: "2026-12-01T01:00:00.000Z", scopes: ["repo"] } },
+  CredentialExpired: { type: "CredentialExpired", data: { credential: "github-ada", reason: "the authorization server refused the refresh token (invalid_grant)" } },
   CredentialGranted: {
     type: "CredentialGranted",
     data: { grant: "g_5e1f0a9c2b7d", credential: "github-ada", plugin: "github", tools: ["search_issues"], agents: ["ci-bot"] }

@@ -178,6 +178,24 @@ describe("credentials", () => {
     })
   })
 
+  it("CredentialRefreshed moves an OAuth credential's expiry; CredentialExpired marks it expired and keeps its grants", () => {
+    const state = stateAfter(
+      workspaceCreated(),
+      credentialConnected("gh-oauth", "gh"),
+      credentialGranted("g1", "gh-oauth", "gh"),
+      { type: "CredentialRefreshed", data: { credential: "gh-oauth", expiresAt: "2026-11-01T10:00:00.000Z", scopes: ["repo"] } }
+    )
+    expect(state.credentials["gh-oauth"]).toMatchObject({ status: "active", expiresAt: "2026-11-01T10:00:00.000Z", scopes: ["repo"], refreshedAt: "2026-11-01T09:00:03.000Z" })
+    const expired = stateAfter(
+      workspaceCreated(),
+      credentialConnected("gh-oauth", "gh"),
+      credentialGranted("g1", "gh-oauth", "gh"),
+      { type: "CredentialExpired", data: { credential: "gh-oauth", reason: "invalid_grant" } }
+    )
+    expect(expired.credentials["gh-oauth"]?.status).toBe("expired")
+    expect(Object.keys(expired.grants)).toEqual(["g1"])
+  })
+
   it("CredentialGrantRevoked drops only the grant it names", () => {
     const state = stateAfter(
       workspaceCreated(),
@@ -314,6 +332,8 @@ describe("purity", () => {
     credentialGranted("g1", "gh-token", "gh", { agents: ["bot"], tools: ["search"] }),
     credentialGranted("g2", "gh-token", "gh"),
     credentialGrantRevoked("g2", "gh-token"),
+    { type: "CredentialRefreshed", data: { credential: "gh-token", expiresAt: "2026-11-01T10:00:00.000Z", scopes: ["repo"] } },
+    { type: "CredentialExpired", data: { credential: "gh-token", reason: "the authorization server refused its refresh token: invalid_grant" } },
     credentialRevoked("gh-token"),
     policySet("base", "permit(principal, action, resource);", A),
     policyRemoved("base"),

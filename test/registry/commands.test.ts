@@ -8,18 +8,34 @@ import { PluginAlreadyInstalled, PluginNotFound, SecretInPluginUrl } from "../..
 import { WorkspaceNotFound } from "../../src/workspace/errors.ts"
 import { decodeCommand } from "../../src/workspace/execute.ts"
 import { given, refusal } from "../workspace/decider-spec.ts"
-import { pluginInstalled, pluginRemoved, toolDefinition, toolsDiscovered, workspaceCreated } from "../workspace/events.ts"
+import { event } from "../../events/index.ts"
+import { pluginInstalled, pluginRemoved, toolApproved, toolDefinition, toolsDiscovered, workspaceCreated } from "../workspace/events.ts"
 
 const github = { plugin: "github", url: "https://github.example.com/mcp", transport: "streamable-http", auth: "none" } as const
 
 describe("InstallPlugin", () => {
+  // Without discovery (an OAuth upstream before its credential): the first refresh approves what it finds.
+  const undiscovered = (plugin: string, url: string) =>
+    event("PluginInstalled", { plugin, url, transport: "streamable-http", auth: "none", approveOnDiscovery: true })
+
   it("installs a plugin from its manifest", () =>
-    given(workspaceCreated()).when(new InstallPlugin(github)).then(pluginInstalled("github", github.url)))
+    given(workspaceCreated()).when(new InstallPlugin(github)).then(undiscovered("github", github.url)))
+
+  it("installs with its discovery, approving the tools it found", () =>
+    given(workspaceCreated())
+      .when(new InstallPlugin({ ...github, discovery: { tools: [toolDefinition("search")] } }))
+      .then(pluginInstalled("github", github.url), toolsDiscovered("github", toolDefinition("search")), toolApproved("github__search", "a".repeat(64))))
+
+  it("with --review, neither the install nor the first discovery approves anything", () =>
+    given(workspaceCreated()).when(new InstallPlugin({ ...github, review: true })).then(pluginInstalled("github", github.url)))
 
   it("keeps the transport and auth it was given", () =>
     given(workspaceCreated())
       .when(new InstallPlugin({ plugin: "linear", url: "http://localhost:8788/sse", transport: "sse", auth: "oauth" }))
-      .then({ type: "PluginInstalled", data: { plugin: "linear", url: "http://localhost:8788/sse", transport: "sse", auth: "oauth" } }))
+      .then({
+        type: "PluginInstalled",
+        data: { plugin: "linear", url: "http://localhost:8788/sse", transport: "sse", auth: "oauth", approveOnDiscovery: true }
+      }))
 
   it("refuses a plugin already installed, even with another URL", () =>
     given(workspaceCreated(), pluginInstalled("github"))
@@ -29,7 +45,7 @@ describe("InstallPlugin", () => {
   it("installs again after removal", () =>
     given(workspaceCreated(), pluginInstalled("github"), pluginRemoved("github"))
       .when(new InstallPlugin(github))
-      .then(pluginInstalled("github", github.url)))
+      .then(undiscovered("github", github.url)))
 
   it("refuses before the workspace exists", () =>
     given().when(new InstallPlugin(github)).thenFails(WorkspaceNotFound, { workspace: "acme" }))
@@ -59,6 +75,21 @@ describe("RefreshPlugin", () => {
     given(workspaceCreated(), pluginInstalled("github"))
       .when(new RefreshPlugin({ plugin: "github", discovery }))
       .then(toolsDiscovered("github")))
+
+  it("leaves new tools for review, except at the first discovery of a plugin installed without one", () => {
+    const found = { tools: [toolDefinition("search")] }
+    given(workspaceCreated(), pluginInstalled("github"))
+      .when(new RefreshPlugin({ plugin: "github", discovery: found }))
+      .then(toolsDiscovered("github", toolDefinition("search")))
+    const undiscovered = event("PluginInstalled", { plugin: "github", url: github.url, transport: "streamable-http", auth: "oauth", approveOnDiscovery: true })
+    given(workspaceCreated(), undiscovered)
+      .when(new RefreshPlugin({ plugin: "github", discovery: found }))
+      .then(toolsDiscovered("github", toolDefinition("search")), toolApproved("github__search", "a".repeat(64)))
+    // Only the first: once discovered, a later refresh's new tool waits for approval.
+    given(workspaceCreated(), undiscovered, toolsDiscovered("github", toolDefinition("search")), toolApproved("github__search", "a".repeat(64)))
+      .when(new RefreshPlugin({ plugin: "github", discovery: { tools: [toolDefinition("search"), toolDefinition("create")] } }))
+      .then(toolsDiscovered("github", toolDefinition("search"), toolDefinition("create")))
+  })
 })
 
 describe("RemovePlugin", () => {

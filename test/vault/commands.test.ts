@@ -186,8 +186,8 @@ describe("which credential a call carries", () => {
   })
 
   it("builds the headers a credential travels in", () => {
-    expect(headersFor({ credential: "a", fingerprint: FP, kind: "bearer", grant: "g" }, "tok")).toEqual({ authorization: "Bearer tok" })
-    expect(headersFor({ credential: "a", fingerprint: FP, kind: "header", header: "X-API-Key", grant: "g" }, "tok")).toEqual({ "X-API-Key": "tok" })
+    expect(headersFor({ credential: "a", plugin: "gh", status: "active", fingerprint: FP, kind: "bearer", grant: "g" }, "tok")).toEqual({ authorization: "Bearer tok" })
+    expect(headersFor({ credential: "a", plugin: "gh", status: "active", fingerprint: FP, kind: "header", header: "X-API-Key", grant: "g" }, "tok")).toEqual({ "X-API-Key": "tok" })
   })
 })
 

@@ -172,7 +172,7 @@ describe("the vault key", () => {
     const slug = await created()
     await set(slug)
     const [before] = await vaultRows(slug)
-    const chosen = { credential: "gh-token", fingerprint: "", kind: "bearer" as const, grant: "g" }
+    const chosen = { credential: "gh-token", plugin: "gh", status: "active" as const, fingerprint: "", kind: "bearer" as const, grant: "g" }
     const opened = await runInDurableObject(env.WORKSPACE.getByName(slug), async (_o, state) => {
       const rotating = new Vault(state.storage.sql, { current: "the-new-root-key", previous: TEST_VAULT_KEY }, host(slug))
       await rotating.start()
