@@ -4,6 +4,7 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { call } from "./client.ts"
+import { connect } from "./credential-connect.ts"
 import { UsageError } from "./errors.ts"
 import { mutate, mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
 import { printJson, printTable } from "./output.ts"
@@ -98,7 +99,7 @@ const listCredentials = Command.make(
         c.expiresAt ?? "-",
         c.status
       ]),
-      "no credentials (berth credential set <name> --plugin <plugin> --bearer-stdin)"
+      "no credentials (berth credential set <name> --plugin <plugin> --bearer-stdin, or berth credential connect <name> --plugin <plugin>)"
     )
   })
 ).pipe(Command.withDescription("List credentials: kind, owner, fingerprint, scopes, expiry and state (never a value)"))
@@ -161,6 +162,6 @@ const grants = Command.make(
 ).pipe(Command.withDescription("List grants: which calls carry which credential"))
 
 export const credential = Command.make("credential").pipe(
-  Command.withDescription("The workspace's vault: upstream API keys and tokens, and which calls carry them"),
-  Command.withSubcommands([set, listCredentials, revoke, grant, ungrant, grants])
+  Command.withDescription("The workspace's vault: upstream API keys, tokens and OAuth connections, and which calls carry them"),
+  Command.withSubcommands([set, connect, listCredentials, revoke, grant, ungrant, grants])
 )

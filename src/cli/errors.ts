@@ -114,6 +114,16 @@ export class LoginFailed extends Schema.TaggedError<LoginFailed>()("LoginFailed"
   }
 }
 
+/** `berth credential connect` ended without a credential: the callback failed, or no callback came. */
+export class ConnectFailed extends Schema.TaggedError<ConnectFailed>()("ConnectFailed", {
+  credential: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `credential '${this.credential}' was not connected: ${this.reason}`
+  }
+}
+
 export type CliFailure =
   | UsageError
   | PlaneRejected
@@ -126,6 +136,7 @@ export type CliFailure =
   | FileError
   | RebuildStalled
   | LoginFailed
+  | ConnectFailed
 
 const TAGS = new Set([
   "UsageError",
@@ -138,7 +149,8 @@ const TAGS = new Set([
   "ArchiveInvalid",
   "FileError",
   "RebuildStalled",
-  "LoginFailed"
+  "LoginFailed",
+  "ConnectFailed"
 ])
 
 export const isCliFailure = (u: unknown): u is CliFailure =>

@@ -12,6 +12,7 @@ import { openBrowser } from "./open-browser.ts"
 import { printJson, printLine } from "./output.ts"
 import { authorizationRequest, discoverPlane, redeemCode, registerCli, revokeToken } from "./plane-oauth.ts"
 import { jsonOutput, root } from "./root.ts"
+import { waitingLine } from "./waiting-line.ts"
 
 const WAIT_MINUTES = 5
 
@@ -28,31 +29,6 @@ const planeOf = Effect.gen(function* () {
   return url
 })
 
-/** A line on stderr while the browser is out: redrawn each second on a terminal, every 30 s otherwise. */
-const waitingLine = Effect.acquireRelease(
-  Effect.gen(function* () {
-    const { stderr } = yield* CliIo
-    const until = Date.now() + WAIT_MINUTES * 60_000
-    const line = () => {
-      const left = Math.max(0, Math.round((until - Date.now()) / 1000))
-      return `Waiting for the browser to finish signing in (${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} left; Ctrl-C to stop)`
-    }
-    stderr.write(stderr.isTTY ? line() : `${line()}\n`)
-    let ticks = 0
-    const timer = setInterval(() => {
-      ticks += 1
-      if (stderr.isTTY) stderr.write(`\r${line()}\x1b[K`)
-      else if (ticks % 30 === 0) stderr.write(`${line()}\n`)
-    }, 1000)
-    return { stderr, timer }
-  }),
-  ({ stderr, timer }) =>
-    Effect.sync(() => {
-      clearInterval(timer)
-      if (stderr.isTTY) stderr.write("\r\x1b[K")
-    })
-)
-
 const login = Command.make(
   "login",
   {},
@@ -68,7 +44,7 @@ const login = Command.make(
         // The URL carries no secret: PKCE keeps the verifier here, and the code comes back to this process only.
         io.stderr.write(`Sign in to ${url} in your browser. If it did not open, open this URL:\n\n  ${request.url}\n\n`)
         openBrowser(request.url, io.env)
-        yield* waitingLine
+        yield* waitingLine("signing in", Date.now() + WAIT_MINUTES * 60_000)
         const returned = yield* callback.received.pipe(
           Effect.timeoutOrElse({
             duration: `${WAIT_MINUTES} minutes`,

@@ -11,6 +11,7 @@ import { agent } from "./agent.ts"
 import { audit } from "./audit.ts"
 import { bot } from "./bot.ts"
 import { credential } from "./credential.ts"
+import { agentClient } from "./agent-client.ts"
 import { oauthClient } from "./oauth-client.ts"
 import { isCliFailure, UsageError } from "./errors.ts"
 import { events } from "./events.ts"
@@ -42,6 +43,7 @@ const berth = root.pipe(Command.withSubcommands([
     member,
     agent,
     bot,
+    agentClient,
     oauthClient,
     plugin,
     credential,

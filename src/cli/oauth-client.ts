@@ -1,78 +1,82 @@
-// `berth client add|list|remove`: OAuth clients registered ahead of time for agents to dock with
-// (apps that neither publish a client metadata document nor register themselves). A confidential
-// client's secret is printed once, here, and never stored by Berth except as the provider's hash.
-import { Effect } from "effect"
+// `berth oauth-client set|list`: the team's pre-registered OAuth app at a plugin's upstream
+// authorization server, for upstreams that neither accept Berth's client metadata document nor
+// dynamic registration. The secret is read from stdin or a prompt (never argv) and sealed in the
+// vault; the log and every listing carry its fingerprint only.
+import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { call } from "./client.ts"
-import { mutate, mutationFlags, sendCommand } from "./mutation.ts"
-import { printJson, printLine, printTable } from "./output.ts"
+import { mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
+import { printJson, printTable } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
+import { readSecret } from "./secret-input.ts"
 
-const add = Command.make(
-  "add",
+const set = Command.make(
+  "set",
   {
-    name: Argument.String("name").pipe(Argument.withDescription("The client's name, as the consent page shows it")),
-    redirectUris: Flag.String("redirect-uri").pipe(
-      Flag.withDescription("Where the client receives its code (https, or http on a loopback host); repeat for more"),
-      Flag.atLeast(1)
-    ),
-    confidential: Flag.Boolean("confidential").pipe(
-      Flag.withDescription("A server-side client that authenticates with a secret (printed once)"),
+    plugin: Argument.String("plugin").pipe(Argument.withDescription("The plugin whose authorization server issued the app")),
+    clientId: Flag.String("client-id").pipe(Flag.withDescription("The app's client id")),
+    clientSecretStdin: Flag.Boolean("client-secret-stdin").pipe(
+      Flag.withDescription("Read the app's client secret from stdin (on a terminal: a prompt that does not echo); omit for a public client"),
       Flag.withDefault(false)
     ),
+    authorizationServer: Flag.String("authorization-server").pipe(
+      Flag.withDescription("The authorization server's issuer URL (default: discovered from the plugin's URL)"),
+      Flag.optional
+    ),
+    scopes: Flag.String("scopes").pipe(Flag.withDescription("Scopes to ask for when connecting, comma-separated"), Flag.optional),
     ...mutationFlags
   },
-  Effect.fn(function* ({ name, redirectUris, confidential, ...options }) {
-    const { workspace, result } = yield* sendCommand("RegisterAgentClient", { clientName: name, redirectUris, confidential }, options)
-    const clientId = typeof result.clientId === "string" ? result.clientId : null
-    const clientSecret = typeof result.clientSecret === "string" ? result.clientSecret : null
-    if (yield* jsonOutput) return yield* printJson({ clientId, clientSecret, seq: result.seq, replayed: result.replayed })
-    if (clientId === null) return yield* printLine("this client was registered by an earlier request with this idempotency key; its id was shown then")
-    yield* printLine(`registered OAuth client ${name} in ${workspace} (seq ${result.seq})`)
-    yield* printLine(`client id: ${clientId}`)
-    if (clientSecret !== null) {
-      yield* printLine(`client secret: ${clientSecret}`)
-      yield* printLine("Save the secret now: the plane keeps only its hash and will not show it again.")
+  Effect.fn(function* ({ plugin, clientId, clientSecretStdin, authorizationServer, scopes, ...options }) {
+    const secret = clientSecretStdin ? yield* readSecret(`the client secret of ${clientId}`) : undefined
+    const server = Option.getOrUndefined(authorizationServer)
+    const asked = Option.getOrUndefined(scopes)?.split(",").map((s) => s.trim()).filter(Boolean)
+    const fields = {
+      plugin,
+      clientId,
+      ...(server === undefined ? {} : { authorizationServer: server }),
+      ...(asked === undefined ? {} : { scopes: asked }),
+      ...(secret === undefined ? {} : { clientSecret: secret })
     }
-    yield* printLine(`Agents using it sign in at ${workspace}'s endpoint; a member approves each on the consent page.`)
+    const { result } = yield* sendCommand("ConfigureOAuthClient", fields, options)
+    const data = result.events[0]?.data
+    const fingerprint = data?.secretFingerprint === undefined ? "a public client, no secret" : `secret fingerprint ${String(data.secretFingerprint)}`
+    yield* reportCommand(result, `configured OAuth client ${clientId} for plugin ${plugin} at ${String(data?.authorizationServer ?? "?")} (${fingerprint})`)
   })
 ).pipe(
-  Command.withDescription("Register an OAuth client for agents to dock with; prints its id (and secret, once)"),
+  Command.withDescription("Use the team's pre-registered OAuth app when connecting credentials for a plugin"),
   Command.withExamples([
-    { command: "berth -w acme client add 'Ops Console' --redirect-uri https://ops.acme.dev/oauth/callback --confidential", description: "A server-side app" }
+    {
+      command: "berth -w acme oauth-client set gh --client-id Iv1.8a61f9b3a7aba766 --client-secret-stdin < secret.txt",
+      description: "Register the redirect URI https://<plane>/oauth/callback/acme/gh with the app first"
+    }
   ])
 )
 
-interface ClientsState {
-  readonly state: {
-    readonly agentClients: Readonly<Record<string, { clientName: string; redirectUris: ReadonlyArray<string>; confidential: boolean; registeredAt: string }>>
-  }
+interface ClientList {
+  readonly clients: ReadonlyArray<{
+    readonly plugin: string
+    readonly clientId: string
+    readonly authorizationServer: string
+    readonly scopes: ReadonlyArray<string>
+    readonly secretFingerprint?: string
+  }>
 }
 
 const list = Command.make(
   "list",
   {},
   Effect.fn(function* () {
-    const { state } = (yield* call({ _tag: "GetState", workspace: yield* targetWorkspace })) as ClientsState
-    const clients = Object.entries(state.agentClients).map(([clientId, c]) => ({ clientId, ...c }))
-    if (yield* jsonOutput) return yield* printJson({ clients })
+    const result = (yield* call({ _tag: "ListOAuthClients", workspace: yield* targetWorkspace })) as ClientList
+    if (yield* jsonOutput) return yield* printJson(result)
     yield* printTable(
-      ["CLIENT ID", "NAME", "KIND", "REDIRECT URIS", "REGISTERED"],
-      clients.map((c) => [c.clientId, c.clientName, c.confidential ? "confidential" : "public", c.redirectUris.join(" "), c.registeredAt]),
-      "no OAuth clients registered by admins (clients may still register themselves or publish a metadata document)"
+      ["PLUGIN", "CLIENT ID", "AUTHORIZATION SERVER", "SCOPES", "SECRET"],
+      result.clients.map((c) => [c.plugin, c.clientId, c.authorizationServer, c.scopes.join(",") || "-", c.secretFingerprint ?? "none (public)"]),
+      "no OAuth clients configured (berth credential connect registers Berth with the upstream by itself when it can)"
     )
   })
-).pipe(Command.withDescription("List the OAuth clients admins registered"))
+).pipe(Command.withDescription("List the team's OAuth apps: client id, authorization server, scopes and secret fingerprint (never the secret)"))
 
-const remove = Command.make(
-  "remove",
-  { clientId: Argument.String("client-id").pipe(Argument.withDescription("The client id `client add` printed")), ...mutationFlags },
-  Effect.fn(function* ({ clientId, ...options }) {
-    yield* mutate("RemoveAgentClient", { clientId }, options, `removed OAuth client ${clientId} and revoked its grants`)
-  })
-).pipe(Command.withDescription("Remove a registered client; every grant and token it held is revoked"))
-
-export const oauthClient = Command.make("client").pipe(
-  Command.withDescription("OAuth clients registered ahead of time for agents to dock with"),
-  Command.withSubcommands([add, list, remove])
+export const oauthClient = Command.make("oauth-client").pipe(
+  Command.withDescription("The team's pre-registered OAuth apps at plugins' upstream authorization servers"),
+  Command.withSubcommands([set, list])
 )

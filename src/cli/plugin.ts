@@ -48,6 +48,12 @@ const install = Command.make(
     yield* printLine(`installed plugin ${name} (${url})${seqNote(result)}`)
     const tools = discoveredTools(result)
     const approved = eventsOf(result, "ToolApproved").length
+    // An OAuth upstream refuses discovery until a credential is connected: the plane recorded it undiscovered.
+    if (tools === null && auth === "oauth")
+      return yield* printLine(
+        `not discovered yet: the upstream wants OAuth. Connect a credential with 'berth credential connect <name> --plugin ${name}', ` +
+          `grant it with 'berth credential grant <name> --plugin ${name}', then 'berth plugin refresh ${name}'`
+      )
     if (tools === null) return
     if (tools === 0) return yield* printLine("discovered 0 tools")
     if (approved === tools) return yield* printLine(`discovered ${plural(tools, "tool")}; all approved`)
@@ -71,6 +77,9 @@ const refresh = Command.make(
     if (yield* jsonOutput) return yield* printJson(result)
     const tools = discoveredTools(result) ?? 0
     yield* printLine(`refreshed plugin ${name}: discovered ${plural(tools, "tool")}${seqNote(result)}`)
+    // The first discovery of a plugin installed without one approves, as the install would have.
+    const approved = eventsOf(result, "ToolApproved").length
+    if (approved > 0) return yield* printLine(`first discovery: ${approved === tools ? "all" : approved} approved`)
     const quarantined = eventsOf(result, "ToolQuarantined")
     if (quarantined.length === 0) return yield* printLine("no approved tool changed")
     for (const { data } of quarantined)
