@@ -139,10 +139,11 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       return draft.delete("limits", limitKey(event.data.scope, event.data.target))
 
     case "MemoryPut": {
-      const { namespace, key, value } = event.data
-      return draft.put("memory", memoryKey(namespace, key), { namespace, key, value, updatedAt: at })
+      const { namespace, key, value, version, tags, expiresAt } = event.data
+      return draft.put("memory", memoryKey(namespace, key), defined({ namespace, key, value, version, tags: tags ?? [], expiresAt, updatedAt: at }))
     }
     case "MemoryDeleted":
+    case "MemoryExpired":
       return draft.delete("memory", memoryKey(event.data.namespace, event.data.key))
 
     case "RunStarted": {

@@ -111,7 +111,15 @@ export const WorkspaceState = Schema.Struct({
   ),
   /** Keyed by `{namespace}:{key}`. */
   memory: Entities(
-    Schema.Struct({ namespace: Schema.String, key: Schema.String, value: Schema.Unknown, updatedAt: Schema.String })
+    Schema.Struct({
+      namespace: Schema.String,
+      key: Schema.String,
+      value: Schema.Unknown,
+      version: Schema.Number,
+      tags: Schema.Array(Schema.String),
+      expiresAt: Schema.optional(Schema.String),
+      updatedAt: Schema.String
+    })
   ),
   /** Runs that started and have not finished; finished runs live in the log and the read models. */
   openRuns: Entities(

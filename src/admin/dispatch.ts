@@ -2,6 +2,7 @@
 // queries to its readers. HTTP (http.ts) and Workers RPC (entrypoint.ts) share this, so they agree.
 // A workspace the directory does not know is refused before its object is reached: only
 // CreateWorkspace brings one into being.
+import type { PutInput } from "../memory/memory.ts"
 import { Cause, Exit, Schema } from "effect"
 import { type Actor, WorkspaceSlug } from "../../events/index.ts"
 import { mintAgentKey } from "../agent/agent-key.ts"
@@ -45,7 +46,9 @@ export const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = [
   // An upstream OAuth credential's connect, refresh and expiry: the callback and the session record them (src/vault/oauth).
   "ConnectOAuthCredential",
   "RefreshCredential",
-  "ExpireCredential"
+  "ExpireCredential",
+  // A memory entry's TTL ran out: the workspace's alarm records it (src/memory).
+  "ExpireMemory"
 ]
 
 const QUERY_TAGS = Query.members.map((m) => m.identifier)
@@ -128,6 +131,8 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
       ? await stub.configureOAuthClient(command, value, options)
       : tag === "InstallPlugin"
       ? await stub.installPlugin(command, options)
+      : tag === "PutMemory"
+      ? await stub.putMemory(command as unknown as PutInput, options)
       : tag === "RefreshPlugin"
         ? await stub.refreshPlugin(command as { plugin: string }, options)
         : await stub.execute(command, options)
@@ -294,6 +299,18 @@ const runQuery = async (env: Env, query: Query, actor: Actor, origin: string | u
       return { ok: true, result: { credentials: Object.entries(state.credentials).map(([credential, c]) => ({ credential, ...c })) } }
     case "ListGrants":
       return { ok: true, result: { grants: Object.entries(state.grants).map(([grant, g]) => ({ grant, ...g })) } }
+    case "GetMemory": {
+      const entry = await stub.getMemory(query.namespace, query.key)
+      return "_tag" in entry ? fail(entry) : { ok: true, result: entry }
+    }
+    case "ListMemory": {
+      const { workspace: _, _tag, ...options } = query
+      return { ok: true, result: await stub.listMemory(options) }
+    }
+    case "SearchMemory":
+      return { ok: true, result: await stub.searchMemory(query.query, { prefix: query.prefix, limit: query.limit }) }
+    case "MemoryHistory":
+      return { ok: true, result: { history: await stub.memoryHistory(query.namespace, query.key) } }
     case "ListOAuthClients":
       return { ok: true, result: { clients: Object.entries(state.oauthClients).map(([plugin, c]) => ({ plugin, ...c })) } }
     case "StartCredentialConnect": {

@@ -79,6 +79,23 @@ export class CredentialConnectStatus extends Schema.TaggedClass<CredentialConnec
   connect: Schema.String
 }) {}
 export class ListOAuthClients extends Schema.TaggedClass<ListOAuthClients>()("ListOAuthClients", { workspace }) {}
+// Memory (src/memory): the entries as they are now, and one entry's history from the log.
+const MemoryLimit = Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 200 })))
+export class GetMemory extends Schema.TaggedClass<GetMemory>()("GetMemory", { workspace, namespace: Schema.String, key: Schema.String }) {}
+export class ListMemory extends Schema.TaggedClass<ListMemory>()("ListMemory", {
+  workspace,
+  prefix: Schema.optional(Schema.String),
+  tags: Schema.optional(Schema.Array(Schema.String)),
+  cursor: Schema.optional(Schema.String),
+  limit: MemoryLimit
+}) {}
+export class SearchMemory extends Schema.TaggedClass<SearchMemory>()("SearchMemory", {
+  workspace,
+  query: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)),
+  prefix: Schema.optional(Schema.String),
+  limit: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 })))
+}) {}
+export class MemoryHistory extends Schema.TaggedClass<MemoryHistory>()("MemoryHistory", { workspace, namespace: Schema.String, key: Schema.String }) {}
 export class ListGrants extends Schema.TaggedClass<ListGrants>()("ListGrants", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
@@ -156,6 +173,10 @@ export const Query = Schema.Union([
   StartCredentialConnect,
   CredentialConnectStatus,
   ListOAuthClients,
+  GetMemory,
+  ListMemory,
+  SearchMemory,
+  MemoryHistory,
   TestPolicy,
   SimulatePolicy,
   WhoAmI

@@ -52,6 +52,10 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   // Recorded by an OAuth credential's session, as the system.
   RefreshCredential: "internal",
   ExpireCredential: "internal",
+  PutMemory: "admin",
+  DeleteMemory: "admin",
+  // Appended by the workspace's alarm when an entry's TTL runs out.
+  ExpireMemory: "internal",
   SetPolicy: "admin",
   RemovePolicy: "admin",
   SetRateLimit: "admin",
@@ -67,6 +71,10 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   GetAuditPublicKey: "anyone",
   WhoAmI: "anyone",
   GetState: "viewer",
+  GetMemory: "viewer",
+  ListMemory: "viewer",
+  SearchMemory: "viewer",
+  MemoryHistory: "viewer",
   GetAgentAt: "viewer",
   ListEvents: "viewer",
   VerifyLog: "viewer",

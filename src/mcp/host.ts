@@ -1,5 +1,6 @@
 // What the MCP endpoint needs from its workspace: the current state, the command pipeline (runs are
 // recorded through it like any other command), ids, and the warm upstream clients.
+import type { Memory } from "../memory/memory.ts"
 import type { CommandOptions, CommandOutcome } from "../workspace/execute.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { PolicyEngine } from "../policy/engine.ts"
@@ -32,4 +33,6 @@ export interface WorkspaceHost {
   readonly answerLimitMs: number
   /** The vault, as a call needs it: a granted credential for the pool, and a scrubber of its values. */
   readonly vault: CredentialAccess
+  /** Workspace memory, for Berth's own memory tools and resources (src/memory). */
+  readonly memory: () => Memory
 }

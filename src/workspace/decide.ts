@@ -59,6 +59,8 @@ import {
   ExpireCredential,
   RefreshCredential
 } from "../vault/oauth/commands.ts"
+import { DeleteMemory, decideDeleteMemory, decideExpireMemory, decidePutMemory, ExpireMemory, PutMemory } from "../memory/commands.ts"
+import { MemoryNotFound, MemoryValueHasSecret, MemoryValueTooLarge, MemoryVersionConflict } from "../memory/errors.ts"
 import { decideFinishRun, decideRecordRun, decideStartRun, FinishRun, RecordRun, StartRun } from "../runs/commands.ts"
 import { RunAlreadyStarted, RunNotFound } from "../runs/errors.ts"
 import {
@@ -120,6 +122,9 @@ export const Command = Schema.Union([
   RemovePolicy,
   SetRateLimit,
   RemoveRateLimit,
+  PutMemory,
+  DeleteMemory,
+  ExpireMemory,
   StartRun,
   FinishRun,
   RecordRun
@@ -163,7 +168,11 @@ export const DomainError = Schema.Union([
   InvalidCredentialValue,
   UpstreamOAuthFailed,
   CredentialConnectNotFound,
-  PlaneOriginUnknown
+  PlaneOriginUnknown,
+  MemoryNotFound,
+  MemoryVersionConflict,
+  MemoryValueTooLarge,
+  MemoryValueHasSecret
 ])
 export type DomainError = typeof DomainError.Type
 
@@ -198,6 +207,9 @@ const handlers: Handlers = {
   ConnectOAuthCredential: decideConnectOAuthCredential,
   RefreshCredential: decideRefreshCredential,
   ExpireCredential: decideExpireCredential,
+  PutMemory: decidePutMemory,
+  DeleteMemory: decideDeleteMemory,
+  ExpireMemory: decideExpireMemory,
   SetPolicy: decideSetPolicy,
   RemovePolicy: decideRemovePolicy,
   SetRateLimit: decideSetRateLimit,

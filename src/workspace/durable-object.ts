@@ -22,6 +22,9 @@ import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
+import { Memory, type ListOptions, type MemoryEntry, type PutInput } from "../memory/memory.ts"
+import { memoryHistory } from "../memory/history.ts"
+import type { MemoryNotFound } from "../memory/errors.ts"
 import { PolicyEngine } from "../policy/engine.ts"
 import { RateLimiter } from "../policy/rate-limiter.ts"
 import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from "../policy/simulate.ts"
@@ -89,6 +92,8 @@ export class Workspace extends DurableObject<Env> {
   #vault!: Vault
   /** Upstream OAuth: the team's clients, connects in progress, and OAuth credentials' sessions. */
   #oauth!: OAuthConnector
+  /** Workspace memory: its search index, its boundary checks, its expiries. */
+  #memory!: Memory
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -121,6 +126,12 @@ export class Workspace extends DurableObject<Env> {
         execute: (command, options) => this.#execute(command, options)
       })
       this.#vault.openSession = (chosen) => this.#oauth.session(chosen)
+      this.#memory = new Memory(sql, {
+        state: () => this.#state,
+        execute: (command, options) => this.#execute(command, options),
+        scrubber: () => this.#vault.scrubber()
+      })
+      await this.#memory.start()
       const cursors = new Cursors(sql)
       const log = this.#stores.log
       // Rows in D1 and keys in R2 are named by the slug the log recorded, whatever woke the object.
@@ -165,12 +176,16 @@ export class Workspace extends DurableObject<Env> {
       vault: {
         upstream: (chosen) => this.#vault.upstream(chosen),
         scrubber: () => this.#vault.scrubber()
-      }
+      },
+      memory: () => this.#memory
     }
   }
 
   #execute(command: unknown, options: CommandOptions): CommandOutcome {
-    const { outcome, state } = executeCommand(this.#stores, this.#slug, this.#state, command, options, (events) => this.#vault.withinAppend(events))
+    const { outcome, state } = executeCommand(this.#stores, this.#slug, this.#state, command, options, (events) => {
+      this.#vault.withinAppend(events)
+      this.#memory.withinAppend(events)
+    })
     this.#state = state
     if (outcome.ok && !outcome.replayed) {
       this.#vault.onCommitted(outcome.events)
@@ -184,7 +199,7 @@ export class Workspace extends DurableObject<Env> {
     // Under load the alarm is already set to fire within a push interval: the jobs run then and
     // reschedule themselves, so an append need not ask each of them again.
     if (this.#clock.armedBy(Date.now() + D1_PUSH_INTERVAL_MS)) return
-    this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#retention.due(), this.#directory.due()])
+    this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#retention.due(), this.#directory.due(), this.#memory.due()])
   }
 
   get #projections(): Projections {
@@ -260,6 +275,33 @@ export class Workspace extends DurableObject<Env> {
 
   credentialConnectStatus(connect: string) {
     return this.#oauth.status(connect)
+  }
+
+  /** PutMemory: a TTL becomes an expiry time, and a value carrying a vault secret is refused, here at the boundary. */
+  async putMemory(input: PutInput, options: CommandOptions): Promise<CommandOutcome> {
+    return this.#memory.put(input, options)
+  }
+
+  getMemory(namespace: string, key: string): MemoryEntry | MemoryNotFound {
+    return this.#memory.get(namespace, key)
+  }
+
+  listMemory(options: ListOptions) {
+    return this.#memory.list(options)
+  }
+
+  searchMemory(query: string, options: { prefix?: string | undefined; limit?: number | undefined }) {
+    return this.#memory.search(query, options)
+  }
+
+  /** Every version of one entry, from the log: who wrote it, when, and what. */
+  memoryHistory(namespace: string, key: string): Array<Envelope> {
+    return memoryHistory(this.ctx.storage.sql, namespace, key, toEnvelope)
+  }
+
+  /** What the memory search index holds (the replay-equals-projection property compares it). */
+  memoryIndex() {
+    return this.#memory.indexed()
   }
 
   async #discover(plugin: { plugin: string; url: string; transport: "streamable-http" | "sse" }) {
@@ -371,6 +413,7 @@ export class Workspace extends DurableObject<Env> {
     if ((this.#d1.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#d1.push()
     if ((this.#archiver.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#archiver.seal()
     if ((this.#retention.due() ?? Number.POSITIVE_INFINITY) <= now) this.#retention.prune(now)
+    if ((this.#memory.due() ?? Number.POSITIVE_INFINITY) <= now) this.#memory.onAlarm(now)
     this.#reschedule()
   }
 }

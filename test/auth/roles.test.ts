@@ -240,7 +240,10 @@ describe("the role table", () => {
       SimulatePolicy: { workspace: slug, text: "permit(principal, action, resource);" },
       ReadArchiveObject: { workspace: slug, key: `audit/${slug}/manifest.json` },
       StartCredentialConnect: { workspace: slug, credential: "gh-oauth", plugin: "gh" },
-      CredentialConnectStatus: { workspace: slug, connect: "c_none" }
+      CredentialConnectStatus: { workspace: slug, connect: "c_none" },
+      GetMemory: { workspace: slug, namespace: "team", key: "none" },
+      SearchMemory: { workspace: slug, query: "anything" },
+      MemoryHistory: { workspace: slug, namespace: "team", key: "none" }
     }
     return { _tag: action, ...(fields[action] ?? { workspace: slug }) }
   }

@@ -121,8 +121,12 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
   PolicyRemoved: { type: "PolicyRemoved", data: { policy: "base" } },
   RateLimitSet: { type: "RateLimitSet", data: { scope: "agent", target: "ci-bot", perMinute: 60, burst: 10 } },
   RateLimitRemoved: { type: "RateLimitRemoved", data: { scope: "agent", target: "ci-bot" } },
-  MemoryPut: { type: "MemoryPut", data: { namespace: "triage", key: "last-run", value: { seq: 42, tags: ["p1"], done: false } } },
-  MemoryDeleted: { type: "MemoryDeleted", data: { namespace: "triage", key: "last-run" } },
+  MemoryPut: {
+    type: "MemoryPut",
+    data: { namespace: "team/triage", key: "last-run", value: { seq: 42, done: false }, version: 2, tags: ["p1"], expiresAt: "2026-12-06T00:00:00.000Z" }
+  },
+  MemoryDeleted: { type: "MemoryDeleted", data: { namespace: "team/triage", key: "last-run", version: 2 } },
+  MemoryExpired: { type: "MemoryExpired", data: { namespace: "team/triage", key: "last-run", version: 2, expiresAt: "2026-12-06T00:00:00.000Z" } },
   RunStarted: {
     type: "RunStarted",
     data: { run: "01JD3Z9A0000000000000000RN", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", agent: "ci-bot", tool: "github__search_issues", argsHash: SHA_A, argsSize: 24 }
@@ -315,14 +319,14 @@ describe("upcast", () => {
 
   it("applies a chain of upcasters from the stored version onward", () => {
     upcasters.MemoryPut = [
-      (data: { ns: string; key: string; value: unknown }) => ({ namespace: data.ns, key: data.key, value: data.value }),
+      (data: { ns: string; key: string; value: unknown }) => ({ namespace: data.ns, key: data.key, value: data.value, version: 1 }),
       (data: { namespace: string; key: string; value: unknown }) => ({ ...data, value: { wrapped: data.value } })
     ]
     try {
       expect(currentVersion("MemoryPut")).toBe(3)
-      expect(decodeEvent(envelope("MemoryPut", 1, { ns: "n", key: "k", value: 1 })).data).toEqual({ namespace: "n", key: "k", value: { wrapped: 1 } })
-      expect(decodeEvent(envelope("MemoryPut", 2, { namespace: "n", key: "k", value: 1 })).data).toEqual({ namespace: "n", key: "k", value: { wrapped: 1 } })
-      expect(decodeEvent(envelope("MemoryPut", 3, { namespace: "n", key: "k", value: 1 })).data).toEqual({ namespace: "n", key: "k", value: 1 })
+      expect(decodeEvent(envelope("MemoryPut", 1, { ns: "n", key: "k", value: 1 })).data).toEqual({ namespace: "n", key: "k", value: { wrapped: 1 }, version: 1 })
+      expect(decodeEvent(envelope("MemoryPut", 2, { namespace: "n", key: "k", value: 1, version: 1 })).data).toEqual({ namespace: "n", key: "k", value: { wrapped: 1 }, version: 1 })
+      expect(decodeEvent(envelope("MemoryPut", 3, { namespace: "n", key: "k", value: 1, version: 1 })).data).toEqual({ namespace: "n", key: "k", value: 1, version: 1 })
     } finally {
       delete upcasters.MemoryPut
     }

@@ -74,8 +74,11 @@ export const credentialGrantRevoked = (grant: string, credential: string) => eve
 export const policySet = (policy: string, text: string, sha256: string) => event("PolicySet", { policy, text, sha256 })
 export const policyRemoved = (policy: string) => event("PolicyRemoved", { policy })
 
-export const memoryPut = (namespace: string, key: string, value: unknown) => event("MemoryPut", { namespace, key, value })
-export const memoryDeleted = (namespace: string, key: string) => event("MemoryDeleted", { namespace, key })
+export const memoryPut = (namespace: string, key: string, value: unknown, version = 1, extra: { tags?: string[]; expiresAt?: string } = {}) =>
+  event("MemoryPut", { namespace, key, value, version, ...extra })
+export const memoryDeleted = (namespace: string, key: string, version = 1) => event("MemoryDeleted", { namespace, key, version })
+export const memoryExpired = (namespace: string, key: string, expiresAt: string, version = 1) =>
+  event("MemoryExpired", { namespace, key, version, expiresAt })
 
 export const runStarted = (run: string, agent = "bot", tool = "gh__search") =>
   event("RunStarted", { run, traceId: `trace-${run}`, agent, tool, argsHash: "c".repeat(64), argsSize: 17 })

@@ -1,0 +1,152 @@
+// Workspace memory as a capability of the Workspace object (STYLE §4a): it owns the search index,
+// checks puts against the vault at the object's boundary (the vault's values are only known there),
+// turns a TTL into an expiry time, and appends MemoryExpired from the object's alarm.
+import type { Actor, Envelope } from "../../events/index.ts"
+import { memoryKey, type WorkspaceState } from "../../projections/state.ts"
+import type { Scrubber } from "../runs/redact.ts"
+import type { WorkspaceCapability } from "../workspace/capability.ts"
+import { type CommandOptions, type CommandOutcome, rejected } from "../workspace/execute.ts"
+import { InvalidCommand } from "../workspace/errors.ts"
+import { valueText } from "./commands.ts"
+import { MemoryNotFound, MemoryValueHasSecret } from "./errors.ts"
+import { withinNamespace } from "./names.ts"
+import { MemorySearchIndex, type SearchHit } from "./search-index.ts"
+
+const SYSTEM: Actor = { type: "system", id: "memory" }
+/** Ten years: a TTL is for things that should go, not a way to say "never". */
+export const MAX_TTL_SECONDS = 10 * 365 * 24 * 3600
+const MAX_PAGE = 200
+
+export interface MemoryHost {
+  state(): WorkspaceState
+  execute(command: unknown, options: CommandOptions): CommandOutcome
+  scrubber(): Promise<Scrubber>
+}
+
+/** What a caller sends to put an entry: a TTL in seconds rather than a time. */
+export interface PutInput {
+  readonly namespace: string
+  readonly key: string
+  readonly value: unknown
+  readonly tags?: ReadonlyArray<string> | undefined
+  readonly ttlSeconds?: number | undefined
+  readonly ifVersion?: number | undefined
+}
+
+export interface MemoryEntry {
+  readonly namespace: string
+  readonly key: string
+  readonly value: unknown
+  readonly version: number
+  readonly tags: ReadonlyArray<string>
+  readonly expiresAt?: string | undefined
+  readonly updatedAt: string
+}
+
+export interface ListOptions {
+  readonly prefix?: string | undefined
+  readonly tags?: ReadonlyArray<string> | undefined
+  readonly cursor?: string | undefined
+  readonly limit?: number | undefined
+}
+
+const live = (entry: MemoryEntry, now: number) => entry.expiresAt === undefined || Date.parse(entry.expiresAt) > now
+
+const ttlRule = (ttl: unknown) =>
+  ttl === undefined || (Number.isInteger(ttl) && (ttl as number) >= 1 && (ttl as number) <= MAX_TTL_SECONDS)
+    ? undefined
+    : `ttlSeconds is a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`
+
+export class Memory implements WorkspaceCapability {
+  readonly #host: MemoryHost
+  readonly #index: MemorySearchIndex
+
+  constructor(sql: SqlStorage, host: MemoryHost) {
+    this.#host = host
+    this.#index = new MemorySearchIndex(sql)
+  }
+
+  async start(): Promise<void> {
+    this.#index.reconcile(this.#host.state())
+  }
+
+  withinAppend(events: ReadonlyArray<Envelope>): void {
+    this.#index.apply(events)
+  }
+
+  /** The next moment an entry expires, for the object's alarm. */
+  due(): number | null {
+    let next: number | null = null
+    for (const m of Object.values(this.#host.state().memory))
+      if (m.expiresAt !== undefined) next = Math.min(next ?? Infinity, Date.parse(m.expiresAt))
+    return next
+  }
+
+  /** Appends MemoryExpired for each entry whose time has come. */
+  onAlarm(now: number): void {
+    for (const m of Object.values(this.#host.state().memory))
+      if (m.expiresAt !== undefined && Date.parse(m.expiresAt) <= now)
+        this.#host.execute({ _tag: "ExpireMemory", namespace: m.namespace, key: m.key, version: m.version }, { actor: SYSTEM })
+  }
+
+  /** PutMemory at the boundary: the TTL becomes a time, and a value carrying a vault secret is refused. */
+  async put(input: PutInput, options: CommandOptions): Promise<CommandOutcome> {
+    const rule = ttlRule(input.ttlSeconds)
+    if (rule) return rejected(new InvalidCommand({ field: "ttlSeconds", reason: rule }))
+    const { ttlSeconds, ...fields } = input
+    const command = {
+      ...fields,
+      _tag: "PutMemory",
+      ...(ttlSeconds === undefined ? {} : { expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() })
+    }
+    const scrubber = await this.#host.scrubber()
+    const text = `${valueText(input.value)} ${(input.tags ?? []).join(" ")}`
+    if (scrubber.text(text) !== text) return rejected(new MemoryValueHasSecret({ namespace: String(input.namespace), key: String(input.key) }))
+    return this.#host.execute(command, options)
+  }
+
+  get(namespace: string, key: string): MemoryEntry | MemoryNotFound {
+    const entry = this.#host.state().memory[memoryKey(namespace, key)]
+    return entry && live(entry, Date.now()) ? entry : new MemoryNotFound({ namespace, key })
+  }
+
+  /**
+   * Entries within a namespace prefix, carrying every tag asked, ordered by namespace then key. The
+   * cursor is the last entry's `namespace/key`, so a page is stable while entries come and go.
+   */
+  list(options: ListOptions, readable: (namespace: string) => boolean = () => true) {
+    const now = Date.now()
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE)
+    const tags = options.tags ?? []
+    const entries = Object.values(this.#host.state().memory)
+      .filter((m) => live(m, now))
+      .filter((m) => options.prefix === undefined || withinNamespace(m.namespace, options.prefix))
+      .filter((m) => tags.every((t) => m.tags.includes(t)))
+      .filter((m) => readable(m.namespace))
+      .map((m) => ({ m, at: `${m.namespace}/${m.key}` }))
+      .filter(({ at }) => options.cursor === undefined || at > options.cursor)
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    const page = entries.slice(0, limit).map(({ m }) => m)
+    const more = entries.length > limit
+    return { entries: page, cursor: more ? `${page.at(-1)!.namespace}/${page.at(-1)!.key}` : null }
+  }
+
+  search(query: string, options: { prefix?: string | undefined; limit?: number | undefined }, readable: (namespace: string) => boolean = () => true) {
+    const limit = Math.min(Math.max(options.limit ?? 10, 1), 100)
+    const now = Date.now()
+    const state = this.#host.state()
+    const hits: Array<SearchHit & { version: number; tags: ReadonlyArray<string> }> = []
+    for (const hit of this.#index.search(query, { prefix: options.prefix, limit: limit * 4 })) {
+      const entry = state.memory[memoryKey(hit.namespace, hit.key)]
+      if (!entry || !live(entry, now) || !readable(hit.namespace)) continue
+      hits.push({ ...hit, version: entry.version, tags: entry.tags })
+      if (hits.length === limit) break
+    }
+    return { hits }
+  }
+
+  /** For the property test: what the index holds. */
+  indexed() {
+    return this.#index.documents()
+  }
+}

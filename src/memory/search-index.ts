@@ -1,0 +1,133 @@
+// The full-text index over memory: SQLite FTS5 in the workspace's object, over keys, values and tags,
+// ranked by bm25 with a snippet. An inline projection of the memory in the state: written in the
+// append's transaction from each memory event, and rebuilt from the state (itself replayed from the
+// log) whenever the two disagree, so it holds exactly what replay gives.
+import type { Envelope } from "../../events/index.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
+import { valueText } from "./commands.ts"
+import { withinNamespace } from "./names.ts"
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS memory_docs (
+  rid INTEGER PRIMARY KEY,
+  namespace TEXT NOT NULL,
+  key TEXT NOT NULL,
+  UNIQUE (namespace, key)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(key, body, tags, tokenize = 'unicode61 remove_diacritics 2');
+`
+
+export interface SearchHit {
+  readonly namespace: string
+  readonly key: string
+  readonly score: number
+  readonly snippet: string
+}
+
+/** What a document of the index holds, for the property test and the rebuild check. */
+export type IndexedDoc = {
+  readonly namespace: string
+  readonly key: string
+  readonly body: string
+  readonly tags: string
+}
+
+/** A string value is searched as its text; any other value as its JSON (the tokenizer drops the punctuation). */
+const bodyOf = (value: unknown) => (typeof value === "string" ? value : valueText(value))
+
+/**
+ * The words of a query, each quoted, so that no input is FTS5 syntax: `deploy runbook*` matches entries
+ * with "deploy" and a word starting "runbook". Empty when the query has no words.
+ */
+export const ftsQuery = (query: string): string =>
+  (query.match(/[\p{L}\p{N}_]+\*?/gu) ?? [])
+    .slice(0, 32)
+    .map((word) => (word.endsWith("*") ? `"${word.slice(0, -1)}"*` : `"${word}"`))
+    .join(" ")
+
+export class MemorySearchIndex {
+  readonly #sql: SqlStorage
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql
+    sql.exec(SCHEMA)
+  }
+
+  #remove(namespace: string, key: string) {
+    const row = this.#sql.exec<{ rid: number }>("SELECT rid FROM memory_docs WHERE namespace = ? AND key = ?", namespace, key).toArray()[0]
+    if (!row) return
+    this.#sql.exec("DELETE FROM memory_fts WHERE rowid = ?", row.rid)
+    this.#sql.exec("DELETE FROM memory_docs WHERE rid = ?", row.rid)
+  }
+
+  #put(namespace: string, key: string, value: unknown, tags: ReadonlyArray<string>) {
+    this.#remove(namespace, key)
+    const { rid } = this.#sql.exec<{ rid: number }>("INSERT INTO memory_docs (namespace, key) VALUES (?, ?) RETURNING rid", namespace, key).one()
+    this.#sql.exec("INSERT INTO memory_fts (rowid, key, body, tags) VALUES (?, ?, ?, ?)", rid, key, bodyOf(value), tags.join(" "))
+  }
+
+  /** Inside the append's transaction. */
+  apply(events: ReadonlyArray<Envelope>): void {
+    for (const e of events) {
+      if (e.type === "MemoryPut") {
+        const { namespace, key, value, tags } = e.data as { namespace: string; key: string; value: unknown; tags?: ReadonlyArray<string> }
+        this.#put(namespace, key, value, tags ?? [])
+      } else if (e.type === "MemoryDeleted" || e.type === "MemoryExpired") {
+        const { namespace, key } = e.data as { namespace: string; key: string }
+        this.#remove(namespace, key)
+      }
+    }
+  }
+
+  /** Rebuilds the index from the state's memory when they disagree (a new table, or a state restored from elsewhere). */
+  reconcile(state: WorkspaceState): boolean {
+    const entries = Object.values(state.memory)
+    const indexed = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM memory_docs").one().n
+    const missing = entries.some(
+      (m) => this.#sql.exec("SELECT 1 FROM memory_docs WHERE namespace = ? AND key = ?", m.namespace, m.key).toArray().length === 0
+    )
+    if (indexed === entries.length && !missing) return false
+    this.#sql.exec("DELETE FROM memory_fts")
+    this.#sql.exec("DELETE FROM memory_docs")
+    for (const m of entries) this.#put(m.namespace, m.key, m.value, m.tags)
+    return true
+  }
+
+  /** Ranked by bm25 (best first), within `prefix` when given. */
+  search(query: string, options: { prefix?: string | undefined; limit: number }): Array<SearchHit> {
+    const match = ftsQuery(query)
+    if (match === "") return []
+    const rows = this.#sql.exec<{ namespace: string; key: string; score: number; snippet: string }>(
+      `SELECT d.namespace AS namespace, d.key AS key, bm25(memory_fts) AS score,
+              snippet(memory_fts, -1, '[', ']', '…', 12) AS snippet
+         FROM memory_fts JOIN memory_docs d ON d.rid = memory_fts.rowid
+        WHERE memory_fts MATCH ?
+        ORDER BY score
+        LIMIT ?`,
+      match,
+      options.prefix === undefined ? options.limit : options.limit * 20
+    )
+    const hits: Array<SearchHit> = []
+    for (const row of rows) {
+      if (options.prefix !== undefined && !withinNamespace(row.namespace, options.prefix)) continue
+      hits.push({ namespace: row.namespace, key: row.key, score: row.score, snippet: row.snippet })
+      if (hits.length === options.limit) break
+    }
+    return hits
+  }
+
+  /** Every document, ordered: what the property test compares with a replay. */
+  documents(): Array<IndexedDoc> {
+    return this.#sql
+      .exec<IndexedDoc>(
+        "SELECT d.namespace AS namespace, d.key AS key, f.body AS body, f.tags AS tags FROM memory_docs d JOIN memory_fts f ON f.rowid = d.rid ORDER BY d.namespace, d.key"
+      )
+      .toArray()
+  }
+}
+
+/** The documents the index should hold for a state: the replay side of the property test. */
+export const documentsFor = (state: WorkspaceState): Array<IndexedDoc> =>
+  Object.values(state.memory)
+    .map((m) => ({ namespace: m.namespace, key: m.key, body: bodyOf(m.value), tags: m.tags.join(" ") }))
+    .sort((a, b) => (a.namespace === b.namespace ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.namespace < b.namespace ? -1 : 1))
