@@ -19,6 +19,7 @@ import { CliIo, type SecretSource, type TextSink } from "./io.ts"
 import { limit } from "./limit.ts"
 import { identity } from "./login.ts"
 import { member } from "./member.ts"
+import { memory } from "./memory.ts"
 import { formatFailure } from "./output.ts"
 import { plugin } from "./plugin.ts"
 import { policy } from "./policy.ts"
@@ -47,6 +48,7 @@ const berth = root.pipe(Command.withSubcommands([
     oauthClient,
     plugin,
     credential,
+    memory,
     tool,
     policy,
     limit,

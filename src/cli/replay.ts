@@ -1,6 +1,7 @@
 // `berth replay --at SEQ|TIME`: the workspace's state at a moment, rebuilt by replaying the log:
-// plugins, tools, agents, grants and policies in force. With --from-archive the replay runs here,
-// in the CLI, over the checked R2 archive, so the answer does not rest on the plane's word.
+// plugins, tools, agents, grants and policies in force, and memory as it stood. With --from-archive
+// the replay runs here, in the CLI, over the checked R2 archive, so the answer does not rest on the
+// plane's word.
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import type { WorkspaceState } from "../../projections/state.ts"
@@ -10,6 +11,7 @@ import { archiveSource } from "./archive-source.ts"
 import { call } from "./client.ts"
 import { ArchiveInvalid, UsageError } from "./errors.ts"
 import { CliIo } from "./io.ts"
+import { formatMemory } from "./memory.ts"
 import { printJson, printLine } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 import { formatState } from "./state.ts"
@@ -80,13 +82,14 @@ export const replay = Command.make(
     if (yield* jsonOutput) return yield* printJson(shown)
     yield* printLine(`replayed from the ${shown.source === "archive" ? "R2 archive" : "workspace's log"}`)
     yield* printLine(formatState(shown))
+    yield* printLine(formatMemory(shown.state.memory))
     if (shown.callableTools)
       yield* printLine(
         `tools ${Option.getOrElse(agent, () => "")} could call (${shown.callableTools.length})${shown.callableTools.map((t) => `\n  ${t}`).join("")}`
       )
   })
 ).pipe(
-  Command.withDescription("Show the state in force at a moment (plugins, tools, agents, grants, policies), replayed from the log or the archive"),
+  Command.withDescription("Show the state in force at a moment (plugins, tools, agents, grants, policies, memory), replayed from the log or the archive"),
   Command.withExamples([
     { command: "berth -w acme replay --at 2026-11-17T14:02:00Z --agent triage-bot", description: "What could triage-bot use at 14:02 that Tuesday?" },
     { command: "berth -w acme replay --at 1200 --from-archive --json", description: "The state at seq 1200, from the archive, as JSON" }

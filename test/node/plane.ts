@@ -27,6 +27,11 @@ export interface PlaneOptions {
    * to let a request through.
    */
   readonly outbound?: (request: Request) => Promise<Response | undefined> | Response | undefined
+  /**
+   * Keep the plane's state (Durable Objects, D1, R2, KV) in this directory rather than a new temp one:
+   * pass a stopped plane's `persist` to start it again on the same state. Default: a new temp directory.
+   */
+  readonly persistTo?: string
 }
 
 /** Sends a request the Worker made on to where it was going (Miniflare's Request is not Node's). */
@@ -36,7 +41,8 @@ const passThrough = async (request: Request): Promise<Response> => {
 }
 
 export const startPlane = async (options: PlaneOptions = {}) => {
-  const persist = mkdtempSync(join(tmpdir(), "berth-plane-"))
+  const persist = options.persistTo ?? mkdtempSync(join(tmpdir(), "berth-plane-"))
+  // On a persisted state, only the migrations not applied yet (none, for a plane started there before).
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "berth", "--local", "--persist-to", persist], {
     env: { ...process.env, CI: "1" },
     stdio: "ignore"
@@ -73,7 +79,7 @@ export const startPlane = async (options: PlaneOptions = {}) => {
     }
   })
   // `url` is wrangler's dev ingress (what `npm start` serves); `runtimeUrl` the runtime's own entry (dev-worker.ts).
-  return { url: worker.url, runtimeUrl: worker.runtimeUrl, inspectorUrl: worker.inspectorUrl, token: PLANE_ADMIN_TOKEN, stop: worker.stop }
+  return { url: worker.url, runtimeUrl: worker.runtimeUrl, inspectorUrl: worker.inspectorUrl, token: PLANE_ADMIN_TOKEN, persist, stop: worker.stop }
 }
 
 /** POST /admin/rpc to a plane with its admin token; the result, or a thrown error naming the plane's. */
