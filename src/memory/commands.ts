@@ -1,6 +1,7 @@
 // Memory commands. A put or delete is one event whose actor is whoever wrote it; `ifVersion` makes it
 // conditional (0: the entry must not exist). The vault's own values are checked at the object's
 // boundary (memory.ts: the scrubber is async); decide checks everything else, reading only the state.
+import canonicalize from "canonicalize"
 import { Effect, Schema } from "effect"
 import { event, ISO_8601_WITH_ZONE } from "../../events/index.ts"
 import { memoryKey, type WorkspaceState } from "../../projections/state.ts"
@@ -62,7 +63,8 @@ export const decidePutMemory = Effect.fnUntraced(function* (state: WorkspaceStat
     event("MemoryPut", {
       namespace,
       key,
-      value: JSON.parse(text),
+      // As the log stores it (JCS): the live state then equals a replay, key order included.
+      value: JSON.parse(canonicalize(value ?? null) ?? "null"),
       version: current + 1,
       ...(tags === undefined || tags.length === 0 ? {} : { tags: [...new Set(tags)] }),
       ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt).toISOString() })

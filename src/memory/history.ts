@@ -1,5 +1,5 @@
-// `berth memory history`: every version of one entry, who wrote it and when, read from the log
-// (events still in the object; what retention moved to the archive is replayed from there).
+// `berth memory history`: every version of one entry, who wrote it and when, read from the log rows
+// the object holds (what retention pruned is in the archive, and not read here).
 import type { Envelope } from "../../events/index.ts"
 
 export const MEMORY_EVENT_TYPES = ["MemoryPut", "MemoryDeleted", "MemoryExpired"] as const

@@ -16,13 +16,18 @@ const namespaceRule = (s: string): true | string => {
 
 export const MemoryNamespace = Schema.String.check(Schema.makeFilter(namespaceRule))
 
+/** SQLite stores text as UTF-8: a lone surrogate would come back as U+FFFD, another key. */
+const wellFormed = Schema.makeFilter((s: string) => s.isWellFormed() || "must be well-formed Unicode (no lone surrogates)")
+
 /** No '/': the last segment of `berth://memory/<namespace>/<key>` is the key. */
 export const MemoryKey = Schema.String.check(
-  Schema.isPattern(/^[^/\u0000-\u001f\u007f]{1,256}$/, { message: "a key is 1-256 characters, without '/' or control characters" })
+  wellFormed,
+  Schema.isPattern(/^[^/\u0000-\u001f\u007f-\u009f]{1,256}$/, { message: "a key is 1-256 characters, without '/' or control characters" })
 )
 
 export const MemoryTag = Schema.String.check(
-  Schema.isPattern(/^[^\s,\u0000-\u001f\u007f]{1,64}$/, { message: "a tag is 1-64 characters, without spaces or commas" })
+  wellFormed,
+  Schema.isPattern(/^[^\s,\u0000-\u001f\u007f-\u009f]{1,64}$/, { message: "a tag is 1-64 characters, without spaces, commas or control characters" })
 )
 export const MAX_TAGS = 16
 

@@ -32,8 +32,11 @@ export type IndexedDoc = {
   readonly tags: string
 }
 
+const byEntry = (a: IndexedDoc, b: IndexedDoc) =>
+  a.namespace === b.namespace ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.namespace < b.namespace ? -1 : 1
+
 /** A string value is searched as its text; any other value as its JSON (the tokenizer drops the punctuation). */
-const bodyOf = (value: unknown) => (typeof value === "string" ? value : valueText(value))
+const bodyOf = (value: unknown) => (typeof value === "string" ? value.toWellFormed() : valueText(value))
 
 /**
  * The words of a query, each quoted, so that no input is FTS5 syntax: `deploy runbook*` matches entries
@@ -116,13 +119,12 @@ export class MemorySearchIndex {
     return hits
   }
 
-  /** Every document, ordered: what the property test compares with a replay. */
+  /** Every document, ordered as documentsFor orders them: what the property test compares with a replay. */
   documents(): Array<IndexedDoc> {
     return this.#sql
-      .exec<IndexedDoc>(
-        "SELECT d.namespace AS namespace, d.key AS key, f.body AS body, f.tags AS tags FROM memory_docs d JOIN memory_fts f ON f.rowid = d.rid ORDER BY d.namespace, d.key"
-      )
+      .exec<IndexedDoc>("SELECT d.namespace AS namespace, d.key AS key, f.body AS body, f.tags AS tags FROM memory_docs d JOIN memory_fts f ON f.rowid = d.rid")
       .toArray()
+      .sort(byEntry)
   }
 }
 
@@ -130,4 +132,4 @@ export class MemorySearchIndex {
 export const documentsFor = (state: WorkspaceState): Array<IndexedDoc> =>
   Object.values(state.memory)
     .map((m) => ({ namespace: m.namespace, key: m.key, body: bodyOf(m.value), tags: m.tags.join(" ") }))
-    .sort((a, b) => (a.namespace === b.namespace ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.namespace < b.namespace ? -1 : 1))
+    .sort(byEntry)
