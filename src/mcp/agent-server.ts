@@ -7,8 +7,10 @@ import type { WorkspaceHost } from "./host.ts"
 import type { SendToAgent } from "./upstream-call.ts"
 import { callTool } from "./call-tool.ts"
 import { asMcpTool } from "./discover.ts"
-import { authorizePluginRead, visibleTools } from "./authorize.ts"
-import { namespaced, resourceUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
+import { authorizeMemory, authorizePluginRead, visibleTools } from "./authorize.ts"
+import { callMemoryTool } from "./memory-call.ts"
+import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
+import { memoryUri, namespaced, resourceUri, splitMemoryUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
 
 const SERVER_INFO = { name: "berth", version: "0.1.0" }
 
@@ -38,33 +40,76 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   // A 2025-era cancellation arrives in a request of its own, to a fresh server: find the call in the workspace.
   server.setNotificationHandler("notifications/cancelled", (n) => void host.inFlight.cancel(agent, n.params.requestId, n.params.reason))
 
-  server.setRequestHandler("tools/list", () => ({
-    tools: visibleTools(host.state(), host.policies(), agent).map(([id, tool]) => {
-      // The upstream's definition as discovered (and pinned by its hash), under the namespaced name.
-      return { ...asMcpTool(tool.definition), name: id }
-    })
-  }))
+  server.setRequestHandler("tools/list", () => {
+    const visible = visibleTools(host.state(), host.policies(), agent)
+    // Berth's own memory tools, for an active agent some policy lets use memory; each call is authorized per namespace.
+    const facts = host.state().agents[agent]
+    const own =
+      facts?.status === "active" && host.policies().mayUseMemory({ name: agent, owner: facts.owner, status: facts.status }) ? memoryToolList() : []
+    return {
+      tools: [
+        ...own,
+        // The upstream's definition as discovered (and pinned by its hash), under the namespaced name.
+        ...visible.map(([id, tool]) => ({ ...asMcpTool(tool.definition), name: id }))
+      ]
+    }
+  })
 
   // Requests relayed from the upstream go out on the agent's own request stream (2025 era).
   const send: SendToAgent = async (message, relatedTo) => {
     if (!server.transport) throw new ProtocolError(ProtocolErrorCode.InternalError, "the agent's request has already ended")
     await server.transport.send(message, { relatedRequestId: relatedTo })
   }
-  server.setRequestHandler("tools/call", (request, ctx) => callTool(host, agent, request.params, ctx, send))
+  server.setRequestHandler("tools/call", (request, ctx) =>
+    isMemoryTool(request.params.name) ? callMemoryTool(host, agent, request.params.name, request.params) : callTool(host, agent, request.params, ctx, send)
+  )
+
+  /** The memory entries this agent may read, as resources. */
+  const memoryResources = () => {
+    const state = host.state()
+    const engine = host.policies()
+    const readable = new Map<string, boolean>()
+    const mayRead = (namespace: string) => {
+      let allowed = readable.get(namespace)
+      if (allowed === undefined) readable.set(namespace, (allowed = authorizeMemory(state, engine, agent, "read_memory", namespace).allow))
+      return allowed
+    }
+    return host
+      .memory()
+      .list({ limit: 200 }, mayRead)
+      .entries.map((e) => ({
+        uri: memoryUri(e.namespace, e.key),
+        name: `${e.namespace}/${e.key}`,
+        mimeType: typeof e.value === "string" ? "text/plain" : "application/json",
+        description: `Workspace memory, version ${e.version}${e.tags.length > 0 ? `, tagged ${e.tags.join(", ")}` : ""}`
+      }))
+  }
 
   /** Asks every plugin the agent may reach, through the pool, and concatenates the answers. */
   const fromEveryPlugin = async <T>(action: PluginRead, ask: (client: Client, plugin: string) => Promise<ReadonlyArray<T>>) =>
     (await Promise.all(readablePlugins(host, agent, action).map((ref) => host.pool.use(ref, (client) => ask(client, ref.plugin))))).flat()
 
   server.setRequestHandler("resources/list", async () => ({
-    resources: await fromEveryPlugin("read_resource", async (client, plugin) =>
+    resources: [
+      ...memoryResources(),
+      ...(await fromEveryPlugin("read_resource", async (client, plugin) =>
       client.getServerCapabilities()?.resources
         ? (await client.listResources()).resources.map((r) => ({ ...r, uri: resourceUri(plugin, r.uri) }))
         : []
-    )
+      ))
+    ]
   }))
 
   server.setRequestHandler("resources/read", async (request) => {
+    const entry = splitMemoryUri(request.params.uri)
+    if (entry) {
+      const decision = authorizeMemory(host.state(), host.policies(), agent, "read_memory", entry.namespace)
+      if (!decision.allow) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: read_memory on Memory::"${entry.namespace}": ${decision.reason}`)
+      const found = host.memory().get(entry.namespace, entry.key)
+      if ("_tag" in found) throw new ProtocolError(ProtocolErrorCode.InvalidParams, found.message)
+      const text = typeof found.value === "string" ? found.value : JSON.stringify(found.value)
+      return { contents: [{ uri: request.params.uri, mimeType: typeof found.value === "string" ? "text/plain" : "application/json", text }] }
+    }
     const target = splitResourceUri(request.params.uri)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
     const result = await host.pool.use(pluginRef(host, agent, "read_resource", target.plugin), (client) => client.readResource({ uri: target.uri }))

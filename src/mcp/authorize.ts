@@ -62,6 +62,22 @@ export const authorizePluginRead = (
     : { allow: false, rule: "policy", reason: decided.reason ?? "denied by policy", policies: decided.policies }
 }
 
+/** Reading or writing one memory namespace: the agent is active and a policy permits it. */
+export const authorizeMemory = (
+  state: WorkspaceState,
+  engine: PolicyEngine,
+  agent: string,
+  action: "read_memory" | "write_memory",
+  namespace: string
+): Decision => {
+  const facts = agentFacts(state, agent)
+  if (!facts || facts.status !== "active") return guard("agent-active", `agent '${agent}' is ${facts ? facts.status : "not registered"}`)
+  const decided = engine.authorize({ agent: facts, action, namespace, time: new Date().toISOString() })
+  return decided.decision === "allow"
+    ? { allow: true, rule: "policy", policies: decided.policies }
+    : { allow: false, rule: "policy", reason: decided.reason ?? `no policy permits ${action} on Memory::"${namespace}"`, policies: decided.policies }
+}
+
 /** What `tools/list` shows an agent: the tools it could call with some arguments. */
 export const visibleTools = (state: WorkspaceState, engine: PolicyEngine, agent: string) => {
   const facts = agentFacts(state, agent)

@@ -22,7 +22,7 @@ import { newTraceId, startSpan } from "./trace.ts"
 
 const utf8 = new TextEncoder()
 
-const measure = (value: unknown) => {
+export const measure = (value: unknown) => {
   const json = canonicalize(value ?? null) ?? "null"
   return { hash: wasmSha256Hex(json), size: utf8.encode(json).byteLength }
 }
@@ -50,7 +50,7 @@ export const recordRefusedCall = (host: WorkspaceHost, agent: string, params: To
  * A call's run. `start` records RunStarted before the call leaves for the upstream; `finish` records
  * its spans and RunFinished, or, for a call refused before it left, the whole run in one append.
  */
-const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams, scrubber: Scrubber = SHAPES_ONLY) => {
+export const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams, scrubber: Scrubber = SHAPES_ONLY) => {
   const run = host.newId()
   const traceId = newTraceId()
   const root = startSpan(traceId, "tools/call")

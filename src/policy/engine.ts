@@ -11,10 +11,11 @@ import {
   type PolicyJson,
   type TypeAndId
 } from "./cedar.ts"
+import { namespaceAgent, parentNamespaces } from "../memory/names.ts"
 import { toCedarRecord } from "./cedar-value.ts"
 import { decide, isReachable, NO_PERMIT, type PolicyDecision } from "./decision.ts"
 import type { PolicyAction } from "./schema.ts"
-import { addReads, couldMatch, noReads, type Reads, type Scoped } from "./scope.ts"
+import { addReads, couldMatch, couldMatchSomeResource, noReads, type Reads, type Scoped } from "./scope.ts"
 import { splitPolicySet } from "./validate.ts"
 
 export interface AgentFacts {
@@ -39,7 +40,8 @@ export type PolicyRequest = {
 } & (
   | { readonly action: "call_tool"; readonly tool: ToolFacts }
   | { readonly action: "read_resource" | "get_prompt"; readonly plugin: string }
-  | { readonly action: Exclude<PolicyAction, "call_tool" | "read_resource" | "get_prompt"> }
+  | { readonly action: "read_memory" | "write_memory"; readonly namespace: string }
+  | { readonly action: Exclude<PolicyAction, "call_tool" | "read_resource" | "get_prompt" | "read_memory" | "write_memory"> }
 )
 
 export { NO_PERMIT, type PolicyDecision } from "./decision.ts"
@@ -149,6 +151,20 @@ export class PolicyEngine {
     return visible
   }
 
+  /**
+   * Could some permit let this agent read or write some memory namespace? tools/list shows Berth's
+   * memory tools only then; each call is still decided per namespace.
+   */
+  mayUseMemory(agent: AgentFacts): boolean {
+    if (!this.compiled.ok) return false
+    const principal = this.agentEntity(agent)
+    return this.compiled.policies.some(
+      (p) =>
+        p.json.effect === "permit" &&
+        (couldMatchSomeResource(p.json, principal, "read_memory") || couldMatchSomeResource(p.json, principal, "write_memory"))
+    )
+  }
+
   /** Evaluates the policies whose scope could match, with only the fields they read; undefined if none could. */
   private evaluate(principal: Entity, action: string, resource: Entity, context: ContextFields): AuthorizationAnswer | undefined {
     try {
@@ -212,7 +228,14 @@ export class PolicyEngine {
     return { uid: uid("Tool", toolId(plugin, name)), ancestors, attrs: { approved, plugin, name } }
   }
 
-  /** call_tool acts on a Tool, read_resource and get_prompt on a Plugin, the rest on the Workspace (schema.ts). */
+  /** A namespace sits in each namespace above it: `team/runbooks` in `team`. */
+  private memoryEntity(namespace: string): Entity {
+    const ancestors = [...parentNamespaces(namespace).map((p) => uid("Memory", p)), this.workspaceUid()]
+    const agent = namespaceAgent(namespace)
+    return { uid: uid("Memory", namespace), ancestors, attrs: { namespace, ...(agent === undefined ? {} : { agent }) } }
+  }
+
+  /** call_tool acts on a Tool, read_resource and get_prompt on a Plugin, memory on a Memory namespace, the rest on the Workspace (schema.ts). */
   private resourceOf(request: PolicyRequest): Entity {
     switch (request.action) {
       case "call_tool":
@@ -220,6 +243,9 @@ export class PolicyEngine {
       case "read_resource":
       case "get_prompt":
         return { uid: uid("Plugin", request.plugin), ancestors: [this.workspaceUid()], attrs: {} }
+      case "read_memory":
+      case "write_memory":
+        return this.memoryEntity(request.namespace)
       default:
         return { uid: this.workspaceUid(), ancestors: [], attrs: {} }
     }

@@ -51,6 +51,10 @@ const actionMay = (c: ActionConstraint, action: string): boolean => {
 export const couldMatch = (policy: PolicyJson, principal: Scoped, action: string, resource: Scoped) =>
   actionMay(policy.action, action) && entityMay(policy.principal, principal) && entityMay(policy.resource, resource)
 
+/** Could this policy's scope hold for this principal and action, for some resource? */
+export const couldMatchSomeResource = (policy: PolicyJson, principal: Scoped, action: string) =>
+  actionMay(policy.action, action) && entityMay(policy.principal, principal)
+
 /** The fields a set of policies reads. `allContext`/`allArgs`: a policy uses the record as a whole. */
 export interface Reads {
   readonly context: Set<string>

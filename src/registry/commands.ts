@@ -1,6 +1,8 @@
 // Registry commands: install a plugin with what discovery found, refresh it (quarantining any
 // approved tool whose definition changed), approve a tool, remove a plugin. Connecting to the
 // upstream happens at the edge (src/mcp/discover.ts); these decide on its result.
+import { MEMORY_RESOURCES } from "../mcp/namespacing.ts"
+import { InvalidCommand } from "../workspace/errors.ts"
 import { Effect, Schema } from "effect"
 import {
   type DomainEvent,
@@ -64,6 +66,8 @@ const refuseSecretInUrl = (plugin: string, url: string, recorded: boolean) => {
 export const decideInstallPlugin = Effect.fnUntraced(function* (state: WorkspaceState, command: InstallPlugin, slug: string) {
   yield* requireWorkspace(state, slug)
   if (state.plugins[command.plugin]) return yield* new PluginAlreadyInstalled({ plugin: command.plugin })
+  if (command.plugin === MEMORY_RESOURCES)
+    return yield* new InvalidCommand({ field: "plugin", reason: `'${MEMORY_RESOURCES}' is reserved: workspace memory's resources are berth://memory/…` })
   // Before the edge connects (its precheck runs this decide): the secret would reach the log and the upstream.
   yield* refuseSecretInUrl(command.plugin, command.url, false)
   const { plugin, url, transport, auth, discovery } = command

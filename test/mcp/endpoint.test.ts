@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { eventCount, workspace } from "../workspace/workspace-client.ts"
 import { dockedWorkspace, type Era, mcpClient } from "./berth-client.ts"
+import { MEMORY_TOOLS } from "../../src/memory/tools.ts"
 
 describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => {
   it("lists the workspace's tools namespaced, and relays results unchanged", async () => {
@@ -13,7 +14,9 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
     expect(client.getProtocolEra()).toBe(era)
 
     const { tools } = await client.listTools()
-    expect(tools.map((t) => t.name).sort()).toEqual(["up__echo", "up__elicit", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__sample", "up__structured"])
+    // Berth's own memory tools first (the starter lets every agent use memory), then the plugin's, namespaced.
+    expect(tools.slice(0, 5).map((t) => t.name)).toEqual(Object.keys(MEMORY_TOOLS))
+    expect(tools.slice(5).map((t) => t.name).sort()).toEqual(["up__echo", "up__elicit", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__sample", "up__structured"])
     expect(tools.find((t) => t.name === "up__structured")?.outputSchema).toMatchObject({ type: "object" })
 
     expect(await client.callTool({ name: "up__echo", arguments: { text: "hi" } })).toMatchObject({ content: [{ type: "text", text: "echo: hi" }] })
@@ -181,11 +184,11 @@ describe("plugins", () => {
   it("install --review leaves tools unapproved and hidden until approved", async () => {
     const { slug, key, upstream } = await dockedWorkspace({ review: true })
     const client = await mcpClient(slug, key, "modern")
-    expect((await client.listTools()).tools).toEqual([])
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(Object.keys(MEMORY_TOOLS))
     const refused = await client.callTool({ name: "up__echo", arguments: { text: "x" } })
     expect(refused).toMatchObject({ isError: true, content: [{ text: expect.stringContaining("awaiting approval") }] })
     await ok({ _tag: "ApproveTool", workspace: slug, tool: "up__echo" })
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["up__echo"])
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual([...Object.keys(MEMORY_TOOLS), "up__echo"])
     expect(await client.callTool({ name: "up__echo", arguments: { text: "x" } })).toMatchObject({ content: [{ text: "echo: x" }] })
     expect(await upstream.calls()).toEqual({ echo: 1 })
     await client.close()

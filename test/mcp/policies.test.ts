@@ -6,6 +6,7 @@ import { ok, rpc } from "../admin/rpc-client.ts"
 import { eventCount } from "../workspace/workspace-client.ts"
 import { dockedWorkspace, mcpClient } from "./berth-client.ts"
 import { UPSTREAM_TOOLS } from "./upstream/tools.ts"
+import { MEMORY_TOOLS } from "../../src/memory/tools.ts"
 
 const setPolicy = (workspace: string, policy: string, text: string) => ok({ _tag: "SetPolicy", workspace, policy, text })
 
@@ -57,7 +58,8 @@ describe("Cedar decides tool calls", () => {
   it("is deny by default: without the starter nothing is callable, and tools/list shows nothing", async () => {
     const { slug, key, upstream } = await dockedWorkspace()
     const client = await mcpClient(slug, key, "modern")
-    expect((await client.listTools()).tools).toHaveLength(UPSTREAM_TOOLS.length)
+    // The upstream's tools and Berth's memory tools, which the starter lets every agent use.
+    expect((await client.listTools()).tools).toHaveLength(UPSTREAM_TOOLS.length + Object.keys(MEMORY_TOOLS).length)
     await ok({ _tag: "RemovePolicy", workspace: slug, policy: "starter" })
     expect((await client.listTools()).tools).toEqual([])
     expect(await client.callTool({ name: "up__echo", arguments: { text: "x" } })).toMatchObject({ isError: true })

@@ -2,7 +2,7 @@
 // default, the starter policy, fail-closed forbids, the cached set's rebuilds, and tools/list visibility.
 import { describe, expect, it } from "vitest"
 import { NO_PERMIT, PolicyEngine } from "../../src/policy/engine.ts"
-import { STARTER_POLICY } from "../../src/policy/schema.ts"
+import { STARTER_POLICY, STARTER_POLICY_SET } from "../../src/policy/schema.ts"
 import { bot, callTool, ghSearch, NOW, stored } from "./policies.ts"
 
 const engineFor = (sets: Record<string, string>) => new PolicyEngine("acme", stored(sets))
@@ -87,17 +87,33 @@ describe("authorize", () => {
     expect(callTool(engine, { temperature: 0.7 })).toMatchObject({ decision: "deny", policies: ["low"] })
   })
 
-  it("resources, prompts and workspace actions act on the plugin or the workspace", () => {
+  it("resources and prompts act on the plugin, memory on its namespace", () => {
     const engine = engineFor({
       docs: `permit(principal, action in [Action::"read_resource", Action::"get_prompt"], resource in Plugin::"docs");
-permit(principal in Workspace::"acme", action == Action::"read_memory", resource == Workspace::"acme");`
+permit(principal in Workspace::"acme", action == Action::"read_memory", resource in Memory::"team");`
     })
     const ask = (action: "read_resource" | "get_prompt", plugin: string) => engine.authorize({ agent: bot, action, plugin, time: NOW })
     expect(ask("read_resource", "docs")).toMatchObject({ decision: "allow", policies: ["docs.1"] })
     expect(ask("get_prompt", "docs")).toMatchObject({ decision: "allow", policies: ["docs.1"] })
     expect(ask("read_resource", "gh")).toMatchObject({ decision: "deny", reason: NO_PERMIT })
-    expect(engine.authorize({ agent: bot, action: "read_memory", time: NOW })).toMatchObject({ decision: "allow", policies: ["docs.2"] })
-    expect(engine.authorize({ agent: bot, action: "write_memory", time: NOW })).toMatchObject({ decision: "deny", reason: NO_PERMIT })
+    const memory = (action: "read_memory" | "write_memory", namespace: string) => engine.authorize({ agent: bot, action, namespace, time: NOW })
+    // A namespace sits in its parents: `team/runbooks/deploy` is in `team`.
+    expect(memory("read_memory", "team")).toMatchObject({ decision: "allow", policies: ["docs.2"] })
+    expect(memory("read_memory", "team/runbooks/deploy")).toMatchObject({ decision: "allow", policies: ["docs.2"] })
+    expect(memory("read_memory", "teamwork")).toMatchObject({ decision: "deny", reason: NO_PERMIT })
+    expect(memory("write_memory", "team")).toMatchObject({ decision: "deny", reason: NO_PERMIT })
+  })
+
+  it("the starter policy lets an agent read and write the team's memory and its own, and no other agent's", () => {
+    const engine = engineFor({ starter: STARTER_POLICY_SET })
+    const memory = (agent: string, action: "read_memory" | "write_memory", namespace: string) =>
+      engine.authorize({ agent: { name: agent, status: "active" }, action, namespace, time: NOW }).decision
+    expect(memory("bot", "write_memory", "team")).toBe("allow")
+    expect(memory("bot", "read_memory", "team/runbooks")).toBe("allow")
+    expect(memory("bot", "write_memory", "agent/bot")).toBe("allow")
+    expect(memory("bot", "read_memory", "agent/bot/notes")).toBe("allow")
+    expect(memory("bot", "read_memory", "agent/other")).toBe("deny")
+    expect(memory("bot", "write_memory", "scratch")).toBe("deny")
   })
 
   it("stored policies that no longer parse, or whose ids clash, deny every call and say why", () => {

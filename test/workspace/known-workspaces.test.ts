@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest"
 import { ok, rpc } from "../admin/rpc-client.ts"
 import { mcpClient } from "../mcp/berth-client.ts"
 import { workspace, admin, freshSlug } from "./workspace-client.ts"
+import { MEMORY_TOOLS } from "../../src/memory/tools.ts"
 
 const objectIds = async () => (await listDurableObjectIds(env.WORKSPACE)).map((id) => id.toString()).sort()
 
@@ -112,7 +113,7 @@ describe("the directory gate", () => {
     await ok({ _tag: "CreateWorkspace", workspace: slug })
     const { key } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
     const client = await mcpClient(slug, key, "modern")
-    expect((await client.listTools()).tools).toEqual([])
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(Object.keys(MEMORY_TOOLS))
     await client.close()
     expect(await objectIds()).toEqual([...before, env.WORKSPACE.idFromName(slug).toString()].sort())
 
