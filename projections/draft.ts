@@ -1,7 +1,9 @@
 // A state under construction by a batch of events. Each record is copied the first time the batch
 // touches it and then changed in place, so a batch costs O(records touched + changes) instead of a
 // full copy per event; and it knows which keys changed, so storage writes only those rows.
-// The state handed in is never mutated: evolve and replay stay pure from the outside.
+// The state handed in is never mutated: evolve and replay stay pure from the outside. The one
+// exception is opt-in (`inPlace`, the live object's append): a record too large to copy per command
+// (memory, 10,000 entries cost milliseconds to spread) is changed where it is, with an undo.
 import { type EntityKind, type WorkspaceState } from "./state.ts"
 
 type Entity<K extends EntityKind> = WorkspaceState[K][string]
@@ -13,14 +15,36 @@ export interface Changes {
   readonly keys: ReadonlyMap<EntityKind, ReadonlySet<string>>
 }
 
+const ABSENT = Symbol("absent")
+
 export class Draft {
   readonly #state: Mutable
   readonly #copied = new Set<EntityKind>()
   readonly #keys = new Map<EntityKind, Set<string>>()
   #workspaceChanged = false
+  /** Kinds changed in the base's own records, each change undoable (applyEvents' `inPlace`). */
+  readonly #inPlace: ReadonlySet<EntityKind>
+  readonly #undo: Array<() => void> = []
 
-  constructor(base: WorkspaceState) {
+  constructor(base: WorkspaceState, inPlace: ReadonlySet<EntityKind> = new Set()) {
     this.#state = { ...base }
+    this.#inPlace = inPlace
+  }
+
+  /** Puts every in-place record back as it was before this draft (the append did not commit). */
+  undo(): void {
+    for (const step of this.#undo.reverse()) step()
+    this.#undo.length = 0
+  }
+
+  #remember(kind: EntityKind, key: string) {
+    if (!this.#inPlace.has(kind)) return
+    const record = this.#state[kind] as Record<string, unknown>
+    const before = key in record ? record[key] : ABSENT
+    this.#undo.push(() => {
+      if (before === ABSENT) delete record[key]
+      else record[key] = before
+    })
   }
 
   get state(): WorkspaceState {
@@ -28,7 +52,7 @@ export class Draft {
   }
 
   #record<K extends EntityKind>(kind: K): Record<string, Entity<K>> {
-    if (!this.#copied.has(kind)) {
+    if (!this.#copied.has(kind) && !this.#inPlace.has(kind)) {
       this.#state[kind] = { ...this.#state[kind] } as never
       this.#copied.add(kind)
     }
@@ -47,6 +71,7 @@ export class Draft {
   }
 
   put<K extends EntityKind>(kind: K, key: string, value: Entity<K>) {
+    this.#remember(kind, key)
     this.#record(kind)[key] = value
     this.#touch(kind, key)
   }
@@ -59,6 +84,7 @@ export class Draft {
 
   delete(kind: EntityKind, key: string) {
     if (!(key in this.#state[kind])) return
+    this.#remember(kind, key)
     delete this.#record(kind)[key]
     this.#touch(kind, key)
   }

@@ -3,7 +3,7 @@
 // A batch is applied to one Draft (draft.ts), which copies each touched record once.
 import type { FoldableEvent } from "../events/index.ts"
 import { type Changes, Draft } from "./draft.ts"
-import { limitKey, memoryKey, toolId, type WorkspaceState } from "./state.ts"
+import { type EntityKind, limitKey, memoryKey, toolId, type WorkspaceState } from "./state.ts"
 
 /** Optional fields are copied only when present, so a projection read back from JSON compares equal. */
 const defined = <T extends object>(value: T): T =>
@@ -166,11 +166,19 @@ const withoutAgent = (draft: Draft, agent: string): void => {
   }
 }
 
-/** Applies a batch of events and reports which entities changed, for storage to write. */
-export const applyEvents = (from: WorkspaceState, events: Iterable<FoldableEvent>): { state: WorkspaceState; changes: Changes } => {
-  const draft = new Draft(from)
+/**
+ * Applies a batch of events and reports which entities changed, for storage to write. The kinds in
+ * `inPlace` are changed in `from`'s own records (only the live object's append asks, and calls `undo`
+ * if the append does not commit); every other kind is copied.
+ */
+export const applyEvents = (
+  from: WorkspaceState,
+  events: Iterable<FoldableEvent>,
+  inPlace?: ReadonlySet<EntityKind>
+): { state: WorkspaceState; changes: Changes; undo: () => void } => {
+  const draft = new Draft(from, inPlace)
   for (const event of events) apply(draft, event)
-  return { state: draft.state, changes: draft.changes }
+  return { state: draft.state, changes: draft.changes, undo: () => draft.undo() }
 }
 
 export const evolve = (state: WorkspaceState, event: FoldableEvent): WorkspaceState => applyEvents(state, [event]).state

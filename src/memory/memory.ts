@@ -60,6 +60,8 @@ const ttlRule = (ttl: unknown) =>
 export class Memory implements WorkspaceCapability {
   readonly #host: MemoryHost
   readonly #index: MemorySearchIndex
+  /** The entries with an expiry, by memoryKey: the alarm's work, without a walk over every entry. */
+  readonly #expiring = new Map<string, { namespace: string; key: string; version: number; at: number }>()
 
   constructor(sql: SqlStorage, host: MemoryHost) {
     this.#host = host
@@ -67,26 +69,43 @@ export class Memory implements WorkspaceCapability {
   }
 
   async start(): Promise<void> {
-    this.#index.reconcile(this.#host.state())
+    const state = this.#host.state()
+    this.#index.reconcile(state)
+    for (const m of Object.values(state.memory)) this.#track(m.namespace, m.key, m.version, m.expiresAt)
   }
 
   withinAppend(events: ReadonlyArray<Envelope>): void {
     this.#index.apply(events)
   }
 
+  onCommitted(events: ReadonlyArray<Envelope>): void {
+    for (const e of events) {
+      if (e.type !== "MemoryPut" && e.type !== "MemoryDeleted" && e.type !== "MemoryExpired") continue
+      const { namespace, key, version, expiresAt } = e.data as { namespace: string; key: string; version: number; expiresAt?: string }
+      this.#track(namespace, key, version, e.type === "MemoryPut" ? expiresAt : undefined)
+    }
+  }
+
+  #track(namespace: string, key: string, version: number, expiresAt: string | undefined) {
+    if (expiresAt === undefined) this.#expiring.delete(memoryKey(namespace, key))
+    else this.#expiring.set(memoryKey(namespace, key), { namespace, key, version, at: Date.parse(expiresAt) })
+  }
+
   /** The next moment an entry expires, for the object's alarm. */
   due(): number | null {
     let next: number | null = null
-    for (const m of Object.values(this.#host.state().memory))
-      if (m.expiresAt !== undefined) next = Math.min(next ?? Infinity, Date.parse(m.expiresAt))
+    for (const { at } of this.#expiring.values()) next = Math.min(next ?? Infinity, at)
     return next
   }
 
   /** Appends MemoryExpired for each entry whose time has come. */
   onAlarm(now: number): void {
-    for (const m of Object.values(this.#host.state().memory))
-      if (m.expiresAt !== undefined && Date.parse(m.expiresAt) <= now)
-        this.#host.execute({ _tag: "ExpireMemory", namespace: m.namespace, key: m.key, version: m.version }, { actor: SYSTEM })
+    for (const { namespace, key, version, at } of [...this.#expiring.values()])
+      if (at <= now) {
+        const outcome = this.#host.execute({ _tag: "ExpireMemory", namespace, key, version }, { actor: SYSTEM })
+        // Put again or deleted since (decide appended nothing): it is tracked as the state has it.
+        if (outcome.ok && outcome.events.length === 0) this.#expiring.delete(memoryKey(namespace, key))
+      }
   }
 
   /** PutMemory at the boundary: the TTL becomes a time, and a value carrying a vault secret is refused. */

@@ -17,6 +17,13 @@ CREATE TABLE IF NOT EXISTS memory_docs (
 CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(key, body, tags, tokenize = 'unicode61 remove_diacritics 2');
 `
 
+/**
+ * How many matches, the most recently written, a search ranks. bm25 costs about a microsecond per
+ * matching row, so a word in every entry would cost the whole table; past this window an older entry
+ * is found only by a more specific query. docs/memory.md says so.
+ */
+export const RANK_WINDOW = 2000
+
 export interface SearchHit {
   readonly namespace: string
   readonly key: string
@@ -100,16 +107,37 @@ export class MemorySearchIndex {
   search(query: string, options: { prefix?: string | undefined; limit: number }): Array<SearchHit> {
     const match = ftsQuery(query)
     if (match === "") return []
-    const rows = this.#sql.exec<{ namespace: string; key: string; score: number; snippet: string }>(
-      `SELECT d.namespace AS namespace, d.key AS key, bm25(memory_fts) AS score,
-              snippet(memory_fts, -1, '[', ']', '…', 12) AS snippet
-         FROM memory_fts JOIN memory_docs d ON d.rid = memory_fts.rowid
-        WHERE memory_fts MATCH ?
-        ORDER BY score
-        LIMIT ?`,
-      match,
-      options.prefix === undefined ? options.limit : options.limit * 20
+    // The best rows by rank alone first, among the RANK_WINDOW most recently written matches (a put
+    // re-inserts, so rowids grow with time); the names and the snippets only for those.
+    const best = this.#sql
+      .exec<{ rid: number; score: number }>(
+        `SELECT rowid AS rid, rank AS score FROM memory_fts
+          WHERE memory_fts MATCH ?1
+            AND rowid >= coalesce((SELECT min(rowid) FROM (SELECT rowid FROM memory_fts WHERE memory_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3)), 0)
+          ORDER BY rank LIMIT ?2`,
+        match,
+        options.prefix === undefined ? options.limit : options.limit * 20,
+        RANK_WINDOW
+      )
+      .toArray()
+    if (best.length === 0) return []
+    // Integers SQLite just returned, so inlining them is safe; one MATCH for all the snippets.
+    const ids = best.map(({ rid }) => Math.trunc(rid)).join(",")
+    const found = new Map(
+      this.#sql
+        .exec<{ rid: number; namespace: string; key: string; snippet: string }>(
+          `SELECT memory_fts.rowid AS rid, d.namespace AS namespace, d.key AS key, snippet(memory_fts, -1, '[', ']', '…', 12) AS snippet
+             FROM memory_fts JOIN memory_docs d ON d.rid = memory_fts.rowid
+            WHERE memory_fts MATCH ? AND memory_fts.rowid IN (${ids})`,
+          match
+        )
+        .toArray()
+        .map((row) => [row.rid, row] as const)
     )
+    const rows = best.flatMap(({ rid, score }) => {
+      const row = found.get(rid)
+      return row ? [{ namespace: row.namespace, key: row.key, score, snippet: row.snippet }] : []
+    })
     const hits: Array<SearchHit> = []
     for (const row of rows) {
       if (options.prefix !== undefined && !withinNamespace(row.namespace, options.prefix)) continue

@@ -189,6 +189,7 @@ export class Workspace extends DurableObject<Env> {
     this.#state = state
     if (outcome.ok && !outcome.replayed) {
       this.#vault.onCommitted(outcome.events)
+      this.#memory.onCommitted(outcome.events)
       this.#reschedule()
     }
     return outcome

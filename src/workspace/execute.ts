@@ -5,7 +5,7 @@ import canonicalize from "canonicalize"
 import { Cause, Effect, Exit, Schema } from "effect"
 import type { Actor, Envelope, StoredEvent } from "../../events/index.ts"
 import { applyEvents } from "../../projections/evolve.ts"
-import type { WorkspaceState } from "../../projections/state.ts"
+import type { EntityKind, WorkspaceState } from "../../projections/state.ts"
 import { forbiddenIn, isAction } from "../auth/roles.ts"
 import { Command, COMMAND_TAGS, decide, DomainError } from "./decide.ts"
 import { ConcurrencyConflict, IdempotencyKeyReused, InvalidCommand } from "./errors.ts"
@@ -108,6 +108,9 @@ export const precheckCommand = (
 }
 
 
+/** Memory is changed in place by the live append (draft.ts): copying 10,000 entries per put costs milliseconds. */
+const IN_PLACE: ReadonlySet<EntityKind> = new Set(["memory"])
+
 export interface Executed {
   readonly outcome: CommandOutcome
   readonly state: WorkspaceState
@@ -149,20 +152,32 @@ export const executeCommand = (
   }
 
   const commandId = stores.log.newId()
-  const { outcome, next } = stores.transactionSync(() => {
+  let undo = () => {}
+  const appending = () => {
     const envelopes = stores.log.append(decided.value, {
       actor: options.actor,
       correlationId: options.correlationId ?? commandId,
       causationId: options.causationId ?? commandId
     })
     // The envelopes wrap the events decide just built, so their data is already typed: no decode needed.
-    const { state: next, changes } = applyEvents(state, envelopes as ReadonlyArray<StoredEvent>)
+    const applied = applyEvents(state, envelopes as ReadonlyArray<StoredEvent>, IN_PLACE)
+    undo = applied.undo
+    const { state: next, changes } = applied
     stores.projection.save(next, changes)
     withinAppend?.(envelopes)
     const outcome: Accepted = { ok: true, seq: envelopes.at(-1)?.seq ?? head.seq, events: envelopes, replayed: false }
     if (options.idempotencyKey !== undefined) stores.idempotency.remember(options.idempotencyKey, commandHash, outcome)
     return { outcome, next }
-  })
+  }
+  let appended: { outcome: Accepted; next: WorkspaceState }
+  try {
+    appended = stores.transactionSync(appending)
+  } catch (error) {
+    // Rolled back: the in-place records go back to how the log still has them.
+    undo()
+    throw error
+  }
+  const { outcome, next } = appended
   stores.log.advance(outcome.events)
   return { outcome, state: next }
 }

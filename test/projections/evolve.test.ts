@@ -2,7 +2,7 @@
 // entity in play (rediscovery, cascading removals, open runs), and that it never mutates its input.
 import { describe, expect, it } from "vitest"
 import { type DomainEvent, EVENT_TYPES } from "../../events/index.ts"
-import { evolve, replay } from "../../projections/evolve.ts"
+import { applyEvents, evolve, replay } from "../../projections/evolve.ts"
 import { initialState, type WorkspaceState } from "../../projections/state.ts"
 import { stateAfter, stored } from "../workspace/decider-spec.ts"
 import {
@@ -368,5 +368,28 @@ describe("purity", () => {
 
   it("covers every event type in the catalog", () => {
     expect(new Set(everyEvent.map((e) => e.type))).toEqual(new Set(EVENT_TYPES))
+  })
+})
+
+describe("in-place records (the live append's memory)", () => {
+  it("change the base's own memory record, leave every other kind copied, and undo exactly", () => {
+    const base = replay(stored([workspaceCreated(), memoryPut("team", "kept", "one"), memoryPut("team", "gone", "two")]), initialState)
+    const before = structuredClone(base)
+    const memory = base.memory
+    const policies = base.policies
+    const applied = applyEvents(
+      base,
+      stored([memoryPut("team", "kept", "one, again", 2), memoryDeleted("team", "gone"), memoryPut("team", "new", 3), policyRemoved("starter")]),
+      new Set(["memory"])
+    )
+    // Memory changed where it is (no copy of every entry); policies copied, the base's untouched.
+    expect(applied.state.memory).toBe(memory)
+    expect(Object.keys(memory).sort()).toEqual(["team:kept", "team:new"])
+    expect(applied.state.policies).not.toBe(policies)
+    expect(base.policies).toEqual(before.policies)
+    // The append did not commit: the record is back as it was, entry for entry.
+    applied.undo()
+    expect(base).toEqual(before)
+    expect(base.memory).toBe(memory)
   })
 })
