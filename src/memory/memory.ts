@@ -154,13 +154,14 @@ export class Memory implements WorkspaceCapability {
     const limit = Math.min(Math.max(options.limit ?? 10, 1), 100)
     const now = Date.now()
     const state = this.#host.state()
-    const hits: Array<SearchHit & { version: number; tags: ReadonlyArray<string> }> = []
-    for (const hit of this.#index.search(query, { prefix: options.prefix, limit: limit * 4 })) {
-      const entry = state.memory[memoryKey(hit.namespace, hit.key)]
-      if (!entry || !live(entry, now) || !readable(hit.namespace)) continue
-      hits.push({ ...hit, version: entry.version, tags: entry.tags })
-      if (hits.length === limit) break
+    const accept = (namespace: string, key: string) => {
+      const entry = state.memory[memoryKey(namespace, key)]
+      return entry !== undefined && live(entry, now) && readable(namespace)
     }
+    const hits = this.#index.search(query, { prefix: options.prefix, limit, accept }).map((hit) => {
+      const entry = state.memory[memoryKey(hit.namespace, hit.key)]!
+      return { ...hit, version: entry.version, tags: entry.tags }
+    })
     return { hits }
   }
 

@@ -103,12 +103,18 @@ export class MemorySearchIndex {
     return true
   }
 
-  /** Ranked by bm25 (best first), within `prefix` when given. */
-  search(query: string, options: { prefix?: string | undefined; limit: number }): Array<SearchHit> {
+  /**
+   * Ranked by bm25 (best first), within `prefix` and passing `accept` (live, readable) when given.
+   * Ranks by rowid and rank alone, names the candidates from memory_docs, and builds snippets for the
+   * hits returned only.
+   */
+  search(
+    query: string,
+    options: { prefix?: string | undefined; limit: number; accept?: (namespace: string, key: string) => boolean }
+  ): Array<SearchHit> {
     const match = ftsQuery(query)
     if (match === "") return []
-    // The best rows by rank alone first, among the RANK_WINDOW most recently written matches (a put
-    // re-inserts, so rowids grow with time); the names and the snippets only for those.
+    // Among the RANK_WINDOW most recently written matches (a put re-inserts, so rowids grow with time).
     const best = this.#sql
       .exec<{ rid: number; score: number }>(
         `SELECT rowid AS rid, rank AS score FROM memory_fts
@@ -116,35 +122,38 @@ export class MemorySearchIndex {
             AND rowid >= coalesce((SELECT min(rowid) FROM (SELECT rowid FROM memory_fts WHERE memory_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3)), 0)
           ORDER BY rank LIMIT ?2`,
         match,
-        options.prefix === undefined ? options.limit : options.limit * 20,
+        options.limit * (options.prefix === undefined ? 4 : 20),
         RANK_WINDOW
       )
       .toArray()
     if (best.length === 0) return []
-    // Integers SQLite just returned, so inlining them is safe; one MATCH for all the snippets.
-    const ids = best.map(({ rid }) => Math.trunc(rid)).join(",")
-    const found = new Map(
+    // Integers SQLite just returned, so inlining them is safe.
+    const names = new Map(
       this.#sql
-        .exec<{ rid: number; namespace: string; key: string; snippet: string }>(
-          `SELECT memory_fts.rowid AS rid, d.namespace AS namespace, d.key AS key, snippet(memory_fts, -1, '[', ']', '…', 12) AS snippet
-             FROM memory_fts JOIN memory_docs d ON d.rid = memory_fts.rowid
-            WHERE memory_fts MATCH ? AND memory_fts.rowid IN (${ids})`,
-          match
-        )
+        .exec<{ rid: number; namespace: string; key: string }>(`SELECT rid, namespace, key FROM memory_docs WHERE rid IN (${best.map(({ rid }) => Math.trunc(rid)).join(",")})`)
         .toArray()
         .map((row) => [row.rid, row] as const)
     )
-    const rows = best.flatMap(({ rid, score }) => {
-      const row = found.get(rid)
-      return row ? [{ namespace: row.namespace, key: row.key, score, snippet: row.snippet }] : []
-    })
-    const hits: Array<SearchHit> = []
-    for (const row of rows) {
-      if (options.prefix !== undefined && !withinNamespace(row.namespace, options.prefix)) continue
-      hits.push({ namespace: row.namespace, key: row.key, score: row.score, snippet: row.snippet })
-      if (hits.length === options.limit) break
+    const chosen: Array<{ rid: number; namespace: string; key: string; score: number }> = []
+    for (const { rid, score } of best) {
+      const name = names.get(rid)
+      if (!name || (options.prefix !== undefined && !withinNamespace(name.namespace, options.prefix))) continue
+      if (options.accept && !options.accept(name.namespace, name.key)) continue
+      chosen.push({ ...name, score })
+      if (chosen.length === options.limit) break
     }
-    return hits
+    if (chosen.length === 0) return []
+    const snippets = new Map(
+      this.#sql
+        .exec<{ rid: number; snippet: string }>(
+          `SELECT rowid AS rid, snippet(memory_fts, -1, '[', ']', '…', 12) AS snippet FROM memory_fts
+            WHERE memory_fts MATCH ? AND rowid IN (${chosen.map(({ rid }) => Math.trunc(rid)).join(",")})`,
+          match
+        )
+        .toArray()
+        .map((row) => [row.rid, row.snippet] as const)
+    )
+    return chosen.map(({ rid, namespace, key, score }) => ({ namespace, key, score, snippet: snippets.get(rid) ?? "" }))
   }
 
   /** Every document, ordered as documentsFor orders them: what the property test compares with a replay. */
