@@ -7,7 +7,7 @@ import type { WorkspaceHost } from "./host.ts"
 import type { SendToAgent } from "./upstream-call.ts"
 import { callTool } from "./call-tool.ts"
 import { asMcpTool } from "./discover.ts"
-import { authorizeMemory, authorizePluginRead, visibleTools } from "./authorize.ts"
+import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools } from "./authorize.ts"
 import { callMemoryTool } from "./memory-call.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
 import { memoryUri, namespaced, resourceUri, splitMemoryUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
@@ -66,14 +66,7 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
 
   /** The memory entries this agent may read, as resources. */
   const memoryResources = () => {
-    const state = host.state()
-    const engine = host.policies()
-    const readable = new Map<string, boolean>()
-    const mayRead = (namespace: string) => {
-      let allowed = readable.get(namespace)
-      if (allowed === undefined) readable.set(namespace, (allowed = authorizeMemory(state, engine, agent, "read_memory", namespace).allow))
-      return allowed
-    }
+    const mayRead = readableNamespaces(host.state(), host.policies(), agent)
     return host
       .memory()
       .list({ limit: 200 }, mayRead)

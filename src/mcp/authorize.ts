@@ -2,7 +2,7 @@
 // tool is installed, approved and not quarantined): no policy can widen them. Then Cedar decides,
 // deny by default, over the workspace's policy sets (src/policy/engine.ts).
 import type { WorkspaceState } from "../../projections/state.ts"
-import type { PolicyEngine } from "../policy/engine.ts"
+import type { PolicyDecision, PolicyEngine } from "../policy/engine.ts"
 
 export type Decision =
   | { readonly allow: true; readonly rule: string; readonly policies: ReadonlyArray<string> }
@@ -56,11 +56,14 @@ export const authorizePluginRead = (
   const facts = agentFacts(state, agent)
   if (!facts || facts.status !== "active") return guard("agent-active", `agent '${agent}' is ${facts ? facts.status : "not registered"}`)
   if (!state.plugins[plugin]) return guard("plugin-installed", `no plugin '${plugin}' is installed in this workspace`)
-  const decided = engine.authorize({ agent: facts, action, plugin, time: new Date().toISOString() })
-  return decided.decision === "allow"
+  return asDecision(engine.authorize({ agent: facts, action, plugin, time: new Date().toISOString() }))
+}
+
+/** Cedar's answer as the authorize step's. */
+const asDecision = (decided: PolicyDecision): Decision =>
+  decided.decision === "allow"
     ? { allow: true, rule: "policy", policies: decided.policies }
     : { allow: false, rule: "policy", reason: decided.reason ?? "denied by policy", policies: decided.policies }
-}
 
 /** Reading or writing one memory namespace: the agent is active and a policy permits it. */
 export const authorizeMemory = (
@@ -72,10 +75,17 @@ export const authorizeMemory = (
 ): Decision => {
   const facts = agentFacts(state, agent)
   if (!facts || facts.status !== "active") return guard("agent-active", `agent '${agent}' is ${facts ? facts.status : "not registered"}`)
-  const decided = engine.authorize({ agent: facts, action, namespace, time: new Date().toISOString() })
-  return decided.decision === "allow"
-    ? { allow: true, rule: "policy", policies: decided.policies }
-    : { allow: false, rule: "policy", reason: decided.reason ?? `no policy permits ${action} on Memory::"${namespace}"`, policies: decided.policies }
+  return asDecision(engine.authorize({ agent: facts, action, namespace, time: new Date().toISOString() }))
+}
+
+/** Whether the agent may read a namespace, remembered per namespace for one list, search or resources/list. */
+export const readableNamespaces = (state: WorkspaceState, engine: PolicyEngine, agent: string) => {
+  const known = new Map<string, boolean>()
+  return (namespace: string) => {
+    let allowed = known.get(namespace)
+    if (allowed === undefined) known.set(namespace, (allowed = authorizeMemory(state, engine, agent, "read_memory", namespace).allow))
+    return allowed
+  }
 }
 
 /** What `tools/list` shows an agent: the tools it could call with some arguments. */

@@ -7,7 +7,7 @@ import type { Span } from "../../events/index.ts"
 import type { ListOptions } from "../memory/memory.ts"
 import { MEMORY_TOOLS, type MemoryToolName } from "../memory/tools.ts"
 import { redact } from "../runs/redact.ts"
-import { authorizeMemory, type Decision } from "./authorize.ts"
+import { authorizeMemory, type Decision, readableNamespaces } from "./authorize.ts"
 import { beginRun, measure, type ToolCallParams } from "./call-tool.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { startSpan } from "./trace.ts"
@@ -73,12 +73,7 @@ export const callMemoryTool = async (host: WorkspaceHost, agent: string, name: M
     return refused(throttle.reason)
   }
 
-  const readable = new Map<string, boolean>()
-  const mayRead = (namespace: string) => {
-    let allowed = readable.get(namespace)
-    if (allowed === undefined) readable.set(namespace, (allowed = authorizeMemory(state, engine, agent, "read_memory", namespace).allow))
-    return allowed
-  }
+  const mayRead = readableNamespaces(state, engine, agent)
 
   const memory = host.memory()
   const working = span(`memory.${name.slice("memory_".length)}`)
