@@ -5,7 +5,7 @@ import type { Actor, Envelope } from "../../events/index.ts"
 import { memoryKey, type WorkspaceState } from "../../projections/state.ts"
 import type { Scrubber } from "../runs/redact.ts"
 import type { WorkspaceCapability } from "../workspace/capability.ts"
-import { type CommandOptions, type CommandOutcome, rejected } from "../workspace/execute.ts"
+import { type CommandOptions, type CommandOutcome, rejected, type Rejected } from "../workspace/execute.ts"
 import { InvalidCommand } from "../workspace/errors.ts"
 import { valueText } from "./commands.ts"
 import { MemoryNotFound, MemoryValueHasSecret } from "./errors.ts"
@@ -19,6 +19,7 @@ const MAX_PAGE = 200
 
 export interface MemoryHost {
   state(): WorkspaceState
+  precheck(command: unknown, options: CommandOptions): Rejected | undefined
   execute(command: unknown, options: CommandOptions): CommandOutcome
   scrubber(): Promise<Scrubber>
 }
@@ -118,6 +119,9 @@ export class Memory implements WorkspaceCapability {
       _tag: "PutMemory",
       ...(ttlSeconds === undefined ? {} : { expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() })
     }
+    // The role, the fields and decide first: only a caller who may write learns that a value matched the vault.
+    const refused = this.#host.precheck(command, options)
+    if (refused) return refused
     const scrubber = await this.#host.scrubber()
     const text = `${valueText(input.value)} ${(input.tags ?? []).join(" ")}`
     if (scrubber.text(text) !== text) return rejected(new MemoryValueHasSecret({ namespace: String(input.namespace), key: String(input.key) }))

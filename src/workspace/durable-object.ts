@@ -128,6 +128,7 @@ export class Workspace extends DurableObject<Env> {
       this.#vault.openSession = (chosen) => this.#oauth.session(chosen)
       this.#memory = new Memory(sql, {
         state: () => this.#state,
+        precheck: (command, options) => precheckCommand(this.#stores, this.#slug, this.#state, command, options),
         execute: (command, options) => this.#execute(command, options),
         scrubber: () => this.#vault.scrubber()
       })

@@ -121,3 +121,20 @@ describe("memory over the admin RPC", () => {
     expect(await head(slug)).toBe(before)
   })
 })
+
+describe("memory and roles", () => {
+  it("a viewer reads and may not write; a refused write says Forbidden before any check of the value against the vault", async () => {
+    const slug = await created()
+    await ok({ _tag: "AddMember", workspace: slug, member: "vera@acme.dev", role: "viewer" })
+    await ok({ _tag: "SetCredential", workspace: slug, credential: "gh", plugin: "gh", kind: "bearer", value: "ghp_vaultHeldSecret+42" })
+    await ok({ _tag: "PutMemory", workspace: slug, namespace: "team", key: "k", value: "v" })
+    const before = await head(slug)
+    const vera = { actor: { type: "member" as const, id: "vera@acme.dev" } }
+    const stub = env.WORKSPACE.getByName(slug)
+    // A guess at a vault value must not be confirmed to someone who may not write.
+    const guess = await stub.putMemory({ namespace: "team", key: "probe", value: "ghp_vaultHeldSecret+42" }, vera)
+    expect(!guess.ok && guess.error).toMatchObject({ _tag: "Forbidden", needs: "admin" })
+    expect(await head(slug)).toBe(before)
+    await expect(stub.getMemory("team", "k")).resolves.toMatchObject({ value: "v" })
+  })
+})
