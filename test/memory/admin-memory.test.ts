@@ -5,7 +5,7 @@ import { runDurableObjectAlarm } from "cloudflare:test"
 import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
 import { ok, rpc } from "../admin/rpc-client.ts"
-import { freshSlug } from "../workspace/workspace-client.ts"
+import { freshSlug, workspace } from "../workspace/workspace-client.ts"
 
 const created = async () => {
   const slug = freshSlug("mem")
@@ -130,7 +130,7 @@ describe("memory and roles", () => {
     await ok({ _tag: "PutMemory", workspace: slug, namespace: "team", key: "k", value: "v" })
     const before = await head(slug)
     const vera = { actor: { type: "member" as const, id: "vera@acme.dev" } }
-    const stub = env.WORKSPACE.getByName(slug)
+    const stub = workspace(slug)
     // A guess at a vault value must not be confirmed to someone who may not write.
     const guess = await stub.putMemory({ namespace: "team", key: "probe", value: "ghp_vaultHeldSecret+42" }, vera)
     expect(!guess.ok && guess.error).toMatchObject({ _tag: "Forbidden", needs: "admin" })
