@@ -1,6 +1,7 @@
 // Rate limit commands: a token bucket per agent, per tool, or for the whole workspace. The limits
 // are workspace state (so they hold across sessions and re-initializations); the buckets that
 // enforce them live in the Durable Object (src/policy/rate-limiter.ts).
+import { isMemoryTool } from "../memory/tools.ts"
 import { Effect, Schema } from "effect"
 import { event, RateLimitScope } from "../../events/index.ts"
 import { limitKey, type WorkspaceState } from "../../projections/state.ts"
@@ -18,7 +19,8 @@ const checkTarget = (state: WorkspaceState, scope: RateLimitScope, target: strin
     return target === undefined ? Effect.void : Effect.fail(new InvalidCommand({ field: "target", reason: "a workspace limit has no target" }))
   if (target === undefined) return Effect.fail(new InvalidCommand({ field: "target", reason: `a ${scope} limit names its ${scope}` }))
   if (scope === "agent" && !state.agents[target]) return Effect.fail(new AgentNotFound({ agent: target }))
-  if (scope === "tool" && !state.tools[target]) return Effect.fail(new ToolNotFound({ tool: target }))
+  // Berth's own memory tools are limited by their names like any installed tool.
+  if (scope === "tool" && !state.tools[target] && !isMemoryTool(target)) return Effect.fail(new ToolNotFound({ tool: target }))
   return Effect.void
 }
 

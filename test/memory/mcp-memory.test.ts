@@ -121,6 +121,18 @@ describe("memory through MCP", () => {
     expect((await runsOf(slug)).map((r) => r.status).sort()).toEqual(["denied", "error", "error", "ok", "ok"])
   })
 
+  it("a memory tool is rate-limited by its name: over the limit, a denied run", async () => {
+    const { slug, keys } = await workspaceWithBots("a")
+    await ok({ _tag: "SetRateLimit", workspace: slug, scope: "tool", target: "memory_get", perMinute: 1 })
+    const bot = await mcpClient(slug, keys.a!, "modern")
+    await bot.callTool({ name: "memory_get", arguments: { namespace: "team", key: "none" } })
+    const limited = await bot.callTool({ name: "memory_get", arguments: { namespace: "team", key: "none" } })
+    await bot.close()
+    expect(limited.isError).toBe(true)
+    expect(text(limited)).toContain("Berth refused this call")
+    expect((await runsOf(slug)).map((r) => r.status).sort()).toEqual(["denied", "error"])
+  })
+
   it("no plugin may take the name `memory`: its resources would collide", async () => {
     const slug = freshSlug("memmcp")
     await ok({ _tag: "CreateWorkspace", workspace: slug })
