@@ -201,11 +201,14 @@ describe("berth memory", () => {
     expect(await head(ws)).toBe(before)
   })
 
-  it("shows an agent's control characters in keys, values and tags as \\xNN, and --json gives them exactly", async () => {
+  it("shows an agent's control characters in values as \\xNN, and --json gives them exactly; keys and tags may not carry them", async () => {
     const { ws, memory } = await newWorkspace("hostile")
-    const key = "note\u009b2J"
+    // The plane refuses control characters (C0 and C1) in keys and tags, so only a value can carry them.
+    for (const refused of [{ key: "note\u009b2J" }, { key: "note", tags: ["x\u009btag"] }])
+      await expect(adminRpc(plane, { _tag: "PutMemory", workspace: ws, namespace: "agent/bot", value: 1, ...refused })).rejects.toThrow("control characters")
+    const key = "note[2J"
     const value = "\u001b]0;pwned\u0007 first line\nsecond line"
-    await adminRpc(plane, { _tag: "PutMemory", workspace: ws, namespace: "agent/bot", key, value, tags: ["x\u009btag"] })
+    await adminRpc(plane, { _tag: "PutMemory", workspace: ws, namespace: "agent/bot", key, value, tags: ["xtag"] })
     const printed = [
       await memory("get", "agent/bot", key),
       await memory("list"),
@@ -218,8 +221,8 @@ describe("berth memory", () => {
       expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
     }
     expect(printed[0]!.out).toBe("\\x1b]0;pwned\\x07 first line\nsecond line\n")
-    expect(printed[1]!.out).toContain("agent/bot  note\\x9b2J  1        x\\x9btag")
-    expect(JSON.parse((await memory("get", "agent/bot", key, "--json")).out)).toMatchObject({ key, value, tags: ["x\u009btag"] })
+    expect(printed[1]!.out).toMatch(/agent\/bot  note\[2J +1 +xtag/)
+    expect(JSON.parse((await memory("get", "agent/bot", key, "--json")).out)).toMatchObject({ key, value, tags: ["xtag"] })
   })
 
   it("keeps memory across a plane restart: get and search answer from the persisted state", async () => {
