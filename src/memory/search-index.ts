@@ -6,6 +6,7 @@ import type { Envelope } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import { valueText } from "./commands.ts"
 import { withinNamespace } from "./names.ts"
+import { snippet, snippetTerms } from "./snippet.ts"
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS memory_docs (
@@ -105,8 +106,10 @@ export class MemorySearchIndex {
 
   /**
    * Ranked by bm25 (best first), within `prefix` and passing `accept` (live, readable) when given.
-   * Ranks by rowid and rank alone, names the candidates from memory_docs, and builds snippets for the
-   * hits returned only.
+   * Two passes over the query's matches, both in SQLite: the RANK_WINDOW-th most recent match (if
+   * there are that many) bounds the rowids, then `bm25()` ranks the matches from it up. (`ORDER BY rank` would rank every match
+   * whatever the bound; `ORDER BY bm25(…)` honours it.) The ranked rows are named and their text
+   * read by rowid, and only the hits returned get a snippet, built from that text (./snippet.ts).
    */
   search(
     query: string,
@@ -114,46 +117,40 @@ export class MemorySearchIndex {
   ): Array<SearchHit> {
     const match = ftsQuery(query)
     if (match === "") return []
-    // Among the RANK_WINDOW most recently written matches (a put re-inserts, so rowids grow with time).
+    // A put re-inserts, so rowids grow with time: the window is the most recently written matches.
+    const floor =
+      this.#sql
+        .exec<{ rid: number }>("SELECT rowid AS rid FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?", match, RANK_WINDOW - 1)
+        .toArray()[0]?.rid ?? 0
     const best = this.#sql
       .exec<{ rid: number; score: number }>(
-        `SELECT rowid AS rid, rank AS score FROM memory_fts
-          WHERE memory_fts MATCH ?1
-            AND rowid >= coalesce((SELECT min(rowid) FROM (SELECT rowid FROM memory_fts WHERE memory_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3)), 0)
-          ORDER BY rank LIMIT ?2`,
+        "SELECT rowid AS rid, bm25(memory_fts) AS score FROM memory_fts WHERE memory_fts MATCH ? AND rowid >= ? ORDER BY score LIMIT ?",
         match,
-        options.limit * (options.prefix === undefined ? 4 : 20),
-        RANK_WINDOW
+        floor,
+        options.limit * (options.prefix === undefined ? 4 : 20)
       )
       .toArray()
     if (best.length === 0) return []
     // Integers SQLite just returned, so inlining them is safe.
-    const names = new Map(
+    const docs = new Map(
       this.#sql
-        .exec<{ rid: number; namespace: string; key: string }>(`SELECT rid, namespace, key FROM memory_docs WHERE rid IN (${best.map(({ rid }) => Math.trunc(rid)).join(",")})`)
+        .exec<{ rid: number; namespace: string; key: string; body: string; tags: string }>(
+          `SELECT d.rid AS rid, d.namespace AS namespace, d.key AS key, f.body AS body, f.tags AS tags
+             FROM memory_docs d JOIN memory_fts f ON f.rowid = d.rid WHERE d.rid IN (${best.map(({ rid }) => Math.trunc(rid)).join(",")})`
+        )
         .toArray()
         .map((row) => [row.rid, row] as const)
     )
-    const chosen: Array<{ rid: number; namespace: string; key: string; score: number }> = []
+    const terms = snippetTerms(query)
+    const hits: Array<SearchHit> = []
     for (const { rid, score } of best) {
-      const name = names.get(rid)
-      if (!name || (options.prefix !== undefined && !withinNamespace(name.namespace, options.prefix))) continue
-      if (options.accept && !options.accept(name.namespace, name.key)) continue
-      chosen.push({ ...name, score })
-      if (chosen.length === options.limit) break
+      const doc = docs.get(rid)
+      if (!doc || (options.prefix !== undefined && !withinNamespace(doc.namespace, options.prefix))) continue
+      if (options.accept && !options.accept(doc.namespace, doc.key)) continue
+      hits.push({ namespace: doc.namespace, key: doc.key, score, snippet: snippet([doc.key, doc.body, doc.tags], terms) })
+      if (hits.length === options.limit) break
     }
-    if (chosen.length === 0) return []
-    const snippets = new Map(
-      this.#sql
-        .exec<{ rid: number; snippet: string }>(
-          `SELECT rowid AS rid, snippet(memory_fts, -1, '[', ']', '…', 12) AS snippet FROM memory_fts
-            WHERE memory_fts MATCH ? AND rowid IN (${chosen.map(({ rid }) => Math.trunc(rid)).join(",")})`,
-          match
-        )
-        .toArray()
-        .map((row) => [row.rid, row.snippet] as const)
-    )
-    return chosen.map(({ rid, namespace, key, score }) => ({ namespace, key, score, snippet: snippets.get(rid) ?? "" }))
+    return hits
   }
 
   /** Every document, ordered as documentsFor orders them: what the property test compares with a replay. */
