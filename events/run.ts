@@ -1,10 +1,21 @@
 // Run events: every tool call is a run with OpenTelemetry-shaped spans, whether allowed, denied or
-// failed. Arguments and results appear only as size and sha256 unless payload capture is on.
+// failed. Arguments and results appear only as size and sha256 unless payload capture is on. A run of
+// submitted code (kind `code`) names the code by its sha256 (kept in R2 as `code/<sha256>`) and the
+// limits it ran under; each primitive it called is a span.
 import { Schema } from "effect"
 import { defineEvent } from "./define.ts"
 import { AgentName, Sha256Hex } from "./names.ts"
 
-export const RunStatus = Schema.Literals(["ok", "error", "denied"])
+/** `timeout`: a code run that reached its wall-time limit (its isolate was dropped). */
+export const RunStatus = Schema.Literals(["ok", "error", "denied", "timeout"])
+
+/** What a code run may use: wall and CPU time, the result's size, and how many primitive calls. */
+export const CodeLimits = Schema.Struct({
+  wallMs: Schema.Number,
+  cpuMs: Schema.Number,
+  resultBytes: Schema.Number,
+  primitiveCalls: Schema.Number
+})
 
 export const Span = Schema.Struct({
   traceId: Schema.String,
@@ -26,7 +37,13 @@ export const RunStarted = defineEvent("RunStarted", {
   tool: Schema.String,
   argsHash: Sha256Hex,
   argsSize: Schema.Number,
-  args: Schema.optional(Schema.Unknown)
+  args: Schema.optional(Schema.Unknown),
+  /** Absent on a tool call's run (every run before code runs existed). */
+  kind: Schema.optional(Schema.Literals(["tool", "code"])),
+  /** A code run: the submitted source's sha256 and size in bytes, and its limits. */
+  codeHash: Schema.optional(Sha256Hex),
+  codeSize: Schema.optional(Schema.Number),
+  limits: Schema.optional(CodeLimits)
 })
 export const SpanRecorded = defineEvent("SpanRecorded", { run: Schema.String, span: Span })
 export const RunFinished = defineEvent("RunFinished", {

@@ -8,6 +8,8 @@ export interface Env {
   readonly READ_MODELS: D1Database
   /** R2: the audit archive, sealed segments and a signed manifest per workspace (projections/archive). */
   readonly AUDIT: R2Bucket
+  /** Worker Loader: runs submitted code in an isolate of its own (src/sandbox). */
+  readonly LOADER: WorkerLoader
   /** Worker secret: base64 PKCS#8 Ed25519 private key that signs archive manifests. Unset pauses the archive. */
   readonly BERTH_AUDIT_SIGNING_KEY?: string
   /** Seal a segment once this many events are unsealed (default 1000). */

@@ -38,7 +38,7 @@ export class ListRuns extends Schema.TaggedClass<ListRuns>()("ListRuns", {
   workspace,
   agent: Schema.optional(Schema.String),
   tool: Schema.optional(Schema.String),
-  status: Schema.optional(Schema.Literals(["ok", "error", "denied", "open"])),
+  status: Schema.optional(Schema.Literals(["ok", "error", "denied", "timeout", "open"])),
   limit: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
 }) {}
 /** `policy test`: how one call would be decided, against the current policies or a proposed set. */
@@ -106,7 +106,7 @@ export class QueryRuns extends Schema.TaggedClass<QueryRuns>()("QueryRuns", {
   workspace: Schema.optional(workspace),
   agent: Schema.optional(Schema.String),
   tool: Schema.optional(Schema.String),
-  status: Schema.optional(Schema.Literals(["ok", "error", "denied", "open"])),
+  status: Schema.optional(Schema.Literals(["ok", "error", "denied", "timeout", "open"])),
   ...Range
 }) {}
 export class QuerySpans extends Schema.TaggedClass<QuerySpans>()("QuerySpans", {

@@ -17,7 +17,7 @@ export const runs = Command.make(
   {
     agent: Flag.String("agent").pipe(Flag.withDescription("Only this agent's runs"), Flag.optional),
     tool: Flag.String("tool").pipe(Flag.withDescription("Only runs of this tool (<plugin>__<tool>)"), Flag.optional),
-    status: Flag.Literals("status", ["ok", "error", "denied", "open"]).pipe(
+    status: Flag.Literals("status", ["ok", "error", "denied", "timeout", "open"]).pipe(
       Flag.withDescription("Only runs that ended so (open: not finished)"),
       Flag.optional
     ),

@@ -10,6 +10,8 @@ import { asMcpTool } from "./discover.ts"
 import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools } from "./authorize.ts"
 import { callMemoryTool } from "./memory-call.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
+import { asToolResult } from "../sandbox/sandbox.ts"
+import { RUN_CODE, RUN_CODE_TOOL } from "../sandbox/tool.ts"
 import { memoryUri, namespaced, resourceUri, splitMemoryUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
 
 const SERVER_INFO = { name: "berth", version: "0.1.0" }
@@ -44,8 +46,12 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
     const visible = visibleTools(host.state(), host.policies(), agent)
     // Berth's own memory tools, for an active agent some policy lets use memory; each call is authorized per namespace.
     const facts = host.state().agents[agent]
-    const own =
-      facts?.status === "active" && host.policies().mayUseMemory({ name: agent, owner: facts.owner, status: facts.status }) ? memoryToolList() : []
+    const active = facts?.status === "active" ? { name: agent, owner: facts.owner, status: facts.status } : undefined
+    const own = [
+      ...(active && host.policies().mayUseMemory(active) ? memoryToolList() : []),
+      // run_code, for an agent some policy lets submit code (src/sandbox).
+      ...(active && host.policies().mayRunCode(active) ? [RUN_CODE_TOOL] : [])
+    ]
     return {
       tools: [
         ...own,
@@ -60,9 +66,15 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
     if (!server.transport) throw new ProtocolError(ProtocolErrorCode.InternalError, "the agent's request has already ended")
     await server.transport.send(message, { relatedRequestId: relatedTo })
   }
-  server.setRequestHandler("tools/call", (request, ctx) =>
-    isMemoryTool(request.params.name) ? callMemoryTool(host, agent, request.params.name, request.params) : callTool(host, agent, request.params, ctx, send)
-  )
+  server.setRequestHandler("tools/call", async (request, ctx) => {
+    const { name } = request.params
+    if (isMemoryTool(name)) return callMemoryTool(host, agent, name, request.params)
+    if (name === RUN_CODE) {
+      const args = (request.params.arguments ?? {}) as { code?: unknown; input?: unknown; timeoutMs?: unknown }
+      return asToolResult(await host.runCode(agent, { code: args.code as string, input: args.input, timeoutMs: args.timeoutMs as number | undefined }))
+    }
+    return callTool(host, agent, request.params, ctx, send)
+  })
 
   /** The memory entries this agent may read, as resources. */
   const memoryResources = () => {

@@ -59,6 +59,13 @@ export const authorizePluginRead = (
   return asDecision(engine.authorize({ agent: facts, action, plugin, time: new Date().toISOString() }))
 }
 
+/** Submitting code (`run_code` on the workspace): the agent is active and a policy permits it. */
+export const authorizeRunCode = (state: WorkspaceState, engine: PolicyEngine, agent: string, args: unknown): Decision => {
+  const facts = agentFacts(state, agent)
+  if (!facts || facts.status !== "active") return guard("agent-active", `agent '${agent}' is ${facts ? facts.status : "not registered"}`)
+  return asDecision(engine.authorize({ agent: facts, action: "run_code", args, time: new Date().toISOString() }))
+}
+
 /** Cedar's answer as the authorize step's. */
 const asDecision = (decided: PolicyDecision): Decision =>
   decided.decision === "allow"

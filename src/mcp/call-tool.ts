@@ -47,13 +47,37 @@ export const recordRefusedCall = (host: WorkspaceHost, agent: string, params: To
 }
 
 /**
+ * How a run relates to the one that caused it: a tool or memory call made by submitted code
+ * (src/sandbox) is a run of its own, caused by the code's run, and the code's run learns how it ended.
+ */
+export interface RunLink {
+  readonly causationId: string
+  readonly finished?: (run: string, status: RunStatus) => void
+}
+
+export type RunStatus = "ok" | "error" | "denied" | "timeout"
+
+/** What a run's RunStarted says beyond the call itself (a code run's kind, code hash and limits). */
+export interface RunOpening {
+  readonly rootSpan?: string
+  readonly fields?: Record<string, unknown>
+}
+
+/**
  * A call's run. `start` records RunStarted before the call leaves for the upstream; `finish` records
  * its spans and RunFinished, or, for a call refused before it left, the whole run in one append.
  */
-export const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallParams, scrubber: Scrubber = SHAPES_ONLY) => {
+export const beginRun = (
+  host: WorkspaceHost,
+  agent: string,
+  params: ToolCallParams,
+  scrubber: Scrubber = SHAPES_ONLY,
+  link?: RunLink,
+  opened: RunOpening = {}
+) => {
   const run = host.newId()
   const traceId = newTraceId()
-  const root = startSpan(traceId, "tools/call")
+  const root = startSpan(traceId, opened.rootSpan ?? "tools/call")
   const args = measure(params.arguments ?? {})
   const actor = { type: "agent" as const, id: agent }
   const capture = host.state().workspace?.payloadCapture === true
@@ -65,10 +89,11 @@ export const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallPar
     tool: params.name,
     argsHash: args.hash,
     argsSize: args.size,
-    ...(capture ? { args: redact(params.arguments ?? {}, scrubber) } : {})
+    ...(capture ? { args: redact(params.arguments ?? {}, scrubber) } : {}),
+    ...opened.fields
   }
   const record = (command: Record<string, unknown>) => {
-    const outcome = host.execute(command, { actor, correlationId: run })
+    const outcome = host.execute(command, { actor, correlationId: run, ...(link ? { causationId: link.causationId } : {}) })
     if (!outcome.ok) throw new ProtocolError(ProtocolErrorCode.InternalError, `could not record the run: ${outcome.error.message}`)
   }
   let started = false
@@ -76,14 +101,17 @@ export const beginRun = (host: WorkspaceHost, agent: string, params: ToolCallPar
     record({ _tag: "StartRun", ...opening })
     started = true
   }
-  const finish = (status: "ok" | "error" | "denied", spans: ReadonlyArray<Span>, extra: Record<string, unknown> = {}) => {
+  const finish = (status: RunStatus, spans: ReadonlyArray<Span>, extra: Record<string, unknown> = {}, rootAttributes: Record<string, string | number> = {}) => {
     const rootSpan = root.end(status === "ok" ? { code: "ok" } : { code: "error", message: status }, {
       "berth.agent": agent,
       "berth.tool": params.name,
-      "berth.run": run
+      "berth.run": run,
+      ...(link ? { "berth.caused_by": link.causationId } : {}),
+      ...rootAttributes
     })
     const closing = { run, status, durationMs: Date.now() - startedAt, spans: [rootSpan, ...spans], ...extra }
     record(started ? { _tag: "FinishRun", ...closing } : { _tag: "RecordRun", ...opening, ...closing })
+    link?.finished?.(run, status)
   }
   return { run, traceId, root, start, finish, capture, scrubber }
 }
@@ -93,12 +121,13 @@ export const callTool = async (
   agent: string,
   params: ToolCallParams,
   ctx: ServerContext,
-  send: SendToAgent
+  send: SendToAgent,
+  link?: RunLink
 ): Promise<CallToolResult> => {
   const resumed = resumeParked(host, agent, params, ctx, send)
   if (resumed) return respond(host, agent, params.name, resumed)
   // Captured payloads and recorded error texts are scrubbed of the vault's values too (cached until a credential changes).
-  const traced = beginRun(host, agent, params, await host.vault.scrubber())
+  const traced = beginRun(host, agent, params, await host.vault.scrubber(), link)
   const state = host.state()
 
   const authorizing = startSpan(traced.traceId, "authorize", traced.root.spanId)

@@ -8,7 +8,7 @@ import type { ListOptions } from "../memory/memory.ts"
 import { MEMORY_TOOLS, type MemoryToolName } from "../memory/tools.ts"
 import { redact } from "../runs/redact.ts"
 import { authorizeMemory, type Decision, readableNamespaces } from "./authorize.ts"
-import { beginRun, measure, type ToolCallParams } from "./call-tool.ts"
+import { beginRun, measure, type RunLink, type ToolCallParams } from "./call-tool.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { startSpan } from "./trace.ts"
 import { validateArguments } from "./validate-args.ts"
@@ -27,9 +27,9 @@ const failed = (error: { readonly _tag: string; readonly message: string }): Cal
   return { content: [{ type: "text", text: `${_tag}: ${message}` }], structuredContent: { error: { _tag, message, ...fields } }, isError: true }
 }
 
-export const callMemoryTool = async (host: WorkspaceHost, agent: string, name: MemoryToolName, params: ToolCallParams): Promise<CallToolResult> => {
+export const callMemoryTool = async (host: WorkspaceHost, agent: string, name: MemoryToolName, params: ToolCallParams, link?: RunLink): Promise<CallToolResult> => {
   const tool = MEMORY_TOOLS[name]
-  const traced = beginRun(host, agent, params, await host.vault.scrubber())
+  const traced = beginRun(host, agent, params, await host.vault.scrubber(), link)
   const spans: Array<Span> = []
   const span = (spanName: string) => startSpan(traced.traceId, spanName, traced.root.spanId)
   const args: Args = params.arguments ?? {}

@@ -165,6 +165,13 @@ export class PolicyEngine {
     )
   }
 
+  /** Whether some permit policy could let this agent submit code (run_code is then listed for it). */
+  mayRunCode(agent: AgentFacts): boolean {
+    if (!this.compiled.ok) return false
+    const principal = this.agentEntity(agent)
+    return this.compiled.policies.some((p) => p.json.effect === "permit" && couldMatchSomeResource(p.json, principal, "run_code"))
+  }
+
   /** Evaluates the policies whose scope could match, with only the fields they read; undefined if none could. */
   private evaluate(principal: Entity, action: string, resource: Entity, context: ContextFields): AuthorizationAnswer | undefined {
     try {

@@ -1,7 +1,8 @@
 // Run commands: every tool call leaves a run with its spans, whether it was allowed, denied or
 // failed (DESIGN invariant 5). A call that goes upstream starts its run before it leaves (StartRun)
 // and finishes it after (FinishRun); a call refused before that records the whole run at once
-// (RecordRun): the same events, in one transaction.
+// (RecordRun): the same events, in one transaction. A run of submitted code is the same run, with
+// kind `code` (src/sandbox).
 import { Effect, Schema } from "effect"
 import { event, RunFinished, RunStarted, Span } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
@@ -16,9 +17,26 @@ export const decideStartRun = Effect.fnUntraced(function* (state: WorkspaceState
   yield* requireWorkspace(state, slug)
   if (!state.agents[command.agent]) return yield* new AgentNotFound({ agent: command.agent })
   if (state.openRuns[command.run]) return yield* new RunAlreadyStarted({ run: command.run })
-  const { run, traceId, agent, tool, argsHash, argsSize, args } = command
-  return [event("RunStarted", { run, traceId, agent, tool, argsHash, argsSize, ...(args === undefined ? {} : { args }) })]
+  return [event("RunStarted", openingOf(command))]
 })
+
+/** What RunStarted records of a StartRun or RecordRun: the call, and for a code run its kind, code hash, size and limits. */
+const openingOf = (command: StartRun | RecordRun) => {
+  const { run, traceId, agent, tool, argsHash, argsSize, args, kind, codeHash, codeSize, limits } = command
+  return {
+    run,
+    traceId,
+    agent,
+    tool,
+    argsHash,
+    argsSize,
+    ...(args === undefined ? {} : { args }),
+    ...(kind === undefined ? {} : { kind }),
+    ...(codeHash === undefined ? {} : { codeHash }),
+    ...(codeSize === undefined ? {} : { codeSize }),
+    ...(limits === undefined ? {} : { limits })
+  }
+}
 
 /** Finishes a run with the spans it produced, in one append. */
 export class FinishRun extends Schema.TaggedClass<FinishRun>()("FinishRun", {
@@ -57,7 +75,6 @@ export class RecordRun extends Schema.TaggedClass<RecordRun>()("RecordRun", {
 }) {}
 
 export const decideRecordRun = Effect.fnUntraced(function* (state: WorkspaceState, command: RecordRun, slug: string) {
-  const { run, traceId, agent, tool, argsHash, argsSize, args } = command
-  const started = yield* decideStartRun(state, new StartRun({ run, traceId, agent, tool, argsHash, argsSize, ...(args === undefined ? {} : { args }) }), slug)
+  const started = yield* decideStartRun(state, new StartRun(openingOf(command)), slug)
   return [...started, ...finishEvents(command)]
 })

@@ -2,7 +2,7 @@
 export interface RunFilter {
   readonly agent?: string | undefined
   readonly tool?: string | undefined
-  readonly status?: "ok" | "error" | "denied" | "open" | undefined
+  readonly status?: "ok" | "error" | "denied" | "timeout" | "open" | undefined
   readonly limit?: number | undefined
 }
 
@@ -10,7 +10,7 @@ export interface RunSummary {
   readonly run: string
   readonly agent: string
   readonly tool: string
-  readonly status: "ok" | "error" | "denied" | "open"
+  readonly status: "ok" | "error" | "denied" | "timeout" | "open"
   readonly startedAt: string
   readonly durationMs: number | null
   readonly startSeq: number

@@ -22,6 +22,8 @@ import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
+import type { SandboxRunner } from "../sandbox/runner.ts"
+import { type CodeRunInput, type CodeRunResult, Sandbox } from "../sandbox/sandbox.ts"
 import { Memory, type ListOptions, type MemoryEntry, type PutInput } from "../memory/memory.ts"
 import { memoryHistory } from "../memory/history.ts"
 import type { MemoryNotFound } from "../memory/errors.ts"
@@ -94,6 +96,8 @@ export class Workspace extends DurableObject<Env> {
   #oauth!: OAuthConnector
   /** Workspace memory: its search index, its boundary checks, its expiries. */
   #memory!: Memory
+  /** Server-side execution: code runs in isolates, with orbit bound to each run. */
+  readonly #sandbox: Sandbox
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -101,7 +105,14 @@ export class Workspace extends DurableObject<Env> {
     this.#engine = new PolicyEngine(this.#slug)
     this.#trialEngine = new PolicyEngine(this.#slug)
     this.#answerLimitMs = answerLimitMs(env)
-    this.#mcp = new McpEndpoint(this.#hostFor(this.#slug), (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
+    const host = this.#hostFor(this.#slug)
+    this.#sandbox = new Sandbox({
+      ...host,
+      // A stateless entrypoint, so that the script ends when its call returns (src/sandbox/runner.ts).
+      runner: () => (ctx.exports as unknown as { SandboxRunner: (options: { props: object }) => SandboxRunner }).SandboxRunner({ props: {} }),
+      codeBucket: env.AUDIT
+    })
+    this.#mcp = new McpEndpoint(host, (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql
       const projection = new ProjectionStore(sql)
@@ -178,7 +189,8 @@ export class Workspace extends DurableObject<Env> {
         upstream: (chosen) => this.#vault.upstream(chosen),
         scrubber: () => this.#vault.scrubber()
       },
-      memory: () => this.#memory
+      memory: () => this.#memory,
+      runCode: (agent, input) => this.#sandbox.run(agent, input)
     }
   }
 
@@ -294,6 +306,11 @@ export class Workspace extends DurableObject<Env> {
 
   searchMemory(query: string, options: { prefix?: string | undefined; limit?: number | undefined }) {
     return this.#memory.search(query, options)
+  }
+
+  /** Runs submitted code as an agent (the admin RPC's RunCode, `berth run submit`). */
+  async runCode(agent: string, input: CodeRunInput): Promise<CodeRunResult> {
+    return this.#sandbox.run(agent, input)
   }
 
   /** Every version of one entry, from the log: who wrote it, when, and what. */

@@ -1,0 +1,35 @@
+// What a code run may use. The defaults are the workspace's; a run may ask for a shorter wall time,
+// never a longer one.
+export interface CodeLimits {
+  /** Wall time, enforced by the plane: the run ends `timeout` and its isolate is dropped. */
+  readonly wallMs: number
+  /** CPU time, enforced by the runtime where it offers it (Cloudflare; not open-source workerd). */
+  readonly cpuMs: number
+  /** The result's size as JSON. */
+  readonly resultBytes: number
+  /** Calls to orbit primitives (tools, memory). */
+  readonly primitiveCalls: number
+}
+
+export const DEFAULT_CODE_LIMITS: CodeLimits = {
+  wallMs: 30_000,
+  cpuMs: 10_000,
+  resultBytes: 256 * 1024,
+  primitiveCalls: 1_000
+}
+
+/** console output kept per run; past it the rest is dropped and the run says so. */
+export const LOG_BYTES = 64 * 1024
+
+/** The input a run is handed, as JSON. */
+export const MAX_INPUT_BYTES = 256 * 1024
+
+/** The limits of one run: the workspace's, with the wall time shortened to `timeoutMs` when asked. */
+export const limitsFor = (timeoutMs: number | undefined, base: CodeLimits = DEFAULT_CODE_LIMITS): CodeLimits =>
+  timeoutMs === undefined ? base : { ...base, wallMs: Math.min(base.wallMs, timeoutMs) }
+
+/** Why `timeoutMs` is refused, or undefined. */
+export const timeoutRule = (timeoutMs: unknown, base: CodeLimits = DEFAULT_CODE_LIMITS): string | undefined =>
+  timeoutMs === undefined || (Number.isInteger(timeoutMs) && (timeoutMs as number) >= 1 && (timeoutMs as number) <= base.wallMs)
+    ? undefined
+    : `timeoutMs is a whole number of milliseconds from 1 to ${base.wallMs}`

@@ -1,0 +1,160 @@
+// The orbit a script sees, on the plane's side: one RpcTarget per code run, created by the
+// workspace's object and handed to the script's isolate as its only way out. It is bound to this
+// workspace, this run and the acting agent by construction, so nothing a script sends can name
+// another. Each primitive call goes through Berth's own pipeline as the agent (a tool call through
+// callTool, a memory operation through the memory tools: authorize, validate, rate limit, record),
+// becomes a run of its own caused by the code's run, and is a span of the code's run that records
+// the primitive, sizes, hashes, outcome and duration, never the values.
+import type { CallToolResult, ServerContext } from "@modelcontextprotocol/server"
+import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server"
+import { RpcTarget } from "cloudflare:workers"
+import type { Span } from "../../events/index.ts"
+import { callTool, measure, type RunLink, type RunStatus } from "../mcp/call-tool.ts"
+import type { WorkspaceHost } from "../mcp/host.ts"
+import { callMemoryTool } from "../mcp/memory-call.ts"
+import { startSpan } from "../mcp/trace.ts"
+import type { SendToAgent } from "../mcp/upstream-call.ts"
+import type { MemoryToolName } from "../memory/tools.ts"
+
+/** What a primitive call answers the script: its value, or a typed error it can catch by `_tag`. */
+export type OrbitAnswer =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: { readonly _tag: string; readonly message: string; readonly details?: Record<string, unknown> } }
+
+const MEMORY_PRIMITIVES: Readonly<Record<string, MemoryToolName>> = {
+  "memory.get": "memory_get",
+  "memory.put": "memory_put",
+  "memory.delete": "memory_delete",
+  "memory.list": "memory_list",
+  "memory.search": "memory_search"
+}
+
+export const PRIMITIVES = ["tools.call", ...Object.keys(MEMORY_PRIMITIVES)] as const
+
+const refusal = (_tag: string, message: string, details?: Record<string, unknown>): OrbitAnswer => ({
+  ok: false,
+  error: { _tag, message, ...(details ? { details } : {}) }
+})
+
+/** A tool call made by code has no agent request to relay through: the upstream's questions are refused. */
+const noAgentChannel: SendToAgent = async () => {
+  throw new ProtocolError(ProtocolErrorCode.InternalError, "this call was made by submitted code; there is no agent connection to ask")
+}
+
+/** The request context of a call made by code: its own id, no envelope, nothing to resume or notify. */
+const codeCallContext = (id: string, signal: AbortSignal): ServerContext =>
+  ({
+    mcpReq: {
+      id,
+      envelope: undefined,
+      signal,
+      requestState: () => undefined,
+      notify: async () => undefined,
+      inputResponses: undefined,
+      droppedInputResponseKeys: undefined
+    }
+  }) as unknown as ServerContext
+
+const textOf = (result: CallToolResult) => {
+  const first = result.content[0]
+  return first?.type === "text" ? first.text : "refused"
+}
+
+export interface OrbitRun {
+  readonly run: string
+  readonly agent: string
+  readonly traceId: string
+  readonly rootSpanId: string
+  readonly primitiveCalls: number
+}
+
+export class Orbit extends RpcTarget {
+  readonly #host: WorkspaceHost
+  readonly #run: OrbitRun
+  readonly #spans: Array<Span> = []
+  readonly #aborted = new AbortController()
+  #calls = 0
+  #refusedOverLimit = 0
+  #closed = false
+
+  constructor(host: WorkspaceHost, run: OrbitRun) {
+    super()
+    this.#host = host
+    this.#run = run
+  }
+
+  /** The spans recorded so far, and how many calls were refused past the limit (not each a span). */
+  get spans(): ReadonlyArray<Span> {
+    return this.#spans
+  }
+
+  get calls(): number {
+    return this.#calls
+  }
+
+  get refusedOverLimit(): number {
+    return this.#refusedOverLimit
+  }
+
+  /** The run has ended: later calls are refused, and calls still upstream are aborted. */
+  close(reason: string): void {
+    this.#closed = true
+    this.#aborted.abort(new Error(reason))
+  }
+
+  async call(primitive: string, args: unknown): Promise<OrbitAnswer> {
+    if (this.#closed) return refusal("RunEnded", `run ${this.#run.run} has ended; its primitives no longer answer`)
+    if (!(PRIMITIVES as ReadonlyArray<string>).includes(primitive)) return refusal("UnknownPrimitive", `orbit has no primitive '${primitive}'`)
+    if (this.#calls >= this.#run.primitiveCalls) {
+      this.#refusedOverLimit++
+      const message = `this run may make at most ${this.#run.primitiveCalls} primitive calls`
+      if (this.#refusedOverLimit === 1)
+        this.#spans.push(startSpan(this.#run.traceId, `orbit.${primitive}`, this.#run.rootSpanId).end({ code: "error", message }, { "berth.orbit.limit": this.#run.primitiveCalls }))
+      return refusal("PrimitiveLimitExceeded", message, { limit: this.#run.primitiveCalls })
+    }
+    this.#calls++
+    const span = startSpan(this.#run.traceId, `orbit.${primitive}`, this.#run.rootSpanId)
+    const sent = measure(args ?? null)
+    let child: { run: string; status: RunStatus } | undefined
+    const link: RunLink = { causationId: this.#run.run, finished: (run, status) => void (child = { run, status }) }
+    let answer: OrbitAnswer
+    const extra: Record<string, string | number> = {}
+    try {
+      if (primitive === "tools.call") {
+        const { name, arguments: toolArgs } = (args ?? {}) as { name?: unknown; arguments?: unknown }
+        if (typeof name !== "string") answer = refusal("InvalidArguments", "orbit.tools.call(name, args): name is the tool's `{plugin}__{tool}` name")
+        else {
+          extra["berth.tool"] = name
+          const params = { name, arguments: (toolArgs ?? {}) as Record<string, unknown> }
+          const result = await callTool(this.#host, this.#run.agent, params, codeCallContext(`${this.#run.run}/${this.#calls}`, this.#aborted.signal), noAgentChannel, link)
+          answer = child?.status === "denied" ? refusal("ToolDenied", textOf(result)) : { ok: true, value: result }
+        }
+      } else {
+        const tool = MEMORY_PRIMITIVES[primitive]!
+        const result = await callMemoryTool(this.#host, this.#run.agent, tool, { name: tool, arguments: (args ?? {}) as Record<string, unknown> }, link)
+        const failure = (result.structuredContent as { error?: { _tag: string; message: string } } | undefined)?.error
+        if (child?.status === "denied") answer = refusal("MemoryDenied", textOf(result))
+        else if (failure) {
+          const { _tag, message, ...details } = failure as { _tag: string; message: string } & Record<string, unknown>
+          answer = refusal(_tag, message, details)
+        } else answer = { ok: true, value: result.structuredContent ?? null }
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      answer = refusal(primitive === "tools.call" ? "ToolFailed" : "PrimitiveFailed", message)
+    }
+    const received = answer.ok ? measure(answer.value ?? null) : undefined
+    this.#spans.push(
+      span.end(answer.ok ? { code: "ok" } : { code: "error", message: answer.error._tag }, {
+        "berth.orbit.primitive": primitive,
+        "berth.orbit.args_bytes": sent.size,
+        "berth.orbit.args_hash": sent.hash,
+        ...(received ? { "berth.orbit.result_bytes": received.size, "berth.orbit.result_hash": received.hash } : {}),
+        ...(answer.ok ? {} : { "berth.orbit.error": answer.error._tag }),
+        ...(child ? { "berth.child_run": child.run, "berth.child_status": child.status } : {}),
+        ...extra
+      })
+    )
+    return answer
+  }
+}

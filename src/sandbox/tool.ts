@@ -1,0 +1,31 @@
+// Berth's own `run_code` tool, unprefixed beside the memory tools: its input schema is what a call is
+// validated against, and its description tells a model what `orbit` offers.
+import type { Tool } from "@modelcontextprotocol/server"
+import { DEFAULT_CODE_LIMITS } from "./limits.ts"
+
+export const RUN_CODE = "run_code"
+
+export const RUN_CODE_TOOL: Tool = {
+  name: RUN_CODE,
+  title: "Run code in the workspace",
+  description:
+    "Run a JavaScript or TypeScript module inside the workspace, as you, and get its return value. " +
+    "Use it to chain several tool calls, filter or join their results, or read and write memory in one step instead of many round trips. " +
+    "The module is `export default async function (input, orbit) { … }`; return any JSON value. " +
+    "orbit.tools.<plugin>.<tool>(args) or orbit.tools.call('<plugin>__<tool>', args) calls a tool you may call (the same names as tools/list) and returns its MCP result; " +
+    "orbit.memory.get(namespace, key), .put(namespace, key, value, {tags, ttlSeconds, ifVersion}), .delete(namespace, key), .list({prefix, tags, cursor, limit}) and .search(query, {prefix, limit}) use workspace memory. " +
+    "A refused call throws an error whose _tag says why (ToolDenied, MemoryDenied, MemoryNotFound, …), which the code can catch. " +
+    "There is no network: fetch throws. console.log output comes back with the result. " +
+    `The run stops after ${DEFAULT_CODE_LIMITS.wallMs / 1000} s (or timeoutMs) and may make at most ${DEFAULT_CODE_LIMITS.primitiveCalls} orbit calls. ` +
+    "Every call it makes is recorded as part of the run.",
+  inputSchema: {
+    type: "object",
+    properties: {
+      code: { type: "string", minLength: 1, description: "The module's source: `export default async function (input, orbit) { … }`. TypeScript types are allowed." },
+      input: { description: "Any JSON value, passed as the function's first argument." },
+      timeoutMs: { type: "integer", minimum: 1, maximum: DEFAULT_CODE_LIMITS.wallMs, description: "Stop the run after this many milliseconds." }
+    },
+    required: ["code"],
+    additionalProperties: false
+  }
+}
