@@ -2,6 +2,7 @@
 // queries to its readers. HTTP (http.ts) and Workers RPC (entrypoint.ts) share this, so they agree.
 // A workspace the directory does not know is refused before its object is reached: only
 // CreateWorkspace brings one into being.
+import { AgentNotFound } from "../agent/errors.ts"
 import type { PutInput } from "../memory/memory.ts"
 import { Cause, Exit, Schema } from "effect"
 import { type Actor, WorkspaceSlug } from "../../events/index.ts"
@@ -311,6 +312,11 @@ const runQuery = async (env: Env, query: Query, actor: Actor, origin: string | u
       return { ok: true, result: await stub.searchMemory(query.query, { prefix: query.prefix, limit: query.limit }) }
     case "MemoryHistory":
       return { ok: true, result: { history: await stub.memoryHistory(query.namespace, query.key) } }
+    case "RunCode": {
+      if (!state.agents[query.agent]) return fail(new AgentNotFound({ agent: query.agent }))
+      const { agent, code, file, input, timeoutMs, wait } = query
+      return { ok: true, result: await stub.runCode(agent, { code, file, input, timeoutMs }, { wait: wait !== false }) }
+    }
     case "ListOAuthClients":
       return { ok: true, result: { clients: Object.entries(state.oauthClients).map(([plugin, c]) => ({ plugin, ...c })) } }
     case "StartCredentialConnect": {

@@ -96,6 +96,19 @@ export class SearchMemory extends Schema.TaggedClass<SearchMemory>()("SearchMemo
   limit: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 })))
 }) {}
 export class MemoryHistory extends Schema.TaggedClass<MemoryHistory>()("MemoryHistory", { workspace, namespace: Schema.String, key: Schema.String }) {}
+// Server-side execution (src/sandbox): code run as one of the workspace's agents.
+export class RunCode extends Schema.TaggedClass<RunCode>()("RunCode", {
+  workspace,
+  /** The agent the code runs as: every primitive call is authorized and recorded as this agent. */
+  agent: Schema.String,
+  code: Schema.String.check(Schema.isMinLength(1)),
+  /** The file name errors name (script.ts by default). */
+  file: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200))),
+  input: Schema.optional(Schema.Unknown),
+  timeoutMs: Schema.optional(Schema.Int),
+  /** Answer when the run ends (default), or as soon as it has started, with its id. */
+  wait: Schema.optional(Schema.Boolean)
+}) {}
 export class ListGrants extends Schema.TaggedClass<ListGrants>()("ListGrants", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
@@ -177,6 +190,7 @@ export const Query = Schema.Union([
   ListMemory,
   SearchMemory,
   MemoryHistory,
+  RunCode,
   TestPolicy,
   SimulatePolicy,
   WhoAmI

@@ -75,6 +75,8 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   ListMemory: "viewer",
   SearchMemory: "viewer",
   MemoryHistory: "viewer",
+  // Code runs as an agent, whose policies decide each call; submitting it is an admin's act.
+  RunCode: "admin",
   GetAgentAt: "viewer",
   ListEvents: "viewer",
   VerifyLog: "viewer",

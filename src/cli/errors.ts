@@ -124,6 +124,13 @@ export class ConnectFailed extends Schema.TaggedError<ConnectFailed>()("ConnectF
   }
 }
 
+/** `berth run submit --wait`: the run ended, but not ok (its error is printed above). */
+export class CodeRunFailed extends Schema.TaggedError<CodeRunFailed>()("CodeRunFailed", { run: Schema.String, status: Schema.String }) {
+  override get message() {
+    return `run ${this.run} ended ${this.status}`
+  }
+}
+
 export type CliFailure =
   | UsageError
   | PlaneRejected
@@ -137,6 +144,7 @@ export type CliFailure =
   | RebuildStalled
   | LoginFailed
   | ConnectFailed
+  | CodeRunFailed
 
 const TAGS = new Set([
   "UsageError",
@@ -150,7 +158,8 @@ const TAGS = new Set([
   "FileError",
   "RebuildStalled",
   "LoginFailed",
-  "ConnectFailed"
+  "ConnectFailed",
+  "CodeRunFailed"
 ])
 
 export const isCliFailure = (u: unknown): u is CliFailure =>

@@ -1,9 +1,13 @@
 // `berth run show <run>`: one run as its span tree (children indented under their parent, with
 // durations, status and the span's attributes) under a header of who called what and how it ended.
-import { Effect } from "effect"
-import { Argument, Command } from "effect/cli"
+// `berth run submit <file>`: runs a script in the workspace as one of its agents (docs/execution.md).
+import { readFile } from "node:fs/promises"
+import { basename } from "node:path"
+import { Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
 import type { Envelope, Span } from "../../events/index.ts"
 import { call } from "./client.ts"
+import { CodeRunFailed, FileError, UsageError } from "./errors.ts"
 import { clip, printable, printJson, printLine } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
@@ -20,6 +24,10 @@ interface StartedData {
   readonly traceId: string
   readonly argsHash: string
   readonly argsSize: number
+  readonly kind?: "tool" | "code"
+  readonly codeHash?: string
+  readonly codeSize?: number
+  readonly limits?: { readonly wallMs: number; readonly cpuMs: number; readonly resultBytes: number; readonly primitiveCalls: number }
 }
 
 interface FinishedData {
@@ -40,7 +48,8 @@ const spanStatus = (status: Span["status"]) =>
 
 const spanLine = (span: Span, depth: number) => {
   const attributes = Object.entries(span.attributes)
-    .filter(([key]) => !IN_HEADER.has(key))
+    // Only the root repeats the header; a code run's orbit span names the tool it called.
+    .filter(([key]) => depth > 0 || !IN_HEADER.has(key))
     .map(([key, value]) => `${key}=${clip(String(value), 40)}`)
   return [`${"  ".repeat(depth)}${span.name}`, `${durationMs(span)} ms`, spanStatus(span.status), ...attributes].join("  ")
 }
@@ -81,6 +90,13 @@ export const formatRun = (detail: RunDetail): string => {
     `started ${detail.started.at}  seq ${detail.started.seq}  trace ${started.traceId}`,
     `args    ${bytes(started.argsSize, started.argsHash)}`
   ]
+  if (started.kind === "code" && started.codeHash !== undefined)
+    header.push(
+      `code    ${bytes(started.codeSize ?? 0, started.codeHash)}  (R2 code/${started.codeHash})`,
+      ...(started.limits
+        ? [`limits  wall ${started.limits.wallMs} ms, cpu ${started.limits.cpuMs} ms, result ${started.limits.resultBytes} bytes, ${started.limits.primitiveCalls} primitive calls`]
+        : [])
+    )
   if (finished?.resultSize !== undefined && finished.resultHash !== undefined)
     header.push(`result  ${bytes(finished.resultSize, finished.resultHash)}`)
   else if (finished) header.push("result  -")
@@ -103,7 +119,78 @@ const show = Command.make(
   Command.withExamples([{ command: "berth -w acme run show 01JD3X…", description: "A run's spans with durations" }])
 )
 
+interface CodeRunAnswer {
+  readonly run: string
+  readonly status: "ok" | "error" | "denied" | "timeout" | "running"
+  readonly result?: unknown
+  readonly error?: { readonly _tag: string; readonly message: string; readonly line?: number; readonly column?: number }
+  readonly logs?: ReadonlyArray<{ readonly level: string; readonly text: string }>
+  readonly logsTruncated?: boolean
+  readonly durationMs?: number
+}
+
+/** A code run as a person reads it: its logs, then the result (or the error, at its line), then the run id. */
+export const formatCodeRun = (answer: CodeRunAnswer, file: string): string => {
+  const lines: Array<string> = []
+  for (const log of answer.logs ?? []) lines.push(...`${log.level === "log" ? "" : `${log.level}: `}${log.text}`.split("\n").map(printable))
+  if (answer.logsTruncated) lines.push("(console output past the run's limit was dropped)")
+  if (answer.status === "running") lines.push(`started run ${answer.run}; see it with: berth run show ${answer.run}`)
+  else if (answer.status === "ok") lines.push(...JSON.stringify(answer.result ?? null, null, 2).split("\n").map(printable))
+  else {
+    // A syntax error's message already says where; a thrown error's does not.
+    const at = answer.error?.line === undefined || answer.error._tag === "ScriptSyntaxError" ? "" : `${file}:${answer.error.line}:${answer.error.column ?? 0}: `
+    lines.push(printable(`${answer.status}: ${at}${answer.error ? `${answer.error._tag}: ${answer.error.message}` : "the run did not finish"}`))
+  }
+  if (answer.status !== "running") lines.push(`run ${answer.run} (${answer.status}${answer.durationMs === undefined ? "" : `, ${answer.durationMs} ms`})`)
+  return lines.join("\n")
+}
+
+const submit = Command.make(
+  "submit",
+  {
+    file: Argument.String("file").pipe(Argument.withDescription("The script: a .ts or .js module, `export default async function (input, orbit) { … }`")),
+    input: Flag.String("input").pipe(Flag.withDescription("The script's input, as JSON"), Flag.withMetavar("JSON"), Flag.optional),
+    as: Flag.String("as").pipe(Flag.withDescription("The agent it runs as (its policies decide every call)"), Flag.withMetavar("AGENT")),
+    timeout: Flag.Int("timeout-ms").pipe(Flag.withDescription("Stop the run after this many milliseconds (at most the workspace's wall limit)"), Flag.optional),
+    wait: Flag.Boolean("wait").pipe(Flag.withDescription("Wait for the run to end and print its result (otherwise print its id once it has started)"), Flag.withDefault(false))
+  },
+  Effect.fn(function* ({ file, input, as, timeout, wait }) {
+    const code = yield* Effect.tryPromise({
+      try: () => readFile(file, "utf8"),
+      catch: (error) => new FileError({ path: file, reason: error instanceof Error ? error.message : String(error) })
+    })
+    let parsed: unknown
+    if (Option.isSome(input)) {
+      try {
+        parsed = JSON.parse(input.value)
+      } catch (error) {
+        return yield* new UsageError({ reason: `--input is not JSON (${error instanceof Error ? error.message : String(error)})` })
+      }
+    }
+    const answer = (yield* call({
+      _tag: "RunCode",
+      workspace: yield* targetWorkspace,
+      agent: as,
+      code,
+      file: basename(file),
+      ...(parsed === undefined ? {} : { input: parsed }),
+      ...(Option.isSome(timeout) ? { timeoutMs: timeout.value } : {}),
+      wait
+    })) as CodeRunAnswer
+    if (yield* jsonOutput) yield* printJson(answer)
+    else yield* printLine(formatCodeRun(answer, basename(file)))
+    // A run that ended other than ok exits 1, with --json too, so a script can tell.
+    if (answer.status !== "ok" && answer.status !== "running") return yield* new CodeRunFailed({ run: answer.run, status: answer.status })
+  })
+).pipe(
+  Command.withDescription("Run a script in the workspace as one of its agents: its tool and memory calls are authorized and recorded as that agent"),
+  Command.withExamples([
+    { command: "berth -w acme run submit triage.ts --as triage-bot --input '{\"since\":\"1d\"}' --wait", description: "Run a script and print its result" },
+    { command: "berth -w acme run submit nightly.ts --as ops-bot", description: "Start it and print the run id" }
+  ])
+)
+
 export const run = Command.make("run").pipe(
-  Command.withDescription("Inspect one tool-call run"),
-  Command.withSubcommands([show])
+  Command.withDescription("Submit code to run in the workspace, or inspect one run (of a tool call or of code)"),
+  Command.withSubcommands([show, submit])
 )

@@ -45,6 +45,12 @@ export interface CodeRunResult {
   readonly durationMs: number
 }
 
+/** A run submitted without waiting: its id, once RunStarted is on the log. */
+export interface CodeRunStarted {
+  readonly run: string
+  readonly status: "running"
+}
+
 export interface SandboxHost extends WorkspaceHost {
   /** The stateless entrypoint that runs one script (ctx.exports.SandboxRunner). */
   runner(): { run(job: ScriptJob, orbit: Orbit): Promise<ScriptOutcome> }
@@ -84,7 +90,8 @@ export class Sandbox {
     this.#host = host
   }
 
-  async run(agent: string, input: CodeRunInput, limits: CodeLimits = DEFAULT_CODE_LIMITS): Promise<CodeRunResult> {
+  /** Runs the code to its end; `started` hears the run's id once RunStarted is appended (not for a run refused before). */
+  async run(agent: string, input: CodeRunInput, limits: CodeLimits = DEFAULT_CODE_LIMITS, started?: (run: string) => void): Promise<CodeRunResult> {
     const host = this.#host
     const file = input.file ?? "script.ts"
     const source = typeof input.code === "string" ? input.code : ""
@@ -154,6 +161,7 @@ export class Sandbox {
     }
 
     traced.start()
+    started?.(traced.run)
     return this.#execute(agent, { codeHash, codeBytes: compiled.bytes, js: compiled.js, file, input: runInput, limits: runLimits }, traced, spans, startedAt, scrubber)
   }
 

@@ -23,7 +23,7 @@ import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
 import type { SandboxRunner } from "../sandbox/runner.ts"
-import { type CodeRunInput, type CodeRunResult, Sandbox } from "../sandbox/sandbox.ts"
+import { type CodeRunInput, type CodeRunResult, type CodeRunStarted, Sandbox } from "../sandbox/sandbox.ts"
 import { Memory, type ListOptions, type MemoryEntry, type PutInput } from "../memory/memory.ts"
 import { memoryHistory } from "../memory/history.ts"
 import type { MemoryNotFound } from "../memory/errors.ts"
@@ -309,8 +309,14 @@ export class Workspace extends DurableObject<Env> {
   }
 
   /** Runs submitted code as an agent (the admin RPC's RunCode, `berth run submit`). */
-  async runCode(agent: string, input: CodeRunInput): Promise<CodeRunResult> {
-    return this.#sandbox.run(agent, input)
+  async runCode(agent: string, input: CodeRunInput, options: { wait: boolean } = { wait: true }): Promise<CodeRunResult | CodeRunStarted> {
+    if (options.wait) return this.#sandbox.run(agent, input)
+    // Answer once the run has started (or was refused before it could); it goes on after this returns.
+    let started!: (run: string) => void
+    const begun = new Promise<CodeRunStarted>((resolve) => (started = (run) => resolve({ run, status: "running" })))
+    const finished = this.#sandbox.run(agent, input, undefined, started)
+    this.ctx.waitUntil(finished)
+    return Promise.race([begun, finished])
   }
 
   /** Every version of one entry, from the log: who wrote it, when, and what. */

@@ -17,6 +17,7 @@ type RpcMethods =
   | "listMemory"
   | "searchMemory"
   | "memoryHistory"
+  | "runCode"
   | "memoryIndex"
   | "refreshPlugin"
   | "refuseForeignKey"

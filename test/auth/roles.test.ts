@@ -243,7 +243,8 @@ describe("the role table", () => {
       CredentialConnectStatus: { workspace: slug, connect: "c_none" },
       GetMemory: { workspace: slug, namespace: "team", key: "none" },
       SearchMemory: { workspace: slug, query: "anything" },
-      MemoryHistory: { workspace: slug, namespace: "team", key: "none" }
+      MemoryHistory: { workspace: slug, namespace: "team", key: "none" },
+      RunCode: { workspace: slug, agent: "bot", code: "export default () => 1" }
     }
     return { _tag: action, ...(fields[action] ?? { workspace: slug }) }
   }

@@ -119,7 +119,7 @@ describe("run_code", () => {
 
     // Still working (a timer pending) when the wall time passes.
     const started = Date.now()
-    const code = "export default async function () { for (;;) await new Promise((resolve) => setTimeout(resolve, 50)) }"
+    const code = "export default async function () { for (let i = 0; i < 40; i++) await new Promise((resolve) => setTimeout(resolve, 50)) }"
     const waited = structured(await bot.callTool({ name: "run_code", arguments: { code, timeoutMs: 500 } }))
     expect(waited).toMatchObject({ status: "timeout", error: { _tag: "Timeout" } })
     expect(Date.now() - started).toBeLessThan(10_000)
