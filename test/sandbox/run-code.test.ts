@@ -10,6 +10,7 @@ import { inject } from "vitest"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
+import { hits, scanWorkspaceSqlite } from "../vault/secret-scan.ts"
 
 type Event = { type: string; actor: any; correlationId: string; causationId: string; data: any }
 const eventsOf = async (slug: string) => (await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events as Array<Event>
@@ -134,5 +135,57 @@ describe("run_code", () => {
     const refused = structured(await stranger.callTool({ name: "run_code", arguments: { code: "export default () => 1" } }))
     expect(refused).toMatchObject({ status: "denied", error: { _tag: "Denied" } })
     await stranger.close()
+  })
+
+  it("a script reaches only its own workspace: another workspace's memory and tools, by name or by path, are not there", async () => {
+    const mine = await codeWorkspace()
+    const theirs = await codeWorkspace()
+    await ok({ _tag: "PutMemory", workspace: theirs.slug, namespace: "team", key: "secret-plan", value: "theirs only" })
+    const bot = await mcpClient(mine.slug, mine.key, "modern")
+    const code = `export default async function (input, orbit) {
+      const tries = {}
+      const attempt = async (name, call) => { try { tries[name] = { ok: await call() } } catch (e) { tries[name] = { tag: e._tag } } }
+      await attempt("memory by key", () => orbit.memory.get("team", "secret-plan"))
+      await attempt("memory by path", () => orbit.memory.get("../${theirs.slug}/team", "secret-plan"))
+      await attempt("memory by workspace", () => orbit.memory.get("${theirs.slug}/team", "secret-plan"))
+      await attempt("search", () => orbit.memory.search("theirs"))
+      await attempt("tool by workspace", () => orbit.tools.call("${theirs.slug}__up__echo", { text: "x" }))
+      await attempt("tool by path", () => orbit.tools.call("../${theirs.slug}/up__echo", { text: "x" }))
+      await attempt("unknown primitive", () => orbit.tools.call(undefined))
+      return tries
+    }`
+    const out = structured(await bot.callTool({ name: "run_code", arguments: { code } }))
+    expect(out.status).toBe("ok")
+    expect(out.result["memory by key"].tag).toBe("MemoryNotFound")
+    expect(out.result["memory by path"].tag).toBe("MemoryDenied")
+    expect(["MemoryNotFound", "MemoryDenied"]).toContain(out.result["memory by workspace"].tag)
+    expect(out.result.search.ok.hits).toEqual([])
+    expect(out.result["tool by workspace"].tag).toBe("ToolDenied")
+    expect(out.result["tool by path"].tag).toBe("ToolDenied")
+    expect(out.result["unknown primitive"].tag).toBe("InvalidArguments")
+    expect(JSON.stringify(out)).not.toContain("theirs only")
+    await bot.close()
+  })
+
+  it("a secret the vault holds is scrubbed from what the run records, whatever the script does with it", async () => {
+    const { slug, key } = await codeWorkspace()
+    const secret = "sk-live-8c1f0b7e2d3a4f5b6c7d8e9f0a1b2c3d"
+    await ok({ _tag: "SetCredential", workspace: slug, credential: "up-token", plugin: "up", kind: "bearer", value: secret })
+    await ok({ _tag: "SetPayloadCapture", workspace: slug, enabled: true })
+    const bot = await mcpClient(slug, key, "modern")
+    const code = `export default async function (input) {
+      console.log("the token is", input.token)
+      throw new Error("could not use " + input.token)
+    }`
+    const out = structured(await bot.callTool({ name: "run_code", arguments: { code, input: { token: secret } } }))
+    expect(out).toMatchObject({ status: "error", error: { _tag: "Error" } })
+    await bot.close()
+    const events = JSON.stringify(await eventsOf(slug))
+    expect(hits(events, [secret], "events")).toEqual([])
+    expect(events).toContain("could not use")
+    const scan = await scanWorkspaceSqlite(slug, [secret])
+    expect(scan.scanned.length).toBeGreaterThan(0)
+    // The vault's own table holds it sealed; nothing else does.
+    expect(scan.found).toEqual([])
   })
 })
