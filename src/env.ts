@@ -1,8 +1,11 @@
 // The Worker's bindings, as wrangler.toml declares them.
+import type { WorkspaceDb } from "./sandbox/db/workspace-db.ts"
 import type { Workspace } from "./workspace/durable-object.ts"
 
 export interface Env {
   readonly WORKSPACE: DurableObjectNamespace<Workspace>
+  /** orbit.db: one SQLite database per workspace, by slug, apart from the log's storage (src/sandbox/db). */
+  readonly WORKSPACE_DB: DurableObjectNamespace<WorkspaceDb>
   readonly DIRECTORY: KVNamespace
   /** D1: the read models for queries across workspaces (projections/d1). */
   readonly READ_MODELS: D1Database

@@ -8,6 +8,7 @@ import { handleOAuth } from "./oauth/routes.ts"
 import { handleUpstreamOAuth } from "./vault/oauth/routes.ts"
 
 export { AdminApi } from "./admin/entrypoint.ts"
+export { WorkspaceDb } from "./sandbox/db/workspace-db.ts"
 export { SandboxRunner } from "./sandbox/runner.ts"
 export { Workspace } from "./workspace/durable-object.ts"
 
