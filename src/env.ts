@@ -11,6 +11,10 @@ export interface Env {
   readonly READ_MODELS: D1Database
   /** R2: the audit archive, sealed segments and a signed manifest per workspace (projections/archive). */
   readonly AUDIT: R2Bucket
+  /** R2: orbit.storage, each workspace's objects under `storage/<workspace>/` (src/sandbox/primitives). */
+  readonly STORAGE: R2Bucket
+  /** KV: orbit.cache, each workspace's cached values under `cache/<workspace>/`. */
+  readonly CACHE: KVNamespace
   /** Worker Loader: runs submitted code in an isolate of its own (src/sandbox). */
   readonly LOADER: WorkerLoader
   /** Worker secret: base64 PKCS#8 Ed25519 private key that signs archive manifests. Unset pauses the archive. */

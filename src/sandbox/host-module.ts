@@ -70,7 +70,22 @@ const orbitFor = (stub) => {
     list: (options) => call("memory.list", options ?? {}),
     search: (query, options) => call("memory.search", { ...(options ?? {}), query })
   })
-  return Object.freeze({ tools, memory })
+  const storage = Object.freeze({
+    get: (key) => call("storage.get", { key }),
+    put: (key, value) => call("storage.put", { key, value }),
+    delete: (key) => call("storage.delete", { key }),
+    list: (options) => call("storage.list", options ?? {})
+  })
+  const cache = Object.freeze({
+    get: (key) => call("cache.get", { key }),
+    put: (key, value, options) => call("cache.put", { ...(options ?? {}), key, value }),
+    delete: (key) => call("cache.delete", { key })
+  })
+  const db = Object.freeze({
+    exec: (sql, ...params) => call("db.exec", { sql, params }),
+    query: (sql, ...params) => call("db.query", { sql, params })
+  })
+  return Object.freeze({ tools, memory, storage, cache, db })
 }
 
 const where = (error) => {

@@ -3,8 +3,9 @@
 // workspace, this run and the acting agent by construction, so nothing a script sends can name
 // another. Each primitive call goes through Berth's own pipeline as the agent (a tool call through
 // callTool, a memory operation through the memory tools: authorize, validate, rate limit, record),
-// becomes a run of its own caused by the code's run, and is a span of the code's run that records
-// the primitive, sizes, hashes, outcome and duration, never the values.
+// becomes a run of its own caused by the code's run; storage (R2) and cache (KV) calls act under the
+// workspace's own prefix (./primitives), and db calls go to the workspace's own SQLite object (./db). Every call is a span of the code's run that records the
+// primitive, sizes, hashes, outcome and duration, never the values.
 import type { CallToolResult, ServerContext } from "@modelcontextprotocol/server"
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server"
 import { RpcTarget } from "cloudflare:workers"
@@ -13,8 +14,12 @@ import { callTool, measure, type RunLink, type RunStatus } from "../mcp/call-too
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { callMemoryTool } from "../mcp/memory-call.ts"
 import { startSpan } from "../mcp/trace.ts"
+import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 import type { SendToAgent } from "../mcp/upstream-call.ts"
 import type { MemoryToolName } from "../memory/tools.ts"
+import type { WorkspaceCache } from "./primitives/cache.ts"
+import type { DbResult, SqlParam } from "./db/workspace-db.ts"
+import type { PrimitiveResult, WorkspaceStorage } from "./primitives/storage.ts"
 
 /** What a primitive call answers the script: its value, or a typed error it can catch by `_tag`. */
 export type OrbitAnswer =
@@ -29,7 +34,32 @@ const MEMORY_PRIMITIVES: Readonly<Record<string, MemoryToolName>> = {
   "memory.search": "memory_search"
 }
 
-export const PRIMITIVES = ["tools.call", ...Object.keys(MEMORY_PRIMITIVES)] as const
+const STORE_PRIMITIVES = ["storage.get", "storage.put", "storage.delete", "storage.list", "cache.get", "cache.put", "cache.delete", "db.exec", "db.query"] as const
+
+export const PRIMITIVES = ["tools.call", ...Object.keys(MEMORY_PRIMITIVES), ...STORE_PRIMITIVES] as const
+
+/** The workspace's own storage (R2) and cache (KV), under its prefix, and its own SQL database. */
+export interface OrbitStores {
+  readonly storage: WorkspaceStorage
+  readonly cache: WorkspaceCache
+  /** The workspace's WorkspaceDb object (src/sandbox/db). */
+  readonly db: () => {
+    exec(sql: string, params: ReadonlyArray<SqlParam>): Promise<DbResult<unknown>>
+    query(sql: string, params: ReadonlyArray<SqlParam>): Promise<DbResult<unknown>>
+  }
+}
+
+const hex = (buffer: ArrayBuffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("")
+
+const utf8 = new TextEncoder()
+
+/** A value's size and sha256 for a span: bytes and text as stored, anything else as its canonical JSON. */
+const described = async (value: unknown) =>
+  value instanceof Uint8Array || value instanceof ArrayBuffer
+    ? { size: value.byteLength, hash: hex(await crypto.subtle.digest("SHA-256", value)) }
+    : typeof value === "string"
+      ? { size: utf8.encode(value).byteLength, hash: wasmSha256Hex(value) }
+      : measure(value ?? null)
 
 const refusal = (_tag: string, message: string, details?: Record<string, unknown>): OrbitAnswer => ({
   ok: false,
@@ -70,6 +100,7 @@ export interface OrbitRun {
 
 export class Orbit extends RpcTarget {
   readonly #host: WorkspaceHost
+  readonly #stores: OrbitStores
   readonly #run: OrbitRun
   readonly #spans: Array<Span> = []
   readonly #aborted = new AbortController()
@@ -77,9 +108,10 @@ export class Orbit extends RpcTarget {
   #refusedOverLimit = 0
   #closed = false
 
-  constructor(host: WorkspaceHost, run: OrbitRun) {
+  constructor(host: WorkspaceHost, stores: OrbitStores, run: OrbitRun) {
     super()
     this.#host = host
+    this.#stores = stores
     this.#run = run
   }
 
@@ -114,7 +146,7 @@ export class Orbit extends RpcTarget {
     }
     this.#calls++
     const span = startSpan(this.#run.traceId, `orbit.${primitive}`, this.#run.rootSpanId)
-    const sent = measure(args ?? null)
+    const sent = await described(primitive === "storage.put" || primitive === "cache.put" ? (args as { value?: unknown } | undefined)?.value : (args ?? null))
     let child: { run: string; status: RunStatus } | undefined
     const link: RunLink = { causationId: this.#run.run, finished: (run, status) => void (child = { run, status }) }
     let answer: OrbitAnswer
@@ -129,6 +161,23 @@ export class Orbit extends RpcTarget {
           const result = await callTool(this.#host, this.#run.agent, params, codeCallContext(`${this.#run.run}/${this.#calls}`, this.#aborted.signal), noAgentChannel, link)
           answer = child?.status === "denied" ? refusal("ToolDenied", textOf(result)) : { ok: true, value: result }
         }
+      } else if (primitive === "db.exec" || primitive === "db.query") {
+        const { sql, params } = (args ?? {}) as { sql?: unknown; params?: unknown }
+        if (typeof sql !== "string" || !Array.isArray(params)) answer = refusal("InvalidArguments", `orbit.${primitive}(sql, ...params): sql is a string`)
+        else {
+          const db = this.#stores.db()
+          const done = await (primitive === "db.exec" ? db.exec(sql, params as Array<SqlParam>) : db.query(sql, params as Array<SqlParam>))
+          answer = done.ok ? { ok: true, value: done.value } : refusal(done.error._tag, done.error.message, { ...(done.error.limit === undefined ? {} : { limit: done.error.limit, actual: done.error.actual }) })
+          extra["berth.orbit.sql_bytes"] = utf8.encode(sql).byteLength
+          extra["berth.orbit.sql_hash"] = wasmSha256Hex(sql)
+        }
+      } else if (primitive.startsWith("storage.") || primitive.startsWith("cache.")) {
+        const [store, op] = primitive.split(".") as ["storage" | "cache", string]
+        const target = this.#stores[store] as unknown as Record<string, (a: unknown) => Promise<PrimitiveResult>>
+        const done = await target[op]!((args ?? {}) as object)
+        answer = done.ok ? { ok: true, value: done.value } : refusal(done._tag, done.message)
+        const key = (args as { key?: unknown } | undefined)?.key
+        if (typeof key === "string") extra["berth.orbit.key_bytes"] = utf8.encode(key).byteLength
       } else {
         const tool = MEMORY_PRIMITIVES[primitive]!
         const result = await callMemoryTool(this.#host, this.#run.agent, tool, { name: tool, arguments: (args ?? {}) as Record<string, unknown> }, link)
@@ -143,7 +192,7 @@ export class Orbit extends RpcTarget {
       const message = error instanceof Error ? error.message : String(error)
       answer = refusal(primitive === "tools.call" ? "ToolFailed" : "PrimitiveFailed", message)
     }
-    const received = answer.ok ? measure(answer.value ?? null) : undefined
+    const received = answer.ok ? await described(answer.value) : undefined
     this.#spans.push(
       span.end(answer.ok ? { code: "ok" } : { code: "error", message: answer.error._tag }, {
         "berth.orbit.primitive": primitive,

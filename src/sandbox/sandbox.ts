@@ -15,7 +15,9 @@ import { compileScript, startupSyntaxError } from "./compile.ts"
 import { ScriptSyntaxError, ScriptTooLarge } from "./errors.ts"
 import { SCRIPT_MODULE } from "./host-module.ts"
 import { type CodeLimits, DEFAULT_CODE_LIMITS, limitsFor, LOG_BYTES, MAX_INPUT_BYTES, timeoutRule } from "./limits.ts"
-import { Orbit } from "./orbit.ts"
+import { Orbit, type OrbitStores } from "./orbit.ts"
+import { WorkspaceCache } from "./primitives/cache.ts"
+import { WorkspaceStorage } from "./primitives/storage.ts"
 import type { ScriptJob, ScriptLog, ScriptOutcome } from "./runner.ts"
 
 export interface CodeRunInput {
@@ -56,6 +58,11 @@ export interface SandboxHost extends WorkspaceHost {
   runner(): { run(job: ScriptJob, orbit: Orbit): Promise<ScriptOutcome> }
   /** Where code is kept by hash: `code/<sha256>` in the audit bucket. */
   readonly codeBucket: R2Bucket
+  /** orbit.storage's bucket and orbit.cache's namespace, each under the workspace's prefix. */
+  readonly storageBucket: R2Bucket
+  readonly cacheKv: KVNamespace
+  /** orbit.db: the workspace's own SQLite Durable Object. */
+  readonly database: OrbitStores["db"]
 }
 
 const utf8 = new TextEncoder()
@@ -173,7 +180,12 @@ export class Sandbox {
     startedAt: number,
     scrubber: Awaited<ReturnType<WorkspaceHost["vault"]["scrubber"]>>
   ): Promise<CodeRunResult> {
-    const orbit = new Orbit(this.#host, {
+    const stores = {
+      storage: new WorkspaceStorage(this.#host.storageBucket, this.#host.slug),
+      cache: new WorkspaceCache(this.#host.cacheKv, this.#host.slug),
+      db: this.#host.database
+    }
+    const orbit = new Orbit(this.#host, stores, {
       run: traced.run,
       agent,
       traceId: traced.traceId,

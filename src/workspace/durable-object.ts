@@ -23,7 +23,7 @@ import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
 import type { SandboxRunner } from "../sandbox/runner.ts"
-import { type CodeRunInput, type CodeRunResult, type CodeRunStarted, Sandbox } from "../sandbox/sandbox.ts"
+import { type CodeRunInput, type CodeRunResult, type CodeRunStarted, Sandbox, type SandboxHost } from "../sandbox/sandbox.ts"
 import { Memory, type ListOptions, type MemoryEntry, type PutInput } from "../memory/memory.ts"
 import { memoryHistory } from "../memory/history.ts"
 import type { MemoryNotFound } from "../memory/errors.ts"
@@ -110,7 +110,10 @@ export class Workspace extends DurableObject<Env> {
       ...host,
       // A stateless entrypoint, so that the script ends when its call returns (src/sandbox/runner.ts).
       runner: () => (ctx.exports as unknown as { SandboxRunner: (options: { props: object }) => SandboxRunner }).SandboxRunner({ props: {} }),
-      codeBucket: env.AUDIT
+      codeBucket: env.AUDIT,
+      storageBucket: env.STORAGE,
+      cacheKv: env.CACHE,
+      database: () => env.WORKSPACE_DB.getByName(this.#state.workspace?.slug ?? this.#slug) as unknown as ReturnType<SandboxHost["database"]>
     })
     this.#mcp = new McpEndpoint(host, (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {
