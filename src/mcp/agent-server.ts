@@ -71,7 +71,8 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
     if (isMemoryTool(name)) return callMemoryTool(host, agent, name, request.params)
     if (name === RUN_CODE) {
       const args = (request.params.arguments ?? {}) as { code?: unknown; input?: unknown; timeoutMs?: unknown }
-      return asToolResult(await host.runCode(agent, { code: args.code as string, input: args.input, timeoutMs: args.timeoutMs as number | undefined }))
+      // The agent's own request, so that orbit.ai can ask it (sampling) while the run goes on.
+      return asToolResult(await host.runCode(agent, { code: args.code as string, input: args.input, timeoutMs: args.timeoutMs as number | undefined }, { ctx, send }))
     }
     return callTool(host, agent, request.params, ctx, send)
   })

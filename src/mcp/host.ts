@@ -1,6 +1,7 @@
 // What the MCP endpoint needs from its workspace: the current state, the command pipeline (runs are
 // recorded through it like any other command), ids, and the warm upstream clients.
 import type { Memory } from "../memory/memory.ts"
+import type { AgentChannel } from "../sandbox/primitives/ai.ts"
 import type { CodeRunInput, CodeRunResult } from "../sandbox/sandbox.ts"
 import type { CommandOptions, CommandOutcome } from "../workspace/execute.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
@@ -37,5 +38,5 @@ export interface WorkspaceHost {
   /** Workspace memory, for Berth's own memory tools and resources (src/memory). */
   readonly memory: () => Memory
   /** Runs submitted code as the agent (src/sandbox): Berth's own run_code tool. */
-  readonly runCode: (agent: string, input: CodeRunInput) => Promise<CodeRunResult>
+  readonly runCode: (agent: string, input: CodeRunInput, channel?: AgentChannel) => Promise<CodeRunResult>
 }

@@ -85,7 +85,8 @@ const orbitFor = (stub) => {
     exec: (sql, ...params) => call("db.exec", { sql, params }),
     query: (sql, ...params) => call("db.query", { sql, params })
   })
-  return Object.freeze({ tools, memory, storage, cache, db })
+  const ai = Object.freeze({ generate: (request) => call("ai.generate", request ?? {}) })
+  return Object.freeze({ tools, memory, storage, cache, db, ai })
 }
 
 const where = (error) => {

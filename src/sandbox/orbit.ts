@@ -19,6 +19,7 @@ import type { SendToAgent } from "../mcp/upstream-call.ts"
 import type { MemoryToolName } from "../memory/tools.ts"
 import type { WorkspaceCache } from "./primitives/cache.ts"
 import type { DbResult, SqlParam } from "./db/workspace-db.ts"
+import { type AgentChannel, generate } from "./primitives/ai.ts"
 import type { PrimitiveResult, WorkspaceStorage } from "./primitives/storage.ts"
 
 /** What a primitive call answers the script: its value, or a typed error it can catch by `_tag`. */
@@ -34,7 +35,7 @@ const MEMORY_PRIMITIVES: Readonly<Record<string, MemoryToolName>> = {
   "memory.search": "memory_search"
 }
 
-const STORE_PRIMITIVES = ["storage.get", "storage.put", "storage.delete", "storage.list", "cache.get", "cache.put", "cache.delete", "db.exec", "db.query"] as const
+const STORE_PRIMITIVES = ["storage.get", "storage.put", "storage.delete", "storage.list", "cache.get", "cache.put", "cache.delete", "db.exec", "db.query", "ai.generate"] as const
 
 export const PRIMITIVES = ["tools.call", ...Object.keys(MEMORY_PRIMITIVES), ...STORE_PRIMITIVES] as const
 
@@ -101,6 +102,7 @@ export interface OrbitRun {
 export class Orbit extends RpcTarget {
   readonly #host: WorkspaceHost
   readonly #stores: OrbitStores
+  readonly #channel: AgentChannel | undefined
   readonly #run: OrbitRun
   readonly #spans: Array<Span> = []
   readonly #aborted = new AbortController()
@@ -108,10 +110,11 @@ export class Orbit extends RpcTarget {
   #refusedOverLimit = 0
   #closed = false
 
-  constructor(host: WorkspaceHost, stores: OrbitStores, run: OrbitRun) {
+  constructor(host: WorkspaceHost, stores: OrbitStores, channel: AgentChannel | undefined, run: OrbitRun) {
     super()
     this.#host = host
     this.#stores = stores
+    this.#channel = channel
     this.#run = run
   }
 
@@ -161,6 +164,9 @@ export class Orbit extends RpcTarget {
           const result = await callTool(this.#host, this.#run.agent, params, codeCallContext(`${this.#run.run}/${this.#calls}`, this.#aborted.signal), noAgentChannel, link)
           answer = child?.status === "denied" ? refusal("ToolDenied", textOf(result)) : { ok: true, value: result }
         }
+      } else if (primitive === "ai.generate") {
+        const done = await generate(this.#host, this.#run.agent, this.#channel, (args ?? {}) as object, this.#aborted.signal)
+        answer = done.ok ? { ok: true, value: done.value } : refusal(done._tag, done.message)
       } else if (primitive === "db.exec" || primitive === "db.query") {
         const { sql, params } = (args ?? {}) as { sql?: unknown; params?: unknown }
         if (typeof sql !== "string" || !Array.isArray(params)) answer = refusal("InvalidArguments", `orbit.${primitive}(sql, ...params): sql is a string`)

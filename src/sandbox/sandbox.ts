@@ -16,6 +16,7 @@ import { ScriptSyntaxError, ScriptTooLarge } from "./errors.ts"
 import { SCRIPT_MODULE } from "./host-module.ts"
 import { type CodeLimits, DEFAULT_CODE_LIMITS, limitsFor, LOG_BYTES, MAX_INPUT_BYTES, timeoutRule } from "./limits.ts"
 import { Orbit, type OrbitStores } from "./orbit.ts"
+import type { AgentChannel } from "./primitives/ai.ts"
 import { WorkspaceCache } from "./primitives/cache.ts"
 import { WorkspaceStorage } from "./primitives/storage.ts"
 import type { ScriptJob, ScriptLog, ScriptOutcome } from "./runner.ts"
@@ -98,7 +99,13 @@ export class Sandbox {
   }
 
   /** Runs the code to its end; `started` hears the run's id once RunStarted is appended (not for a run refused before). */
-  async run(agent: string, input: CodeRunInput, limits: CodeLimits = DEFAULT_CODE_LIMITS, started?: (run: string) => void): Promise<CodeRunResult> {
+  async run(
+    agent: string,
+    input: CodeRunInput,
+    limits: CodeLimits = DEFAULT_CODE_LIMITS,
+    started?: (run: string) => void,
+    channel?: AgentChannel
+  ): Promise<CodeRunResult> {
     const host = this.#host
     const file = input.file ?? "script.ts"
     const source = typeof input.code === "string" ? input.code : ""
@@ -169,11 +176,12 @@ export class Sandbox {
 
     traced.start()
     started?.(traced.run)
-    return this.#execute(agent, { codeHash, codeBytes: compiled.bytes, js: compiled.js, file, input: runInput, limits: runLimits }, traced, spans, startedAt, scrubber)
+    return this.#execute(agent, channel, { codeHash, codeBytes: compiled.bytes, js: compiled.js, file, input: runInput, limits: runLimits }, traced, spans, startedAt, scrubber)
   }
 
   async #execute(
     agent: string,
+    channel: AgentChannel | undefined,
     job: { codeHash: string; codeBytes: number; js: string; file: string; input: unknown; limits: CodeLimits },
     traced: ReturnType<typeof beginRun>,
     spans: Array<Span>,
@@ -185,7 +193,7 @@ export class Sandbox {
       cache: new WorkspaceCache(this.#host.cacheKv, this.#host.slug),
       db: this.#host.database
     }
-    const orbit = new Orbit(this.#host, stores, {
+    const orbit = new Orbit(this.#host, stores, channel, {
       run: traced.run,
       agent,
       traceId: traced.traceId,

@@ -16,6 +16,7 @@ export const RUN_CODE_TOOL: Tool = {
     "orbit.memory.get(namespace, key), .put(namespace, key, value, {tags, ttlSeconds, ifVersion}), .delete(namespace, key), .list({prefix, tags, cursor, limit}) and .search(query, {prefix, limit}) use workspace memory. " +
     "orbit.storage.get/put/delete/list keeps text, JSON or bytes (up to 1 MiB each) for the workspace; orbit.cache.get/put(key, value, {ttlSeconds})/delete caches values for 60 s to 30 days. " +
     "orbit.db.exec(sql, ...params) and orbit.db.query(sql, ...params) use the workspace's own SQLite database, one statement per call. " +
+    "orbit.ai.generate({ messages, maxTokens }) asks your own model through MCP sampling, if you answer sampling. " +
     "A refused call throws an error whose _tag says why (ToolDenied, MemoryDenied, MemoryNotFound, …), which the code can catch. " +
     "There is no network: fetch throws. console.log output comes back with the result. " +
     `The run stops after ${DEFAULT_CODE_LIMITS.wallMs / 1000} s (or timeoutMs) and may make at most ${DEFAULT_CODE_LIMITS.primitiveCalls} orbit calls. ` +

@@ -193,7 +193,7 @@ export class Workspace extends DurableObject<Env> {
         scrubber: () => this.#vault.scrubber()
       },
       memory: () => this.#memory,
-      runCode: (agent, input) => this.#sandbox.run(agent, input)
+      runCode: (agent, input, channel) => this.#sandbox.run(agent, input, undefined, undefined, channel)
     }
   }
 

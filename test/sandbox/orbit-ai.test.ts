@@ -1,0 +1,58 @@
+// orbit.ai.generate locally: with no model configured, the plane asks the agent that submitted the
+// run, with MCP sampling on its own request (a real v2 client on the 2025 protocol answers it). An agent
+// that cannot be asked, and a run submitted over the admin RPC, get AiUnavailable saying what would work.
+import type { CallToolResult } from "@modelcontextprotocol/client"
+import { describe, expect, it } from "vitest"
+import { ok } from "../admin/rpc-client.ts"
+import { ANSWERING, dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
+
+const structured = (result: unknown) => (result as CallToolResult).structuredContent as any
+const ASK = `export default async function (input, orbit) {
+  try {
+    const answer = await orbit.ai.generate({ messages: [{ role: "user", content: "Summarize: " + input.text }], maxTokens: 50 })
+    return { answer }
+  } catch (e) {
+    return { tag: e._tag, message: e.message }
+  }
+}`
+
+const codeWorkspace = async () => {
+  const docked = await dockedWorkspace()
+  await ok({ _tag: "SetPolicy", workspace: docked.slug, policy: "code", text: 'permit(principal, action == Action::"run_code", resource);' })
+  return docked
+}
+
+describe("orbit.ai", () => {
+  it("reaches the submitting agent's model through sampling, and the call is a span without the text", async () => {
+    const { slug, key } = await codeWorkspace()
+    const agent = await mcpClient(slug, key, "legacy", ANSWERING)
+    const asked: Array<unknown> = []
+    agent.setRequestHandler("sampling/createMessage", async (request) => {
+      asked.push(request.params)
+      return { model: "agent-model", role: "assistant", content: { type: "text", text: "a short summary from zanzibar-42" } }
+    })
+    const out = structured(await agent.callTool({ name: "run_code", arguments: { code: ASK, input: { text: "the incident" } } }))
+    expect(out).toMatchObject({ status: "ok", result: { answer: { model: "agent-model", role: "assistant", content: { type: "text", text: "a short summary from zanzibar-42" } } } })
+    expect(asked).toEqual([{ messages: [{ role: "user", content: { type: "text", text: "Summarize: the incident" } }], maxTokens: 50 }])
+    await agent.close()
+    const events = JSON.stringify((await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events)
+    expect(events).toContain("orbit.ai.generate")
+    expect(events).not.toContain("zanzibar-42")
+  })
+
+  it("fails with AiUnavailable, saying how to enable it, for an agent that cannot be asked and over the admin RPC", async () => {
+    const { slug, key } = await codeWorkspace()
+    const modern = await mcpClient(slug, key, "modern")
+    const fromModern = structured(await modern.callTool({ name: "run_code", arguments: { code: ASK, input: { text: "x" } } }))
+    expect(fromModern.result).toMatchObject({ tag: "AiUnavailable", message: expect.stringContaining("sampling") })
+    await modern.close()
+
+    const silent = await mcpClient(slug, key, "legacy")
+    const fromSilent = structured(await silent.callTool({ name: "run_code", arguments: { code: ASK, input: { text: "x" } } }))
+    expect(fromSilent.result).toMatchObject({ tag: "AiUnavailable", message: expect.stringContaining("'sampling' capability") })
+    await silent.close()
+
+    const fromAdmin = await ok({ _tag: "RunCode", workspace: slug, agent: "bot", code: ASK, input: { text: "x" } })
+    expect(fromAdmin).toMatchObject({ status: "ok", result: { tag: "AiUnavailable", message: expect.stringContaining("not submitted over MCP") } })
+  })
+})
