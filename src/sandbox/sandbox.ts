@@ -166,10 +166,16 @@ export class Sandbox {
     spans.push(compiling.end({ code: "ok" }, { "berth.code.hash": codeHash, "berth.code.bytes": compiled.bytes }))
 
     // Kept before it runs, so the record never names code that cannot be read back.
+    // R2 failing is recorded as the run's error: the code does not run unkept.
     if (!this.#kept.has(codeHash)) {
       const keeping = span("berth.code.store")
-      if (!(await host.codeBucket.head(codeKey(codeHash))))
-        await host.codeBucket.put(codeKey(codeHash), source, { httpMetadata: { contentType: "text/plain; charset=utf-8" }, sha256: codeHash })
+      try {
+        if (!(await host.codeBucket.head(codeKey(codeHash))))
+          await host.codeBucket.put(codeKey(codeHash), source, { httpMetadata: { contentType: "text/plain; charset=utf-8" }, sha256: codeHash })
+      } catch (error) {
+        const message = `the code could not be kept in R2 (${codeKey(codeHash)}): ${error instanceof Error ? error.message : String(error)}; nothing ran`
+        return refuse("error", { _tag: "CodeStoreFailed", message }, keeping.end({ code: "error", message: "CodeStoreFailed" }, { "berth.code.key": codeKey(codeHash) }))
+      }
       this.#kept.add(codeHash)
       spans.push(keeping.end({ code: "ok" }, { "berth.code.key": codeKey(codeHash) }))
     }
