@@ -317,6 +317,9 @@ const runQuery = async (env: Env, query: Query, actor: Actor, origin: string | u
       const { agent, code, file, input, timeoutMs, wait } = query
       return { ok: true, result: await stub.runCode(agent, { code, file, input, timeoutMs }, { wait: wait !== false }) }
     }
+    case "CodeTools":
+      if (!state.agents[query.agent]) return fail(new AgentNotFound({ agent: query.agent }))
+      return { ok: true, result: await stub.codeTools(query.agent) }
     case "ListOAuthClients":
       return { ok: true, result: { clients: Object.entries(state.oauthClients).map(([plugin, c]) => ({ plugin, ...c })) } }
     case "StartCredentialConnect": {

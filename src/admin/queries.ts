@@ -109,6 +109,8 @@ export class RunCode extends Schema.TaggedClass<RunCode>()("RunCode", {
   /** Answer when the run ends (default), or as soon as it has started, with its id. */
   wait: Schema.optional(Schema.Boolean)
 }) {}
+/** The tools `agent`'s code may call, with their pinned input schemas: what `berth run types` renders. */
+export class CodeTools extends Schema.TaggedClass<CodeTools>()("CodeTools", { workspace, agent: Schema.String }) {}
 export class ListGrants extends Schema.TaggedClass<ListGrants>()("ListGrants", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
@@ -191,6 +193,7 @@ export const Query = Schema.Union([
   SearchMemory,
   MemoryHistory,
   RunCode,
+  CodeTools,
   TestPolicy,
   SimulatePolicy,
   WhoAmI

@@ -77,6 +77,8 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   MemoryHistory: "viewer",
   // Code runs as an agent, whose policies decide each call; submitting it is an admin's act.
   RunCode: "admin",
+  // Tool names and input schemas, as ListTools shows them.
+  CodeTools: "viewer",
   GetAgentAt: "viewer",
   ListEvents: "viewer",
   VerifyLog: "viewer",

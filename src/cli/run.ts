@@ -7,6 +7,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import type { Envelope, Span } from "../../events/index.ts"
 import { call } from "./client.ts"
+import { type CodeTool, renderOrbitTypes } from "./code-types.ts"
 import { CodeRunFailed, FileError, UsageError } from "./errors.ts"
 import { clip, printable, printJson, printLine } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
@@ -190,7 +191,27 @@ const submit = Command.make(
   ])
 )
 
+const types = Command.make(
+  "types",
+  {
+    as: Flag.String("as").pipe(Flag.withDescription("The agent whose scripts it types: the tools it may call now"), Flag.withMetavar("AGENT"))
+  },
+  Effect.fn(function* ({ as }) {
+    const workspace = yield* targetWorkspace
+    const answer = (yield* call({ _tag: "CodeTools", workspace, agent: as })) as { seq: number; tools: ReadonlyArray<CodeTool> }
+    if (yield* jsonOutput) return yield* printJson(answer)
+    const rendered = yield* Effect.tryPromise({
+      try: () => renderOrbitTypes(answer.tools, `orbit for agent ${JSON.stringify(as)} in workspace ${JSON.stringify(workspace)}, at seq ${answer.seq}`),
+      catch: (error) => new UsageError({ reason: `a tool's input schema could not be rendered as TypeScript: ${error instanceof Error ? error.message : String(error)}` })
+    })
+    yield* printLine(rendered.trimEnd())
+  })
+).pipe(
+  Command.withDescription("Print a .d.ts of orbit for an agent's scripts: every tool it may call, typed from its pinned input schema"),
+  Command.withExamples([{ command: "berth -w acme run types --as triage-bot > orbit.d.ts", description: "Types to write scripts against" }])
+)
+
 export const run = Command.make("run").pipe(
   Command.withDescription("Submit code to run in the workspace, or inspect one run (of a tool call or of code)"),
-  Command.withSubcommands([show, submit])
+  Command.withSubcommands([show, submit, types])
 )

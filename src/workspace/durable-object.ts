@@ -405,6 +405,18 @@ export class Workspace extends DurableObject<Env> {
     return { ...replayed, agent, callableTools: tools }
   }
 
+  /** The tools an agent's code may call now, with their pinned definitions: what `berth run types` types. */
+  codeTools(agent: string): { seq: number; tools: Array<{ name: string; plugin: string; tool: string; description?: string; inputSchema: unknown }> } {
+    const tools = visibleTools(this.#state, this.#engine.sync(this.#state.policies), agent).map(([name, t]) => ({
+      name,
+      plugin: t.plugin,
+      tool: t.name,
+      ...(t.definition.description === undefined ? {} : { description: t.definition.description }),
+      inputSchema: t.definition.inputSchema
+    }))
+    return { seq: this.#stores.log.head.seq, tools }
+  }
+
   /** Re-walks the chain of the rows this object holds (from the pruned horizon, if any). */
   verify(): ChainCheck & { readonly from: number } {
     return { ...verifyLog(this.#stores.log), from: (this.#stores.log.prunedThrough()?.seq ?? 0) + 1 }

@@ -18,6 +18,7 @@ type RpcMethods =
   | "searchMemory"
   | "memoryHistory"
   | "runCode"
+  | "codeTools"
   | "memoryIndex"
   | "refreshPlugin"
   | "refuseForeignKey"

@@ -244,7 +244,8 @@ describe("the role table", () => {
       GetMemory: { workspace: slug, namespace: "team", key: "none" },
       SearchMemory: { workspace: slug, query: "anything" },
       MemoryHistory: { workspace: slug, namespace: "team", key: "none" },
-      RunCode: { workspace: slug, agent: "bot", code: "export default () => 1" }
+      RunCode: { workspace: slug, agent: "bot", code: "export default () => 1" },
+      CodeTools: { workspace: slug, agent: "bot" }
     }
     return { _tag: action, ...(fields[action] ?? { workspace: slug }) }
   }

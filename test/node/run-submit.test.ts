@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import ts from "typescript"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { run } from "../../src/cli/main.ts"
 import { adminRpc, startPlane } from "./plane.ts"
@@ -105,5 +106,41 @@ describe("berth run submit", () => {
     const stranger = await berth(["-w", ws, "run", "submit", broken, "--as", "nobody", "--wait"])
     expect(stranger.code).toBe(1)
     expect(stranger.err).toContain("AgentNotFound")
+  })
+
+  it("run types prints a .d.ts of orbit whose tool calls typecheck against their pinned schemas", async () => {
+    const ws = `code-types-${Date.now().toString(36)}`
+    await adminRpc(plane, { _tag: "CreateWorkspace", workspace: ws })
+    await adminRpc(plane, { _tag: "RegisterAgent", workspace: ws, agent: "bot" })
+    await adminRpc(plane, {
+      _tag: "InstallPlugin",
+      workspace: ws,
+      plugin: "up",
+      url: new URL(`/ns/${crypto.randomUUID()}/mcp`, inject("upstreamUrl")).href,
+      transport: "streamable-http",
+      auth: "none"
+    })
+    const typed = await berth(["-w", ws, "run", "types", "--as", "bot"])
+    expect(typed).toMatchObject({ code: 0, err: "" })
+    expect(typed.out).toContain(`orbit for agent "bot" in workspace "${ws}"`)
+    expect(typed.out).toContain("export interface UpEchoArgs")
+    expect(typed.out).toContain('call(name: "up__echo", args: UpEchoArgs): Promise<CallToolResult>')
+
+    const dir = mkdtempSync(join(tmpdir(), "berth-types-"))
+    writeFileSync(join(dir, "orbit.d.ts"), typed.out)
+    const check = (body: string) => {
+      const file = join(dir, `script-${Math.random().toString(36).slice(2)}.ts`)
+      writeFileSync(file, `import type { Script } from "./orbit"\nexport default (async (input: { text: string }, orbit) => {\n${body}\n}) satisfies Script<{ text: string }>\n`)
+      const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ["lib.es2022.d.ts"], types: [] })
+      return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))
+    }
+    expect(check(`const r = await orbit.tools.up.echo({ text: input.text })\nawait orbit.tools.call("up__echo", { text: "x" })\nawait orbit.memory.put("team", "k", r.content)\nreturn (await orbit.db.query("SELECT ?", 1)).rows`)).toEqual([])
+    const wrong = check(`await orbit.tools.up.echo({ txt: 1 })`)
+    expect(wrong.join("\n")).toMatch(/txt/)
+    expect(check(`await orbit.tools.up.nonesuch({})`).join("\n")).toMatch(/nonesuch/)
+
+    const json = JSON.parse((await berth(["-w", ws, "--json", "run", "types", "--as", "bot"])).out)
+    expect(json.tools.map((t: { name: string }) => t.name)).toContain("up__echo")
+    expect((await berth(["-w", ws, "run", "types", "--as", "nobody"])).err).toContain("AgentNotFound")
   })
 })
