@@ -6,7 +6,7 @@ import { Schema } from "effect"
 import { defineEvent } from "./define.ts"
 import { AgentName, Sha256Hex } from "./names.ts"
 
-/** `timeout`: a code run that reached its wall-time limit (its isolate was dropped). */
+/** `timeout`: a code run that reached its wall-time limit (the script was cancelled). */
 export const RunStatus = Schema.Literals(["ok", "error", "denied", "timeout"])
 
 /** What a code run may use: wall and CPU time, the result's size, and how many primitive calls. */

@@ -1,7 +1,7 @@
 // What a code run may use. The defaults are the workspace's; a run may ask for a shorter wall time,
 // never a longer one.
 export interface CodeLimits {
-  /** Wall time, enforced by the plane: the run ends `timeout` and its isolate is dropped. */
+  /** Wall time, enforced by the plane: the run ends `timeout` and the script is cancelled with its call. */
   readonly wallMs: number
   /** CPU time, enforced by the runtime where it offers it (Cloudflare; not open-source workerd). */
   readonly cpuMs: number

@@ -149,16 +149,22 @@ export class Orbit extends RpcTarget {
     }
     this.#calls++
     const span = startSpan(this.#run.traceId, `orbit.${primitive}`, this.#run.rootSpanId)
-    const sent = await described(primitive === "storage.put" || primitive === "cache.put" ? (args as { value?: unknown } | undefined)?.value : (args ?? null))
+    let sent: { size: number; hash: string } | undefined
     let child: { run: string; status: RunStatus } | undefined
     const link: RunLink = { causationId: this.#run.run, finished: (run, status) => void (child = { run, status }) }
     let answer: OrbitAnswer
     const extra: Record<string, string | number> = {}
     try {
+      sent = await described(primitive === "storage.put" || primitive === "cache.put" ? (args as { value?: unknown } | undefined)?.value : (args ?? null))
       if (primitive === "tools.call") {
         const { name, arguments: toolArgs } = (args ?? {}) as { name?: unknown; arguments?: unknown }
         if (typeof name !== "string") answer = refusal("InvalidArguments", "orbit.tools.call(name, args): name is the tool's `{plugin}__{tool}` name")
-        else {
+        else if (!this.#host.state().tools[name]) {
+          // Not a tool of this workspace: refused here, named in the span only as far as the vault allows.
+          const shown = (await this.#host.vault.scrubber()).text(name.slice(0, 200))
+          extra["berth.tool"] = shown
+          answer = refusal("ToolDenied", `no tool '${shown}' is installed in this workspace`)
+        } else {
           extra["berth.tool"] = name
           const params = { name, arguments: (toolArgs ?? {}) as Record<string, unknown> }
           const result = await callTool(this.#host, this.#run.agent, params, codeCallContext(`${this.#run.run}/${this.#calls}`, this.#aborted.signal), noAgentChannel, link)
@@ -196,14 +202,16 @@ export class Orbit extends RpcTarget {
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      answer = refusal(primitive === "tools.call" ? "ToolFailed" : "PrimitiveFailed", message)
+      answer =
+        sent === undefined
+          ? refusal("InvalidArguments", `orbit.${primitive}: the arguments are not JSON or bytes (${message})`)
+          : refusal(primitive === "tools.call" ? "ToolFailed" : "PrimitiveFailed", message)
     }
     const received = answer.ok ? await described(answer.value) : undefined
     this.#spans.push(
       span.end(answer.ok ? { code: "ok" } : { code: "error", message: answer.error._tag }, {
         "berth.orbit.primitive": primitive,
-        "berth.orbit.args_bytes": sent.size,
-        "berth.orbit.args_hash": sent.hash,
+        ...(sent ? { "berth.orbit.args_bytes": sent.size, "berth.orbit.args_hash": sent.hash } : {}),
         ...(received ? { "berth.orbit.result_bytes": received.size, "berth.orbit.result_hash": received.hash } : {}),
         ...(answer.ok ? {} : { "berth.orbit.error": answer.error._tag }),
         ...(child ? { "berth.child_run": child.run, "berth.child_status": child.status } : {}),

@@ -16,6 +16,7 @@ import { ScriptSyntaxError, ScriptTooLarge } from "./errors.ts"
 import { SCRIPT_MODULE } from "./host-module.ts"
 import { type CodeLimits, DEFAULT_CODE_LIMITS, limitsFor, LOG_BYTES, MAX_INPUT_BYTES, timeoutRule } from "./limits.ts"
 import { Orbit, type OrbitStores } from "./orbit.ts"
+import { checkedOutcome } from "./outcome.ts"
 import type { AgentChannel } from "./primitives/ai.ts"
 import { WorkspaceCache } from "./primitives/cache.ts"
 import { WorkspaceStorage } from "./primitives/storage.ts"
@@ -62,6 +63,8 @@ export interface SandboxHost extends WorkspaceHost {
   /** orbit.storage's bucket and orbit.cache's namespace, each under the workspace's prefix. */
   readonly storageBucket: R2Bucket
   readonly cacheKv: KVNamespace
+  /** The workspace's slug as its log records it: storage, cache, db and isolates are named by it. */
+  workspace(): string
   /** orbit.db: the workspace's own SQLite Durable Object. */
   readonly database: OrbitStores["db"]
 }
@@ -148,6 +151,8 @@ export class Sandbox {
     if (!throttle.ok)
       return refuse("denied", { _tag: "RateLimited", message: throttle.reason }, throttling.end({ code: "error", message: throttle.reason }, { "berth.limit": throttle.limit, "berth.retry_after_ms": throttle.retryAfterMs }))
 
+    spans.push(throttling.end({ code: "ok" }))
+
     const validating = span("validate arguments")
     const problem =
       typeof input.code !== "string" || input.code.trim() === ""
@@ -195,8 +200,8 @@ export class Sandbox {
     scrubber: Awaited<ReturnType<WorkspaceHost["vault"]["scrubber"]>>
   ): Promise<CodeRunResult> {
     const stores = {
-      storage: new WorkspaceStorage(this.#host.storageBucket, this.#host.slug),
-      cache: new WorkspaceCache(this.#host.cacheKv, this.#host.slug),
+      storage: new WorkspaceStorage(this.#host.storageBucket, this.#host.workspace()),
+      cache: new WorkspaceCache(this.#host.cacheKv, this.#host.workspace()),
       db: this.#host.database
     }
     const orbit = new Orbit(this.#host, stores, channel, {
@@ -207,11 +212,11 @@ export class Sandbox {
       primitiveCalls: job.limits.primitiveCalls
     })
     const executing = startSpan(traced.traceId, "berth.code.execute", traced.root.spanId)
-    const outcome = await this.#host
-      .runner()
-      .run(
+    const outcome = await Promise.resolve()
+      .then(() => this.#host.runner().run(
         {
-          isolate: `${job.codeHash}:${this.#host.slug}`,
+          // Per workspace and agent: module state a run leaves behind is seen only by the same agent's runs.
+          isolate: `${job.codeHash}:${this.#host.workspace()}:${agent}`,
           js: job.js,
           input: job.input,
           wallMs: job.limits.wallMs,
@@ -219,7 +224,9 @@ export class Sandbox {
           logBytes: LOG_BYTES
         },
         orbit
-      )
+      ))
+      // The isolate's answer is the script's to forge: checked here before anything is recorded.
+      .then((raw): ScriptOutcome => checkedOutcome(raw, LOG_BYTES))
       .catch((error: unknown): ScriptOutcome => ({ kind: "failed", message: error instanceof Error ? error.message : String(error) }))
     orbit.close(outcome.kind === "timeout" ? `the run reached its wall time of ${job.limits.wallMs} ms` : "the run ended")
 
@@ -242,17 +249,22 @@ export class Sandbox {
         if (bytes > job.limits.resultBytes) {
           status = "error"
           error = { _tag: "ResultTooLarge", message: `the result is ${bytes} bytes as JSON; a run may return at most ${job.limits.resultBytes}` }
-        } else {
-          status = "ok"
-          resultJson = outcome.json
+          break
+        }
+        try {
           result = JSON.parse(outcome.json)
+          resultJson = outcome.json
+          status = "ok"
+        } catch {
+          status = "error"
+          error = { _tag: "ScriptResultInvalid", message: "the script's isolate answered a result that is not JSON" }
         }
         break
       }
       case "threw":
         status = "error"
         error = {
-          _tag: outcome.tag ?? outcome.name,
+          _tag: scrubber.text(outcome.tag ?? outcome.name),
           message: outcome.message,
           ...(outcome.at ? { line: outcome.at.line, column: outcome.at.column } : {})
         }
@@ -269,10 +281,14 @@ export class Sandbox {
           : HUNG.test(outcome.message)
             ? { _tag: "ScriptHung", message: "the script awaited something that can never settle (no timer, call or I/O was pending), so the runtime ended it" }
             : { _tag: "ScriptFailed", message: scrubber.text(outcome.message) }
+        break
       }
+      default:
+        status = "error"
+        error = { _tag: "ScriptResultInvalid", message: "the script's isolate answered something the plane does not understand" }
     }
     const measured = resultJson === undefined ? undefined : { hash: wasmSha256Hex(resultJson), size: utf8.encode(resultJson).byteLength }
-    const executeSpan = executing.end(status === "ok" ? { code: "ok" } : { code: "error", message: error!._tag }, {
+    const executeSpan = executing.end(status === "ok" ? { code: "ok" } : { code: "error", message: scrubber.text(error!._tag) }, {
       "berth.code.outcome": outcome.kind,
       ...(error?.line === undefined ? {} : { "berth.code.line": error.line, "berth.code.column": error.column! }),
       "berth.code.log_lines": logs.length,

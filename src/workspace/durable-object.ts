@@ -113,6 +113,7 @@ export class Workspace extends DurableObject<Env> {
       codeBucket: env.AUDIT,
       storageBucket: env.STORAGE,
       cacheKv: env.CACHE,
+      workspace: () => this.#state.workspace?.slug ?? this.#slug,
       database: () => env.WORKSPACE_DB.getByName(this.#state.workspace?.slug ?? this.#slug) as unknown as ReturnType<SandboxHost["database"]>
     })
     this.#mcp = new McpEndpoint(host, (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))

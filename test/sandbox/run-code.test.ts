@@ -188,4 +188,21 @@ describe("run_code", () => {
     // The vault's own table holds it sealed; nothing else does.
     expect(scan.found).toEqual([])
   })
+
+  it("an answer the script forged is checked before it is recorded, and the run still finishes", async () => {
+    const { slug, key } = await codeWorkspace()
+    const bot = await mcpClient(slug, key, "modern")
+    // The script shares the host module's global scope: it can break JSON.stringify for it.
+    const forged = structured(await bot.callTool({ name: "run_code", arguments: { code: 'JSON.stringify = () => "{not json"\nexport default async function () { return 1 }' } }))
+    expect(forged).toMatchObject({ status: "error", error: { _tag: "ScriptResultInvalid" } })
+    const huge = structured(
+      await bot.callTool({ name: "run_code", arguments: { code: 'export default async function () { throw Object.assign(new Error("x".repeat(100000)), { _tag: "not a tag!" }) }' } })
+    )
+    expect(huge).toMatchObject({ status: "error", error: { _tag: "Error" } })
+    expect(huge.error.message.length).toBeLessThanOrEqual(4097)
+    await bot.close()
+    const runs = (await ok({ _tag: "ListRuns", workspace: slug })).runs as Array<{ run: string; status: string }>
+    expect(runs.find((r) => r.run === forged.run)?.status).toBe("error")
+    expect(runs.find((r) => r.run === huge.run)?.status).toBe("error")
+  })
 })
