@@ -53,3 +53,25 @@ describe("run show and events", () => {
     expect(line).toContain("agent:eve\\x1b[2K")
   })
 })
+
+describe("run types", () => {
+  it("shows an upstream's control characters in a tool's description or schema, never obeys them", async () => {
+    const { renderOrbitTypes } = await import("../../src/cli/code-types.ts")
+    const text = await renderOrbitTypes(
+      [
+        {
+          name: "up__echo",
+          plugin: "up",
+          tool: "echo",
+          description: "Echoes \u001b]0;owned\u0007 back */ and closes",
+          inputSchema: { type: "object", properties: { text: { type: "string", description: "the \u001b[2Jtext" } }, required: ["text"] }
+        }
+      ],
+      "orbit for agent \"bot\""
+    )
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+    expect(text).toContain("\\x1b]0;owned\\x07")
+    expect(text).toContain("echo(args: UpEchoArgs): Promise<CallToolResult>")
+    expect(text).not.toContain("back */ and")
+  })
+})

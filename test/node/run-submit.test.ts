@@ -45,20 +45,26 @@ export default async function (input: Input, orbit: any) {
 }
 `
 
+/** A workspace with agent `bot`, the test upstream as plugin `up`, and a policy letting bot run code. */
+const codeWorkspace = async (prefix: string) => {
+  const ws = `${prefix}-${Date.now().toString(36)}`
+  await adminRpc(plane, { _tag: "CreateWorkspace", workspace: ws })
+  await adminRpc(plane, { _tag: "RegisterAgent", workspace: ws, agent: "bot" })
+  await adminRpc(plane, {
+    _tag: "InstallPlugin",
+    workspace: ws,
+    plugin: "up",
+    url: new URL(`/ns/${crypto.randomUUID()}/mcp`, inject("upstreamUrl")).href,
+    transport: "streamable-http",
+    auth: "none"
+  })
+  await adminRpc(plane, { _tag: "SetPolicy", workspace: ws, policy: "code", text: 'permit(principal, action == Action::"run_code", resource);' })
+  return ws
+}
+
 describe("berth run submit", () => {
   it("runs a TypeScript script as an agent and prints its result; run show draws its spans", async () => {
-    const ws = `code-${Date.now().toString(36)}`
-    await adminRpc(plane, { _tag: "CreateWorkspace", workspace: ws })
-    await adminRpc(plane, { _tag: "RegisterAgent", workspace: ws, agent: "bot" })
-    await adminRpc(plane, {
-      _tag: "InstallPlugin",
-      workspace: ws,
-      plugin: "up",
-      url: new URL(`/ns/${crypto.randomUUID()}/mcp`, inject("upstreamUrl")).href,
-      transport: "streamable-http",
-      auth: "none"
-    })
-    await adminRpc(plane, { _tag: "SetPolicy", workspace: ws, policy: "code", text: 'permit(principal, action == Action::"run_code", resource);' })
+    const ws = await codeWorkspace("code")
     const file = script("triage.ts", SCRIPT)
 
     const waited = await berth(["-w", ws, "run", "submit", file, "--as", "bot", "--input", '{"text":"hello"}', "--wait"])
@@ -109,17 +115,7 @@ describe("berth run submit", () => {
   })
 
   it("run types prints a .d.ts of orbit whose tool calls typecheck against their pinned schemas", async () => {
-    const ws = `code-types-${Date.now().toString(36)}`
-    await adminRpc(plane, { _tag: "CreateWorkspace", workspace: ws })
-    await adminRpc(plane, { _tag: "RegisterAgent", workspace: ws, agent: "bot" })
-    await adminRpc(plane, {
-      _tag: "InstallPlugin",
-      workspace: ws,
-      plugin: "up",
-      url: new URL(`/ns/${crypto.randomUUID()}/mcp`, inject("upstreamUrl")).href,
-      transport: "streamable-http",
-      auth: "none"
-    })
+    const ws = await codeWorkspace("code-types")
     const typed = await berth(["-w", ws, "run", "types", "--as", "bot"])
     expect(typed).toMatchObject({ code: 0, err: "" })
     expect(typed.out).toContain(`orbit for agent "bot" in workspace "${ws}"`)
