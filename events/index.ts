@@ -4,6 +4,7 @@ import { AgentEvents } from "./agent.ts"
 import { BotEvents } from "./bot.ts"
 import { CredentialEvents } from "./credential.ts"
 import type { Envelope } from "./envelope.ts"
+import { JobEvents } from "./job.ts"
 import { MemoryEvents } from "./memory.ts"
 import { PluginEvents } from "./plugin.ts"
 import { PolicyEvents } from "./policy.ts"
@@ -15,6 +16,7 @@ export * from "./agent.ts"
 export * from "./bot.ts"
 export * from "./credential.ts"
 export * from "./envelope.ts"
+export * from "./job.ts"
 export * from "./memory.ts"
 export * from "./names.ts"
 export * from "./plugin.ts"
@@ -30,7 +32,8 @@ export const EventSchemas = [
   ...CredentialEvents,
   ...PolicyEvents,
   ...MemoryEvents,
-  ...RunEvents
+  ...RunEvents,
+  ...JobEvents
 ] as const
 
 /** A domain event: `{ type, data }`, before the log wraps it in an envelope. */

@@ -43,7 +43,9 @@ export const RunStarted = defineEvent("RunStarted", {
   /** A code run: the submitted source's sha256 and size in bytes, and its limits. */
   codeHash: Schema.optional(Sha256Hex),
   codeSize: Schema.optional(Schema.Number),
-  limits: Schema.optional(CodeLimits)
+  limits: Schema.optional(CodeLimits),
+  /** A code run a job's firing made: the job's id. */
+  job: Schema.optional(Schema.String)
 })
 export const SpanRecorded = defineEvent("SpanRecorded", { run: Schema.String, span: Span })
 export const RunFinished = defineEvent("RunFinished", {

@@ -146,6 +146,24 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
     case "MemoryExpired":
       return draft.delete("memory", memoryKey(event.data.namespace, event.data.key))
 
+    case "JobScheduled": {
+      const { job, agent, codeHash, codeSize, input, at: once, cron, nextAt, scheduledBy } = event.data
+      return draft.put("jobs", job, defined({ agent, codeHash, codeSize, input, at: once, cron, nextAt, scheduledBy, scheduledAt: at, fired: 0 }))
+    }
+    case "JobStarted": {
+      const job = state.jobs[event.data.job]
+      return job === undefined ? undefined : draft.patch("jobs", event.data.job, { running: event.data.run })
+    }
+    case "JobFinished": {
+      const job = state.jobs[event.data.job]
+      if (job === undefined) return
+      if (event.data.nextAt === undefined) return draft.delete("jobs", event.data.job)
+      const { running: _, ...rest } = job
+      return draft.put("jobs", event.data.job, { ...rest, nextAt: event.data.nextAt, fired: job.fired + 1 })
+    }
+    case "JobCancelled":
+      return draft.delete("jobs", event.data.job)
+
     case "RunStarted": {
       const { run, agent, tool, traceId } = event.data
       return draft.put("openRuns", run, { agent, tool, traceId, startedAt: at })

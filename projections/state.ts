@@ -121,6 +121,23 @@ export const WorkspaceState = Schema.Struct({
       updatedAt: Schema.String
     })
   ),
+  /** Jobs scheduled and not yet done or cancelled, by job id; `running` is the run of a firing in flight. */
+  jobs: Entities(
+    Schema.Struct({
+      agent: Schema.String,
+      codeHash: Schema.String,
+      codeSize: Schema.Number,
+      input: Schema.Unknown,
+      at: Schema.optional(Schema.String),
+      cron: Schema.optional(Schema.String),
+      nextAt: Schema.String,
+      scheduledBy: Schema.optional(Schema.String),
+      scheduledAt: Schema.String,
+      running: Schema.optional(Schema.String),
+      /** How many times it has fired. */
+      fired: Schema.Number
+    })
+  ),
   /** Runs that started and have not finished; finished runs live in the log and the read models. */
   openRuns: Entities(
     Schema.Struct({ agent: Schema.String, tool: Schema.String, traceId: Schema.String, startedAt: Schema.String })
@@ -142,6 +159,7 @@ export const ENTITY_KINDS: ReadonlyArray<EntityKind> = [
   "policies",
   "limits",
   "memory",
+  "jobs",
   "openRuns"
 ]
 
@@ -159,6 +177,7 @@ export const initialState: WorkspaceState = {
   policies: {},
   limits: {},
   memory: {},
+  jobs: {},
   openRuns: {}
 }
 

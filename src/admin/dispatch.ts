@@ -49,7 +49,11 @@ export const INTERNAL_COMMANDS: ReadonlyArray<CommandTag> = [
   "RefreshCredential",
   "ExpireCredential",
   // A memory entry's TTL ran out: the workspace's alarm records it (src/memory).
-  "ExpireMemory"
+  "ExpireMemory",
+  // Jobs are scheduled by scripts (orbit.jobs) and fired by the workspace's alarm (src/jobs).
+  "ScheduleJob",
+  "StartJob",
+  "FinishJob"
 ]
 
 const QUERY_TAGS = Query.members.map((m) => m.identifier)
@@ -317,6 +321,8 @@ const runQuery = async (env: Env, query: Query, actor: Actor, origin: string | u
       const { agent, code, file, input, timeoutMs, wait } = query
       return { ok: true, result: await stub.runCode(agent, { code, file, input, timeoutMs }, { wait: wait !== false }) }
     }
+    case "ListJobs":
+      return { ok: true, result: { jobs: await stub.jobs(query.agent) } }
     case "CodeTools":
       if (!state.agents[query.agent]) return fail(new AgentNotFound({ agent: query.agent }))
       return { ok: true, result: await stub.codeTools(query.agent) }

@@ -111,6 +111,8 @@ export class RunCode extends Schema.TaggedClass<RunCode>()("RunCode", {
 }) {}
 /** The tools `agent`'s code may call, with their pinned input schemas: what `berth run types` renders. */
 export class CodeTools extends Schema.TaggedClass<CodeTools>()("CodeTools", { workspace, agent: Schema.String }) {}
+/** Scheduled jobs (src/jobs), all or one agent's. */
+export class ListJobs extends Schema.TaggedClass<ListJobs>()("ListJobs", { workspace, agent: Schema.optional(Schema.String) }) {}
 export class ListGrants extends Schema.TaggedClass<ListGrants>()("ListGrants", { workspace }) {}
 export class GetRun extends Schema.TaggedClass<GetRun>()("GetRun", { workspace, run: Schema.String }) {}
 
@@ -194,6 +196,7 @@ export const Query = Schema.Union([
   MemoryHistory,
   RunCode,
   CodeTools,
+  ListJobs,
   TestPolicy,
   SimulatePolicy,
   WhoAmI

@@ -44,7 +44,12 @@ export const decideRevokeAgent = Effect.fnUntraced(function* (state: WorkspaceSt
   const agent = state.agents[command.agent]
   if (!agent) return yield* new AgentNotFound({ agent: command.agent })
   if (agent.status === "revoked") return yield* new AgentAlreadyRevoked({ agent: command.agent })
-  return [event("AgentRevoked", withReason({ agent: command.agent }, command.reason))]
+  // Revocation is final: the agent's scheduled jobs go with it, each cancelled on the record.
+  const jobs = Object.entries(state.jobs).filter(([, job]) => job.agent === command.agent)
+  return [
+    event("AgentRevoked", withReason({ agent: command.agent }, command.reason)),
+    ...jobs.map(([job]) => event("JobCancelled", { job, reason: `agent '${command.agent}' was revoked` }))
+  ]
 })
 
 const withReason = <T extends object>(data: T, reason: string | undefined) =>

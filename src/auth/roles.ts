@@ -56,6 +56,11 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   DeleteMemory: "admin",
   // Appended by the workspace's alarm when an entry's TTL runs out.
   ExpireMemory: "internal",
+  // A script schedules (orbit.jobs); the workspace's alarm fires and finishes. An admin may cancel any job.
+  ScheduleJob: "internal",
+  StartJob: "internal",
+  FinishJob: "internal",
+  CancelJob: "admin",
   SetPolicy: "admin",
   RemovePolicy: "admin",
   SetRateLimit: "admin",
@@ -79,6 +84,7 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   RunCode: "admin",
   // Tool names and input schemas, as ListTools shows them.
   CodeTools: "viewer",
+  ListJobs: "viewer",
   GetAgentAt: "viewer",
   ListEvents: "viewer",
   VerifyLog: "viewer",

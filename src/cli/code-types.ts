@@ -1,6 +1,6 @@
 // `berth run types`: a .d.ts of `orbit` for one agent's scripts, so that a model or a person writes
 // correct calls: each tool the agent may call now, typed from its pinned input schema (rendered by
-// json-schema-to-typescript), beside the fixed primitives (memory, storage, cache, db, ai).
+// json-schema-to-typescript), beside the fixed primitives (memory, storage, cache, db, ai, jobs).
 import { compile } from "json-schema-to-typescript"
 import { printable } from "./output.ts"
 
@@ -71,6 +71,19 @@ export interface OrbitAi {
     temperature?: number
   }): Promise<{ model: string; role: "assistant"; content: { type: string; [key: string]: unknown } }>
 }
+/** Once at a time, once after a delay, or on a five-field cron schedule in UTC (at most once a minute). */
+export type JobWhen = { at: string } | { delayMs: number } | { cron: string }
+export interface Job {
+  job: string; agent: string; at?: string; cron?: string; nextAt: string; codeHash: string; inputSize: number
+  scheduledAt: string; scheduledBy?: string; running?: string; fired: number
+}
+export interface OrbitJobs {
+  /** Runs the code later as this agent (authorized again when it fires); code is kept by its sha256, so codeHash reuses it. */
+  schedule(when: JobWhen, job: { code: string; input?: unknown } | { codeHash: string; input?: unknown }): Promise<{ job: string; nextAt: string; codeHash: string }>
+  /** This agent's scheduled jobs. */
+  list(): Promise<Job[]>
+  cancel(job: string): Promise<{ job: string; cancelled: true }>
+}
 `
 
 /** The .d.ts for these tools; `header` names the agent, workspace and seq it was made for. */
@@ -108,6 +121,7 @@ export const renderOrbitTypes = async (tools: ReadonlyArray<CodeTool>, header: s
     "  cache: OrbitCache",
     "  db: OrbitDb",
     "  ai: OrbitAi",
+    "  jobs: OrbitJobs",
     "}",
     "",
     "/** The module's shape: `export default (async (input, orbit) => { … }) satisfies Script<Input, Output>` */",

@@ -16,6 +16,7 @@ import { oauthClient } from "./oauth-client.ts"
 import { isCliFailure, UsageError } from "./errors.ts"
 import { events } from "./events.ts"
 import { CliIo, type SecretSource, type TextSink } from "./io.ts"
+import { job } from "./job.ts"
 import { limit } from "./limit.ts"
 import { identity } from "./login.ts"
 import { member } from "./member.ts"
@@ -54,6 +55,7 @@ const berth = root.pipe(Command.withSubcommands([
     limit,
     runs,
     runGroup,
+    job,
     events,
     state,
     verify,

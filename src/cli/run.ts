@@ -29,6 +29,7 @@ interface StartedData {
   readonly codeHash?: string
   readonly codeSize?: number
   readonly limits?: { readonly wallMs: number; readonly cpuMs: number; readonly resultBytes: number; readonly primitiveCalls: number }
+  readonly job?: string
 }
 
 interface FinishedData {
@@ -91,6 +92,9 @@ export const formatRun = (detail: RunDetail): string => {
     `started ${detail.started.at}  seq ${detail.started.seq}  trace ${started.traceId}`,
     `args    ${bytes(started.argsSize, started.argsHash)}`
   ]
+  // A run caused by another: a tool call a script made, or a job's firing (caused by the run that scheduled it).
+  if (detail.started.causationId) header.push(`caused by run ${detail.started.causationId}  (berth run show ${detail.started.causationId})`)
+  if (started.job !== undefined) header.push(`job     ${started.job}  (berth job list)`)
   if (started.kind === "code" && started.codeHash !== undefined)
     header.push(
       `code    ${bytes(started.codeSize ?? 0, started.codeHash)}  (R2 code/${started.codeHash})`,

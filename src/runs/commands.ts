@@ -20,9 +20,9 @@ export const decideStartRun = Effect.fnUntraced(function* (state: WorkspaceState
   return [event("RunStarted", openingOf(command))]
 })
 
-/** What RunStarted records of a StartRun or RecordRun: the call, and for a code run its kind, code hash, size and limits. */
+/** What RunStarted records of a StartRun or RecordRun: the call, and for a code run its kind, code hash, size, limits and job. */
 const openingOf = (command: StartRun | RecordRun) => {
-  const { run, traceId, agent, tool, argsHash, argsSize, args, kind, codeHash, codeSize, limits } = command
+  const { run, traceId, agent, tool, argsHash, argsSize, args, kind, codeHash, codeSize, limits, job } = command
   return {
     run,
     traceId,
@@ -34,7 +34,8 @@ const openingOf = (command: StartRun | RecordRun) => {
     ...(kind === undefined ? {} : { kind }),
     ...(codeHash === undefined ? {} : { codeHash }),
     ...(codeSize === undefined ? {} : { codeSize }),
-    ...(limits === undefined ? {} : { limits })
+    ...(limits === undefined ? {} : { limits }),
+    ...(job === undefined ? {} : { job })
   }
 }
 

@@ -86,7 +86,12 @@ const orbitFor = (stub) => {
     query: (sql, ...params) => call("db.query", { sql, params })
   })
   const ai = Object.freeze({ generate: (request) => call("ai.generate", request ?? {}) })
-  return Object.freeze({ tools, memory, storage, cache, db, ai })
+  const jobs = Object.freeze({
+    schedule: (when, job) => call("jobs.schedule", { when, job }),
+    list: () => call("jobs.list", {}),
+    cancel: (job) => call("jobs.cancel", { job })
+  })
+  return Object.freeze({ tools, memory, storage, cache, db, ai, jobs })
 }
 
 const where = (error) => {

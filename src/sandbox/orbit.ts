@@ -16,6 +16,7 @@ import { callMemoryTool } from "../mcp/memory-call.ts"
 import { startSpan } from "../mcp/trace.ts"
 import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 import type { SendToAgent } from "../mcp/upstream-call.ts"
+import type { Jobs } from "../jobs/jobs.ts"
 import type { MemoryToolName } from "../memory/tools.ts"
 import type { WorkspaceCache } from "./primitives/cache.ts"
 import type { DbResult, SqlParam } from "./db/workspace-db.ts"
@@ -36,11 +37,14 @@ const MEMORY_PRIMITIVES: Readonly<Record<string, MemoryToolName>> = {
 }
 
 const STORE_PRIMITIVES = ["storage.get", "storage.put", "storage.delete", "storage.list", "cache.get", "cache.put", "cache.delete", "db.exec", "db.query", "ai.generate"] as const
+const JOB_PRIMITIVES = ["jobs.schedule", "jobs.list", "jobs.cancel"] as const
 
-export const PRIMITIVES = ["tools.call", ...Object.keys(MEMORY_PRIMITIVES), ...STORE_PRIMITIVES] as const
+export const PRIMITIVES = ["tools.call", ...Object.keys(MEMORY_PRIMITIVES), ...STORE_PRIMITIVES, ...JOB_PRIMITIVES] as const
 
-/** The workspace's own storage (R2) and cache (KV), under its prefix, and its own SQL database. */
+/** The workspace's own storage (R2) and cache (KV), under its prefix, its own SQL database, and its jobs. */
 export interface OrbitStores {
+  /** The workspace's scheduled jobs (src/jobs). */
+  readonly jobs: () => Pick<Jobs, "schedule" | "list" | "cancel">
   readonly storage: WorkspaceStorage
   readonly cache: WorkspaceCache
   /** The workspace's WorkspaceDb object (src/sandbox/db). */
@@ -137,6 +141,15 @@ export class Orbit extends RpcTarget {
     this.#aborted.abort(new Error(reason))
   }
 
+  /** orbit.jobs: schedule as this run's agent, caused by this run; list and cancel only the agent's own jobs. */
+  async #job(primitive: string, args: { when?: unknown; job?: unknown }): Promise<OrbitAnswer> {
+    const jobs = this.#stores.jobs()
+    const { agent, run } = this.#run
+    if (primitive === "jobs.schedule") return jobs.schedule(agent, run, args.when, args.job)
+    if (primitive === "jobs.list") return { ok: true, value: jobs.list(agent) }
+    return jobs.cancel(agent, args.job, { actor: { type: "agent", id: agent }, correlationId: run, causationId: run })
+  }
+
   async call(primitive: string, args: unknown): Promise<OrbitAnswer> {
     if (this.#closed) return refusal("RunEnded", `run ${this.#run.run} has ended; its primitives no longer answer`)
     if (!(PRIMITIVES as ReadonlyArray<string>).includes(primitive)) return refusal("UnknownPrimitive", `orbit has no primitive '${primitive}'`)
@@ -173,6 +186,10 @@ export class Orbit extends RpcTarget {
       } else if (primitive === "ai.generate") {
         const done = await generate(this.#host, this.#run.agent, this.#channel, (args ?? {}) as object, this.#aborted.signal)
         answer = done.ok ? { ok: true, value: done.value } : refusal(done._tag, done.message)
+      } else if (primitive.startsWith("jobs.")) {
+        answer = await this.#job(primitive, (args ?? {}) as { when?: unknown; job?: unknown })
+        const job = answer.ok ? (answer.value as { job?: unknown }).job : (args as { job?: unknown } | undefined)?.job
+        if (typeof job === "string" && primitive !== "jobs.list") extra["berth.job"] = job.slice(0, 40)
       } else if (primitive === "db.exec" || primitive === "db.query") {
         const { sql, params } = (args ?? {}) as { sql?: unknown; params?: unknown }
         if (typeof sql !== "string" || !Array.isArray(params)) answer = refusal("InvalidArguments", `orbit.${primitive}(sql, ...params): sql is a string`)
@@ -208,6 +225,7 @@ export class Orbit extends RpcTarget {
           : refusal(primitive === "tools.call" ? "ToolFailed" : "PrimitiveFailed", message)
     }
     const received = answer.ok ? await described(answer.value) : undefined
+
     this.#spans.push(
       span.end(answer.ok ? { code: "ok" } : { code: "error", message: answer.error._tag }, {
         "berth.orbit.primitive": primitive,

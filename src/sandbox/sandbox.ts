@@ -49,6 +49,20 @@ export interface CodeRunResult {
   readonly durationMs: number
 }
 
+/** How one run is started, beyond its code and input. */
+export interface RunOptions {
+  /** The workspace's limits (the run may ask for a shorter wall time). */
+  readonly limits?: CodeLimits
+  /** Hears the run's id once RunStarted is appended (not for a run refused before it could start). */
+  readonly started?: (run: string) => void
+  /** The submitting agent's MCP connection, for orbit.ai's sampling. */
+  readonly channel?: AgentChannel | undefined
+  /** The run that caused this one (a job's run: the run that scheduled it). */
+  readonly causationId?: string | undefined
+  /** The job whose firing this run is. */
+  readonly job?: string | undefined
+}
+
 /** A run submitted without waiting: its id, once RunStarted is on the log. */
 export interface CodeRunStarted {
   readonly run: string
@@ -67,6 +81,8 @@ export interface SandboxHost extends WorkspaceHost {
   workspace(): string
   /** orbit.db: the workspace's own SQLite Durable Object. */
   readonly database: OrbitStores["db"]
+  /** orbit.jobs: the workspace's scheduled jobs. */
+  readonly jobs: OrbitStores["jobs"]
 }
 
 const utf8 = new TextEncoder()
@@ -101,14 +117,9 @@ export class Sandbox {
     this.#host = host
   }
 
-  /** Runs the code to its end; `started` hears the run's id once RunStarted is appended (not for a run refused before). */
-  async run(
-    agent: string,
-    input: CodeRunInput,
-    limits: CodeLimits = DEFAULT_CODE_LIMITS,
-    started?: (run: string) => void,
-    channel?: AgentChannel
-  ): Promise<CodeRunResult> {
+  /** Runs the code to its end, recording it as a run of `agent`. */
+  async run(agent: string, input: CodeRunInput, options: RunOptions = {}): Promise<CodeRunResult> {
+    const { limits = DEFAULT_CODE_LIMITS, started, channel, causationId, job } = options
     const host = this.#host
     const file = input.file ?? "script.ts"
     const source = typeof input.code === "string" ? input.code : ""
@@ -117,9 +128,10 @@ export class Sandbox {
     const scrubber = await host.vault.scrubber()
     // What RunStarted says of a code run, whether it runs or is refused.
     const runLimits = limitsFor(timeoutRule(input.timeoutMs, limits) === undefined ? input.timeoutMs : undefined, limits)
-    const traced = beginRun(host, agent, { name: "run_code", arguments: { codeHash, input: runInput } }, scrubber, undefined, {
+    const link = causationId === undefined ? undefined : { causationId }
+    const traced = beginRun(host, agent, { name: "run_code", arguments: { codeHash, input: runInput } }, scrubber, link, {
       rootSpan: "berth.code.run",
-      fields: { kind: "code", codeHash, codeSize: utf8.encode(source).byteLength, limits: runLimits }
+      fields: { kind: "code", codeHash, codeSize: utf8.encode(source).byteLength, limits: runLimits, ...(job === undefined ? {} : { job }) }
     })
     const span = (name: string) => startSpan(traced.traceId, name, traced.root.spanId)
     const startedAt = Date.now()
@@ -175,19 +187,36 @@ export class Sandbox {
     if (!this.#kept.has(codeHash)) {
       const keeping = span("berth.code.store")
       try {
-        if (!(await host.codeBucket.head(codeKey(codeHash))))
-          await host.codeBucket.put(codeKey(codeHash), source, { httpMetadata: { contentType: "text/plain; charset=utf-8" }, sha256: codeHash })
+        await this.keep(codeHash, source)
       } catch (error) {
-        const message = `the code could not be kept in R2 (${codeKey(codeHash)}): ${error instanceof Error ? error.message : String(error)}; nothing ran`
+        const message = `${error instanceof Error ? error.message : String(error)}; nothing ran`
         return refuse("error", { _tag: "CodeStoreFailed", message }, keeping.end({ code: "error", message: "CodeStoreFailed" }, { "berth.code.key": codeKey(codeHash) }))
       }
-      this.#kept.add(codeHash)
       spans.push(keeping.end({ code: "ok" }, { "berth.code.key": codeKey(codeHash) }))
     }
 
     traced.start()
     started?.(traced.run)
     return this.#execute(agent, channel, { codeHash, codeBytes: compiled.bytes, js: compiled.js, file, input: runInput, limits: runLimits }, traced, spans, startedAt, scrubber)
+  }
+
+  /** Keeps `source` in R2 as `code/<hash>` unless it is there already; throws naming the key if R2 fails. */
+  async keep(codeHash: string, source: string): Promise<void> {
+    if (this.#kept.has(codeHash)) return
+    try {
+      if (!(await this.#host.codeBucket.head(codeKey(codeHash))))
+        await this.#host.codeBucket.put(codeKey(codeHash), source, { httpMetadata: { contentType: "text/plain; charset=utf-8" }, sha256: codeHash })
+    } catch (error) {
+      throw new Error(`the code could not be kept in R2 (${codeKey(codeHash)}): ${error instanceof Error ? error.message : String(error)}`)
+    }
+    this.#kept.add(codeHash)
+  }
+
+  /** The source kept as `code/<hash>`, checked against its hash; undefined when R2 has none that matches. */
+  async read(codeHash: string): Promise<string | undefined> {
+    const object = await this.#host.codeBucket.get(codeKey(codeHash))
+    const source = object ? await object.text() : undefined
+    return source !== undefined && wasmSha256Hex(source) === codeHash ? source : undefined
   }
 
   async #execute(
@@ -202,7 +231,8 @@ export class Sandbox {
     const stores = {
       storage: new WorkspaceStorage(this.#host.storageBucket, this.#host.workspace()),
       cache: new WorkspaceCache(this.#host.cacheKv, this.#host.workspace()),
-      db: this.#host.database
+      db: this.#host.database,
+      jobs: this.#host.jobs
     }
     const orbit = new Orbit(this.#host, stores, channel, {
       run: traced.run,

@@ -60,6 +60,8 @@ import {
   RefreshCredential
 } from "../vault/oauth/commands.ts"
 import { DeleteMemory, decideDeleteMemory, decideExpireMemory, decidePutMemory, ExpireMemory, PutMemory } from "../memory/commands.ts"
+import { CancelJob, decideCancelJob, decideFinishJob, decideScheduleJob, decideStartJob, FinishJob, ScheduleJob, StartJob } from "../jobs/commands.ts"
+import { JobAlreadyRunning, JobInputHasSecret, JobLimitReached, JobNotFound, JobScheduleInvalid } from "../jobs/errors.ts"
 import { MemoryNotFound, MemoryValueHasSecret, MemoryValueTooLarge, MemoryVersionConflict } from "../memory/errors.ts"
 import { decideFinishRun, decideRecordRun, decideStartRun, FinishRun, RecordRun, StartRun } from "../runs/commands.ts"
 import { RunAlreadyStarted, RunNotFound } from "../runs/errors.ts"
@@ -125,6 +127,10 @@ export const Command = Schema.Union([
   PutMemory,
   DeleteMemory,
   ExpireMemory,
+  ScheduleJob,
+  StartJob,
+  FinishJob,
+  CancelJob,
   StartRun,
   FinishRun,
   RecordRun
@@ -172,7 +178,12 @@ export const DomainError = Schema.Union([
   MemoryNotFound,
   MemoryVersionConflict,
   MemoryValueTooLarge,
-  MemoryValueHasSecret
+  MemoryValueHasSecret,
+  JobNotFound,
+  JobScheduleInvalid,
+  JobLimitReached,
+  JobInputHasSecret,
+  JobAlreadyRunning
 ])
 export type DomainError = typeof DomainError.Type
 
@@ -210,6 +221,10 @@ const handlers: Handlers = {
   PutMemory: decidePutMemory,
   DeleteMemory: decideDeleteMemory,
   ExpireMemory: decideExpireMemory,
+  ScheduleJob: decideScheduleJob,
+  StartJob: decideStartJob,
+  FinishJob: decideFinishJob,
+  CancelJob: decideCancelJob,
   SetPolicy: decideSetPolicy,
   RemovePolicy: decideRemovePolicy,
   SetRateLimit: decideSetRateLimit,

@@ -24,6 +24,7 @@ import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
 import type { SandboxRunner } from "../sandbox/runner.ts"
 import { type CodeRunInput, type CodeRunResult, type CodeRunStarted, Sandbox, type SandboxHost } from "../sandbox/sandbox.ts"
+import { Jobs, type JobView } from "../jobs/jobs.ts"
 import { Memory, type ListOptions, type MemoryEntry, type PutInput } from "../memory/memory.ts"
 import { memoryHistory } from "../memory/history.ts"
 import type { MemoryNotFound } from "../memory/errors.ts"
@@ -98,6 +99,8 @@ export class Workspace extends DurableObject<Env> {
   #memory!: Memory
   /** Server-side execution: code runs in isolates, with orbit bound to each run. */
   readonly #sandbox: Sandbox
+  /** Jobs scripts scheduled, fired by the alarm through the sandbox. */
+  #jobs!: Jobs
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -114,7 +117,8 @@ export class Workspace extends DurableObject<Env> {
       storageBucket: env.STORAGE,
       cacheKv: env.CACHE,
       workspace: () => this.#state.workspace?.slug ?? this.#slug,
-      database: () => env.WORKSPACE_DB.getByName(this.#state.workspace?.slug ?? this.#slug) as unknown as ReturnType<SandboxHost["database"]>
+      database: () => env.WORKSPACE_DB.getByName(this.#state.workspace?.slug ?? this.#slug) as unknown as ReturnType<SandboxHost["database"]>,
+      jobs: () => this.#jobs
     })
     this.#mcp = new McpEndpoint(host, (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {
@@ -148,6 +152,14 @@ export class Workspace extends DurableObject<Env> {
         scrubber: () => this.#vault.scrubber()
       })
       await this.#memory.start()
+      const sandbox = this.#sandbox
+      this.#jobs = new Jobs({
+        state: () => this.#state,
+        execute: (command, options) => this.#execute(command, options),
+        newId: () => this.#stores.log.newId(),
+        scrubber: () => this.#vault.scrubber(),
+        code: { keep: (hash, source) => sandbox.keep(hash, source), read: (hash) => sandbox.read(hash), run: (agent, input, options) => sandbox.run(agent, input, options) }
+      })
       const cursors = new Cursors(sql)
       const log = this.#stores.log
       // Rows in D1 and keys in R2 are named by the slug the log recorded, whatever woke the object.
@@ -161,6 +173,8 @@ export class Workspace extends DurableObject<Env> {
       await this.#archiver.ready()
       this.#clock = new AlarmClock(ctx.storage, await ctx.storage.getAlarm())
       await this.#directory.ensure(this.#directoryEntry)
+      // A job's firing an earlier life did not finish is finished as interrupted (jobs.ts).
+      await this.#jobs.start()
       // Whatever an earlier life of this object left unpushed or half-sealed resumes from here.
       this.#reschedule()
     })
@@ -194,7 +208,7 @@ export class Workspace extends DurableObject<Env> {
         scrubber: () => this.#vault.scrubber()
       },
       memory: () => this.#memory,
-      runCode: (agent, input, channel) => this.#sandbox.run(agent, input, undefined, undefined, channel)
+      runCode: (agent, input, channel) => this.#sandbox.run(agent, input, { channel })
     }
   }
 
@@ -217,7 +231,7 @@ export class Workspace extends DurableObject<Env> {
     // Under load the alarm is already set to fire within a push interval: the jobs run then and
     // reschedule themselves, so an append need not ask each of them again.
     if (this.#clock.armedBy(Date.now() + D1_PUSH_INTERVAL_MS)) return
-    this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#retention.due(), this.#directory.due(), this.#memory.due()])
+    this.#clock.schedule([this.#d1.due(), this.#archiver.due(), this.#retention.due(), this.#directory.due(), this.#memory.due(), this.#jobs.due()])
   }
 
   get #projections(): Projections {
@@ -318,9 +332,14 @@ export class Workspace extends DurableObject<Env> {
     // Answer once the run has started (or was refused before it could); it goes on after this returns.
     let started!: (run: string) => void
     const begun = new Promise<CodeRunStarted>((resolve) => (started = (run) => resolve({ run, status: "running" })))
-    const finished = this.#sandbox.run(agent, input, undefined, started)
+    const finished = this.#sandbox.run(agent, input, { started })
     this.ctx.waitUntil(finished)
     return Promise.race([begun, finished])
+  }
+
+  /** The scheduled jobs, all or one agent's (`berth job list`). */
+  jobs(agent?: string): Array<JobView> {
+    return this.#jobs.list(agent)
   }
 
   /** Every version of one entry, from the log: who wrote it, when, and what. */
@@ -446,7 +465,7 @@ export class Workspace extends DurableObject<Env> {
     return this.#pool.connects
   }
 
-  /** The one alarm: retries the directory entry, pushes to D1, seals the archive and prunes, whichever is due. */
+  /** The one alarm: retries the directory entry, pushes to D1, seals the archive, prunes, expires memory and fires jobs, whichever is due. */
   override async alarm(): Promise<void> {
     this.#clock.fired()
     const now = Date.now()
@@ -455,6 +474,8 @@ export class Workspace extends DurableObject<Env> {
     if ((this.#archiver.due() ?? Number.POSITIVE_INFINITY) <= now) await this.#archiver.seal()
     if ((this.#retention.due() ?? Number.POSITIVE_INFINITY) <= now) this.#retention.prune(now)
     if ((this.#memory.due() ?? Number.POSITIVE_INFINITY) <= now) this.#memory.onAlarm(now)
+    // Jobs run past this alarm: the next one is set for whatever else is due meanwhile.
+    if ((this.#jobs.due() ?? Number.POSITIVE_INFINITY) <= now) this.ctx.waitUntil(this.#jobs.onAlarm(now).finally(() => this.#reschedule()))
     this.#reschedule()
   }
 }

@@ -19,6 +19,7 @@ type RpcMethods =
   | "memoryHistory"
   | "runCode"
   | "codeTools"
+  | "jobs"
   | "memoryIndex"
   | "refreshPlugin"
   | "refuseForeignKey"

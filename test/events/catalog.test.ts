@@ -127,6 +127,25 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
   },
   MemoryDeleted: { type: "MemoryDeleted", data: { namespace: "team/triage", key: "last-run", version: 2 } },
   MemoryExpired: { type: "MemoryExpired", data: { namespace: "team/triage", key: "last-run", version: 2, expiresAt: "2026-12-06T00:00:00.000Z" } },
+  JobScheduled: {
+    type: "JobScheduled",
+    data: {
+      job: "job_01JD3Z9A0000000000000000JB",
+      agent: "ci-bot",
+      codeHash: SHA_A,
+      codeSize: 412,
+      input: { repo: "acme/api" },
+      cron: "0 9 * * 1-5",
+      nextAt: "2026-12-07T09:00:00.000Z",
+      scheduledBy: "01JD3Z9A0000000000000000RN"
+    }
+  },
+  JobStarted: { type: "JobStarted", data: { job: "job_01JD3Z9A0000000000000000JB", run: "01JD3Z9A0000000000000001RN", due: "2026-12-07T09:00:00.000Z" } },
+  JobFinished: {
+    type: "JobFinished",
+    data: { job: "job_01JD3Z9A0000000000000000JB", run: "01JD3Z9A0000000000000001RN", status: "ok", nextAt: "2026-12-08T09:00:00.000Z" }
+  },
+  JobCancelled: { type: "JobCancelled", data: { job: "job_01JD3Z9A0000000000000000JB", reason: "agent 'ci-bot' was revoked" } },
   RunStarted: {
     type: "RunStarted",
     data: { run: "01JD3Z9A0000000000000000RN", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", agent: "ci-bot", tool: "github__search_issues", argsHash: SHA_A, argsSize: 24 }
@@ -202,6 +221,8 @@ describe("the event catalog", () => {
     ["a missing required field", { type: "PluginInstalled", data: { plugin: "github", url: "https://x.test/mcp", transport: "sse" } }],
     ["a value outside a literal set", { type: "MemberAdded", data: { member: "ada", role: "superuser" } }],
     ["a hash that is not lowercase hex", { type: "ToolApproved", data: { tool: "github__search", hash: SHA_A.toUpperCase() } }],
+    ["a job id that is not 'job_' and a ULID", { type: "JobCancelled", data: { job: "../acme/job" } }],
+    ["a run status outside the set", { type: "JobFinished", data: { job: "job_01JD3Z9A0000000000000000JB", status: "skipped" } }],
     ["a plugin name containing '__'", { type: "PluginRemoved", data: { plugin: "git__hub" } }],
     ["a tool id without the '__' separator", { type: "ToolApproved", data: { tool: "search", hash: SHA_A } }],
     ["a span attribute that is an object", {
@@ -247,6 +268,13 @@ describe("upcast", () => {
       CredentialGrantRevoked: 2
     }
     for (const type of EVENT_TYPES) expect(currentVersion(type)).toBe(versioned[type] ?? 1)
+  })
+
+  it("RunStarted from before jobs (no job field) reads as written: the field is optional, so it needs no upcaster", () => {
+    const before = JSON.parse(JSON.stringify(samples.RunStarted.data))
+    expect(decodeEvent(envelope("RunStarted", 1, before)).data).toEqual(before)
+    const fired = { ...before, kind: "code", codeHash: SHA_B, codeSize: 412, job: "job_01JD3Z9A0000000000000000JB" }
+    expect(decodeEvent(envelope("RunStarted", 1, fired)).data).toEqual(fired)
   })
 
   it("AgentRegistered v1 (keys only, before OAuth) reads as v2 with via 'key'", () => {

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { run } from "../../src/cli/main.ts"
 import { TEST_AUDIT_SIGNING_KEY, TEST_SESSION_SECRET, TEST_VAULT_KEY } from "../keys.ts"
 import { startDevWorker } from "./dev-worker.ts"
 
@@ -92,4 +93,17 @@ export const adminRpc = async (plane: { readonly url: string; readonly token: st
   const answer = (await response.json()) as { ok: boolean; result: any; error?: unknown }
   if (!answer.ok) throw new Error(JSON.stringify(answer.error))
   return answer.result
+}
+
+/** Runs the `berth` CLI in-process against a plane (read at each call, so a restarted plane is used), capturing its output. */
+export const cliFor = (current: () => { readonly url: string; readonly token: string }) => async (argv: ReadonlyArray<string>) => {
+  let out = ""
+  let err = ""
+  const code = await run(argv, {
+    env: { BERTH_URL: current().url, BERTH_ADMIN_TOKEN: current().token },
+    cwd: mkdtempSync(join(tmpdir(), "berth-cli-cwd-")),
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) }
+  })
+  return { code, out, err }
 }

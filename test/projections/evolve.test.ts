@@ -32,11 +32,17 @@ import {
   toolsDiscovered,
   payloadCaptureSet,
   retentionSet,
-  workspaceCreated
+  workspaceCreated,
+  jobCancelled,
+  jobFinished,
+  jobScheduled,
+  jobStarted
 } from "../workspace/events.ts"
 
 const A = "a".repeat(64)
 const B = "b".repeat(64)
+const JOB_A = "job_01JD3Z9A0000000000000000JA"
+const JOB_B = "job_01JD3Z9A0000000000000000JB"
 
 describe("ToolsDiscovered", () => {
   const installed = [workspaceCreated(), pluginInstalled("gh")]
@@ -344,6 +350,10 @@ describe("purity", () => {
     memoryDeleted("notes", "todo"),
     memoryPut("notes", "soon", "gone by noon", 1, { tags: ["t"], expiresAt: "2026-11-01T12:00:00.000Z" }),
     memoryExpired("notes", "soon", "2026-11-01T12:00:00.000Z"),
+    jobScheduled(JOB_A, { cron: "0 9 * * *", nextAt: "2026-11-02T09:00:00.000Z" }),
+    jobStarted(JOB_A, "r9", "2026-11-02T09:00:00.000Z"),
+    jobFinished(JOB_A, "r9", "2026-11-03T09:00:00.000Z"),
+    jobCancelled(JOB_A),
     runStarted("r1"),
     { type: "SpanRecorded", data: { run: "r1", span: { traceId: "t", spanId: "s", name: "call", start: "x", end: "y", status: { code: "ok" }, attributes: {} } } },
     runFinished("r1"),
@@ -368,6 +378,23 @@ describe("purity", () => {
 
   it("covers every event type in the catalog", () => {
     expect(new Set(everyEvent.map((e) => e.type))).toEqual(new Set(EVENT_TYPES))
+  })
+})
+
+describe("jobs", () => {
+  it("a cron job fires and stays scheduled for its next time; a one-shot job leaves when it finishes; a cancelled one leaves", () => {
+    const scheduled = replay(stored([workspaceCreated(), agentRegistered("bot"), jobScheduled(JOB_A, { cron: "0 9 * * *", nextAt: "2026-11-02T09:00:00.000Z" }), jobScheduled(JOB_B)]), initialState)
+    expect(scheduled.jobs[JOB_A]).toMatchObject({ agent: "bot", cron: "0 9 * * *", nextAt: "2026-11-02T09:00:00.000Z", fired: 0, scheduledBy: "r0", input: { n: 1 } })
+    expect(scheduled.jobs[JOB_A]!.running).toBeUndefined()
+    const running = replay(stored([jobStarted(JOB_A, "r9", "2026-11-02T09:00:00.000Z"), jobStarted(JOB_B, "r10")]), scheduled)
+    expect(running.jobs[JOB_A]).toMatchObject({ running: "r9", fired: 0 })
+    const after = replay(stored([jobFinished(JOB_A, "r9", "2026-11-03T09:00:00.000Z"), jobFinished(JOB_B, "r10")]), running)
+    expect(after.jobs[JOB_A]).toMatchObject({ nextAt: "2026-11-03T09:00:00.000Z", fired: 1 })
+    expect(after.jobs[JOB_A]!.running).toBeUndefined()
+    expect(after.jobs[JOB_B]).toBeUndefined()
+    expect(replay(stored([jobCancelled(JOB_A)]), after).jobs).toEqual({})
+    // A finish or start for a job no longer scheduled changes nothing (evolve is total).
+    expect(replay(stored([jobStarted(JOB_B, "r11"), jobFinished(JOB_B, "r11")]), after).jobs).toEqual(after.jobs)
   })
 })
 

@@ -80,6 +80,22 @@ export const memoryDeleted = (namespace: string, key: string, version = 1) => ev
 export const memoryExpired = (namespace: string, key: string, expiresAt: string, version = 1) =>
   event("MemoryExpired", { namespace, key, version, expiresAt })
 
+export const jobScheduled = (job: string, extra: { cron?: string; at?: string; nextAt?: string; agent?: string } = {}) =>
+  event("JobScheduled", {
+    job,
+    agent: extra.agent ?? "bot",
+    codeHash: "d".repeat(64),
+    codeSize: 40,
+    input: { n: 1 },
+    ...(extra.cron === undefined ? { at: extra.at ?? "2026-11-01T12:00:00.000Z" } : { cron: extra.cron }),
+    nextAt: extra.nextAt ?? extra.at ?? "2026-11-01T12:00:00.000Z",
+    scheduledBy: "r0"
+  })
+export const jobStarted = (job: string, run: string, due = "2026-11-01T12:00:00.000Z") => event("JobStarted", { job, run, due })
+export const jobFinished = (job: string, run: string, nextAt?: string) =>
+  event("JobFinished", { job, run, status: "ok", ...(nextAt === undefined ? {} : { nextAt }) })
+export const jobCancelled = (job: string) => event("JobCancelled", { job })
+
 export const runStarted = (run: string, agent = "bot", tool = "gh__search") =>
   event("RunStarted", { run, traceId: `trace-${run}`, agent, tool, argsHash: "c".repeat(64), argsSize: 17 })
 export const runFinished = (run: string, status: "ok" | "error" | "denied" = "ok") =>
