@@ -100,12 +100,24 @@ export class Jobs implements WorkspaceCapability {
         this.#finish(job, undefined, "error", `the job's code (R2 code/${scheduled.codeHash}) could not be read back; nothing ran`)
         return
       }
-      const result = await this.#host.code.run(scheduled.agent, { code: source, input: scheduled.input }, {
-        causationId: scheduled.scheduledBy,
-        job,
-        started: (run) => void this.#host.execute({ _tag: "StartJob", job, run, due: scheduled.nextAt }, { actor: PLANE, correlationId: run })
-      })
-      this.#finish(job, result.run, result.status, result.error && `${result.error._tag}: ${result.error.message}`)
+      let run: string | undefined
+      try {
+        const result = await this.#host.code.run(scheduled.agent, { code: source, input: scheduled.input }, {
+          causationId: scheduled.scheduledBy,
+          job,
+          started: (started) => {
+            run = started
+            this.#host.execute({ _tag: "StartJob", job, run: started, due: scheduled.nextAt }, { actor: PLANE, correlationId: started })
+          }
+        })
+        // The error is the script's or an upstream's words: scrubbed of the vault's values as the run's is.
+        const error = result.error && (await this.#host.scrubber()).text(`${result.error._tag}: ${result.error.message}`)
+        this.#finish(job, result.run, result.status, error)
+      } catch (error) {
+        // The run could not be carried to its end (recording failed): the job is not left running.
+        const message = (await this.#host.scrubber()).text(error instanceof Error ? error.message : String(error))
+        this.#finish(job, run, "error", `the job's run could not be completed: ${message}`)
+      }
     } finally {
       this.#firing.delete(job)
     }

@@ -94,6 +94,20 @@ describe("orbit.jobs", () => {
     expect((await ok({ _tag: "ListJobs", workspace: slug })).jobs).toEqual([])
   })
 
+  it("a job that throws is finished as an error, its text scrubbed of the vault's values like the run's", async () => {
+    const { slug, key } = await jobWorkspace()
+    const secret = "vault-value-0123456789abcdef"
+    await ok({ _tag: "SetCredential", workspace: slug, credential: "up-token", plugin: "up", kind: "bearer", value: secret })
+    const bot = await mcpClient(slug, key, "modern")
+    const code = `export default async (input, orbit) => orbit.jobs.schedule({ delayMs: 200 }, { code: "export default async () => { throw new TypeError('leaked ${secret}') }" })`
+    const out = structured(await bot.callTool({ name: "run_code", arguments: { code } }))
+    expect(out.status).toBe("ok")
+    await bot.close()
+    const finished = await finishedJob(slug, out.result.job)
+    expect(finished.data).toMatchObject({ status: "error", error: expect.stringContaining("TypeError: leaked") })
+    expect(JSON.stringify(await eventsOf(slug))).not.toContain(secret)
+  })
+
   it("reuses kept code by hash; cron jobs are listed, another agent can neither see nor cancel them, and revoking the agent cancels the rest", async () => {
     const { slug, key } = await jobWorkspace()
     const other = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "other" })
