@@ -59,5 +59,8 @@ export const RunFinished = defineEvent("RunFinished", {
   error: Schema.optional(Schema.String)
 })
 
-export const RunEvents = [RunStarted, SpanRecorded, RunFinished] as const
+/** The workspace's limits for code runs, replacing the defaults (src/sandbox/limits.ts); recorded whole. */
+export const CodeLimitsSet = defineEvent("CodeLimitsSet", CodeLimits.fields)
+
+export const RunEvents = [RunStarted, SpanRecorded, RunFinished, CodeLimitsSet] as const
 export type RunEvent = Schema.Schema.Type<(typeof RunEvents)[number]>

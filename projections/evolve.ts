@@ -24,6 +24,8 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       const { retentionDays: _, ...workspace } = state.workspace
       return draft.setWorkspace(event.data.keepDays === undefined ? workspace : { ...workspace, retentionDays: event.data.keepDays })
     }
+    case "CodeLimitsSet":
+      return state.workspace === null ? undefined : draft.setWorkspace({ ...state.workspace, codeLimits: { ...event.data } })
     case "MemberAdded":
       return draft.put("members", event.data.member, { role: event.data.role, addedAt: at })
     case "MemberRoleChanged":

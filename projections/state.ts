@@ -15,7 +15,9 @@ export const WorkspaceState = Schema.Struct({
       createdAt: Schema.String,
       payloadCapture: Schema.optional(Schema.Boolean),
       /** Days the Durable Object keeps sealed log rows; absent: all of them. */
-      retentionDays: Schema.optional(Schema.Number)
+      retentionDays: Schema.optional(Schema.Number),
+      /** Limits for code runs; absent: the defaults (src/sandbox/limits.ts). */
+      codeLimits: Schema.optional(Schema.Struct({ wallMs: Schema.Number, cpuMs: Schema.Number, resultBytes: Schema.Number, primitiveCalls: Schema.Number }))
     })
   ),
   members: Entities(Schema.Struct({ role: MemberRole, addedAt: Schema.String })),

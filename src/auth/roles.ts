@@ -61,6 +61,7 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   StartJob: "internal",
   FinishJob: "internal",
   CancelJob: "admin",
+  SetCodeLimits: "admin",
   SetPolicy: "admin",
   RemovePolicy: "admin",
   SetRateLimit: "admin",

@@ -1,4 +1,4 @@
-// `berth workspace create|list|capture|retention`: workspaces themselves. `create` takes the slug as its argument,
+// `berth workspace create|list|capture|retention|code-limits`: workspaces themselves. `create` takes the slug as its argument,
 // not from -w, because the workspace does not exist yet.
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -6,7 +6,7 @@ import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
 import { mutate, mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
 import { printJson, printTable } from "./output.ts"
-import { jsonOutput } from "./root.ts"
+import { jsonOutput, targetWorkspace } from "./root.ts"
 
 const create = Command.make(
   "create",
@@ -84,7 +84,43 @@ const retention = Command.make(
   ])
 )
 
+const limitFlag = (name: string, description: string) => Flag.Int(name).pipe(Flag.withDescription(description), Flag.optional)
+
+const codeLimits = Command.make(
+  "code-limits",
+  {
+    wallMs: limitFlag("wall-ms", "Wall time of a code run, 100 to 300,000 ms (default 30,000)"),
+    cpuMs: limitFlag("cpu-ms", "CPU time, 10 to 300,000 ms, where the runtime enforces it (default 10,000)"),
+    resultBytes: limitFlag("result-bytes", "A run's result as JSON, 1 byte to 4 MiB (default 262,144)"),
+    primitiveCalls: limitFlag("primitive-calls", "orbit calls a run may make, 1 to 10,000 (default 1,000)"),
+    defaults: Flag.Boolean("defaults").pipe(Flag.withDescription("Start from the defaults rather than the limits in force"), Flag.withDefault(false)),
+    ...mutationFlags
+  },
+  Effect.fn(function* ({ wallMs, cpuMs, resultBytes, primitiveCalls, defaults, ...options }) {
+    const given = { ...optionalField("wallMs", wallMs), ...optionalField("cpuMs", cpuMs), ...optionalField("resultBytes", resultBytes), ...optionalField("primitiveCalls", primitiveCalls) }
+    if (Object.keys(given).length === 0 && !defaults) {
+      // No change asked: show the limits in force.
+      const { state } = (yield* call({ _tag: "GetState", workspace: yield* targetWorkspace })) as { state: { workspace: { codeLimits?: Record<string, number> } } }
+      const limits = state.workspace.codeLimits
+      if (yield* jsonOutput) return yield* printJson({ codeLimits: limits ?? null })
+      return yield* printTable(
+        ["LIMIT", "VALUE"],
+        limits === undefined ? [] : Object.entries(limits).map(([k, v]) => [k, String(v)]),
+        "the default limits: wallMs 30000, cpuMs 10000, resultBytes 262144, primitiveCalls 1000 (berth workspace code-limits --wall-ms N to change)"
+      )
+    }
+    yield* mutate("SetCodeLimits", { ...given, ...(defaults ? { defaults: true } : {}) }, options, "set the workspace's code limits")
+  })
+).pipe(
+  Command.withDescription("Show or set the limits of the workspace's code runs (run_code, berth run submit, jobs)"),
+  Command.withExamples([
+    { command: "berth -w acme workspace code-limits --wall-ms 60000 --primitive-calls 200", description: "A minute per run, 200 orbit calls" },
+    { command: "berth -w acme workspace code-limits", description: "Show the limits in force" },
+    { command: "berth -w acme workspace code-limits --defaults", description: "Back to the defaults" }
+  ])
+)
+
 export const workspace = Command.make("workspace").pipe(
   Command.withDescription("Create and list workspaces, and set workspace-wide options"),
-  Command.withSubcommands([create, list, capture, retention])
+  Command.withSubcommands([create, list, capture, retention, codeLimits])
 )

@@ -11,7 +11,8 @@ import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools 
 import { callMemoryTool } from "./memory-call.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
 import { asToolResult } from "../sandbox/sandbox.ts"
-import { RUN_CODE, RUN_CODE_TOOL } from "../sandbox/tool.ts"
+import { workspaceLimits } from "../sandbox/limits.ts"
+import { RUN_CODE, runCodeTool } from "../sandbox/tool.ts"
 import { memoryUri, namespaced, resourceUri, splitMemoryUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
 
 const SERVER_INFO = { name: "berth", version: "0.1.0" }
@@ -50,7 +51,7 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
     const own = [
       ...(active && host.policies().mayUseMemory(active) ? memoryToolList() : []),
       // run_code, for an agent some policy lets submit code (src/sandbox).
-      ...(active && host.policies().mayRunCode(active) ? [RUN_CODE_TOOL] : [])
+      ...(active && host.policies().mayRunCode(active) ? [runCodeTool(workspaceLimits(host.state().workspace))] : [])
     ]
     return {
       tools: [

@@ -18,6 +18,18 @@ export const DEFAULT_CODE_LIMITS: CodeLimits = {
   primitiveCalls: 1_000
 }
 
+/** What a workspace may set each limit to (SetCodeLimits). */
+export const CODE_LIMIT_RANGES: { readonly [K in keyof CodeLimits]: { readonly minimum: number; readonly maximum: number } } = {
+  wallMs: { minimum: 100, maximum: 300_000 },
+  cpuMs: { minimum: 10, maximum: 300_000 },
+  resultBytes: { minimum: 1, maximum: 4 * 1024 * 1024 },
+  primitiveCalls: { minimum: 1, maximum: 10_000 }
+}
+
+/** The workspace's limits: the ones it set, or the defaults. */
+export const workspaceLimits = (workspace: { readonly codeLimits?: CodeLimits | undefined } | null): CodeLimits =>
+  workspace?.codeLimits ?? DEFAULT_CODE_LIMITS
+
 /** console output kept per run; past it the rest is dropped and the run says so. */
 export const LOG_BYTES = 64 * 1024
 

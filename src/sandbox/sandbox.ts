@@ -14,7 +14,7 @@ import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 import { compileScript, startupSyntaxError } from "./compile.ts"
 import { ScriptSyntaxError, ScriptTooLarge } from "./errors.ts"
 import { SCRIPT_MODULE } from "./host-module.ts"
-import { type CodeLimits, DEFAULT_CODE_LIMITS, limitsFor, LOG_BYTES, MAX_INPUT_BYTES, timeoutRule } from "./limits.ts"
+import { type CodeLimits, limitsFor, LOG_BYTES, MAX_INPUT_BYTES, timeoutRule, workspaceLimits } from "./limits.ts"
 import { Orbit, type OrbitStores } from "./orbit.ts"
 import { checkedOutcome } from "./outcome.ts"
 import type { AgentChannel } from "./primitives/ai.ts"
@@ -51,7 +51,7 @@ export interface CodeRunResult {
 
 /** How one run is started, beyond its code and input. */
 export interface RunOptions {
-  /** The workspace's limits (the run may ask for a shorter wall time). */
+  /** The limits (default: the workspace's, SetCodeLimits); the run may ask for a shorter wall time. */
   readonly limits?: CodeLimits
   /** Hears the run's id once RunStarted is appended (not for a run refused before it could start). */
   readonly started?: (run: string) => void
@@ -119,8 +119,8 @@ export class Sandbox {
 
   /** Runs the code to its end, recording it as a run of `agent`. */
   async run(agent: string, input: CodeRunInput, options: RunOptions = {}): Promise<CodeRunResult> {
-    const { limits = DEFAULT_CODE_LIMITS, started, channel, causationId, job } = options
     const host = this.#host
+    const { limits = workspaceLimits(host.state().workspace), started, channel, causationId, job } = options
     const file = input.file ?? "script.ts"
     const source = typeof input.code === "string" ? input.code : ""
     const codeHash = wasmSha256Hex(source)

@@ -1,11 +1,12 @@
 // Berth's own `run_code` tool, unprefixed beside the memory tools: its input schema is what a call is
 // validated against, and its description tells a model what `orbit` offers.
 import type { Tool } from "@modelcontextprotocol/server"
-import { DEFAULT_CODE_LIMITS } from "./limits.ts"
+import { type CodeLimits, DEFAULT_CODE_LIMITS } from "./limits.ts"
 
 export const RUN_CODE = "run_code"
 
-export const RUN_CODE_TOOL: Tool = {
+/** The tool as an agent of a workspace with these limits sees it (its description and timeoutMs's maximum name them). */
+export const runCodeTool = (limits: CodeLimits = DEFAULT_CODE_LIMITS): Tool => ({
   name: RUN_CODE,
   title: "Run code in the workspace",
   description:
@@ -17,18 +18,19 @@ export const RUN_CODE_TOOL: Tool = {
     "orbit.storage.get/put/delete/list keeps text, JSON or bytes (up to 1 MiB each) for the workspace; orbit.cache.get/put(key, value, {ttlSeconds})/delete caches values for 60 s to 30 days. " +
     "orbit.db.exec(sql, ...params) and orbit.db.query(sql, ...params) use the workspace's own SQLite database, one statement per call. " +
     "orbit.ai.generate({ messages, maxTokens }) asks your own model through MCP sampling, if you answer sampling. " +
+    "orbit.jobs.schedule({ delayMs } | { at } | { cron }, { code, input }) runs code later as you (cron: five fields, UTC); orbit.jobs.list() and .cancel(job) manage your jobs. " +
     "A refused call throws an error whose _tag says why (ToolDenied, MemoryDenied, MemoryNotFound, …), which the code can catch. " +
     "There is no network: fetch throws. console.log output comes back with the result. " +
-    `The run stops after ${DEFAULT_CODE_LIMITS.wallMs / 1000} s (or timeoutMs) and may make at most ${DEFAULT_CODE_LIMITS.primitiveCalls} orbit calls. ` +
+    `The run stops after ${limits.wallMs / 1000} s (or timeoutMs) and may make at most ${limits.primitiveCalls} orbit calls. ` +
     "Every call it makes is recorded as part of the run.",
   inputSchema: {
     type: "object",
     properties: {
       code: { type: "string", minLength: 1, description: "The module's source: `export default async function (input, orbit) { … }`. TypeScript types are allowed." },
       input: { description: "Any JSON value, passed as the function's first argument." },
-      timeoutMs: { type: "integer", minimum: 1, maximum: DEFAULT_CODE_LIMITS.wallMs, description: "Stop the run after this many milliseconds." }
+      timeoutMs: { type: "integer", minimum: 1, maximum: limits.wallMs, description: "Stop the run after this many milliseconds." }
     },
     required: ["code"],
     additionalProperties: false
   }
-}
+})

@@ -60,6 +60,7 @@ import {
   RefreshCredential
 } from "../vault/oauth/commands.ts"
 import { DeleteMemory, decideDeleteMemory, decideExpireMemory, decidePutMemory, ExpireMemory, PutMemory } from "../memory/commands.ts"
+import { decideSetCodeLimits, SetCodeLimits } from "../sandbox/commands.ts"
 import { CancelJob, decideCancelJob, decideFinishJob, decideScheduleJob, decideStartJob, FinishJob, ScheduleJob, StartJob } from "../jobs/commands.ts"
 import { JobAlreadyRunning, JobInputHasSecret, JobLimitReached, JobNotFound, JobScheduleInvalid } from "../jobs/errors.ts"
 import { MemoryNotFound, MemoryValueHasSecret, MemoryValueTooLarge, MemoryVersionConflict } from "../memory/errors.ts"
@@ -131,6 +132,7 @@ export const Command = Schema.Union([
   StartJob,
   FinishJob,
   CancelJob,
+  SetCodeLimits,
   StartRun,
   FinishRun,
   RecordRun
@@ -225,6 +227,7 @@ const handlers: Handlers = {
   StartJob: decideStartJob,
   FinishJob: decideFinishJob,
   CancelJob: decideCancelJob,
+  SetCodeLimits: decideSetCodeLimits,
   SetPolicy: decideSetPolicy,
   RemovePolicy: decideRemovePolicy,
   SetRateLimit: decideSetRateLimit,

@@ -166,6 +166,7 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
       }
     }
   },
+  CodeLimitsSet: { type: "CodeLimitsSet", data: { wallMs: 60_000, cpuMs: 10_000, resultBytes: 262_144, primitiveCalls: 200 } },
   RunFinished: {
     type: "RunFinished",
     data: { run: "01JD3Z9A0000000000000000RN", status: "ok", durationMs: 180, resultHash: SHA_B, resultSize: 2048 }

@@ -93,6 +93,21 @@ describe("berth run submit", () => {
     expect(shown.out).toContain("berth.tool=up__echo")
   })
 
+  it("workspace code-limits shows the defaults, sets limits the next run uses, and refuses one out of range naming it", async () => {
+    const ws = await codeWorkspace("limits")
+    expect((await berth(["-w", ws, "workspace", "code-limits"])).out).toContain("the default limits: wallMs 30000")
+    const set = await berth(["-w", ws, "workspace", "code-limits", "--wall-ms", "5000", "--primitive-calls", "50"])
+    expect(set).toMatchObject({ code: 0, err: "" })
+    expect(set.out).toContain("CodeLimitsSet")
+    expect(JSON.parse((await berth(["-w", ws, "--json", "workspace", "code-limits"])).out)).toEqual({ codeLimits: { wallMs: 5000, cpuMs: 10_000, resultBytes: 262_144, primitiveCalls: 50 } })
+    const ran = JSON.parse((await berth(["-w", ws, "--json", "run", "submit", script("one.js", "export default async () => 1"), "--as", "bot", "--wait"])).out)
+    const shown = await berth(["-w", ws, "run", "show", ran.run])
+    expect(shown.out).toContain("limits  wall 5000 ms, cpu 10000 ms, result 262144 bytes, 50 primitive calls")
+    const refused = await berth(["-w", ws, "workspace", "code-limits", "--wall-ms", "999999"])
+    expect(refused.code).not.toBe(0)
+    expect(refused.err).toContain("wallMs")
+  })
+
   it("reports a syntax error at its line and column and exits 1; an unreadable file or unknown agent is refused", async () => {
     const ws = `code-err-${Date.now().toString(36)}`
     await adminRpc(plane, { _tag: "CreateWorkspace", workspace: ws })

@@ -354,6 +354,7 @@ describe("purity", () => {
     jobStarted(JOB_A, "r9", "2026-11-02T09:00:00.000Z"),
     jobFinished(JOB_A, "r9", "2026-11-03T09:00:00.000Z"),
     jobCancelled(JOB_A),
+    { type: "CodeLimitsSet", data: { wallMs: 5000, cpuMs: 1000, resultBytes: 1024, primitiveCalls: 10 } },
     runStarted("r1"),
     { type: "SpanRecorded", data: { run: "r1", span: { traceId: "t", spanId: "s", name: "call", start: "x", end: "y", status: { code: "ok" }, attributes: {} } } },
     runFinished("r1"),
