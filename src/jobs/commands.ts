@@ -3,7 +3,7 @@
 // the rest from the state. StartJob and FinishJob are the alarm's, as the plane; CancelJob is the
 // job's own agent's (orbit.jobs.cancel) or an admin's.
 import { Effect, Schema } from "effect"
-import { AgentName, event, JobId, RunStatus, Sha256Hex } from "../../events/index.ts"
+import { AgentName, event, ISO_8601_WITH_ZONE, JobId, RunStatus, Sha256Hex } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import { AgentNotFound } from "../agent/errors.ts"
 import { SHAPES_ONLY } from "../runs/redact.ts"
@@ -12,7 +12,10 @@ import { requireWorkspace } from "../workspace/decider.ts"
 import { JobAlreadyRunning, JobInputHasSecret, JobLimitReached, JobNotFound, JobScheduleInvalid } from "./errors.ts"
 import { isRule, MAX_JOBS, parseCron } from "./schedule.ts"
 
-const IsoTime = Schema.String
+/** The plane computes these times (schedule.ts): ISO-8601 with a zone, as toISOString writes them. */
+const IsoTime = Schema.String.check(
+  Schema.makeFilter((t: string) => (ISO_8601_WITH_ZONE.test(t) && !Number.isNaN(Date.parse(t))) || "expected an ISO-8601 time with a zone")
+)
 
 export class ScheduleJob extends Schema.TaggedClass<ScheduleJob>()("ScheduleJob", {
   job: JobId,
@@ -53,8 +56,6 @@ export const decideScheduleJob = Effect.fnUntraced(function* (state: WorkspaceSt
     const parsed = parseCron(cron)
     if (isRule(parsed)) return yield* new JobScheduleInvalid(parsed)
   }
-  for (const [field, time] of [["at", at], ["nextAt", nextAt]] as const)
-    if (time !== undefined && Number.isNaN(Date.parse(time))) return yield* new JobScheduleInvalid({ field, reason: "not a time" })
   if (state.jobs[job]) return yield* new JobScheduleInvalid({ field: "job", reason: `job '${job}' is already scheduled` })
   if (Object.keys(state.jobs).length >= MAX_JOBS) return yield* new JobLimitReached({ limit: MAX_JOBS })
   const text = JSON.stringify(input ?? null)

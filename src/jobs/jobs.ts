@@ -9,6 +9,7 @@
 import type { Actor } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
 import type { Scrubber } from "../runs/redact.ts"
+import type { OrbitAnswer } from "../sandbox/orbit.ts"
 import type { CodeRunInput, CodeRunResult, RunOptions } from "../sandbox/sandbox.ts"
 import { compileScript } from "../sandbox/compile.ts"
 import { ScriptSyntaxError } from "../sandbox/errors.ts"
@@ -37,10 +38,8 @@ export interface JobsHost {
   }
 }
 
-/** What a script gets back from orbit.jobs, or the typed error it can catch. */
-export type JobAnswer =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly error: { readonly _tag: string; readonly message: string; readonly details?: Record<string, unknown> } }
+/** What a script gets back from orbit.jobs: orbit's own answer, a value or a typed error it can catch. */
+type JobAnswer = OrbitAnswer
 
 const failed = (_tag: string, message: string, details?: Record<string, unknown>): JobAnswer => ({
   ok: false,

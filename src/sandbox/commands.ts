@@ -25,8 +25,9 @@ export const decideSetCodeLimits = Effect.fnUntraced(function* (state: Workspace
   const given = Object.fromEntries(Object.entries({ wallMs, cpuMs, resultBytes, primitiveCalls }).filter(([, v]) => v !== undefined))
   if (Object.keys(given).length === 0 && defaults !== true)
     return yield* new InvalidCommand({ field: "wallMs", reason: "give at least one of wallMs, cpuMs, resultBytes or primitiveCalls, or defaults: true" })
-  const limits = { ...(defaults === true ? DEFAULT_CODE_LIMITS : workspaceLimits(workspace)), ...given }
   const current = workspaceLimits(workspace)
+  const limits = { ...(defaults === true ? DEFAULT_CODE_LIMITS : current), ...given }
+  // Nothing changes only when the workspace already has limits of its own equal to these.
   if ((Object.keys(limits) as Array<keyof typeof limits>).every((k) => limits[k] === current[k]) && workspace.codeLimits !== undefined) return []
   return [event("CodeLimitsSet", limits)]
 })

@@ -38,6 +38,7 @@ const MEMORY_PRIMITIVES: Readonly<Record<string, MemoryToolName>> = {
 
 const STORE_PRIMITIVES = ["storage.get", "storage.put", "storage.delete", "storage.list", "cache.get", "cache.put", "cache.delete", "db.exec", "db.query", "ai.generate"] as const
 const JOB_PRIMITIVES = ["jobs.schedule", "jobs.list", "jobs.cancel"] as const
+const JOB_ID = /^job_[0-9A-HJKMNP-TV-Z]{26}$/
 
 export const PRIMITIVES = ["tools.call", ...Object.keys(MEMORY_PRIMITIVES), ...STORE_PRIMITIVES, ...JOB_PRIMITIVES] as const
 
@@ -188,8 +189,9 @@ export class Orbit extends RpcTarget {
         answer = done.ok ? { ok: true, value: done.value } : refusal(done._tag, done.message)
       } else if (primitive.startsWith("jobs.")) {
         answer = await this.#job(primitive, (args ?? {}) as { when?: unknown; job?: unknown })
+        // The id the plane made, or one the script named: recorded only when it has a job id's shape.
         const job = answer.ok ? (answer.value as { job?: unknown }).job : (args as { job?: unknown } | undefined)?.job
-        if (typeof job === "string" && primitive !== "jobs.list") extra["berth.job"] = job.slice(0, 40)
+        if (typeof job === "string" && JOB_ID.test(job) && primitive !== "jobs.list") extra["berth.job"] = job
       } else if (primitive === "db.exec" || primitive === "db.query") {
         const { sql, params } = (args ?? {}) as { sql?: unknown; params?: unknown }
         if (typeof sql !== "string" || !Array.isArray(params)) answer = refusal("InvalidArguments", `orbit.${primitive}(sql, ...params): sql is a string`)

@@ -9,6 +9,8 @@ describe("timing", () => {
     expect(timing({ at: "2026-12-05T10:00:00+01:00" }, NOW)).toEqual({ at: "2026-12-05T09:00:00.000Z", nextAt: "2026-12-05T09:00:00.000Z" })
     expect(timing({ delayMs: 2000 }, NOW)).toEqual({ at: "2026-12-05T08:50:32.000Z", nextAt: "2026-12-05T08:50:32.000Z" })
     expect(timing({ delayMs: 0, at: undefined }, NOW)).toMatchObject({ nextAt: "2026-12-05T08:50:30.000Z" })
+    // A time already past is due at once (the alarm fires it on its next pass).
+    expect(timing({ at: "2026-12-05T08:00:00Z" }, NOW)).toEqual({ at: "2026-12-05T08:00:00.000Z", nextAt: "2026-12-05T08:00:00.000Z" })
   })
 
   it("cron: the next matching minute in UTC, after now", () => {
