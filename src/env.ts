@@ -17,6 +17,10 @@ export interface Env {
   readonly CACHE: KVNamespace
   /** Worker Loader: runs submitted code in an isolate of its own (src/sandbox). */
   readonly LOADER: WorkerLoader
+  /** Workers AI (`[ai] binding = "AI"`), when the deployment configures it: orbit.ai's first source (src/sandbox/primitives/ai.ts). */
+  readonly AI?: Ai
+  /** The Workers AI text-generation model orbit.ai runs (default @cf/meta/llama-3.3-70b-instruct-fp8-fast). */
+  readonly BERTH_AI_MODEL?: string
   /** Worker secret: base64 PKCS#8 Ed25519 private key that signs archive manifests. Unset pauses the archive. */
   readonly BERTH_AUDIT_SIGNING_KEY?: string
   /** Seal a segment once this many events are unsealed (default 1000). */

@@ -20,7 +20,7 @@ import type { Jobs } from "../jobs/jobs.ts"
 import type { MemoryToolName } from "../memory/tools.ts"
 import type { WorkspaceCache } from "./primitives/cache.ts"
 import type { DbResult, SqlParam } from "./db/workspace-db.ts"
-import { type AgentChannel, generate } from "./primitives/ai.ts"
+import { type AgentChannel, generate, type WorkersAiModel } from "./primitives/ai.ts"
 import type { PrimitiveResult, WorkspaceStorage } from "./primitives/storage.ts"
 
 /** What a primitive call answers the script: its value, or a typed error it can catch by `_tag`. */
@@ -53,6 +53,8 @@ export interface OrbitStores {
     exec(sql: string, params: ReadonlyArray<SqlParam>): Promise<DbResult<unknown>>
     query(sql: string, params: ReadonlyArray<SqlParam>): Promise<DbResult<unknown>>
   }
+  /** orbit.ai's first source: the deployment's Workers AI model, when it configures one. */
+  readonly ai: WorkersAiModel | undefined
 }
 
 const hex = (buffer: ArrayBuffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("")
@@ -185,7 +187,10 @@ export class Orbit extends RpcTarget {
           answer = child?.status === "denied" ? refusal("ToolDenied", textOf(result)) : { ok: true, value: result }
         }
       } else if (primitive === "ai.generate") {
-        const done = await generate(this.#host, this.#run.agent, this.#channel, (args ?? {}) as object, this.#aborted.signal)
+        const done = await generate(this.#host, this.#run.agent, { workersAi: this.#stores.ai, channel: this.#channel }, (args ?? {}) as object, this.#aborted.signal)
+        // Which source was asked; the model only when the deployment named it (an agent's is its own claim).
+        if (done.source) extra["berth.orbit.ai_source"] = done.source
+        if (done.source === "workers-ai") extra["berth.orbit.ai_model"] = this.#stores.ai!.model
         answer = done.ok ? { ok: true, value: done.value } : refusal(done._tag, done.message)
       } else if (primitive.startsWith("jobs.")) {
         answer = await this.#job(primitive, (args ?? {}) as { when?: unknown; job?: unknown })

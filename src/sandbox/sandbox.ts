@@ -83,6 +83,8 @@ export interface SandboxHost extends WorkspaceHost {
   readonly database: OrbitStores["db"]
   /** orbit.jobs: the workspace's scheduled jobs. */
   readonly jobs: OrbitStores["jobs"]
+  /** orbit.ai: the deployment's Workers AI model, when it configures one. */
+  readonly ai: OrbitStores["ai"]
 }
 
 const utf8 = new TextEncoder()
@@ -232,7 +234,8 @@ export class Sandbox {
       storage: new WorkspaceStorage(this.#host.storageBucket, this.#host.workspace()),
       cache: new WorkspaceCache(this.#host.cacheKv, this.#host.workspace()),
       db: this.#host.database,
-      jobs: this.#host.jobs
+      jobs: this.#host.jobs,
+      ai: this.#host.ai
     }
     const orbit = new Orbit(this.#host, stores, channel, {
       run: traced.run,

@@ -17,7 +17,7 @@ export const runCodeTool = (limits: CodeLimits = DEFAULT_CODE_LIMITS): Tool => (
     "orbit.memory.get(namespace, key), .put(namespace, key, value, {tags, ttlSeconds, ifVersion}), .delete(namespace, key), .list({prefix, tags, cursor, limit}) and .search(query, {prefix, limit}) use workspace memory. " +
     "orbit.storage.get/put/delete/list keeps text, JSON or bytes (up to 1 MiB each) for the workspace; orbit.cache.get/put(key, value, {ttlSeconds})/delete caches values for 60 s to 30 days. " +
     "orbit.db.exec(sql, ...params) and orbit.db.query(sql, ...params) use the workspace's own SQLite database, one statement per call. " +
-    "orbit.ai.generate({ messages, maxTokens }) asks your own model through MCP sampling, if you answer sampling. " +
+    "orbit.ai.generate({ messages, maxTokens }) asks the workspace's model, or else your own through MCP sampling if you answer sampling. " +
     "orbit.jobs.schedule({ delayMs } | { at } | { cron }, { code, input }) runs code later as you (cron: five fields, UTC); orbit.jobs.list() and .cancel(job) manage your jobs. " +
     "A refused call throws an error whose _tag says why (ToolDenied, MemoryDenied, MemoryNotFound, …), which the code can catch. " +
     "There is no network: fetch throws. console.log output comes back with the result. " +

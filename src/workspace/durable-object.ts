@@ -22,6 +22,7 @@ import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
+import { workersAi } from "../sandbox/primitives/ai.ts"
 import type { SandboxRunner } from "../sandbox/runner.ts"
 import { type CodeRunInput, type CodeRunResult, type CodeRunStarted, Sandbox, type SandboxHost } from "../sandbox/sandbox.ts"
 import { Jobs, type JobView } from "../jobs/jobs.ts"
@@ -118,7 +119,8 @@ export class Workspace extends DurableObject<Env> {
       cacheKv: env.CACHE,
       workspace: () => this.#state.workspace?.slug ?? this.#slug,
       database: () => env.WORKSPACE_DB.getByName(this.#state.workspace?.slug ?? this.#slug) as unknown as ReturnType<SandboxHost["database"]>,
-      jobs: () => this.#jobs
+      jobs: () => this.#jobs,
+      ai: workersAi(env)
     })
     this.#mcp = new McpEndpoint(host, (env.BERTH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean))
     void ctx.blockConcurrencyWhile(async () => {

@@ -1,8 +1,10 @@
-// orbit.ai.generate: a model's answer for a script. The plane has no model of its own configured
-// here, so it asks the agent that submitted the run, with MCP sampling on that agent's own request
-// (the 2025 era's server-to-client request), as an upstream's sampling request reaches it. A run
-// submitted over the admin RPC, or by an agent that cannot be asked, gets AiUnavailable, which says
-// what would make it work.
+// orbit.ai.generate: a model's answer for a script, from the first source that can give one:
+// 1. the deployment's Workers AI binding (`[ai] binding = "AI"`), running BERTH_AI_MODEL;
+// 2. otherwise the agent that submitted the run, with MCP sampling on that agent's own request (the
+//    2025 era's server-to-client request), as an upstream's sampling request reaches it;
+// 3. otherwise AiUnavailable, which says how to enable either.
+// Either way the answer has sampling's shape, `{model, role, content}`, so a script need not know
+// which source answered.
 import type { ServerContext } from "@modelcontextprotocol/server"
 import { PROTOCOL_VERSION_META_KEY, ProtocolError } from "@modelcontextprotocol/server"
 import type { WorkspaceHost } from "../../mcp/host.ts"
@@ -15,12 +17,27 @@ export interface AgentChannel {
   readonly send: SendToAgent
 }
 
+/** The deployment's model: its Workers AI binding (only `run` is used) and the model it runs. */
+export interface WorkersAiModel {
+  readonly binding: { run(model: string, inputs: object): Promise<unknown> }
+  readonly model: string
+}
+
+/** A text-generation model on Workers AI that follows chat messages, used when BERTH_AI_MODEL is unset. */
+export const DEFAULT_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast"
+
 export const MAX_AI_TOKENS = 8192
+
+/** The deployment's Workers AI model, from its `AI` binding and BERTH_AI_MODEL; none without the binding. */
+export const workersAi = (env: { readonly AI?: Ai; readonly BERTH_AI_MODEL?: string }): WorkersAiModel | undefined =>
+  env.AI
+    ? { binding: env.AI as unknown as WorkersAiModel["binding"], model: env.BERTH_AI_MODEL?.trim() || DEFAULT_AI_MODEL }
+    : undefined
 
 const refuse = (_tag: string, message: string): PrimitiveResult => ({ ok: false, _tag, message })
 
 const ENABLE =
-  "submit the run over MCP (run_code) from an agent on the 2025-era protocol that answers sampling (declares the 'sampling' capability)"
+  "configure a Workers AI binding for the plane ([ai] binding = \"AI\" in wrangler.toml), or submit the run over MCP (run_code) from an agent on the 2025-era protocol that answers sampling (declares the 'sampling' capability)"
 
 const isModern = (ctx: ServerContext) => (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined
 
@@ -33,31 +50,42 @@ const asMessage = (m: unknown) => {
   return undefined
 }
 
-export const generate = async (
-  host: WorkspaceHost,
-  agent: string,
-  channel: AgentChannel | undefined,
-  args: { messages?: unknown; maxTokens?: unknown; systemPrompt?: unknown; temperature?: unknown },
-  signal: AbortSignal
-): Promise<PrimitiveResult> => {
-  const messages = Array.isArray(args.messages) ? args.messages.map(asMessage) : []
-  if (messages.length === 0 || messages.some((m) => m === undefined))
-    return refuse("InvalidArguments", "orbit.ai.generate: messages is a non-empty array of {role: 'user' | 'assistant', content: text or an MCP content block}")
-  const maxTokens = args.maxTokens ?? 1024
-  if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1 || (maxTokens as number) > MAX_AI_TOKENS)
-    return refuse("InvalidArguments", `orbit.ai.generate: maxTokens is a whole number from 1 to ${MAX_AI_TOKENS}`)
-  if (args.systemPrompt !== undefined && typeof args.systemPrompt !== "string") return refuse("InvalidArguments", "orbit.ai.generate: systemPrompt is text")
-  if (args.temperature !== undefined && typeof args.temperature !== "number") return refuse("InvalidArguments", "orbit.ai.generate: temperature is a number")
-
-  if (!channel) return refuse("AiUnavailable", `no model is configured and no agent connection can be asked (the run was not submitted over MCP); ${ENABLE}`)
-  if (isModern(channel.ctx))
-    return refuse("AiUnavailable", `a 2026-07-28 agent's sampling is not relayed to code yet; ${ENABLE}`)
-  const params = {
-    messages,
-    maxTokens,
-    ...(args.systemPrompt === undefined ? {} : { systemPrompt: args.systemPrompt }),
-    ...(args.temperature === undefined ? {} : { temperature: args.temperature })
+/** Workers AI's chat input: text messages only, the system prompt first. */
+const chatInput = (messages: ReadonlyArray<{ role: string; content: unknown }>, maxTokens: number, systemPrompt: unknown, temperature: unknown) => {
+  const chat: Array<{ role: string; content: string }> = typeof systemPrompt === "string" ? [{ role: "system", content: systemPrompt }] : []
+  for (const [index, { role, content }] of messages.entries()) {
+    const block = content as { type: string; text?: unknown }
+    if (block.type !== "text" || typeof block.text !== "string")
+      return `orbit.ai.generate: messages[${index}] is a '${String(block.type).slice(0, 40)}' block, and the plane's Workers AI model takes text only`
+    chat.push({ role, content: block.text })
   }
+  return { messages: chat, max_tokens: maxTokens, ...(temperature === undefined ? {} : { temperature }) }
+}
+
+const askWorkersAi = async (ai: WorkersAiModel, input: object, signal: AbortSignal): Promise<PrimitiveResult> => {
+  // The binding takes no signal: the run's end stops the wait, not the model.
+  let stop = () => {}
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => reject(signal.reason)
+    if (signal.aborted) stop()
+    signal.addEventListener("abort", stop, { once: true })
+  })
+  try {
+    const output = (await Promise.race([ai.binding.run(ai.model, input), aborted])) as { response?: unknown } | null
+    const response = output?.response
+    // Models that answer in JSON mode give an object; a script gets it as text, as sampling would.
+    const text = typeof response === "string" ? response : response === undefined || response === null ? undefined : JSON.stringify(response)
+    if (text === undefined) return refuse("AiFailed", `Workers AI model ${ai.model} gave no text response`)
+    return { ok: true, value: { model: ai.model, role: "assistant", content: { type: "text", text } } }
+  } catch (error) {
+    if (signal.aborted) return refuse("AiFailed", "the run ended before Workers AI answered")
+    return refuse("AiFailed", `Workers AI model ${ai.model} failed: ${error instanceof Error ? error.message : String(error)}`)
+  } finally {
+    signal.removeEventListener("abort", stop)
+  }
+}
+
+const askAgent = async (host: WorkspaceHost, agent: string, channel: AgentChannel, params: Record<string, unknown>, signal: AbortSignal): Promise<PrimitiveResult> => {
   const limit = AbortSignal.timeout(host.answerLimitMs)
   try {
     const answer = await host.agentRequests.ask(
@@ -74,4 +102,38 @@ export const generate = async (
     if (limit.aborted) return refuse("AiFailed", `the agent did not answer sampling within ${host.answerLimitMs / 1000} s`)
     return refuse("AiFailed", `the agent's sampling failed: ${error instanceof Error ? error.message : String(error)}`)
   }
+}
+
+export const generate = async (
+  host: WorkspaceHost,
+  agent: string,
+  sources: { readonly workersAi: WorkersAiModel | undefined; readonly channel: AgentChannel | undefined },
+  args: { messages?: unknown; maxTokens?: unknown; systemPrompt?: unknown; temperature?: unknown },
+  signal: AbortSignal
+): Promise<PrimitiveResult & { readonly source?: "workers-ai" | "sampling" }> => {
+  const messages = Array.isArray(args.messages) ? args.messages.map(asMessage) : []
+  if (messages.length === 0 || messages.some((m) => m === undefined))
+    return refuse("InvalidArguments", "orbit.ai.generate: messages is a non-empty array of {role: 'user' | 'assistant', content: text or an MCP content block}")
+  const maxTokens = args.maxTokens ?? 1024
+  if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1 || (maxTokens as number) > MAX_AI_TOKENS)
+    return refuse("InvalidArguments", `orbit.ai.generate: maxTokens is a whole number from 1 to ${MAX_AI_TOKENS}`)
+  if (args.systemPrompt !== undefined && typeof args.systemPrompt !== "string") return refuse("InvalidArguments", "orbit.ai.generate: systemPrompt is text")
+  if (args.temperature !== undefined && typeof args.temperature !== "number") return refuse("InvalidArguments", "orbit.ai.generate: temperature is a number")
+
+  if (sources.workersAi) {
+    const input = chatInput(messages as Array<{ role: string; content: unknown }>, maxTokens as number, args.systemPrompt, args.temperature)
+    if (typeof input === "string") return refuse("InvalidArguments", input)
+    return { ...(await askWorkersAi(sources.workersAi, input, signal)), source: "workers-ai" }
+  }
+  const channel = sources.channel
+  if (!channel) return refuse("AiUnavailable", `no model is configured and no agent connection can be asked (the run was not submitted over MCP); ${ENABLE}`)
+  if (isModern(channel.ctx))
+    return refuse("AiUnavailable", `a 2026-07-28 agent's sampling is not relayed to code yet; ${ENABLE}`)
+  const params = {
+    messages,
+    maxTokens,
+    ...(args.systemPrompt === undefined ? {} : { systemPrompt: args.systemPrompt }),
+    ...(args.temperature === undefined ? {} : { temperature: args.temperature })
+  }
+  return { ...(await askAgent(host, agent, channel, params, signal)), source: "sampling" }
 }
