@@ -7,10 +7,10 @@ import type { CallToolResult } from "@modelcontextprotocol/client"
 import { describe, expect, it } from "vitest"
 import { ok, rpc } from "../admin/rpc-client.ts"
 import { dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
+import { RUN_CODE_POLICY } from "./code-workspace.ts"
 
 type Event = { seq: number; type: string; actor: any; correlationId: string; causationId: string | null; data: any }
 const eventsOf = async (slug: string) => (await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events as Array<Event>
-const RUN_CODE_POLICY = 'permit(principal, action == Action::"run_code", resource);'
 const structured = (result: unknown) => (result as CallToolResult).structuredContent as any
 
 const jobWorkspace = async () => {

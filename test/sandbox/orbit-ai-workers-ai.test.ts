@@ -8,7 +8,8 @@ import { env } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { DEFAULT_AI_MODEL, workersAi } from "../../src/sandbox/primitives/ai.ts"
 import { ok } from "../admin/rpc-client.ts"
-import { ANSWERING, dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
+import { codeWorkspace } from "./code-workspace.ts"
+import { ANSWERING, mcpClient } from "../mcp/berth-client.ts"
 
 const structured = (result: unknown) => (result as CallToolResult).structuredContent as any
 
@@ -20,12 +21,6 @@ const ASK = `export default async function (input, orbit) {
     return { tag: e._tag, message: e.message }
   }
 }`
-
-const codeWorkspace = async () => {
-  const docked = await dockedWorkspace()
-  await ok({ _tag: "SetPolicy", workspace: docked.slug, policy: "code", text: 'permit(principal, action == Action::"run_code", resource);' })
-  return docked
-}
 
 const runEvents = async (slug: string) => (await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events as Array<any>
 

@@ -4,7 +4,8 @@
 import type { CallToolResult } from "@modelcontextprotocol/client"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
-import { ANSWERING, dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
+import { codeWorkspace } from "./code-workspace.ts"
+import { ANSWERING, mcpClient } from "../mcp/berth-client.ts"
 
 const structured = (result: unknown) => (result as CallToolResult).structuredContent as any
 const ASK = `export default async function (input, orbit) {
@@ -15,12 +16,6 @@ const ASK = `export default async function (input, orbit) {
     return { tag: e._tag, message: e.message }
   }
 }`
-
-const codeWorkspace = async () => {
-  const docked = await dockedWorkspace()
-  await ok({ _tag: "SetPolicy", workspace: docked.slug, policy: "code", text: 'permit(principal, action == Action::"run_code", resource);' })
-  return docked
-}
 
 describe("orbit.ai", () => {
   it("reaches the submitting agent's model through sampling, and the call is a span without the text", async () => {

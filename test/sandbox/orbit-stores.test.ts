@@ -6,16 +6,10 @@ import type { CallToolResult } from "@modelcontextprotocol/client"
 import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
-import { dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
+import { codeWorkspace } from "./code-workspace.ts"
+import { mcpClient } from "../mcp/berth-client.ts"
 
-const RUN_CODE_POLICY = 'permit(principal, action == Action::"run_code", resource);'
 const structured = (result: unknown) => (result as CallToolResult).structuredContent as any
-
-const codeWorkspace = async () => {
-  const docked = await dockedWorkspace()
-  await ok({ _tag: "SetPolicy", workspace: docked.slug, policy: "code", text: RUN_CODE_POLICY })
-  return docked
-}
 
 const runIn = async (ws: { slug: string; key: string }, code: string, input?: unknown) => {
   const bot = await mcpClient(ws.slug, ws.key, "modern")

@@ -9,12 +9,12 @@ import { env } from "cloudflare:workers"
 import { inject } from "vitest"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
+import { RUN_CODE_POLICY } from "./code-workspace.ts"
 import { dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
 import { hits, scanWorkspaceSqlite } from "../vault/secret-scan.ts"
 
 type Event = { type: string; actor: any; correlationId: string; causationId: string; data: any }
 const eventsOf = async (slug: string) => (await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events as Array<Event>
-const RUN_CODE_POLICY = 'permit(principal, action == Action::"run_code", resource);'
 
 const codeWorkspace = async () => {
   const docked = await dockedWorkspace()
