@@ -6,11 +6,11 @@ import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/
 import type { WorkspaceHost } from "./host.ts"
 import type { SendToAgent } from "./upstream-call.ts"
 import { callTool } from "./call-tool.ts"
+import { callRunCode } from "./code-call.ts"
 import { asMcpTool } from "./discover.ts"
 import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools } from "./authorize.ts"
 import { callMemoryTool } from "./memory-call.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
-import { asToolResult } from "../sandbox/sandbox.ts"
 import { workspaceLimits } from "../sandbox/limits.ts"
 import { RUN_CODE, runCodeTool } from "../sandbox/tool.ts"
 import { memoryUri, namespaced, resourceUri, splitMemoryUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
@@ -70,11 +70,8 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   server.setRequestHandler("tools/call", async (request, ctx) => {
     const { name } = request.params
     if (isMemoryTool(name)) return callMemoryTool(host, agent, name, request.params)
-    if (name === RUN_CODE) {
-      const args = (request.params.arguments ?? {}) as { code?: unknown; input?: unknown; timeoutMs?: unknown }
-      // The agent's own request, so that orbit.ai can ask it (sampling) while the run goes on.
-      return asToolResult(await host.runCode(agent, { code: args.code as string, input: args.input, timeoutMs: args.timeoutMs as number | undefined }, { ctx, send }))
-    }
+    // The agent's own call carries the run, so that orbit.ai can ask it (sampling) while the run goes on.
+    if (name === RUN_CODE) return callRunCode(host, agent, request.params, ctx, send)
     return callTool(host, agent, request.params, ctx, send)
   })
 

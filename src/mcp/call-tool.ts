@@ -256,7 +256,7 @@ export const callTool = async (
  * A retry of a call that answered `input_required` (MCP 2026-07-28): it carries the agent's answers
  * and the `requestState` naming the parked call, and serves that call from here on.
  */
-const resumeParked = (host: WorkspaceHost, agent: string, params: ToolCallParams, ctx: ServerContext, send: SendToAgent) => {
+export const resumeParked = (host: WorkspaceHost, agent: string, params: ToolCallParams, ctx: ServerContext, send: SendToAgent) => {
   const state = ctx.mcpReq.requestState()
   if (state === undefined) return undefined
   const pending = typeof state === "string" ? host.parked.take(state, agent, params.name) : undefined
@@ -274,7 +274,7 @@ const resumeParked = (host: WorkspaceHost, agent: string, params: ToolCallParams
  * Answers the agent request serving a call: the upstream's result or error, or, when the upstream
  * asks an agent on MCP 2026-07-28 something, `input_required` with the call parked for the retry.
  */
-const respond = async (host: WorkspaceHost, agent: string, tool: string, pending: PendingCall): Promise<CallToolResult> => {
+export const respond = async (host: WorkspaceHost, agent: string, tool: string, pending: PendingCall): Promise<CallToolResult> => {
   const { call } = pending
   const outcome = await call.next()
   if (outcome.kind !== "input") return pending.conclude(outcome)

@@ -89,7 +89,8 @@ const CALL_ENDED = new Error("the upstream call ended")
 export class UpstreamCall {
   readonly #host: WorkspaceHost
   readonly #agent: string
-  readonly #trace: { readonly traceId: string; readonly parentSpanId: string }
+  /** Where the spans of relayed requests go; none when the caller records the asks itself (run_code's orbit.ai span). */
+  readonly #trace: { readonly traceId: string; readonly parentSpanId: string } | undefined
   readonly #controller = new AbortController()
   readonly #spans: Array<Span> = []
   readonly #asked = new Map<string, Asked>()
@@ -112,7 +113,7 @@ export class UpstreamCall {
   constructor(
     host: WorkspaceHost,
     agent: string,
-    trace: { readonly traceId: string; readonly parentSpanId: string },
+    trace: { readonly traceId: string; readonly parentSpanId: string } | undefined,
     first: AgentRequest,
     run: (upstream: UpstreamRun) => Promise<CallToolResult>,
     answerLimitMs: number
@@ -261,9 +262,10 @@ export class UpstreamCall {
   }
 
   async #askOnce(request: UpstreamRequest, signal: AbortSignal): Promise<unknown> {
-    const span = startSpan(this.#trace.traceId, `agent ${request.method}`, this.#trace.parentSpanId)
+    const trace = this.#trace
+    const span = trace && startSpan(trace.traceId, `agent ${request.method}`, trace.parentSpanId)
     const attributes = { "mcp.method": request.method }
-    const end = (status: Span["status"]) => this.#spans.push(span.end(status, attributes))
+    const end = (status: Span["status"]) => void (span && this.#spans.push(span.end(status, attributes)))
     const late = `the agent did not answer ${request.method} within ${this.#answerLimitMs / 1000} s`
     const limit = new AbortController()
     const timer = setTimeout(() => limit.abort(new ProtocolError(ProtocolErrorCode.InternalError, late)), this.#answerLimitMs)

@@ -187,7 +187,7 @@ export class Orbit extends RpcTarget {
           answer = child?.status === "denied" ? refusal("ToolDenied", textOf(result)) : { ok: true, value: result }
         }
       } else if (primitive === "ai.generate") {
-        const done = await generate(this.#host, this.#run.agent, { workersAi: this.#stores.ai, channel: this.#channel }, (args ?? {}) as object, this.#aborted.signal)
+        const done = await generate({ workersAi: this.#stores.ai, channel: this.#channel }, (args ?? {}) as object, this.#aborted.signal)
         // Which source was asked; the model only when the deployment named it (an agent's is its own claim).
         if (done.source) extra["berth.orbit.ai_source"] = done.source
         if (done.source === "workers-ai") extra["berth.orbit.ai_model"] = this.#stores.ai!.model

@@ -1,21 +1,17 @@
 // orbit.ai.generate: a model's answer for a script, from the first source that can give one:
 // 1. the deployment's Workers AI binding (`[ai] binding = "AI"`), running BERTH_AI_MODEL;
-// 2. otherwise the agent that submitted the run, with MCP sampling on that agent's own request (the
-//    2025 era's server-to-client request), as an upstream's sampling request reaches it;
+// 2. otherwise the agent that submitted the run, with MCP sampling, as an upstream's sampling request
+//    reaches it (src/mcp/upstream-call.ts): on the 2025 protocol a request on the agent's own run_code
+//    request; on MCP 2026-07-28 an `input_required` answer, the run parked until the agent's retry;
 // 3. otherwise AiUnavailable, which says how to enable either.
 // Either way the answer has sampling's shape, `{model, role, content}`, so a script need not know
 // which source answered.
-import type { ServerContext } from "@modelcontextprotocol/server"
-import { PROTOCOL_VERSION_META_KEY, ProtocolError } from "@modelcontextprotocol/server"
-import type { WorkspaceHost } from "../../mcp/host.ts"
-import type { SendToAgent } from "../../mcp/upstream-call.ts"
+import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server"
+import type { AgentCall } from "../../mcp/call-scope.ts"
 import type { PrimitiveResult } from "./storage.ts"
 
-/** The agent request that submitted the run, when it came over MCP. */
-export interface AgentChannel {
-  readonly ctx: ServerContext
-  readonly send: SendToAgent
-}
+/** The agent that submitted the run, when it came over MCP: its run_code call, which relays requests to it in either era. */
+export type AgentChannel = Pick<AgentCall, "ask">
 
 /** The deployment's model: its Workers AI binding (only `run` is used) and the model it runs. */
 export interface WorkersAiModel {
@@ -37,9 +33,7 @@ export const workersAi = (env: { readonly AI?: Ai; readonly BERTH_AI_MODEL?: str
 const refuse = (_tag: string, message: string): PrimitiveResult => ({ ok: false, _tag, message })
 
 const ENABLE =
-  "configure a Workers AI binding for the plane ([ai] binding = \"AI\" in wrangler.toml), or submit the run over MCP (run_code) from an agent on the 2025-era protocol that answers sampling (declares the 'sampling' capability)"
-
-const isModern = (ctx: ServerContext) => (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined
+  "configure a Workers AI binding for the plane ([ai] binding = \"AI\" in wrangler.toml), or submit the run over MCP (run_code) from an agent that answers sampling (declares the 'sampling' capability)"
 
 /** `{role, content}` with content as text or an MCP content block, as sampling takes it. */
 const asMessage = (m: unknown) => {
@@ -85,28 +79,20 @@ const askWorkersAi = async (ai: WorkersAiModel, input: object, signal: AbortSign
   }
 }
 
-const askAgent = async (host: WorkspaceHost, agent: string, channel: AgentChannel, params: Record<string, unknown>, signal: AbortSignal): Promise<PrimitiveResult> => {
-  const limit = AbortSignal.timeout(host.answerLimitMs)
+const askAgent = async (channel: AgentChannel, params: Record<string, unknown>, signal: AbortSignal): Promise<PrimitiveResult> => {
   try {
-    const answer = await host.agentRequests.ask(
-      agent,
-      `berth-${host.newId()}`,
-      { method: "sampling/createMessage", params },
-      (message) => channel.send(message, channel.ctx.mcpReq.id),
-      AbortSignal.any([signal, limit])
-    )
-    return { ok: true, value: answer }
+    // The call relaying it gives up after the answer limit, with a message that says so.
+    return { ok: true, value: await channel.ask({ method: "sampling/createMessage", params }, signal) }
   } catch (error) {
-    // -32601: the agent has no sampling handler (it did not declare the capability).
-    if (error instanceof ProtocolError && error.code === -32601) return refuse("AiUnavailable", `the agent does not answer sampling (${error.message}); ${ENABLE}`)
-    if (limit.aborted) return refuse("AiFailed", `the agent did not answer sampling within ${host.answerLimitMs / 1000} s`)
+    // -32601: the agent has no sampling handler (2025), or did not declare the capability (2026-07-28).
+    if (error instanceof ProtocolError && error.code === ProtocolErrorCode.MethodNotFound)
+      return refuse("AiUnavailable", `the agent does not answer sampling (${error.message}); ${ENABLE}`)
+    if (signal.aborted) return refuse("AiFailed", "the run ended before the agent answered sampling")
     return refuse("AiFailed", `the agent's sampling failed: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
 export const generate = async (
-  host: WorkspaceHost,
-  agent: string,
   sources: { readonly workersAi: WorkersAiModel | undefined; readonly channel: AgentChannel | undefined },
   args: { messages?: unknown; maxTokens?: unknown; systemPrompt?: unknown; temperature?: unknown },
   signal: AbortSignal
@@ -127,13 +113,11 @@ export const generate = async (
   }
   const channel = sources.channel
   if (!channel) return refuse("AiUnavailable", `no model is configured and no agent connection can be asked (the run was not submitted over MCP); ${ENABLE}`)
-  if (isModern(channel.ctx))
-    return refuse("AiUnavailable", `a 2026-07-28 agent's sampling is not relayed to code yet; ${ENABLE}`)
   const params = {
     messages,
     maxTokens,
     ...(args.systemPrompt === undefined ? {} : { systemPrompt: args.systemPrompt }),
     ...(args.temperature === undefined ? {} : { temperature: args.temperature })
   }
-  return { ...(await askAgent(host, agent, channel, params, signal)), source: "sampling" }
+  return { ...(await askAgent(channel, params, signal)), source: "sampling" }
 }
