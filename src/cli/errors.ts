@@ -103,6 +103,20 @@ export class FileError extends Schema.TaggedError<FileError>()("FileError", { pa
   }
 }
 
+/** `berth install-config` refused a client's config file it could not read as that client's format; nothing was written. */
+export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigInvalid", {
+  path: Schema.String,
+  reason: Schema.String,
+  /** Where the parser stopped, 1-based, when the file does not parse. */
+  line: Schema.optional(Schema.Number),
+  column: Schema.optional(Schema.Number)
+}) {
+  override get message() {
+    const at = this.line === undefined ? "" : ` at line ${this.line}, column ${this.column ?? 1}`
+    return `${this.path}${at}: ${this.reason}; nothing was written`
+  }
+}
+
 /** `berth login`, `logout` or a token refresh failed at one step of OAuth with the plane. */
 export class LoginFailed extends Schema.TaggedError<LoginFailed>()("LoginFailed", {
   url: Schema.String,
@@ -141,6 +155,7 @@ export type CliFailure =
   | ChainBroken
   | ArchiveInvalid
   | FileError
+  | ConfigInvalid
   | RebuildStalled
   | LoginFailed
   | ConnectFailed
@@ -156,6 +171,7 @@ const TAGS = new Set([
   "ChainBroken",
   "ArchiveInvalid",
   "FileError",
+  "ConfigInvalid",
   "RebuildStalled",
   "LoginFailed",
   "ConnectFailed",
