@@ -1,12 +1,11 @@
 // Members' CLI sign-ins (`berth login`), one per plane URL, in
-// `${XDG_CONFIG_HOME:-~/.config}/berth/credentials.json`. The directory is 0700 and the file 0600:
-// it holds bearer tokens. Written whole through a temp file and a rename, so a crash leaves the old one.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
-import { homedir } from "node:os"
-import { dirname, isAbsolute, join } from "node:path"
+// `${XDG_CONFIG_HOME:-~/.config}/berth/credentials.json`, a private file (private-file.ts): it holds
+// bearer tokens.
+import { existsSync, readFileSync } from "node:fs"
 import { Effect, Schema } from "effect"
 import { FileError } from "./errors.ts"
 import { CliIo, type Io } from "./io.ts"
+import { configPath, writePrivateFile } from "./private-file.ts"
 
 export const StoredLogin = Schema.Struct({
   /** The CLI's client id at that plane's authorization server (dynamic registration). */
@@ -24,12 +23,7 @@ const CredentialsFile = Schema.fromJsonString(Schema.Record(Schema.String, Store
 const decodeFile = Schema.decodeUnknownExit(CredentialsFile)
 const encodeFile = Schema.encodeSync(CredentialsFile)
 
-/** XDG: a relative XDG_CONFIG_HOME is ignored. */
-export const credentialsPath = (env: Io["env"]): string => {
-  const xdg = env.XDG_CONFIG_HOME
-  const config = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), ".config")
-  return join(config, "berth", "credentials.json")
-}
+export const credentialsPath = (env: Io["env"]): string => configPath(env, "credentials.json")
 
 const failure = (path: string) => (cause: unknown) =>
   new FileError({ path, reason: cause instanceof Error ? cause.message : String(cause) })
@@ -46,17 +40,7 @@ const readAll = (path: string) =>
 
 const writeAll = (path: string, logins: Readonly<Record<string, StoredLogin>>) =>
   Effect.try({
-    try: () => {
-      if (Object.keys(logins).length === 0) return rmSync(path, { force: true })
-      const dir = dirname(path)
-      mkdirSync(dir, { recursive: true, mode: 0o700 })
-      // mkdir's mode is filtered by the umask and leaves an existing directory as it was.
-      chmodSync(dir, 0o700)
-      const temp = `${path}.${process.pid}.tmp`
-      writeFileSync(temp, `${encodeFile(logins)}\n`, { mode: 0o600 })
-      chmodSync(temp, 0o600)
-      renameSync(temp, path)
-    },
+    try: () => writePrivateFile(path, Object.keys(logins).length === 0 ? undefined : `${encodeFile(logins)}\n`),
     catch: failure(path)
   })
 

@@ -10,6 +10,7 @@ import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { agent } from "./agent.ts"
 import { audit } from "./audit.ts"
 import { bot } from "./bot.ts"
+import { connect } from "./connect.ts"
 import { credential } from "./credential.ts"
 import { agentClient } from "./agent-client.ts"
 import { oauthClient } from "./oauth-client.ts"
@@ -18,6 +19,7 @@ import { events } from "./events.ts"
 import { CliIo, type SecretSource, type TextSink } from "./io.ts"
 import { job } from "./job.ts"
 import { limit } from "./limit.ts"
+import { installConfig } from "./install-config.ts"
 import { identity } from "./login.ts"
 import { member } from "./member.ts"
 import { memory } from "./memory.ts"
@@ -47,6 +49,7 @@ const berth = root.pipe(Command.withSubcommands([
     bot,
     agentClient,
     oauthClient,
+    connect,
     plugin,
     credential,
     memory,
@@ -62,6 +65,7 @@ const berth = root.pipe(Command.withSubcommands([
     audit,
     replay,
     projection,
+    installConfig,
     ...identity
   ]))
 

@@ -1,0 +1,149 @@
+// `berth connect` as local clients use it: the SDK's stdio client spawns `npx berth connect`, which
+// relays to a real plane's hosted endpoint. Both protocol eras of the local client (and so of the
+// hosted side), two plugins, a resource and a prompt, an upstream's sampling and elicitation reaching
+// the stdio client, the allowlist's refusal, and the plane restarted mid-session.
+import { Client, type ClientOptions, ProtocolError } from "@modelcontextprotocol/client"
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
+import { randomUUID } from "node:crypto"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { adminRpc, startPlane } from "./plane.ts"
+
+type Era = "legacy" | "modern"
+
+let plane: Awaited<ReturnType<typeof startPlane>>
+beforeAll(async () => {
+  plane = await startPlane()
+})
+afterAll(() => plane?.stop())
+
+const admin = (body: Record<string, unknown>) => adminRpc(plane, body)
+
+/** A workspace with agent `bot`, the test upstream as `up` and server-everything as `everything`. */
+const workspace = async () => {
+  const slug = `connect-${randomUUID().slice(0, 8)}`
+  await admin({ _tag: "CreateWorkspace", workspace: slug })
+  const { key } = await admin({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
+  const upstream = new URL(`/ns/${randomUUID()}/mcp`, inject("upstreamUrl")).href
+  await admin({ _tag: "InstallPlugin", workspace: slug, plugin: "up", url: upstream, transport: "streamable-http", auth: "none" })
+  await admin({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
+  return { slug, key: key as string }
+}
+
+/** The SDK's stdio client running `npx berth connect`; its stderr is collected. */
+const stdioClient = async (slug: string, key: string, era: Era, options: { name?: string; capabilities?: ClientOptions["capabilities"]; extraArgs?: string[] } = {}) => {
+  const transport = new StdioClientTransport({
+    command: "npx",
+    args: ["--no-install", "berth", "-w", slug, "connect", ...(options.extraArgs ?? [])],
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, BERTH_URL: plane.url, BERTH_AGENT_KEY: key },
+    stderr: "pipe"
+  })
+  let stderr = ""
+  transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+  const client = new Client(
+    { name: options.name ?? "stdio-test-client", version: "1.2.3" },
+    { capabilities: options.capabilities ?? {}, ...(era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {}) }
+  )
+  await client.connect(transport)
+  return { client, stderr: () => stderr }
+}
+
+const events = async (slug: string) => (await admin({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events as Array<{ type: string; data: any }>
+
+describe.each<Era>(["legacy", "modern"])("a stdio client on the %s protocol", (era) => {
+  it("lists and calls tools of two plugins, reads a resource and gets a prompt", async () => {
+    const { slug, key } = await workspace()
+    const { client, stderr } = await stdioClient(slug, key, era)
+    const names = (await client.listTools()).tools.map((t) => t.name)
+    expect(names).toEqual(expect.arrayContaining(["up__echo", "everything__echo"]))
+    expect(await client.callTool({ name: "up__echo", arguments: { text: "via stdio" } })).toMatchObject({ content: [{ type: "text", text: "echo: via stdio" }] })
+    expect(await client.callTool({ name: "everything__echo", arguments: { message: "hi" } })).toMatchObject({ content: [{ type: "text", text: "Echo: hi" }] })
+
+    const resources = (await client.listResources()).resources.map((r) => r.uri)
+    const readme = resources.find((uri) => uri.startsWith("berth://up/"))!
+    expect(readme).toBeDefined()
+    expect((await client.readResource({ uri: readme })).contents).toMatchObject([{ text: "hello from test://readme" }])
+    expect((await client.getPrompt({ name: "up__greet", arguments: { name: "Ada" } })).messages).toEqual([
+      { role: "user", content: { type: "text", text: "Say hello to Ada" } }
+    ])
+    await client.close()
+
+    // Two runs, as the agent the key names; the adapter wrote its logs to stderr.
+    const runs = (await admin({ _tag: "ListRuns", workspace: slug })).runs as Array<{ agent: string; tool: string; status: string }>
+    expect(runs.map((r) => [r.agent, r.tool, r.status]).sort()).toEqual([["bot", "everything__echo", "ok"], ["bot", "up__echo", "ok"]])
+    expect(stderr()).toContain(`berth connect: relaying stdio to ${plane.url}/w/${slug}/mcp (agent key from BERTH_AGENT_KEY)`)
+    expect(stderr()).not.toContain(key)
+  })
+
+  it("an upstream's sampling and elicitation reach the stdio client, and its answers go back", async () => {
+    const { slug, key } = await workspace()
+    const { client } = await stdioClient(slug, key, era, { capabilities: { sampling: {}, elicitation: { form: {} } } })
+    client.setRequestHandler("sampling/createMessage", async (request) => ({
+      model: "local-model",
+      role: "assistant",
+      content: { type: "text", text: `heard ${(request.params.messages[0]!.content as { text: string }).text}` }
+    }))
+    client.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { city: "Oslo" } }))
+    expect((await client.callTool({ name: "up__sample", arguments: { prompt: "ping" } })).content).toEqual([{ type: "text", text: "local-model said: heard ping" }])
+    expect((await client.callTool({ name: "up__elicit", arguments: {} })).content).toEqual([{ type: "text", text: "the user chose Oslo" }])
+    await client.close()
+    const spans = (await events(slug)).filter((e) => e.type === "SpanRecorded").map((e) => e.data.span.name)
+    expect(spans).toEqual(expect.arrayContaining(["agent sampling/createMessage", "agent elicitation/create"]))
+  })
+})
+
+describe("the allowlist", () => {
+  it("refuses a local client it excludes with the command that would allow it, and records the refusal", async () => {
+    const { slug, key } = await workspace()
+    await admin({ _tag: "SetBotRule", workspace: slug, match: "Claude*", effect: "allow" })
+    const refused = await stdioClient(slug, key, "legacy", { name: "Scraper Bot" }).then(
+      () => undefined,
+      (error: unknown) => error
+    )
+    expect(refused).toBeInstanceOf(ProtocolError)
+    expect((refused as Error).message).toContain(`berth -w ${slug} bot allow 'Scraper Bot'`)
+    const refusal = (await events(slug)).find((e) => e.type === "ClientRefused")
+    expect(refusal?.data).toMatchObject({ clientName: "Scraper Bot", clientVersion: "1.2.3", agent: "bot" })
+
+    const { client } = await stdioClient(slug, key, "modern", { name: "Claude Desktop" })
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0)
+    await client.close()
+  })
+})
+
+describe("a plane restarted mid-session", () => {
+  it.each<Era>(["legacy", "modern"])("the next call succeeds (%s); a call made while it is down waits for it", async (era) => {
+    const { slug, key } = await workspace()
+    const { client, stderr } = await stdioClient(slug, key, era)
+    expect(await client.callTool({ name: "up__echo", arguments: { text: "before" } })).toMatchObject({ content: [{ type: "text", text: "echo: before" }] })
+
+    const port = Number(new URL(plane.url).port)
+    await plane.stop()
+    // Called while the plane is down: the adapter retries until it is back.
+    const during = client.callTool({ name: "up__echo", arguments: { text: "during" } })
+    plane = await startPlane({ persistTo: plane.persist, port })
+    expect(await during).toMatchObject({ content: [{ type: "text", text: "echo: during" }] })
+    expect(await client.callTool({ name: "up__echo", arguments: { text: "after" } })).toMatchObject({ content: [{ type: "text", text: "echo: after" }] })
+    await client.close()
+    expect(stderr()).toContain("cannot be reached")
+    expect(stderr()).toContain("answers again")
+  })
+
+  it("a plane that does not come back within --retry-seconds gets the request answered with an error, not silence", async () => {
+    const { slug, key } = await workspace()
+    const { client } = await stdioClient(slug, key, "legacy", { extraArgs: ["--retry-seconds", "1"] })
+    const port = Number(new URL(plane.url).port)
+    await plane.stop()
+    try {
+      const failed = await client.callTool({ name: "up__echo", arguments: { text: "lost" } }).then(
+        () => undefined,
+        (error: unknown) => error
+      )
+      expect(failed).toBeInstanceOf(ProtocolError)
+      expect((failed as ProtocolError).code).toBe(-32010)
+      expect((failed as Error).message).toContain("could not be reached for 1 s")
+      await client.close()
+    } finally {
+      plane = await startPlane({ persistTo: plane.persist, port })
+    }
+  })
+})
