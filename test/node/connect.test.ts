@@ -4,7 +4,9 @@
 // the stdio client, the allowlist's refusal, and the plane restarted mid-session.
 import { Client, type ClientOptions, ProtocolError } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
+import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
+import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { adminRpc, startPlane } from "./plane.ts"
 
@@ -91,6 +93,38 @@ describe.each<Era>(["legacy", "modern"])("a stdio client on the %s protocol", (e
   })
 })
 
+describe("the MCP Inspector CLI", () => {
+  // A real client of its own: @modelcontextprotocol/inspector --cli spawns `npx berth connect` over stdio.
+  const inspector = async (slug: string, key: string, ...method: Array<string>) => {
+    const { stdout } = await promisify(execFile)(
+      "npx",
+      ["--no-install", "mcp-inspector", "--cli", "-e", `BERTH_URL=${plane.url}`, "-e", `BERTH_AGENT_KEY=${key}`, ...method, "--", "npx", "--no-install", "berth", "-w", slug, "connect"],
+      { timeout: 60_000 }
+    )
+    return JSON.parse(stdout)
+  }
+
+  it("lists and calls tools of two plugins, reads a resource and gets a prompt through berth connect", async () => {
+    const { slug, key } = await workspace()
+    const tools = await inspector(slug, key, "--method", "tools/list")
+    expect(tools.tools.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(["up__echo", "everything__echo"]))
+    expect(await inspector(slug, key, "--method", "tools/call", "--tool-name", "up__echo", "--tool-arg", "text=inspected")).toMatchObject({
+      content: [{ type: "text", text: "echo: inspected" }]
+    })
+    expect(await inspector(slug, key, "--method", "tools/call", "--tool-name", "everything__echo", "--tool-arg", "message=inspected")).toMatchObject({
+      content: [{ type: "text", text: "Echo: inspected" }]
+    })
+    const { resources } = await inspector(slug, key, "--method", "resources/list")
+    const readme = resources.map((r: { uri: string }) => r.uri).find((uri: string) => uri.startsWith("berth://up/"))
+    expect((await inspector(slug, key, "--method", "resources/read", "--uri", readme)).contents).toMatchObject([{ text: "hello from test://readme" }])
+    expect((await inspector(slug, key, "--method", "prompts/get", "--prompt-name", "up__greet", "--prompt-args", "name=Ada")).messages).toEqual([
+      { role: "user", content: { type: "text", text: "Say hello to Ada" } }
+    ])
+    const runs = (await admin({ _tag: "ListRuns", workspace: slug })).runs as Array<{ tool: string; status: string }>
+    expect(runs.map((r) => [r.tool, r.status]).sort()).toEqual([["everything__echo", "ok"], ["up__echo", "ok"]])
+  })
+})
+
 describe("the allowlist", () => {
   it("refuses a local client it excludes with the command that would allow it, and records the refusal", async () => {
     const { slug, key } = await workspace()
@@ -111,39 +145,34 @@ describe("the allowlist", () => {
 })
 
 describe("a plane restarted mid-session", () => {
-  it.each<Era>(["legacy", "modern"])("the next call succeeds (%s); a call made while it is down waits for it", async (era) => {
+  // One restart for every case (a plane takes seconds to start): clients of both eras wait it out, and
+  // one whose --retry-seconds runs out while the plane is down gets an error rather than silence.
+  it("the next call succeeds in both eras; a call made while it is down waits for it, or is answered with an error once --retry-seconds pass", async () => {
     const { slug, key } = await workspace()
-    const { client, stderr } = await stdioClient(slug, key, era)
-    expect(await client.callTool({ name: "up__echo", arguments: { text: "before" } })).toMatchObject({ content: [{ type: "text", text: "echo: before" }] })
+    const clients = { legacy: await stdioClient(slug, key, "legacy"), modern: await stdioClient(slug, key, "modern") }
+    const impatient = await stdioClient(slug, key, "legacy", { extraArgs: ["--retry-seconds", "1"] })
+    for (const { client } of Object.values(clients))
+      expect(await client.callTool({ name: "up__echo", arguments: { text: "before" } })).toMatchObject({ content: [{ type: "text", text: "echo: before" }] })
 
     const port = Number(new URL(plane.url).port)
     await plane.stop()
-    // Called while the plane is down: the adapter retries until it is back.
-    const during = client.callTool({ name: "up__echo", arguments: { text: "during" } })
+    const during = Object.values(clients).map(({ client }) => client.callTool({ name: "up__echo", arguments: { text: "during" } }))
+    const lost = await impatient.client.callTool({ name: "up__echo", arguments: { text: "lost" } }).then(
+      () => undefined,
+      (error: unknown) => error
+    )
+    expect(lost).toBeInstanceOf(ProtocolError)
+    expect((lost as ProtocolError).code).toBe(-32010)
+    expect((lost as Error).message).toContain("could not be reached for 1 s")
     plane = await startPlane({ persistTo: plane.persist, port })
-    expect(await during).toMatchObject({ content: [{ type: "text", text: "echo: during" }] })
-    expect(await client.callTool({ name: "up__echo", arguments: { text: "after" } })).toMatchObject({ content: [{ type: "text", text: "echo: after" }] })
-    await client.close()
-    expect(stderr()).toContain("cannot be reached")
-    expect(stderr()).toContain("answers again")
-  })
 
-  it("a plane that does not come back within --retry-seconds gets the request answered with an error, not silence", async () => {
-    const { slug, key } = await workspace()
-    const { client } = await stdioClient(slug, key, "legacy", { extraArgs: ["--retry-seconds", "1"] })
-    const port = Number(new URL(plane.url).port)
-    await plane.stop()
-    try {
-      const failed = await client.callTool({ name: "up__echo", arguments: { text: "lost" } }).then(
-        () => undefined,
-        (error: unknown) => error
-      )
-      expect(failed).toBeInstanceOf(ProtocolError)
-      expect((failed as ProtocolError).code).toBe(-32010)
-      expect((failed as Error).message).toContain("could not be reached for 1 s")
+    for (const answer of await Promise.all(during)) expect(answer).toMatchObject({ content: [{ type: "text", text: "echo: during" }] })
+    for (const { client, stderr } of Object.values(clients)) {
+      expect(await client.callTool({ name: "up__echo", arguments: { text: "after" } })).toMatchObject({ content: [{ type: "text", text: "echo: after" }] })
       await client.close()
-    } finally {
-      plane = await startPlane({ persistTo: plane.persist, port })
+      expect(stderr()).toContain("cannot be reached")
+      expect(stderr()).toContain("answers again")
     }
+    await impatient.client.close()
   })
 })
