@@ -23,12 +23,14 @@ const admin = (body: Record<string, unknown>) => adminRpc(plane, body)
 /** A workspace with agent `bot`, the test upstream as `up` and server-everything as `everything`. */
 const workspace = async () => {
   const slug = `connect-${randomUUID().slice(0, 8)}`
+  const namespace = new URL(`/ns/${randomUUID()}/`, inject("upstreamUrl"))
   await admin({ _tag: "CreateWorkspace", workspace: slug })
   const { key } = await admin({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
-  const upstream = new URL(`/ns/${randomUUID()}/mcp`, inject("upstreamUrl")).href
-  await admin({ _tag: "InstallPlugin", workspace: slug, plugin: "up", url: upstream, transport: "streamable-http", auth: "none" })
+  await admin({ _tag: "InstallPlugin", workspace: slug, plugin: "up", url: new URL("mcp", namespace).href, transport: "streamable-http", auth: "none" })
   await admin({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
-  return { slug, key: key as string }
+  /** The test upstream's handlers whose cancellation signal fired, by tool. */
+  const aborts = async () => (await (await fetch(new URL("aborts", namespace))).json()) as Record<string, number>
+  return { slug, key: key as string, aborts }
 }
 
 /** The SDK's stdio client running `npx berth connect`; its stderr is collected. */
@@ -74,6 +76,31 @@ describe.each<Era>(["legacy", "modern"])("a stdio client on the %s protocol", (e
     expect(runs.map((r) => [r.agent, r.tool, r.status]).sort()).toEqual([["bot", "everything__echo", "ok"], ["bot", "up__echo", "ok"]])
     expect(stderr()).toContain(`berth connect: relaying stdio to ${plane.url}/w/${slug}/mcp (agent key from BERTH_AGENT_KEY)`)
     expect(stderr()).not.toContain(key)
+  })
+
+  it("progress reaches the stdio client with its token, and its cancellation reaches the upstream call", async () => {
+    const { slug, key, aborts } = await workspace()
+    const { client } = await stdioClient(slug, key, era)
+    const seen: Array<number> = []
+    const abort = new AbortController()
+    const call = client.callTool(
+      { name: "up__progress", arguments: { steps: 50, delayMs: 40 } },
+      {
+        signal: abort.signal,
+        onprogress: (p) => {
+          seen.push(p.progress)
+          if (p.progress === 2) abort.abort(new Error("the local client gave up"))
+        }
+      }
+    )
+    await expect(call).rejects.toThrow("the local client gave up")
+    expect(seen.slice(0, 2)).toEqual([1, 2])
+    // The upstream's handler saw its signal fire: the cancellation crossed the adapter and the plane.
+    await expect.poll(aborts, { timeout: 5_000 }).toEqual({ progress: 1 })
+    await expect.poll(async () => (await admin({ _tag: "ListRuns", workspace: slug })).runs[0]?.status, { timeout: 5_000 }).toBe("error")
+    // The adapter goes on serving the client.
+    expect(await client.callTool({ name: "up__echo", arguments: { text: "still here" } })).toMatchObject({ content: [{ type: "text", text: "echo: still here" }] })
+    await client.close()
   })
 
   it("an upstream's sampling and elicitation reach the stdio client, and its answers go back", async () => {

@@ -170,10 +170,11 @@ export class Bridge {
     if (this.#closed) return
     if (isJSONRPCNotification(message) && message.method === "notifications/cancelled") {
       const pending = this.#pending.get((message.params as { requestId?: string | number }).requestId!)
+      // The client expects no answer to a request it cancelled, not even the relay's own.
+      if (pending) this.#pending.delete(pending.request.id)
       // MCP 2026-07-28 cancels a request by ending its stream; the 2025 protocol by the notification.
       if (pending?.modern) {
         pending.abort.abort()
-        this.#pending.delete(pending.request.id)
         return
       }
     }
