@@ -5,7 +5,7 @@
 // the browser, and refreshed when the plane refuses the access token.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { Client } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import type { Browser } from "playwright-core"
@@ -36,8 +36,8 @@ const home = () => {
 
 const stdioClient = (slug: string, h: ReturnType<typeof home>) => {
   const transport = new StdioClientTransport({
-    command: "npx",
-    args: ["--no-install", "berth", "-w", slug, "connect"],
+    command: process.execPath,
+    args: [resolve(import.meta.dirname, "../../bin/berth.js"), "-w", slug, "connect"],
     env: { PATH: process.env.PATH!, HOME: process.env.HOME!, XDG_CONFIG_HOME: join(h.dir, "config"), BERTH_URL: plane.url, BROWSER: h.opener },
     stderr: "pipe"
   })

@@ -6,6 +6,7 @@ import { Client, type ClientOptions, ProtocolError } from "@modelcontextprotocol
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
+import { resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { adminRpc, startPlane } from "./plane.ts"
@@ -33,11 +34,19 @@ const workspace = async () => {
   return { slug, key: key as string, aborts }
 }
 
-/** The SDK's stdio client running `npx berth connect`; its stderr is collected. */
-const stdioClient = async (slug: string, key: string, era: Era, options: { name?: string; capabilities?: ClientOptions["capabilities"]; extraArgs?: string[] } = {}) => {
+/** This checkout's `berth`, run as npm links it; `npx` itself costs a second or two per start, so only the first case pays it. */
+const BERTH_BIN = resolve(import.meta.dirname, "../../bin/berth.js")
+
+/** The SDK's stdio client running `berth connect` (through `npx berth connect` when `npx` is set); its stderr is collected. */
+const stdioClient = async (
+  slug: string,
+  key: string,
+  era: Era,
+  options: { name?: string; capabilities?: ClientOptions["capabilities"]; extraArgs?: string[]; npx?: boolean } = {}
+) => {
+  const berth = ["-w", slug, "connect", ...(options.extraArgs ?? [])]
   const transport = new StdioClientTransport({
-    command: "npx",
-    args: ["--no-install", "berth", "-w", slug, "connect", ...(options.extraArgs ?? [])],
+    ...(options.npx ? { command: "npx", args: ["--no-install", "berth", ...berth] } : { command: process.execPath, args: [BERTH_BIN, ...berth] }),
     env: { PATH: process.env.PATH!, HOME: process.env.HOME!, BERTH_URL: plane.url, BERTH_AGENT_KEY: key },
     stderr: "pipe"
   })
@@ -54,9 +63,9 @@ const stdioClient = async (slug: string, key: string, era: Era, options: { name?
 const events = async (slug: string) => (await admin({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events as Array<{ type: string; data: any }>
 
 describe.each<Era>(["legacy", "modern"])("a stdio client on the %s protocol", (era) => {
-  it("lists and calls tools of two plugins, reads a resource and gets a prompt", async () => {
+  it("spawned as `npx berth connect`, lists and calls tools of two plugins, reads a resource and gets a prompt", async () => {
     const { slug, key } = await workspace()
-    const { client, stderr } = await stdioClient(slug, key, era)
+    const { client, stderr } = await stdioClient(slug, key, era, { npx: true })
     const names = (await client.listTools()).tools.map((t) => t.name)
     expect(names).toEqual(expect.arrayContaining(["up__echo", "everything__echo"]))
     expect(await client.callTool({ name: "up__echo", arguments: { text: "via stdio" } })).toMatchObject({ content: [{ type: "text", text: "echo: via stdio" }] })
@@ -121,11 +130,12 @@ describe.each<Era>(["legacy", "modern"])("a stdio client on the %s protocol", (e
 })
 
 describe("the MCP Inspector CLI", () => {
-  // A real client of its own: @modelcontextprotocol/inspector --cli spawns `npx berth connect` over stdio.
+  // A real client of its own: @modelcontextprotocol/inspector --cli spawns `berth connect` over stdio.
+  const INSPECTOR_BIN = resolve(import.meta.dirname, "../../node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js")
   const inspector = async (slug: string, key: string, ...method: Array<string>) => {
     const { stdout } = await promisify(execFile)(
-      "npx",
-      ["--no-install", "mcp-inspector", "--cli", "-e", `BERTH_URL=${plane.url}`, "-e", `BERTH_AGENT_KEY=${key}`, ...method, "--", "npx", "--no-install", "berth", "-w", slug, "connect"],
+      process.execPath,
+      [INSPECTOR_BIN, "--cli", "-e", `BERTH_URL=${plane.url}`, "-e", `BERTH_AGENT_KEY=${key}`, ...method, "--", process.execPath, BERTH_BIN, "-w", slug, "connect"],
       { timeout: 60_000 }
     )
     return JSON.parse(stdout)
@@ -141,9 +151,10 @@ describe("the MCP Inspector CLI", () => {
     expect(await inspector(slug, key, "--method", "tools/call", "--tool-name", "everything__echo", "--tool-arg", "message=inspected")).toMatchObject({
       content: [{ type: "text", text: "Echo: inspected" }]
     })
-    const { resources } = await inspector(slug, key, "--method", "resources/list")
-    const readme = resources.map((r: { uri: string }) => r.uri).find((uri: string) => uri.startsWith("berth://up/"))
-    expect((await inspector(slug, key, "--method", "resources/read", "--uri", readme)).contents).toMatchObject([{ text: "hello from test://readme" }])
+    // The test upstream's resource, as the workspace endpoint names it.
+    expect((await inspector(slug, key, "--method", "resources/read", "--uri", "berth://up/test%3A%2F%2Freadme")).contents).toMatchObject([
+      { text: "hello from test://readme" }
+    ])
     expect((await inspector(slug, key, "--method", "prompts/get", "--prompt-name", "up__greet", "--prompt-args", "name=Ada")).messages).toEqual([
       { role: "user", content: { type: "text", text: "Say hello to Ada" } }
     ])
