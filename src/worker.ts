@@ -19,7 +19,8 @@ export default {
     if (pathname === "/admin/rpc") return handleAdminRpc(request, env)
     // Members: sign-in pages, OpenID Connect, sessions.
     if (pathname.startsWith("/auth/")) return handleAuth(request, env)
-    const mcp = /^\/w\/([a-z0-9-]+)\/mcp$/.exec(pathname)
+    // The workspace's endpoint, and each plugin's own mount under it.
+    const mcp = /^\/w\/([a-z0-9-]+)\/mcp(?:\/[A-Za-z0-9._-]+)?$/.exec(pathname)
     if (mcp) return handleMcp(request, env, ctx, mcp[1]!)
     // Upstream OAuth, Berth as the client: the callback of `berth credential connect`, and its client metadata.
     const upstream = await handleUpstreamOAuth(request, env)

@@ -1,6 +1,8 @@
 // The MCP server one agent sees, built per request (the SDK's factory runs per HTTP request in both
 // protocol eras). A low-level Server, because Berth relays upstream results unchanged rather than
-// re-validating them as McpServer would.
+// re-validating them as McpServer would. It serves the whole workspace (`/w/{ws}/mcp`: Berth's own
+// tools and every plugin's, namespaced) or one plugin under its own names (`/w/{ws}/mcp/{plugin}`);
+// `Names` (namespacing.ts) is the only difference, so both go through the same pipeline.
 import type { Client } from "@modelcontextprotocol/client"
 import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/server"
 import type { WorkspaceHost } from "./host.ts"
@@ -13,16 +15,17 @@ import { callMemoryTool } from "./memory-call.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
 import { workspaceLimits } from "../sandbox/limits.ts"
 import { RUN_CODE, runCodeTool } from "../sandbox/tool.ts"
-import { memoryUri, namespaced, resourceUri, splitMemoryUri, splitNamespaced, splitResourceUri } from "./namespacing.ts"
+import { memoryUri, namespaced, type Names, splitMemoryUri, workspaceNames } from "./namespacing.ts"
 
 const SERVER_INFO = { name: "berth", version: "0.1.0" }
 
 type PluginRead = "read_resource" | "get_prompt"
 
-/** The plugins whose resources (or prompts) the agent's policies let it read. */
-const readablePlugins = (host: WorkspaceHost, agent: string, action: PluginRead) => {
+/** The plugins this endpoint serves whose resources (or prompts) the agent's policies let it read. */
+const readablePlugins = (host: WorkspaceHost, agent: string, action: PluginRead, names: Names) => {
   const state = host.state()
   return Object.entries(state.plugins)
+    .filter(([plugin]) => names.plugin === undefined || plugin === names.plugin)
     .filter(([plugin]) => authorizePluginRead(state, host.policies(), agent, action, plugin).allow)
     .map(([plugin, p]) => ({ plugin, url: p.url, transport: p.transport }))
 }
@@ -36,18 +39,20 @@ const pluginRef = (host: WorkspaceHost, agent: string, action: PluginRead, plugi
   return { plugin, url: p.url, transport: p.transport }
 }
 
-export const agentServer = (host: WorkspaceHost, agent: string): Server => {
+export const agentServer = (host: WorkspaceHost, agent: string, names: Names = workspaceNames): Server => {
   // logging: upstream logs are relayed to the call they belong to (log-relay.ts).
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} } })
+  const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} } })
+  /** Berth's own tools and memory resources are the workspace's, not any plugin's. */
+  const whole = names.plugin === undefined
 
   // A 2025-era cancellation arrives in a request of its own, to a fresh server: find the call in the workspace.
   server.setNotificationHandler("notifications/cancelled", (n) => void host.inFlight.cancel(agent, n.params.requestId, n.params.reason))
 
   server.setRequestHandler("tools/list", () => {
-    const visible = visibleTools(host.state(), host.policies(), agent)
+    const visible = visibleTools(host.state(), host.policies(), agent).filter(([, tool]) => whole || tool.plugin === names.plugin)
     // Berth's own memory tools, for an active agent some policy lets use memory; each call is authorized per namespace.
     const facts = host.state().agents[agent]
-    const active = facts?.status === "active" ? { name: agent, owner: facts.owner, status: facts.status } : undefined
+    const active = whole && facts?.status === "active" ? { name: agent, owner: facts.owner, status: facts.status } : undefined
     const own = [
       ...(active && host.policies().mayUseMemory(active) ? memoryToolList() : []),
       // run_code, for an agent some policy lets submit code (src/sandbox).
@@ -56,8 +61,8 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
     return {
       tools: [
         ...own,
-        // The upstream's definition as discovered (and pinned by its hash), under the namespaced name.
-        ...visible.map(([id, tool]) => ({ ...asMcpTool(tool.definition), name: id }))
+        // The upstream's definition as discovered (and pinned by its hash), under this endpoint's name for it.
+        ...visible.map(([, tool]) => ({ ...asMcpTool(tool.definition), name: names.tool(tool.plugin, tool.name) }))
       ]
     }
   })
@@ -69,10 +74,12 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
   }
   server.setRequestHandler("tools/call", async (request, ctx) => {
     const { name } = request.params
-    if (isMemoryTool(name)) return callMemoryTool(host, agent, name, request.params)
+    if (whole && isMemoryTool(name)) return callMemoryTool(host, agent, name, request.params)
     // The agent's own call carries the run, so that orbit.ai can ask it (sampling) while the run goes on.
-    if (name === RUN_CODE) return callRunCode(host, agent, request.params, ctx, send)
-    return callTool(host, agent, request.params, ctx, send)
+    if (whole && name === RUN_CODE) return callRunCode(host, agent, request.params, ctx, send)
+    // Policies, runs and rate limits know a tool by its workspace id, whatever this endpoint calls it.
+    const target = names.splitTool(name)
+    return callTool(host, agent, { ...request.params, name: target ? namespaced(target.plugin, target.name) : name }, ctx, send)
   })
 
   /** The memory entries this agent may read, as resources. */
@@ -91,21 +98,29 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
 
   /** Asks every plugin the agent may reach, through the pool, and concatenates the answers. */
   const fromEveryPlugin = async <T>(action: PluginRead, ask: (client: Client, plugin: string) => Promise<ReadonlyArray<T>>) =>
-    (await Promise.all(readablePlugins(host, agent, action).map((ref) => host.pool.use(ref, (client) => ask(client, ref.plugin))))).flat()
+    (await Promise.all(readablePlugins(host, agent, action, names).map((ref) => host.pool.use(ref, (client) => ask(client, ref.plugin))))).flat()
 
   server.setRequestHandler("resources/list", async () => ({
     resources: [
-      ...memoryResources(),
+      ...(whole ? memoryResources() : []),
       ...(await fromEveryPlugin("read_resource", async (client, plugin) =>
       client.getServerCapabilities()?.resources
-        ? (await client.listResources()).resources.map((r) => ({ ...r, uri: resourceUri(plugin, r.uri) }))
+        ? (await client.listResources()).resources.map((r) => ({ ...r, uri: names.resource(plugin, r.uri) }))
         : []
       ))
     ]
   }))
 
+  server.setRequestHandler("resources/templates/list", async () => ({
+    resourceTemplates: await fromEveryPlugin("read_resource", async (client, plugin) =>
+      client.getServerCapabilities()?.resources
+        ? (await client.listResourceTemplates()).resourceTemplates.map((t) => ({ ...t, uriTemplate: names.template(plugin, t.uriTemplate) }))
+        : []
+    )
+  }))
+
   server.setRequestHandler("resources/read", async (request) => {
-    const entry = splitMemoryUri(request.params.uri)
+    const entry = whole ? splitMemoryUri(request.params.uri) : undefined
     if (entry) {
       const decision = authorizeMemory(host.state(), host.policies(), agent, "read_memory", entry.namespace)
       if (!decision.allow) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: read_memory on Memory::"${entry.namespace}": ${decision.reason}`)
@@ -114,26 +129,40 @@ export const agentServer = (host: WorkspaceHost, agent: string): Server => {
       const text = typeof found.value === "string" ? found.value : JSON.stringify(found.value)
       return { contents: [{ uri: request.params.uri, mimeType: typeof found.value === "string" ? "text/plain" : "application/json", text }] }
     }
-    const target = splitResourceUri(request.params.uri)
+    const target = names.splitResource(request.params.uri)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
     const result = await host.pool.use(pluginRef(host, agent, "read_resource", target.plugin), (client) => client.readResource({ uri: target.uri }))
-    return { ...result, contents: result.contents.map((c) => ({ ...c, uri: resourceUri(target.plugin, c.uri) })) }
+    return { ...result, contents: result.contents.map((c) => ({ ...c, uri: names.resource(target.plugin, c.uri) })) }
   })
 
   server.setRequestHandler("prompts/list", async () => ({
     prompts: await fromEveryPlugin("get_prompt", async (client, plugin) =>
       client.getServerCapabilities()?.prompts
-        ? (await client.listPrompts()).prompts.map((p) => ({ ...p, name: namespaced(plugin, p.name) }))
+        ? (await client.listPrompts()).prompts.map((p) => ({ ...p, name: names.tool(plugin, p.name) }))
         : []
     )
   }))
 
   server.setRequestHandler("prompts/get", async (request) => {
-    const target = splitNamespaced(request.params.name)
+    const target = names.splitTool(request.params.name)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
     return host.pool.use(pluginRef(host, agent, "get_prompt", target.plugin), (client) =>
       client.getPrompt({ name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) })
     )
+  })
+
+  // Completion of a prompt's or a resource template's argument, asked of the plugin that serves it.
+  server.setRequestHandler("completion/complete", async (request) => {
+    const { ref } = request.params
+    const isPrompt = ref.type === "ref/prompt"
+    const named = isPrompt ? names.splitTool(ref.name) : names.splitResource(ref.uri)
+    if (!named) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${isPrompt ? ref.name : ref.uri}' names no plugin's ${isPrompt ? "prompt" : "resource template"}`)
+    const upstreamRef = isPrompt ? { ...ref, name: (named as { name: string }).name } : { ...ref, uri: (named as { uri: string }).uri }
+    return host.pool.use(pluginRef(host, agent, isPrompt ? "get_prompt" : "read_resource", named.plugin), (client) => {
+      if (!client.getServerCapabilities()?.completions)
+        throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `plugin '${named.plugin}' does not offer completion`)
+      return client.complete({ ...request.params, ref: upstreamRef })
+    })
   })
 
   return server

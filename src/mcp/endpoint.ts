@@ -1,6 +1,8 @@
 // The hosted MCP endpoint of one workspace, served inside its Durable Object: Origin check,
 // agent authentication, then the SDK's handler (MCP 2026-07-28 stateless, and the 2025 protocol
-// through its stateless fallback) over a server built for the calling agent.
+// through its stateless fallback) over a server built for the calling agent. `/w/{ws}/mcp` serves the
+// whole workspace; `/w/{ws}/mcp/{plugin}` one plugin under the upstream's own names, through the
+// same authentication, allowlist, policies, limits, grants and recording.
 import { createMcpHandler, originValidationResponse } from "@modelcontextprotocol/server"
 import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
@@ -9,7 +11,8 @@ import { bearerChallenge } from "../oauth/challenge.ts"
 import { authenticate, authenticateRequest } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
 import type { WorkspaceHost } from "./host.ts"
-import { discardBody, forbidden, peekJson, peekToolCall, unauthorized } from "./http-errors.ts"
+import { discardBody, forbidden, notFound, peekJson, peekToolCall, unauthorized } from "./http-errors.ts"
+import { type Names, namespaced, pluginNames, workspaceNames } from "./namespacing.ts"
 
 type ToolCall = { name: string; arguments: Record<string, unknown> }
 
@@ -28,7 +31,7 @@ export class McpEndpoint {
   constructor(host: WorkspaceHost, allowedOrigins: ReadonlyArray<string>) {
     this.#host = host
     this.#allowedOrigins = [...LOOPBACK, ...allowedOrigins]
-    this.#handler = createMcpHandler((ctx) => agentServer(host, String(ctx.authInfo?.extra?.agent)), {
+    this.#handler = createMcpHandler((ctx) => agentServer(host, String(ctx.authInfo?.extra?.agent), ctx.authInfo?.extra?.names as Names), {
       legacy: "stateless",
       maxRequestBodySize: MCP_MAX_BODY_BYTES
     })
@@ -47,18 +50,24 @@ export class McpEndpoint {
   async #respond(request: Request): Promise<Response> {
     const badOrigin = originValidationResponse(request, [...this.#allowedOrigins])
     if (badOrigin) return badOrigin
+    const plugin = /\/mcp\/([^/]+)$/.exec(new URL(request.url).pathname)?.[1]
+    const names = plugin === undefined ? workspaceNames : pluginNames(plugin)
     const auth = authenticateRequest(this.#host.state(), request)
     if (!auth.ok && auth.status === 401) return unauthorized(bearerChallenge(new URL(request.url).origin, this.#host.slug))
     if (!auth.ok) {
       const call = await peekToolCall(request, MCP_MAX_BODY_BYTES)
-      if (call) recordRefusedCall(this.#host, auth.agent, call, "agent-active", auth.reason)
+      // Runs name a tool by its workspace id, whatever the endpoint called it.
+      const target = call && names.splitTool(call.name)
+      if (call) recordRefusedCall(this.#host, auth.agent, { ...call, name: target ? namespaced(target.plugin, target.name) : call.name }, "agent-active", auth.reason)
       return forbidden(auth.reason)
     }
+    // Which plugins a workspace has is said only to its own agents.
+    if (plugin !== undefined && !this.#host.state().plugins[plugin]) return notFound(`no plugin '${plugin}' in workspace '${this.#host.slug}'`)
     const excluded = await refuseExcludedClient(this.#host, request, auth.agent, MCP_MAX_BODY_BYTES)
     if (excluded) return excluded
     if (await this.#answers(request, auth.agent)) return new Response(null, { status: 202 })
     // The key itself never travels further than this check.
-    return this.#handler.fetch(request, { authInfo: { token: "", clientId: auth.agent, scopes: [], extra: { agent: auth.agent } } })
+    return this.#handler.fetch(request, { authInfo: { token: "", clientId: auth.agent, scopes: [], extra: { agent: auth.agent, names } } })
   }
 
   /**

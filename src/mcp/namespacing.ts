@@ -44,3 +44,41 @@ export const splitMemoryUri = (uri: string): { namespace: string; key: string } 
     return undefined
   }
 }
+
+/**
+ * How one endpoint names a plugin's tools, prompts and resources. `/w/{ws}/mcp` serves every plugin
+ * under namespaced names; the per-plugin mount `/w/{ws}/mcp/{plugin}` serves one plugin under the
+ * upstream's own names, so a client written against that server (or an external gateway) sees it as
+ * it is. Prompts are named as tools are.
+ */
+export interface Names {
+  /** The one plugin this endpoint serves; undefined for the whole workspace. */
+  readonly plugin?: string
+  tool(plugin: string, name: string): string
+  splitTool(name: string): { plugin: string; name: string } | undefined
+  resource(plugin: string, uri: string): string
+  splitResource(uri: string): { plugin: string; uri: string } | undefined
+  /** A resource template: its literal parts encoded as a resource URI's are, its `{expressions}` left to expand. */
+  template(plugin: string, uriTemplate: string): string
+}
+
+export const workspaceNames: Names = {
+  tool: namespaced,
+  splitTool: splitNamespaced,
+  resource: resourceUri,
+  splitResource: splitResourceUri,
+  template: (plugin, uriTemplate) =>
+    `${RESOURCE_PREFIX}${plugin}/${uriTemplate
+      .split(/(\{[^}]*\})/)
+      .map((part, i) => (i % 2 === 1 ? part : encodeURIComponent(part)))
+      .join("")}`
+}
+
+export const pluginNames = (plugin: string): Names => ({
+  plugin,
+  tool: (_, name) => name,
+  splitTool: (name) => ({ plugin, name }),
+  resource: (_, uri) => uri,
+  splitResource: (uri) => ({ plugin, uri }),
+  template: (_, uriTemplate) => uriTemplate
+})

@@ -9,17 +9,26 @@ import { testUpstream } from "./upstream/control.ts"
 export type Era = "modern" | "legacy"
 
 export const endpoint = (slug: string) => `http://berth.test/w/${slug}/mcp`
+/** One plugin's own mount, which serves it under the upstream's names. */
+export const mountEndpoint = (slug: string, plugin: string) => `${endpoint(slug)}/${plugin}`
 
 /** What an agent can answer when an upstream asks (sampling, elicitation): declared as the client's capabilities. */
 export const ANSWERING = { sampling: {}, elicitation: { form: {} } }
 
-export const mcpClient = async (slug: string, key: string, era: Era, capabilities: Record<string, unknown> = {}, options: ClientOptions = {}) => {
+export const mcpClient = async (
+  slug: string,
+  key: string,
+  era: Era,
+  capabilities: Record<string, unknown> = {},
+  options: ClientOptions = {},
+  url: string = endpoint(slug)
+) => {
   const client = new Client(
     { name: "berth-test-agent", version: "1.0.0" },
     { ...options, capabilities, ...(era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {}) }
   )
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(endpoint(slug)), {
+    new StreamableHTTPClientTransport(new URL(url), {
       fetch: (input, init) => SELF.fetch(new Request(input as RequestInfo, init)),
       requestInit: { headers: { authorization: `Bearer ${key}` } }
     })

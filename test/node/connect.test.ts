@@ -129,6 +129,20 @@ describe.each<Era>(["legacy", "modern"])("a stdio client on the %s protocol", (e
   })
 })
 
+describe("--plugin", () => {
+  it("relays to one plugin's own mount, under the upstream's own names", async () => {
+    const { slug, key } = await workspace()
+    const { client } = await stdioClient(slug, key, "modern", { extraArgs: ["--plugin", "everything"] })
+    const names = (await client.listTools()).tools.map((t) => t.name)
+    expect(names).toContain("echo")
+    expect(names.some((n) => n.includes("__"))).toBe(false)
+    expect(await client.callTool({ name: "echo", arguments: { message: "mounted" } })).toMatchObject({ content: [{ type: "text", text: "Echo: mounted" }] })
+    await client.close()
+    const runs = (await admin({ _tag: "ListRuns", workspace: slug })).runs as Array<{ tool: string; status: string }>
+    expect(runs.map((r) => [r.tool, r.status])).toEqual([["everything__echo", "ok"]])
+  })
+})
+
 describe("the MCP Inspector CLI", () => {
   // A real client of its own: @modelcontextprotocol/inspector --cli spawns `berth connect` over stdio.
   const INSPECTOR_BIN = resolve(import.meta.dirname, "../../node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js")
