@@ -1,6 +1,8 @@
 // Load drivers for the Node-side benchmarks: one request at a time (latency per call) and a fixed
 // number of requests with N in flight (calls/s). Both are bounded in count and in time; a run cut
 // short by its deadline says so rather than hang the benchmark.
+import type { Client } from "@modelcontextprotocol/client"
+import { median, perSecond } from "../stats.ts"
 
 export type Call = () => Promise<void>
 
@@ -52,4 +54,58 @@ export const warmUpBoth = async (a: Call, b: Call, calls: number, concurrency: n
   await sequential(b, calls, Infinity)
   await concurrent(a, concurrency * 10, concurrency, Infinity)
   await concurrent(b, concurrency * 10, concurrency, Infinity)
+}
+
+let echoed = 0
+/** How many echo calls this module's echoCall has sent (each benchmark file has its own module). */
+export const echoesSent = () => echoed
+
+/** A `tools/call` of the test upstream's echo tool (`name` as this client sees it) that must come back intact. */
+export const echoCall = (client: Client, name = "up__echo"): Call => async () => {
+  const text = `bench ${echoed++}`
+  const result = await client.callTool({ name, arguments: { text } })
+  const content = result.content as ReadonlyArray<{ type: string; text?: string }>
+  if (result.isError || content[0]?.text !== `echo: ${text}`) throw new Error(`unexpected echo result: ${JSON.stringify(result)}`)
+}
+
+export interface Comparison {
+  readonly ms: { readonly a: ReadonlyArray<number>; readonly b: ReadonlyArray<number> }
+  /** Each block's median of `a` over its median of `b`. */
+  readonly blockRatios: ReadonlyArray<number>
+  readonly cutShort: boolean
+  /** calls/s of each, per repeat, measured back to back. */
+  readonly throughputRuns: ReadonlyArray<{ readonly a: number; readonly b: number }>
+}
+
+/**
+ * Two calls compared in one run: latency one call at a time in alternating blocks (which goes first
+ * alternates too, so neither always runs on a warmer or busier machine), then throughput with
+ * `concurrency` in flight, each repeat measuring both back to back.
+ */
+export const compareCalls = async (
+  a: Call,
+  b: Call,
+  options: { blocks: number; blockCalls: number; latencyMs: number; throughputCalls: number; throughputRepeats: number; throughputMs: number; concurrency: number }
+): Promise<Comparison> => {
+  const ms = { a: [] as Array<number>, b: [] as Array<number> }
+  const blockRatios: Array<number> = []
+  const deadline = performance.now() + options.latencyMs
+  let cutShort = false
+  for (let block = 0; block < options.blocks && !cutShort; block++) {
+    const aFirst = block % 2 === 0
+    const a1 = aFirst ? await sequential(a, options.blockCalls, deadline) : undefined
+    const bs = await sequential(b, options.blockCalls, deadline)
+    const as = a1 ?? (await sequential(a, options.blockCalls, deadline))
+    ms.a.push(...as.ms)
+    ms.b.push(...bs.ms)
+    if (as.ms.length && bs.ms.length) blockRatios.push(median(as.ms) / median(bs.ms))
+    cutShort = as.cutShort || bs.cutShort
+  }
+  const throughputRuns: Array<{ a: number; b: number }> = []
+  for (let repeat = 0; repeat < options.throughputRepeats; repeat++) {
+    const ta = await concurrent(a, options.throughputCalls, options.concurrency, performance.now() + options.throughputMs)
+    const tb = await concurrent(b, options.throughputCalls, options.concurrency, performance.now() + options.throughputMs)
+    throughputRuns.push({ a: perSecond(ta.calls, ta.ms), b: perSecond(tb.calls, tb.ms) })
+  }
+  return { ms, blockRatios, cutShort, throughputRuns }
 }

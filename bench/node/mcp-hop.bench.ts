@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest"
 import { type DevWorker, startDevWorker } from "../../test/node/dev-worker.ts"
 import { formatRate, median, percentile, perSecond, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
-import { type Call, concurrent, sequential, type Throughput, warmUpBoth } from "./load.ts"
+import { type Call, concurrent, echoCall, echoesSent, sequential, type Throughput, warmUpBoth } from "./load.ts"
 import { cpuMeter, workerdListeningOn } from "./process-cpu.ts"
 
 const WARMUP_CALLS = 200
@@ -42,14 +42,8 @@ afterAll(async () => {
   await Promise.allSettled([docked?.stop(), floor?.stop()])
 })
 
-let sent = 0
-/** An echo call that must come back intact; `name` is the tool as this client sees it. */
-const echo = (client: Client, name = client === direct ? "echo" : "up__echo"): Call => async () => {
-  const text = `bench ${sent++}`
-  const result = await client.callTool({ name, arguments: { text } })
-  const content = result.content as ReadonlyArray<{ type: string; text?: string }>
-  if (result.isError || content[0]?.text !== `echo: ${text}`) throw new Error(`unexpected echo result: ${JSON.stringify(result)}`)
-}
+/** The echo call as this client sees the tool: namespaced through Berth, bare at the upstream. */
+const echo = (client: Client, name = client === direct ? "echo" : "up__echo"): Call => echoCall(client, name)
 
 const latencyRow = (ms: ReadonlyArray<number>) => ({ calls: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99) })
 const fmtMs = (ms: number) => ms.toFixed(2)
@@ -262,7 +256,7 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
   }
 
   // What the upstream saw: every echo sent, through Berth or directly, and nothing else.
-  expect((await docked.upstreamCalls()).echo).toBe(sent)
+  expect((await docked.upstreamCalls()).echo).toBe(echoesSent())
 
   const verdict = (ok: boolean) => (ok ? "pass" : "MISS")
   const cpuCell = (cpu: CpuPerCall, name: string) => (cpu[name] === undefined ? "-" : cpu[name]!.toFixed(2))

@@ -7,7 +7,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { afterAll, beforeAll, expect, inject, it, type TaskMeta } from "vitest"
 import { formatRate, median, percentile, perSecond, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
-import { type Call, concurrent, sequential, type Throughput } from "./load.ts"
+import { type Call, concurrent, echoCall, echoesSent, sequential, type Throughput } from "./load.ts"
 import type { OAuthAgent } from "./oauth-token.ts"
 import { cpuMeter } from "./process-cpu.ts"
 
@@ -54,13 +54,6 @@ afterAll(async () => {
   await docked?.stop()
 })
 
-let sent = 0
-const echo = (client: Client): Call => async () => {
-  const text = `bench ${sent++}`
-  const result = await client.callTool({ name: "up__echo", arguments: { text } })
-  const content = result.content as ReadonlyArray<{ type: string; text?: string }>
-  if (result.isError || content[0]?.text !== `echo: ${text}`) throw new Error(`unexpected echo result: ${JSON.stringify(result)}`)
-}
 
 const timed = async (call: Call) => {
   const t0 = performance.now()
@@ -99,9 +92,9 @@ it("the hop with an OAuth token vs with an agent key", async ({ task }) => {
 
 const measure = async (task: { meta: TaskMeta }, planePid: number | undefined) => {
   expect(oauthAgent.agent).not.toBe("bot")
-  const keyEcho = echo(keyed)
-  const tokenEcho = echo(tokened)
-  const coldEcho = echo(cold)
+  const keyEcho = echoCall(keyed)
+  const tokenEcho = echoCall(tokened)
+  const coldEcho = echoCall(cold)
 
   // 1. A token's first call in the isolate (KV read and the grant's decryption), against a key call
   //    and the same token's second call (answered from the isolate's cache).
@@ -225,7 +218,7 @@ const measure = async (task: { meta: TaskMeta }, planePid: number | undefined) =
 
   // Both paths did the whole hop: the upstream saw every echo, each call wrote a full run, and the
   // latest runs of each agent are its own echoes, all ok.
-  expect((await docked.upstreamCalls()).echo).toBe(sent)
+  expect((await docked.upstreamCalls()).echo).toBe(echoesSent())
   expect(latency.eventsPerCall.key).toBe(6)
   expect(latency.eventsPerCall.oauth).toBe(6)
   expect(await strayRuns(oauthAgent.agent)).toEqual([])

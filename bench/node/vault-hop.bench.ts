@@ -7,9 +7,9 @@
 import { randomBytes } from "node:crypto"
 import type { Client } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, expect, inject, it } from "vitest"
-import { median, percentile, perSecond, table } from "../stats.ts"
+import { median, percentile, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
-import { type Call, concurrent, sequential, warmUpBoth } from "./load.ts"
+import { compareCalls, echoCall, warmUpBoth } from "./load.ts"
 
 const WARMUP_CALLS = 200
 const LATENCY_BLOCKS = 10
@@ -53,43 +53,21 @@ afterAll(async () => {
   await docked?.stop()
 })
 
-let sent = 0
-const echo = (tool: string): Call => async () => {
-  const text = `bench ${sent++}`
-  const result = await client.callTool({ name: tool, arguments: { text } })
-  const content = result.content as ReadonlyArray<{ type: string; text?: string }>
-  if (result.isError || content[0]?.text !== `echo: ${text}`) throw new Error(`unexpected echo result: ${JSON.stringify(result)}`)
-}
-
 it("one hop with a vault credential injected vs the same hop without one", async ({ task }) => {
-  const withVault = echo("upv__echo")
-  const without = echo("up__echo")
+  const withVault = echoCall(client, "upv__echo")
+  const without = echoCall(client, "up__echo")
   await warmUpBoth(withVault, without, WARMUP_CALLS, CONCURRENCY)
-
-  // Latency, one call at a time, alternating in blocks so drift hits both.
-  const vaultMs: Array<number> = []
-  const plainMs: Array<number> = []
-  const blockRatios: Array<number> = []
-  const deadline = performance.now() + PHASE_LIMIT_MS.latency
-  let cutShort = false
-  for (let block = 0; block < LATENCY_BLOCKS && !cutShort; block++) {
-    // Which goes first alternates, so neither always runs on a warmer (or busier) machine.
-    const first = block % 2 === 0
-    const v1 = first ? await sequential(withVault, BLOCK_CALLS, deadline) : undefined
-    const b = await sequential(without, BLOCK_CALLS, deadline)
-    const c = v1 ?? (await sequential(withVault, BLOCK_CALLS, deadline))
-    vaultMs.push(...c.ms)
-    plainMs.push(...b.ms)
-    if (c.ms.length && b.ms.length) blockRatios.push(median(c.ms) / median(b.ms))
-    cutShort = c.cutShort || b.cutShort
-  }
-
-  const throughputRuns: Array<{ vault: number; plain: number }> = []
-  for (let repeat = 0; repeat < THROUGHPUT_REPEATS; repeat++) {
-    const v = await concurrent(withVault, THROUGHPUT_CALLS, CONCURRENCY, performance.now() + PHASE_LIMIT_MS.throughput)
-    const p = await concurrent(without, THROUGHPUT_CALLS, CONCURRENCY, performance.now() + PHASE_LIMIT_MS.throughput)
-    throughputRuns.push({ vault: perSecond(v.calls, v.ms), plain: perSecond(p.calls, p.ms) })
-  }
+  const { ms, blockRatios, cutShort, throughputRuns: runs } = await compareCalls(withVault, without, {
+    blocks: LATENCY_BLOCKS,
+    blockCalls: BLOCK_CALLS,
+    latencyMs: PHASE_LIMIT_MS.latency,
+    throughputCalls: THROUGHPUT_CALLS,
+    throughputRepeats: THROUGHPUT_REPEATS,
+    throughputMs: PHASE_LIMIT_MS.throughput,
+    concurrency: CONCURRENCY
+  })
+  const throughputRuns = runs.map((r) => ({ vault: r.a, plain: r.b }))
+  const [vaultMs, plainMs] = [ms.a, ms.b]
 
   // Every credentialed call reached the upstream with the token (it answers 401 otherwise).
   const calls = (await (await fetch(new URL("calls", vaultUpstream))).json()) as Record<string, number>
