@@ -45,6 +45,12 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
   /** Berth's own tools and memory resources are the workspace's, not any plugin's. */
   const whole = names.plugin === undefined
 
+  // A 2025-era agent's level outlives this per-request server; upstream logs below it are not relayed to it (upstream-call.ts).
+  server.setRequestHandler("logging/setLevel", (request) => {
+    host.logLevels.set(agent, request.params.level)
+    return {}
+  })
+
   // A 2025-era cancellation arrives in a request of its own, to a fresh server: find the call in the workspace.
   server.setNotificationHandler("notifications/cancelled", (n) => void host.inFlight.cancel(agent, n.params.requestId, n.params.reason))
 

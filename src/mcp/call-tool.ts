@@ -192,8 +192,9 @@ export const callTool = async (
   // The call leaves for the upstream: its run is on the log before it does.
   traced.start()
   const upstream = startSpan(traced.traceId, `upstream ${tool.plugin}`, traced.root.spanId)
-  // A modern request gets the upstream's logs only if it names a level; the agent's level is passed on.
-  const logLevel = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY]
+  // A modern request gets the upstream's logs only if it names a level; the agent's level is passed on:
+  // the request's own (2026-07-28), or the one a 2025-era agent set with logging/setLevel.
+  const logLevel = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY] ?? host.logLevels.get(agent)
   const first = { ctx, send, progressToken: params._meta?.progressToken }
   // Logs, progress, sampling and elicitation the upstream sends during the call go to the agent (upstream-call.ts).
   const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal, progress }) =>

@@ -1,5 +1,6 @@
 // What the MCP endpoint needs from its workspace: the current state, the command pipeline (runs are
 // recorded through it like any other command), ids, and the warm upstream clients.
+import type { LoggingLevel } from "@modelcontextprotocol/server"
 import type { Memory } from "../memory/memory.ts"
 import type { AgentChannel } from "../sandbox/primitives/ai.ts"
 import type { CodeRunInput, CodeRunResult } from "../sandbox/sandbox.ts"
@@ -31,6 +32,11 @@ export interface WorkspaceHost {
   readonly agentRequests: AgentRequests
   /** Calls waiting for an agent on MCP 2026-07-28 to retry with its answers. */
   readonly parked: ParkedCalls<PendingCall>
+  /**
+   * The log level each agent on the 2025 protocol set with `logging/setLevel` (its stateless requests
+   * share no session to keep it in). A 2026-07-28 request names its own level.
+   */
+  readonly logLevels: Map<string, LoggingLevel>
   /** How long Berth waits for an agent to answer a relayed request, or to retry a parked call. */
   readonly answerLimitMs: number
   /** The vault, as a call needs it: a granted credential for the pool, and a scrubber of its values. */

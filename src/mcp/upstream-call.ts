@@ -9,6 +9,7 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
+  LOG_LEVEL_META_KEY,
   type InputRequests,
   PROTOCOL_VERSION_META_KEY,
   ProtocolError,
@@ -75,6 +76,13 @@ const declares = (capabilities: Record<string, unknown> | undefined, [top, sub]:
   // An elicitation capability without modes means form only (MCP 2025-11-25).
   if (top === "elicitation" && sub === "form") return declared.form !== undefined || declared.url === undefined
   return declared[sub] !== undefined
+}
+
+/** RFC 5424 severities, as MCP orders log levels; an unknown level counts as the most severe. */
+const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
+const severity = (level: string) => {
+  const at = LEVELS.indexOf(level)
+  return at === -1 ? LEVELS.length : at
 }
 
 const isModern = (ctx: ServerContext) => (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined
@@ -241,9 +249,14 @@ export class UpstreamCall {
     for (const asked of this.#asked.values()) asked.reject(reason)
   }
 
-  /** Relays an upstream log to the agent request serving the call; dropped while parked. */
+  /** Relays an upstream log to the agent request serving the call, if at or above the agent's level; dropped while parked. */
   #log(message: LogMessage): void {
-    this.#serving?.ctx.mcpReq.notify({ method: "notifications/message", params: message } as never).catch(() => undefined)
+    const serving = this.#serving
+    if (!serving) return
+    const envelope = serving.ctx.mcpReq.envelope as Record<string, unknown> | undefined
+    const level = isModern(serving.ctx) ? envelope?.[LOG_LEVEL_META_KEY] : this.#host.logLevels.get(this.#agent)
+    if (typeof level === "string" && severity(message.level) < severity(level)) return
+    serving.ctx.mcpReq.notify({ method: "notifications/message", params: message } as never).catch(() => undefined)
   }
 
   /**

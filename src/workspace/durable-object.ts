@@ -13,6 +13,7 @@ import { Retention } from "../fanout/retention.ts"
 import type { ArchiveStatus, ProjectionLag, Projections } from "../fanout/status.ts"
 import { visibleTools } from "../mcp/authorize.ts"
 import { discover } from "../mcp/discover.ts"
+import type { LoggingLevel } from "@modelcontextprotocol/server"
 import { McpEndpoint } from "../mcp/endpoint.ts"
 import { AgentRequests } from "../mcp/agent-requests.ts"
 import type { PendingCall } from "../mcp/call-tool.ts"
@@ -82,6 +83,7 @@ export class Workspace extends DurableObject<Env> {
   readonly #inFlight = new InFlightCalls()
   readonly #agentRequests = new AgentRequests()
   readonly #parked = new ParkedCalls<PendingCall>()
+  readonly #logLevels = new Map<string, LoggingLevel>()
   readonly #answerLimitMs: number
   /** A second engine for `policy test`, reused so trial sets do not pile up in Cedar's cache. */
   #trialEngine!: PolicyEngine
@@ -204,6 +206,7 @@ export class Workspace extends DurableObject<Env> {
       inFlight: this.#inFlight,
       agentRequests: this.#agentRequests,
       parked: this.#parked,
+      logLevels: this.#logLevels,
       answerLimitMs: this.#answerLimitMs,
       vault: {
         upstream: (chosen) => this.#vault.upstream(chosen),

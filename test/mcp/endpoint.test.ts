@@ -69,6 +69,23 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
     await Promise.all([client.close(), other.close()])
   })
 
+  it("honours the agent's log level: a 2025 agent's logging/setLevel, a 2026-07-28 request's own level", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, era)
+    const logged: Array<unknown> = []
+    client.setNotificationHandler("notifications/message", (n) => void logged.push(n.params))
+    // The upstream logs at info.
+    const callAt = async (level: "error" | "debug") => {
+      if (era === "legacy") await client.setLoggingLevel(level)
+      return client.callTool({ name: "up__log", arguments: {}, ...(era === "modern" ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {}) })
+    }
+    expect((await callAt("error")).content).toEqual([{ type: "text", text: "logged" }])
+    expect(logged).toEqual([])
+    await callAt("debug")
+    expect(logged).toEqual([{ level: "info", logger: "berth-test-upstream", data: { message: "hello from the upstream" } }])
+    await client.close()
+  })
+
   it("namespaces upstream resources and prompts", async () => {
     const { slug, key } = await dockedWorkspace()
     const client = await mcpClient(slug, key, era)
