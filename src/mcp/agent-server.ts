@@ -12,6 +12,7 @@ import { callRunCode } from "./code-call.ts"
 import { asMcpTool } from "./discover.ts"
 import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools } from "./authorize.ts"
 import { callMemoryTool } from "./memory-call.ts"
+import { recordedRead } from "./read-call.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
 import { workspaceLimits } from "../sandbox/limits.ts"
 import { RUN_CODE, runCodeTool } from "../sandbox/tool.ts"
@@ -28,6 +29,13 @@ const readablePlugins = (host: WorkspaceHost, agent: string, action: PluginRead,
     .filter(([plugin]) => names.plugin === undefined || plugin === names.plugin)
     .filter(([plugin]) => authorizePluginRead(state, host.policies(), agent, action, plugin).allow)
     .map(([plugin, p]) => ({ plugin, url: p.url, transport: p.transport }))
+}
+
+/** An installed plugin, for the pool; a name the workspace does not have is refused before any run. */
+const installed = (host: WorkspaceHost, plugin: string) => {
+  const p = host.state().plugins[plugin]
+  if (!p) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no plugin '${plugin.slice(0, 64)}' in this workspace`)
+  return { plugin, url: p.url, transport: p.transport }
 }
 
 /** The plugin to read from, or the refusal naming the rule or the denying policy. */
@@ -137,7 +145,11 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
     }
     const target = names.splitResource(request.params.uri)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
-    const result = await host.pool.use(pluginRef(host, agent, "read_resource", target.plugin), (client) => client.readResource({ uri: target.uri }))
+    const ref = installed(host, target.plugin)
+    // A run of its own: authorized, rate-limited and recorded (read-call.ts).
+    const result = await recordedRead(host, agent, { kind: "resource", plugin: target.plugin, args: { uri: target.uri } }, () =>
+      host.pool.use(ref, (client) => client.readResource({ uri: target.uri }))
+    )
     return { ...result, contents: result.contents.map((c) => ({ ...c, uri: names.resource(target.plugin, c.uri) })) }
   })
 
@@ -152,8 +164,10 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
   server.setRequestHandler("prompts/get", async (request) => {
     const target = names.splitTool(request.params.name)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
-    return host.pool.use(pluginRef(host, agent, "get_prompt", target.plugin), (client) =>
-      client.getPrompt({ name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) })
+    const ref = installed(host, target.plugin)
+    const params = { name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) }
+    return recordedRead(host, agent, { kind: "prompt", plugin: target.plugin, prompt: target.name, args: params }, () =>
+      host.pool.use(ref, (client) => client.getPrompt(params))
     )
   })
 

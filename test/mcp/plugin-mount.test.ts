@@ -54,9 +54,13 @@ describe.each<Era>(["modern", "legacy"])("the per-plugin mount (%s protocol)", (
     expect((await mount.complete(COMPLETE_PROMPT)).completion.values).toEqual(["Sales", "Support"])
     await Promise.all([mount.close(), upstream.close()])
 
-    // The call is a run of the workspace's tool, as if made at /w/{ws}/mcp.
+    // Each request is a run under the workspace's names, as if made at /w/{ws}/mcp.
     const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
-    expect(runs.map((r: { agent: string; tool: string; status: string }) => [r.agent, r.tool, r.status])).toEqual([["bot", "everything__echo", "ok"]])
+    expect(runs.map((r: { agent: string; tool: string; status: string }) => [r.agent, r.tool, r.status]).sort()).toEqual([
+      ["bot", "everything__completable-prompt", "ok"],
+      ["bot", "everything__echo", "ok"],
+      ["bot", "everything__resources/read", "ok"]
+    ])
   })
 
   it("the workspace endpoint passes templates and completion through, namespaced", async () => {

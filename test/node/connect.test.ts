@@ -80,9 +80,14 @@ describe.each<Era>(["legacy", "modern"])("a stdio client on the %s protocol", (e
     ])
     await client.close()
 
-    // Two runs, as the agent the key names; the adapter wrote its logs to stderr.
+    // A run for each request that reached an upstream, as the agent the key names; the adapter wrote its logs to stderr.
     const runs = (await admin({ _tag: "ListRuns", workspace: slug })).runs as Array<{ agent: string; tool: string; status: string }>
-    expect(runs.map((r) => [r.agent, r.tool, r.status]).sort()).toEqual([["bot", "everything__echo", "ok"], ["bot", "up__echo", "ok"]])
+    expect(runs.map((r) => [r.agent, r.tool, r.status]).sort()).toEqual([
+      ["bot", "everything__echo", "ok"],
+      ["bot", "up__echo", "ok"],
+      ["bot", "up__greet", "ok"],
+      ["bot", "up__resources/read", "ok"]
+    ])
     expect(stderr()).toContain(`berth connect: relaying stdio to ${plane.url}/w/${slug}/mcp (agent key from BERTH_AGENT_KEY)`)
     expect(stderr()).not.toContain(key)
   })
@@ -173,7 +178,12 @@ describe("the MCP Inspector CLI", () => {
       { role: "user", content: { type: "text", text: "Say hello to Ada" } }
     ])
     const runs = (await admin({ _tag: "ListRuns", workspace: slug })).runs as Array<{ tool: string; status: string }>
-    expect(runs.map((r) => [r.tool, r.status]).sort()).toEqual([["everything__echo", "ok"], ["up__echo", "ok"]])
+    expect(runs.map((r) => [r.tool, r.status]).sort()).toEqual([
+      ["everything__echo", "ok"],
+      ["up__echo", "ok"],
+      ["up__greet", "ok"],
+      ["up__resources/read", "ok"]
+    ])
   })
 })
 
