@@ -31,6 +31,9 @@ export const measure = (value: unknown) => {
 export interface PendingCall {
   readonly call: UpstreamCall
   readonly conclude: (settled: Settled) => CallToolResult
+  /** The run it belongs to and the plugin it calls, which its requestState names (request-state.ts). */
+  readonly run?: string
+  readonly plugin?: string
 }
 
 export interface ToolCallParams {
@@ -124,7 +127,7 @@ export const callTool = async (
   send: SendToAgent,
   link?: RunLink
 ): Promise<CallToolResult> => {
-  const resumed = resumeParked(host, agent, params, ctx, send)
+  const resumed = await resumeParked(host, agent, params, ctx, send)
   if (resumed) return respond(host, agent, params.name, resumed)
   // Captured payloads and recorded error texts are scrubbed of the vault's values too (cached until a credential changes).
   const traced = beginRun(host, agent, params, await host.vault.scrubber(), link)
@@ -247,7 +250,7 @@ export const callTool = async (
   const inFlight = host.inFlight.start(agent, ctx.mcpReq.id)
   inFlight.signal.addEventListener("abort", () => call.abort(inFlight.signal.reason), { once: true })
   try {
-    return await respond(host, agent, params.name, { call, conclude })
+    return await respond(host, agent, params.name, { call, conclude, run: traced.run, plugin: tool.plugin })
   } finally {
     inFlight.end()
   }
@@ -257,14 +260,16 @@ export const callTool = async (
  * A retry of a call that answered `input_required` (MCP 2026-07-28): it carries the agent's answers
  * and the `requestState` naming the parked call, and serves that call from here on.
  */
-export const resumeParked = (host: WorkspaceHost, agent: string, params: ToolCallParams, ctx: ServerContext, send: SendToAgent) => {
-  const state = ctx.mcpReq.requestState()
-  if (state === undefined) return undefined
-  const pending = typeof state === "string" ? host.parked.take(state, agent, params.name) : undefined
-  if (!pending) {
+export const resumeParked = async (host: WorkspaceHost, agent: string, params: ToolCallParams, ctx: ServerContext, send: SendToAgent) => {
+  const echoed = ctx.mcpReq.requestState()
+  if (echoed === undefined) return undefined
+  if (typeof echoed !== "string") throw new ProtocolError(ProtocolErrorCode.InvalidParams, "this retry's requestState is not a string")
+  const state = await host.requestStates.verify(echoed, agent, params.name)
+  const pending = host.parked.take(state.t, agent, params.name)
+  if (!pending || pending.run !== state.r || pending.plugin !== state.p) {
     throw new ProtocolError(
       ProtocolErrorCode.InvalidParams,
-      `this retry's requestState names no call waiting for ${agent}'s answers to ${params.name}: it expired, was used already, or is not this agent's`
+      `this retry's requestState names no call waiting for ${agent}'s answers to ${params.name}: it was used already, the call waited past the answer limit, or the workspace restarted since`
     )
   }
   pending.call.resume({ ctx, send, progressToken: params._meta?.progressToken })
@@ -284,13 +289,20 @@ export const respond = async (host: WorkspaceHost, agent: string, tool: string, 
     return pending.conclude(await call.finished)
   }
   call.detach()
-  const requestState = host.parked.park(
+  const token = host.parked.park(
     agent,
     tool,
     pending,
     (p) => p.call.abort(new Error(`the agent did not come back with its answers within ${host.answerLimitMs / 1000} s`)),
     host.answerLimitMs
   )
+  const requestState = await host.requestStates.mint({
+    t: token,
+    a: agent,
+    n: tool,
+    ...(pending.run === undefined ? {} : { r: pending.run }),
+    ...(pending.plugin === undefined ? {} : { p: pending.plugin })
+  })
   // Settled while parked (failed, expired, or finished without the answers): the run ends here.
   void call.finished.then((settled) => {
     if (!host.parked.drop(pending)) return

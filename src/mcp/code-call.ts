@@ -10,7 +10,7 @@ import type { WorkspaceHost } from "./host.ts"
 import { type SendToAgent, UpstreamCall } from "./upstream-call.ts"
 
 export const callRunCode = async (host: WorkspaceHost, agent: string, params: ToolCallParams, ctx: ServerContext, send: SendToAgent): Promise<CallToolResult> => {
-  const resumed = resumeParked(host, agent, params, ctx, send)
+  const resumed = await resumeParked(host, agent, params, ctx, send)
   if (resumed) return respond(host, agent, RUN_CODE, resumed)
   const args = (params.arguments ?? {}) as { code?: unknown; input?: unknown; timeoutMs?: unknown }
   const input = { code: args.code as string, input: args.input, timeoutMs: args.timeoutMs as number | undefined }

@@ -1,6 +1,7 @@
 // What the MCP endpoint needs from its workspace: the current state, the command pipeline (runs are
 // recorded through it like any other command), ids, and the warm upstream clients.
 import type { LoggingLevel } from "@modelcontextprotocol/server"
+import type { RequestStates } from "./request-state.ts"
 import type { Memory } from "../memory/memory.ts"
 import type { AgentChannel } from "../sandbox/primitives/ai.ts"
 import type { CodeRunInput, CodeRunResult } from "../sandbox/sandbox.ts"
@@ -30,6 +31,8 @@ export interface WorkspaceHost {
   readonly inFlight: InFlightCalls
   /** Requests relayed to agents, waiting for answers that arrive in a request of their own. */
   readonly agentRequests: AgentRequests
+  /** Signs and checks the requestState those calls' agents are given. */
+  readonly requestStates: RequestStates
   /** Calls waiting for an agent on MCP 2026-07-28 to retry with its answers. */
   readonly parked: ParkedCalls<PendingCall>
   /**

@@ -15,6 +15,7 @@ import { visibleTools } from "../mcp/authorize.ts"
 import { discover } from "../mcp/discover.ts"
 import type { LoggingLevel } from "@modelcontextprotocol/server"
 import { McpEndpoint } from "../mcp/endpoint.ts"
+import { RequestStates } from "../mcp/request-state.ts"
 import { AgentRequests } from "../mcp/agent-requests.ts"
 import type { PendingCall } from "../mcp/call-tool.ts"
 import { InFlightCalls } from "../mcp/in-flight.ts"
@@ -84,6 +85,7 @@ export class Workspace extends DurableObject<Env> {
   readonly #agentRequests = new AgentRequests()
   readonly #parked = new ParkedCalls<PendingCall>()
   readonly #logLevels = new Map<string, LoggingLevel>()
+  readonly #requestStates: RequestStates
   readonly #answerLimitMs: number
   /** A second engine for `policy test`, reused so trial sets do not pile up in Cedar's cache. */
   #trialEngine!: PolicyEngine
@@ -111,6 +113,8 @@ export class Workspace extends DurableObject<Env> {
     this.#engine = new PolicyEngine(this.#slug)
     this.#trialEngine = new PolicyEngine(this.#slug)
     this.#answerLimitMs = answerLimitMs(env)
+    // A state outlives its parked call by a minute, so a late retry hears that the call is gone rather than that its state expired.
+    this.#requestStates = new RequestStates(Math.ceil(this.#answerLimitMs / 1000) + 60)
     const host = this.#hostFor(this.#slug)
     this.#sandbox = new Sandbox({
       ...host,
@@ -207,6 +211,7 @@ export class Workspace extends DurableObject<Env> {
       agentRequests: this.#agentRequests,
       parked: this.#parked,
       logLevels: this.#logLevels,
+      requestStates: this.#requestStates,
       answerLimitMs: this.#answerLimitMs,
       vault: {
         upstream: (chosen) => this.#vault.upstream(chosen),

@@ -87,13 +87,20 @@ describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", 
     const retry = (c: typeof client, name: string, requestState: string) =>
       c.callTool({ name, arguments: { prompt: "x" }, inputResponses, requestState } as never, { allowInputRequired: true }).catch((e: unknown) => e)
 
-    // Another agent, and the same agent naming another tool, cannot take the parked call.
-    expect(String(await retry(other, "up__sample", first.requestState))).toContain("names no call waiting for other's answers to up__sample")
-    expect(String(await retry(client, "up__echo", first.requestState))).toContain("names no call waiting for bot's answers to up__echo")
-    // The asked agent can, once.
+    // Another agent, and the same agent naming another tool, cannot take the parked call: the state is bound to both.
+    expect(String(await retry(other, "up__sample", first.requestState))).toContain("was issued for another agent or tool, not other's call of up__sample")
+    expect(String(await retry(client, "up__echo", first.requestState))).toContain("was issued for another agent or tool, not bot's call of up__echo")
+    // A state altered by the client, or one made up, is refused before it can touch a parked call.
+    const [body, mac] = first.requestState.split(".").slice(1)
+    const payload = JSON.parse(Buffer.from(body!, "base64url").toString())
+    const altered = `v1.${Buffer.from(JSON.stringify({ ...payload, p: { ...payload.p, p: "other-plugin" } })).toString("base64url")}.${mac}`
+    expect(String(await retry(client, "up__sample", altered))).toContain("this retry's requestState was not issued by this workspace, or was altered")
+    expect(String(await retry(client, "up__sample", "forged"))).toContain("this retry's requestState is not a requestState this workspace issued")
+    // The state names the run and the plugin; the asked agent can redeem it, once.
+    expect(payload.p).toMatchObject({ a: "bot", n: "up__sample", p: "up", r: expect.any(String) })
     const done = (await retry(client, "up__sample", first.requestState)) as { content: unknown }
     expect(done.content).toEqual([{ type: "text", text: "m said: answered" }])
-    expect(String(await retry(client, "up__sample", first.requestState))).toContain("it expired, was used already, or is not this agent's")
+    expect(String(await retry(client, "up__sample", first.requestState))).toContain("names no call waiting for bot's answers to up__sample: it was used already")
     const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
     expect(runs.map((r: { status: string }) => r.status)).toEqual(["ok"])
     await Promise.all([client.close(), other.close()])
