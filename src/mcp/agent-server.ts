@@ -8,6 +8,7 @@ import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/
 import type { WorkspaceHost } from "./host.ts"
 import type { SendToAgent } from "./upstream-call.ts"
 import { callTool } from "./call-tool.ts"
+import { callOwner } from "./in-flight.ts"
 import { callRunCode } from "./code-call.ts"
 import { asMcpTool } from "./discover.ts"
 import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools } from "./authorize.ts"
@@ -47,7 +48,7 @@ const pluginRef = (host: WorkspaceHost, agent: string, action: PluginRead, plugi
   return { plugin, url: p.url, transport: p.transport }
 }
 
-export const agentServer = (host: WorkspaceHost, agent: string, names: Names = workspaceNames): Server => {
+export const agentServer = (host: WorkspaceHost, agent: string, names: Names = workspaceNames, session?: string): Server => {
   // logging: upstream logs are relayed to the call they belong to (log-relay.ts).
   const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} } })
   /** Berth's own tools and memory resources are the workspace's, not any plugin's. */
@@ -59,8 +60,9 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
     return {}
   })
 
-  // A 2025-era cancellation arrives in a request of its own, to a fresh server: find the call in the workspace.
-  server.setNotificationHandler("notifications/cancelled", (n) => void host.inFlight.cancel(agent, n.params.requestId, n.params.reason))
+  // A 2025-era cancellation on the stateless path arrives in a request of its own, to a fresh server: find the call in the workspace.
+  // In a session (sessions.ts), only that session's calls.
+  server.setNotificationHandler("notifications/cancelled", (n) => void host.inFlight.cancel(callOwner(agent, session), n.params.requestId, n.params.reason))
 
   server.setRequestHandler("tools/list", () => {
     const visible = visibleTools(host.state(), host.policies(), agent).filter(([, tool]) => whole || tool.plugin === names.plugin)

@@ -12,6 +12,7 @@ import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 import { authorizeToolCall } from "./authorize.ts"
 import { asMcpTool } from "./discover.ts"
 import { withinCall } from "./call-scope.ts"
+import { callOwner } from "./in-flight.ts"
 import { MAX_PARKED_PER_AGENT } from "./parked-calls.ts"
 import { type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import { validateArguments } from "./validate-args.ts"
@@ -247,7 +248,7 @@ export const callTool = async (
   }
 
   // A 2025-era cancellation arrives in a request of its own; it finds the call by this request's id.
-  const inFlight = host.inFlight.start(agent, ctx.mcpReq.id)
+  const inFlight = host.inFlight.start(callOwner(agent, ctx.sessionId), ctx.mcpReq.id)
   inFlight.signal.addEventListener("abort", () => call.abort(inFlight.signal.reason), { once: true })
   try {
     return await respond(host, agent, params.name, { call, conclude, run: traced.run, plugin: tool.plugin })

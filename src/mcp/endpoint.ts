@@ -1,15 +1,17 @@
 // The hosted MCP endpoint of one workspace, served inside its Durable Object: Origin check,
-// agent authentication, then the SDK's handler (MCP 2026-07-28 stateless, and the 2025 protocol
-// through its stateless fallback) over a server built for the calling agent. `/w/{ws}/mcp` serves the
+// agent authentication, then the SDK's handler (MCP 2026-07-28 stateless, and 2025-era requests
+// without a session through its stateless fallback) over a server built for the calling agent, or
+// the agent's 2025-era session (sessions.ts). `/w/{ws}/mcp` serves the
 // whole workspace; `/w/{ws}/mcp/{plugin}` one plugin under the upstream's own names, through the
 // same authentication, allowlist, policies, limits, grants and recording.
-import { createMcpHandler, originValidationResponse } from "@modelcontextprotocol/server"
+import { createMcpHandler, isLegacyRequest, originValidationResponse } from "@modelcontextprotocol/server"
 import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
 import { refuseExcludedClient } from "../bots/mcp-gate.ts"
 import { bearerChallenge } from "../oauth/challenge.ts"
 import { authenticate, authenticateRequest } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
+import { LegacySessions } from "./sessions.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { discardBody, forbidden, notFound, peekJson, peekToolCall, unauthorized } from "./http-errors.ts"
 import { type Names, namespaced, pluginNames, workspaceNames } from "./namespacing.ts"
@@ -17,6 +19,8 @@ import { type Names, namespaced, pluginNames, workspaceNames } from "./namespaci
 type ToolCall = { name: string; arguments: Record<string, unknown> }
 
 export const MCP_MAX_BODY_BYTES = 1024 * 1024
+/** The first protocol revision without sessions; any later one is modern too (revisions are dates). */
+const MODERN = "2026-07-28"
 /** How long a refusal waits for the rest of a body it did not read (see `handle`). */
 export const REFUSED_BODY_WAIT_MS = 1_000
 
@@ -27,6 +31,8 @@ export class McpEndpoint {
   readonly #host: WorkspaceHost
   readonly #allowedOrigins: ReadonlyArray<string>
   readonly #handler: ReturnType<typeof createMcpHandler>
+  /** 2025-era sessions; the modern protocol and session-less 2025 requests go to `#handler`. */
+  readonly #sessions: LegacySessions
 
   constructor(host: WorkspaceHost, allowedOrigins: ReadonlyArray<string>) {
     this.#host = host
@@ -35,6 +41,7 @@ export class McpEndpoint {
       legacy: "stateless",
       maxRequestBodySize: MCP_MAX_BODY_BYTES
     })
+    this.#sessions = new LegacySessions((agent, names, session) => agentServer(host, agent, names, session), MCP_MAX_BODY_BYTES)
   }
 
   async handle(request: Request): Promise<Response> {
@@ -67,7 +74,14 @@ export class McpEndpoint {
     if (excluded) return excluded
     if (await this.#answers(request, auth.agent)) return new Response(null, { status: 202 })
     // The key itself never travels further than this check.
-    return this.#handler.fetch(request, { authInfo: { token: "", clientId: auth.agent, scopes: [], extra: { agent: auth.agent, names } } })
+    const authInfo = { token: "", clientId: auth.agent, scopes: [], extra: { agent: auth.agent, names } }
+    // A 2026-07-28 request says so in its header; only the rest need their body read to tell.
+    const version = request.headers.get("mcp-protocol-version")
+    if ((version === null || version < MODERN) && (await isLegacyRequest(request, await peekJson(request, MCP_MAX_BODY_BYTES)))) {
+      const sessioned = await this.#sessions.handle(request, auth.agent, names, authInfo)
+      if (sessioned) return sessioned
+    }
+    return this.#handler.fetch(request, { authInfo })
   }
 
   /**

@@ -235,6 +235,9 @@ describe("a plane restarted mid-session", () => {
       expect(stderr()).toContain("cannot be reached")
       expect(stderr()).toContain("answers again")
     }
+    // The 2025 client's session died with the plane; the adapter opened a new one with the client's own initialize.
+    expect(clients.legacy.stderr()).toContain("no longer knows this session")
+    expect(clients.modern.stderr()).not.toContain("no longer knows this session")
     await impatient.client.close()
   })
 })
