@@ -15,6 +15,8 @@ export interface LogMessage {
 export interface UpstreamRequest {
   readonly method: string
   readonly params?: Record<string, unknown> | undefined
+  /** The request's id; for a 2026-07-28 upstream's input request, its key in `inputRequests`. */
+  readonly id?: string | number | undefined
 }
 
 export interface AgentCall {

@@ -313,7 +313,9 @@ export class UpstreamCall {
         new ProtocolError(ProtocolErrorCode.MethodNotFound, `the agent cannot answer ${request.method}: it did not declare the '${needed.join(".")}' capability`)
       )
     }
-    const key = `${request.method === "sampling/createMessage" ? "sampling" : "elicitation"}-${++this.#askCount}`
+    // The upstream's own key when it has one (a 2026-07-28 upstream's input request), so the agent sees what the upstream asked under.
+    const own = typeof request.id === "string" && !this.#asked.has(request.id) ? request.id : undefined
+    const key = own ?? `${request.method === "sampling/createMessage" ? "sampling" : "elicitation"}-${++this.#askCount}`
     // The 2026-07-28 URL elicitation has no elicitationId: the retry, not the id, correlates it.
     const params =
       request.params?.mode === "url" ? Object.fromEntries(Object.entries(request.params).filter(([k]) => k !== "elicitationId")) : request.params

@@ -72,8 +72,9 @@ export class UpstreamPool {
     const connecting = outsideAnyCall(async () => {
       // `auto` speaks 2026-07-28 to servers that offer it and falls back to the 2025 protocol.
       const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: "auto" }, capabilities: CLIENT_CAPABILITIES })
-      client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent(request, ctx.mcpReq.signal) as never)
-      client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent(request, ctx.mcpReq.signal) as never)
+      // The request's id: for a 2026-07-28 upstream's input request, its key, which the agent is asked under.
+      client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
+      client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
       const url = new URL(ref.url)
       // A static credential's headers are set once; an OAuth credential's token is asked for per request (src/vault/oauth).
       const authProvider = ref.credential?.auth

@@ -81,6 +81,8 @@ describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", 
       requestState: string
     }
     expect(first.resultType).toBe("input_required")
+    // The upstream's own key for its input request travels unchanged.
+    expect(Object.keys(first.inputRequests)).toEqual(["llm"])
     const [askKey] = Object.keys(first.inputRequests)
     expect(first.inputRequests[askKey!]!.method).toBe("sampling/createMessage")
     const inputResponses = { [askKey!]: { model: "m", role: "assistant", content: { type: "text", text: "answered" } } }
