@@ -10,6 +10,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
   LOG_LEVEL_META_KEY,
+  MissingRequiredClientCapabilityError,
   type InputRequests,
   PROTOCOL_VERSION_META_KEY,
   ProtocolError,
@@ -309,8 +310,13 @@ export class UpstreamCall {
     const capabilities = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined
     const needed = requiredCapability(request)
     if (!declares(capabilities, needed)) {
+      // MCP's own error for it (-32021, SEP-2575), naming the capability, so the agent learns what to declare.
+      const [top, sub] = needed
       return Promise.reject(
-        new ProtocolError(ProtocolErrorCode.MethodNotFound, `the agent cannot answer ${request.method}: it did not declare the '${needed.join(".")}' capability`)
+        new MissingRequiredClientCapabilityError(
+          { requiredCapabilities: { [top]: sub === undefined ? {} : { [sub]: {} } } },
+          `the agent cannot answer ${request.method}: it did not declare the '${needed.join(".")}' capability`
+        )
       )
     }
     // The upstream's own key when it has one (a 2026-07-28 upstream's input request), so the agent sees what the upstream asked under.

@@ -67,6 +67,9 @@ describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", 
       client.callTool({ name: "up__sample", arguments: { prompt: "x" } }),
       "the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability"
     )
+    // MCP's own code for it (SEP-2575), with the capability the agent lacks.
+    const refused = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ code: -32021, data: { requiredCapabilities: { sampling: {} } } })
     await client.close()
   })
 

@@ -32,6 +32,9 @@ export const workersAi = (env: { readonly AI?: Ai; readonly BERTH_AI_MODEL?: str
 
 const refuse = (_tag: string, message: string): PrimitiveResult => ({ ok: false, _tag, message })
 
+/** MCP's MissingRequiredClientCapability (SEP-2575). */
+const MISSING_CAPABILITY = -32021
+
 const ENABLE =
   "configure a Workers AI binding for the plane ([ai] binding = \"AI\" in wrangler.toml), or submit the run over MCP (run_code) from an agent that answers sampling (declares the 'sampling' capability)"
 
@@ -84,8 +87,8 @@ const askAgent = async (channel: AgentChannel, params: Record<string, unknown>, 
     // The call relaying it gives up after the answer limit, with a message that says so.
     return { ok: true, value: await channel.ask({ method: "sampling/createMessage", params }, signal) }
   } catch (error) {
-    // -32601: the agent has no sampling handler (2025), or did not declare the capability (2026-07-28).
-    if (error instanceof ProtocolError && error.code === ProtocolErrorCode.MethodNotFound)
+    // -32601: the agent has no sampling handler (2025); -32021: it did not declare the capability (2026-07-28).
+    if (error instanceof ProtocolError && (error.code === ProtocolErrorCode.MethodNotFound || error.code === MISSING_CAPABILITY))
       return refuse("AiUnavailable", `the agent does not answer sampling (${error.message}); ${ENABLE}`)
     if (signal.aborted) return refuse("AiFailed", "the run ended before the agent answered sampling")
     return refuse("AiFailed", `the agent's sampling failed: ${error instanceof Error ? error.message : String(error)}`)
