@@ -36,8 +36,8 @@ export interface WorkspaceHost {
   /** Calls waiting for an agent on MCP 2026-07-28 to retry with its answers. */
   readonly parked: ParkedCalls<PendingCall>
   /**
-   * The log level each agent on the 2025 protocol set with `logging/setLevel` (its stateless requests
-   * share no session to keep it in). A 2026-07-28 request names its own level.
+   * The log level each agent on the 2025 protocol set with `logging/setLevel`, per agent rather than
+   * per session, since a session-less request has none to keep it in. A 2026-07-28 request names its own level.
    */
   readonly logLevels: Map<string, LoggingLevel>
   /** How long Berth waits for an agent to answer a relayed request, or to retry a parked call. */
