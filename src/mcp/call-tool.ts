@@ -4,7 +4,7 @@
 // refused before dispatch records its whole run in one append. Arguments and results appear only
 // as size and hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
 import type { CallToolResult } from "@modelcontextprotocol/server"
-import { inputRequired, LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
+import { CLIENT_CAPABILITIES_META_KEY, inputRequired, LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
 import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
 import { redact, type Scrubber, SHAPES_ONLY } from "../runs/redact.ts"
@@ -22,6 +22,14 @@ import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
 
 const utf8 = new TextEncoder()
+
+/** What Berth relays to an agent (upstream-pool.ts declares the same): the agent's capabilities cut to those. */
+const RELAYED_CAPABILITIES = ["sampling", "elicitation"] as const
+const relayableCapabilities = (declared: unknown): Record<string, unknown> | undefined => {
+  if (typeof declared !== "object" || declared === null) return undefined
+  const own = declared as Record<string, unknown>
+  return Object.fromEntries(RELAYED_CAPABILITIES.filter((key) => own[key] !== undefined).map((key) => [key, own[key]]))
+}
 
 export const measure = (value: unknown) => {
   const json = canonicalize(value ?? null) ?? "null"
@@ -198,14 +206,21 @@ export const callTool = async (
   const upstream = startSpan(traced.traceId, `upstream ${tool.plugin}`, traced.root.spanId)
   // A modern request gets the upstream's logs only if it names a level; the agent's level is passed on:
   // the request's own (2026-07-28), or the one a 2025-era agent set with logging/setLevel.
-  const logLevel = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY] ?? host.logLevels.get(agent)
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined
+  const logLevel = envelope?.[LOG_LEVEL_META_KEY] ?? host.logLevels.get(agent)
+  // A 2026-07-28 agent's own capabilities, as far as Berth can relay them, so the upstream asks only what the agent can answer.
+  const capabilities = relayableCapabilities(envelope?.[CLIENT_CAPABILITIES_META_KEY])
+  const meta = {
+    ...(logLevel === undefined ? {} : { [LOG_LEVEL_META_KEY]: logLevel }),
+    ...(capabilities === undefined ? {} : { [CLIENT_CAPABILITIES_META_KEY]: capabilities })
+  }
   const first = { ctx, send, progressToken: params._meta?.progressToken }
   // Logs, progress, sampling and elicitation the upstream sends during the call go to the agent (upstream-call.ts).
   const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal, progress }) =>
     withinCall(call, () =>
       host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential }, (client) =>
         client.callTool(
-          { name: tool.name, arguments: params.arguments ?? {}, ...(logLevel === undefined ? {} : { _meta: { [LOG_LEVEL_META_KEY]: logLevel } }) },
+          { name: tool.name, arguments: params.arguments ?? {}, ...(Object.keys(meta).length === 0 ? {} : { _meta: meta }) },
           {
             signal,
             // The pinned definition: without it the client consults (and may refetch) its tools/list

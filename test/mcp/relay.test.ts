@@ -5,7 +5,7 @@
 // the agent retries with its answers.
 import { ProtocolError } from "@modelcontextprotocol/client"
 import { SELF } from "cloudflare:test"
-import { describe, expect, it } from "vitest"
+import { describe, expect, inject, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { eventCount } from "../workspace/workspace-client.ts"
 import { ANSWERING, dockedWorkspace, endpoint, type Era, mcpClient } from "./berth-client.ts"
@@ -59,17 +59,27 @@ describe("relaying upstream requests to the agent", () => {
 })
 
 describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", () => {
-  it("an agent that did not declare sampling is not asked; the upstream hears why and the run ends as error", async () => {
+  it("an agent that did not declare sampling is not asked: the upstream sees the agent's own capabilities and refuses; the run ends as error", async () => {
     const { slug, key } = await dockedWorkspace()
     const client = await mcpClient(slug, key, "modern")
-    await expectRelayFailed(
-      slug,
-      client.callTool({ name: "up__sample", arguments: { prompt: "x" } }),
-      "the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability"
-    )
-    // MCP's own code for it (SEP-2575), with the capability the agent lacks.
+    // Berth passes the agent's capabilities (cut to what it relays) upstream, so the upstream, not Berth, finds sampling missing.
     const refused = await client.callTool({ name: "up__sample", arguments: { prompt: "x" } }).catch((e: unknown) => e)
-    expect(refused).toMatchObject({ code: -32021, data: { requiredCapabilities: { sampling: {} } } })
+    expect(String(refused)).toContain("Cannot request input 'llm' (sampling/createMessage): the request's client capabilities do not declare the required capability")
+    const { status, spans } = await runSpans(slug)
+    expect(status).toBe("error")
+    expect(spans.some((s) => s.name.startsWith("agent "))).toBe(false)
+    await client.close()
+  })
+
+  it("an upstream that asks anyway for what the agent did not declare hears MCP's -32021 naming the capability", async () => {
+    // server-everything speaks the 2025 protocol: it sees only Berth's pooled client's capabilities, so it asks.
+    const { slug, key } = await dockedWorkspace()
+    await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
+    const client = await mcpClient(slug, key, "modern")
+    const result = await client.callTool({ name: "everything__trigger-sampling-request", arguments: { prompt: "hi", maxTokens: 5 } }).catch((e: unknown) => e)
+    expect(JSON.stringify(result)).toContain("the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability")
+    const { spans } = await runSpans(slug)
+    expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
     await client.close()
   })
 
