@@ -7,9 +7,8 @@ import { resolve } from "node:path"
 import { Client } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { afterAll, beforeAll, inject, it } from "vitest"
-import { median, percentile, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
-import { compareCalls, echoCall, warmUpBoth } from "./load.ts"
+import { compareCalls, echoCall, reportComparison, warmUpBoth } from "./load.ts"
 
 const WARMUP_CALLS = 200
 const LATENCY_BLOCKS = 10
@@ -46,7 +45,7 @@ it("tools/call through berth connect vs the same call over HTTP to Berth", async
   const viaConnect = echoCall(stdio)
   const viaHttp = echoCall(http)
   await warmUpBoth(viaConnect, viaHttp, WARMUP_CALLS, CONCURRENCY)
-  const { ms, blockRatios, cutShort, throughputRuns: runs } = await compareCalls(viaConnect, viaHttp, {
+  const comparison = await compareCalls(viaConnect, viaHttp, {
     blocks: LATENCY_BLOCKS,
     blockCalls: BLOCK_CALLS,
     latencyMs: PHASE_LIMIT_MS.latency,
@@ -55,29 +54,11 @@ it("tools/call through berth connect vs the same call over HTTP to Berth", async
     throughputMs: PHASE_LIMIT_MS.throughput,
     concurrency: CONCURRENCY
   })
-  const throughputRuns = runs.map((r) => ({ connect: r.a, http: r.b }))
-  const [connectMs, httpMs] = [ms.a, ms.b]
-
-  const latency = {
-    connect: { calls: connectMs.length, p50: percentile(connectMs, 50), p99: percentile(connectMs, 99) },
-    http: { calls: httpMs.length, p50: percentile(httpMs, 50), p99: percentile(httpMs, 99) },
-    cutShort
-  }
-  const ratio = {
-    p50: latency.connect.p50 / latency.http.p50,
-    p99: latency.connect.p99 / latency.http.p99,
-    p50PerBlock: median(blockRatios),
-    throughput: median(throughputRuns.map((r) => r.http / r.connect))
-  }
-  console.log(
-    table(
-      ["", "p50 ms", "p99 ms", "calls/s (32 in flight)"],
-      [
-        ["stdio → berth connect → Berth", latency.connect.p50.toFixed(2), latency.connect.p99.toFixed(2), median(throughputRuns.map((r) => r.connect)).toFixed(0)],
-        ["HTTP → Berth", latency.http.p50.toFixed(2), latency.http.p99.toFixed(2), median(throughputRuns.map((r) => r.http)).toFixed(0)],
-        [`ratio (target ≤ ${TARGET_RATIO} at p50)`, ratio.p50.toFixed(3), ratio.p99.toFixed(3), `${ratio.throughput.toFixed(3)} (time per call)`]
-      ]
-    )
-  )
-  task.meta.berthBench = { name: "connect-hop", target: TARGET_RATIO, latency, ratio, throughput: { concurrency: CONCURRENCY, runs: throughputRuns } }
+  task.meta.berthBench = reportComparison(comparison, {
+    name: "connect-hop",
+    target: TARGET_RATIO,
+    concurrency: CONCURRENCY,
+    a: ["connect", "stdio → berth connect → Berth"],
+    b: ["http", "HTTP → Berth"]
+  })
 })

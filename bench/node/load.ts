@@ -2,7 +2,7 @@
 // number of requests with N in flight (calls/s). Both are bounded in count and in time; a run cut
 // short by its deadline says so rather than hang the benchmark.
 import type { Client } from "@modelcontextprotocol/client"
-import { median, perSecond } from "../stats.ts"
+import { median, percentile, perSecond, table } from "../stats.ts"
 
 export type Call = () => Promise<void>
 
@@ -108,4 +108,42 @@ export const compareCalls = async (
     throughputRuns.push({ a: perSecond(ta.calls, ta.ms), b: perSecond(tb.calls, tb.ms) })
   }
   return { ms, blockRatios, cutShort, throughputRuns }
+}
+
+/**
+ * Prints a comparison as a table (each side's p50, p99 and calls/s, then the ratio of `a` to `b`) and
+ * returns the benchmark's result, each side under its key (bench/results/{name}.json).
+ */
+export const reportComparison = (
+  comparison: Comparison,
+  options: { name: string; target: number; concurrency: number; a: readonly [key: string, label: string]; b: readonly [key: string, label: string] }
+) => {
+  const [aKey, aLabel] = options.a
+  const [bKey, bLabel] = options.b
+  const row = (ms: ReadonlyArray<number>) => ({ calls: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99) })
+  const [a, b] = [row(comparison.ms.a), row(comparison.ms.b)]
+  const runs = comparison.throughputRuns
+  const ratio = {
+    p50: a.p50 / b.p50,
+    p99: a.p99 / b.p99,
+    p50PerBlock: median(comparison.blockRatios),
+    throughput: median(runs.map((r) => r.b / r.a))
+  }
+  console.log(
+    table(
+      ["", "p50 ms", "p99 ms", `calls/s (${options.concurrency} in flight)`],
+      [
+        [aLabel, a.p50.toFixed(2), a.p99.toFixed(2), median(runs.map((r) => r.a)).toFixed(0)],
+        [bLabel, b.p50.toFixed(2), b.p99.toFixed(2), median(runs.map((r) => r.b)).toFixed(0)],
+        [`ratio (target ≤ ${options.target} at p50)`, ratio.p50.toFixed(3), ratio.p99.toFixed(3), `${ratio.throughput.toFixed(3)} (time per call)`]
+      ]
+    )
+  )
+  return {
+    name: options.name,
+    target: options.target,
+    latency: { [aKey]: a, [bKey]: b, cutShort: comparison.cutShort },
+    ratio,
+    throughput: { concurrency: options.concurrency, runs: runs.map((r) => ({ [aKey]: r.a, [bKey]: r.b })) }
+  }
 }

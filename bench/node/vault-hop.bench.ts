@@ -7,9 +7,8 @@
 import { randomBytes } from "node:crypto"
 import type { Client } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, expect, inject, it } from "vitest"
-import { median, percentile, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
-import { compareCalls, echoCall, warmUpBoth } from "./load.ts"
+import { compareCalls, echoCall, reportComparison, warmUpBoth } from "./load.ts"
 
 const WARMUP_CALLS = 200
 const LATENCY_BLOCKS = 10
@@ -57,7 +56,7 @@ it("one hop with a vault credential injected vs the same hop without one", async
   const withVault = echoCall(client, "upv__echo")
   const without = echoCall(client, "up__echo")
   await warmUpBoth(withVault, without, WARMUP_CALLS, CONCURRENCY)
-  const { ms, blockRatios, cutShort, throughputRuns: runs } = await compareCalls(withVault, without, {
+  const comparison = await compareCalls(withVault, without, {
     blocks: LATENCY_BLOCKS,
     blockCalls: BLOCK_CALLS,
     latencyMs: PHASE_LIMIT_MS.latency,
@@ -66,33 +65,16 @@ it("one hop with a vault credential injected vs the same hop without one", async
     throughputMs: PHASE_LIMIT_MS.throughput,
     concurrency: CONCURRENCY
   })
-  const throughputRuns = runs.map((r) => ({ vault: r.a, plain: r.b }))
-  const [vaultMs, plainMs] = [ms.a, ms.b]
 
   // Every credentialed call reached the upstream with the token (it answers 401 otherwise).
   const calls = (await (await fetch(new URL("calls", vaultUpstream))).json()) as Record<string, number>
   expect(calls.echo).toBeGreaterThan(0)
 
-  const latency = {
-    vault: { calls: vaultMs.length, p50: percentile(vaultMs, 50), p99: percentile(vaultMs, 99) },
-    plain: { calls: plainMs.length, p50: percentile(plainMs, 50), p99: percentile(plainMs, 99) },
-    cutShort
-  }
-  const ratio = {
-    p50: latency.vault.p50 / latency.plain.p50,
-    p99: latency.vault.p99 / latency.plain.p99,
-    p50PerBlock: median(blockRatios),
-    throughput: median(throughputRuns.map((r) => r.plain / r.vault))
-  }
-  console.log(
-    table(
-      ["", "p50 ms", "p99 ms", "calls/s (32 in flight)"],
-      [
-        ["with a vault credential", latency.vault.p50.toFixed(2), latency.vault.p99.toFixed(2), median(throughputRuns.map((r) => r.vault)).toFixed(0)],
-        ["without", latency.plain.p50.toFixed(2), latency.plain.p99.toFixed(2), median(throughputRuns.map((r) => r.plain)).toFixed(0)],
-        ["ratio (target ≤ 1.05)", ratio.p50.toFixed(3), ratio.p99.toFixed(3), `${ratio.throughput.toFixed(3)} (time per call)`]
-      ]
-    )
-  )
-  task.meta.berthBench = { name: "vault-hop", target: TARGET_RATIO, latency, ratio, throughput: { concurrency: CONCURRENCY, runs: throughputRuns } }
+  task.meta.berthBench = reportComparison(comparison, {
+    name: "vault-hop",
+    target: TARGET_RATIO,
+    concurrency: CONCURRENCY,
+    a: ["vault", "with a vault credential"],
+    b: ["plain", "without"]
+  })
 })

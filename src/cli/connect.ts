@@ -14,7 +14,7 @@ import { printable } from "./output.ts"
 import { targetWorkspace } from "./root.ts"
 
 /** The hosted endpoint of a workspace, or one plugin's own mount under it. */
-export const mcpEndpoint = (plane: string, workspace: string, plugin?: string) =>
+const mcpEndpoint = (plane: string, workspace: string, plugin?: string) =>
   new URL(`${plane}/w/${encodeURIComponent(workspace)}/mcp${plugin === undefined ? "" : `/${encodeURIComponent(plugin)}`}`)
 
 export const connect = Command.make(

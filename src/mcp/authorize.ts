@@ -8,6 +8,13 @@ export type Decision =
   | { readonly allow: true; readonly rule: string; readonly policies: ReadonlyArray<string> }
   | { readonly allow: false; readonly rule: string; readonly reason: string; readonly policies: ReadonlyArray<string> }
 
+/** What an authorize span records of a decision: allow or deny, the rule, and the ids of the policies that determined it (never their text; none for a hard guard). */
+export const decisionAttributes = (decision: Decision): Record<string, string> => ({
+  "berth.decision": decision.allow ? "allow" : "deny",
+  "berth.rule": decision.rule,
+  ...(decision.policies.length > 0 ? { "berth.policies": decision.policies.join(",") } : {})
+})
+
 const guard = (rule: string, reason: string): Decision => ({ allow: false, rule, reason, policies: [] })
 
 const agentFacts = (state: WorkspaceState, agent: string) => {

@@ -9,7 +9,8 @@ import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
 import { redact, type Scrubber, SHAPES_ONLY } from "../runs/redact.ts"
 import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
-import { authorizeToolCall } from "./authorize.ts"
+import { throttleAttributes } from "../policy/rate-limiter.ts"
+import { authorizeToolCall, decisionAttributes } from "./authorize.ts"
 import { asMcpTool } from "./discover.ts"
 import { withinCall } from "./call-scope.ts"
 import { callOwner } from "./in-flight.ts"
@@ -144,12 +145,7 @@ export const callTool = async (
 
   const authorizing = startSpan(traced.traceId, "authorize", traced.root.spanId)
   const decision = authorizeToolCall(state, host.policies(), agent, params.name, params.arguments ?? {})
-  const authorizeSpan = authorizing.end(decision.allow ? { code: "ok" } : { code: "error", message: decision.reason }, {
-    "berth.decision": decision.allow ? "allow" : "deny",
-    "berth.rule": decision.rule,
-    // The ids of the policies that determined it (never their text); none for a hard guard.
-    ...(decision.policies.length > 0 ? { "berth.policies": decision.policies.join(",") } : {})
-  })
+  const authorizeSpan = authorizing.end(decision.allow ? { code: "ok" } : { code: "error", message: decision.reason }, decisionAttributes(decision))
   if (!decision.allow) {
     traced.finish("denied", [authorizeSpan], { error: decision.reason })
     return { content: [{ type: "text", text: `Berth refused this call: ${decision.reason}` }], isError: true }
@@ -162,10 +158,7 @@ export const callTool = async (
   const throttling = startSpan(traced.traceId, "rate limit", traced.root.spanId)
   const throttle = host.limiter.take(state, agent, params.name)
   if (!throttle.ok) {
-    const span = throttling.end({ code: "error", message: throttle.reason }, {
-      "berth.limit": throttle.limit,
-      "berth.retry_after_ms": throttle.retryAfterMs
-    })
+    const span = throttling.end({ code: "error", message: throttle.reason }, throttleAttributes(throttle))
     traced.finish("denied", [authorizeSpan, span], { error: throttle.reason })
     return { content: [{ type: "text", text: `Berth refused this call: ${throttle.reason}` }], isError: true }
   }

@@ -19,6 +19,9 @@ import { type Names, namespaced, pluginNames, workspaceNames } from "./namespaci
 type ToolCall = { name: string; arguments: Record<string, unknown> }
 
 export const MCP_MAX_BODY_BYTES = 1024 * 1024
+/** A plugin's own mount: the segment after /mcp/, before any query. */
+const MOUNT = /\/mcp\/([^/?#]+)(?:[?#]|$)/
+
 /** The first protocol revision without sessions; any later one is modern too (revisions are dates). */
 const MODERN = "2026-07-28"
 /** How long a refusal waits for the rest of a body it did not read (see `handle`). */
@@ -57,7 +60,8 @@ export class McpEndpoint {
   async #respond(request: Request): Promise<Response> {
     const badOrigin = originValidationResponse(request, [...this.#allowedOrigins])
     if (badOrigin) return badOrigin
-    const plugin = /\/mcp\/([^/]+)$/.exec(new URL(request.url).pathname)?.[1]
+    // The Worker routes only /w/{ws}/mcp and /w/{ws}/mcp/{plugin} here; read the plugin without parsing the URL again.
+    const plugin = MOUNT.exec(request.url)?.[1]
     const names = plugin === undefined ? workspaceNames : pluginNames(plugin)
     const auth = authenticateRequest(this.#host.state(), request)
     if (!auth.ok && auth.status === 401) return unauthorized(bearerChallenge(new URL(request.url).origin, this.#host.slug))

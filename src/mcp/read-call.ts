@@ -6,7 +6,8 @@
 // a resource URI may carry what an agent composed, so it is recorded, like arguments, by hash.
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server"
 import { redact } from "../runs/redact.ts"
-import { authorizePluginRead } from "./authorize.ts"
+import { throttleAttributes } from "../policy/rate-limiter.ts"
+import { authorizePluginRead, decisionAttributes } from "./authorize.ts"
 import { beginRun, measure } from "./call-tool.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { namespaced } from "./namespacing.ts"
@@ -30,11 +31,7 @@ export const recordedRead = async <R>(host: WorkspaceHost, agent: string, read: 
   const state = host.state()
   const authorizing = startSpan(traced.traceId, "authorize", traced.root.spanId)
   const decision = authorizePluginRead(state, host.policies(), agent, read.kind === "prompt" ? "get_prompt" : "read_resource", read.plugin)
-  const authorizeSpan = authorizing.end(decision.allow ? { code: "ok" } : { code: "error", message: decision.reason }, {
-    "berth.decision": decision.allow ? "allow" : "deny",
-    "berth.rule": decision.rule,
-    ...(decision.policies.length > 0 ? { "berth.policies": decision.policies.join(",") } : {})
-  })
+  const authorizeSpan = authorizing.end(decision.allow ? { code: "ok" } : { code: "error", message: decision.reason }, decisionAttributes(decision))
   if (!decision.allow) {
     traced.finish("denied", [authorizeSpan], { error: decision.reason })
     throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: ${decision.reason}`)
@@ -42,7 +39,7 @@ export const recordedRead = async <R>(host: WorkspaceHost, agent: string, read: 
   const throttling = startSpan(traced.traceId, "rate limit", traced.root.spanId)
   const throttle = host.limiter.take(state, agent, tool)
   if (!throttle.ok) {
-    const span = throttling.end({ code: "error", message: throttle.reason }, { "berth.limit": throttle.limit, "berth.retry_after_ms": throttle.retryAfterMs })
+    const span = throttling.end({ code: "error", message: throttle.reason }, throttleAttributes(throttle))
     traced.finish("denied", [authorizeSpan, span], { error: throttle.reason })
     throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: ${throttle.reason}`)
   }

@@ -11,9 +11,9 @@ import { notFound, peekJson } from "./http-errors.ts"
 import type { Names } from "./namespacing.ts"
 
 /** A session unused this long is closed at the next opening. */
-export const SESSION_IDLE_MS = 30 * 60_000
+const SESSION_IDLE_MS = 30 * 60_000
 /** At most this many sessions per agent; opening one more closes the agent's least recently used. */
-export const MAX_SESSIONS_PER_AGENT = 64
+const MAX_SESSIONS_PER_AGENT = 64
 
 interface Session {
   readonly agent: string
@@ -24,7 +24,7 @@ interface Session {
   lastUsed: number
 }
 
-export const SESSION_HEADER = "mcp-session-id"
+const SESSION_HEADER = "mcp-session-id"
 
 export class LegacySessions {
   readonly #sessions = new Map<string, Session>()
@@ -34,10 +34,6 @@ export class LegacySessions {
   constructor(serverFor: (agent: string, names: Names, session: string) => Server, maxBodyBytes: number) {
     this.#serverFor = serverFor
     this.#maxBodyBytes = maxBodyBytes
-  }
-
-  get size(): number {
-    return this.#sessions.size
   }
 
   /**

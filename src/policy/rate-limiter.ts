@@ -12,6 +12,9 @@ interface Bucket {
   at: number
 }
 
+/** What a refused call's rate-limit span records: which limit, and when to retry. */
+export const throttleAttributes = (throttle: Extract<Throttle, { ok: false }>) => ({ "berth.limit": throttle.limit, "berth.retry_after_ms": throttle.retryAfterMs })
+
 export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>()
 

@@ -5,7 +5,8 @@
 // primitive call as a span. The run's events name the code by its sha256, never hold it.
 import type { CallToolResult } from "@modelcontextprotocol/server"
 import type { Span } from "../../events/index.ts"
-import { authorizeRunCode } from "../mcp/authorize.ts"
+import { authorizeRunCode, decisionAttributes } from "../mcp/authorize.ts"
+import { throttleAttributes } from "../policy/rate-limiter.ts"
 import { beginRun, measure, type RunStatus } from "../mcp/call-tool.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { startSpan } from "../mcp/trace.ts"
@@ -158,12 +159,12 @@ export class Sandbox {
     const decision = authorizeRunCode(state, host.policies(), agent, { codeHash, input: runInput })
     if (!decision.allow)
       return refuse("denied", { _tag: "Denied", message: `run_code: ${decision.reason}` }, authorizing.end({ code: "error", message: decision.reason }, { "berth.decision": "deny", "berth.rule": decision.rule }))
-    spans.push(authorizing.end({ code: "ok" }, { "berth.decision": "allow", "berth.rule": decision.rule, ...(decision.policies.length > 0 ? { "berth.policies": decision.policies.join(",") } : {}) }))
+    spans.push(authorizing.end({ code: "ok" }, decisionAttributes(decision)))
 
     const throttling = span("rate limit")
     const throttle = host.limiter.take(state, agent, "run_code")
     if (!throttle.ok)
-      return refuse("denied", { _tag: "RateLimited", message: throttle.reason }, throttling.end({ code: "error", message: throttle.reason }, { "berth.limit": throttle.limit, "berth.retry_after_ms": throttle.retryAfterMs }))
+      return refuse("denied", { _tag: "RateLimited", message: throttle.reason }, throttling.end({ code: "error", message: throttle.reason }, throttleAttributes(throttle)))
 
     spans.push(throttling.end({ code: "ok" }))
 

@@ -1,24 +1,14 @@
 // Berth against @modelcontextprotocol/server-everything, a real Node process on loopback (started by
 // test/global-setup.ts): the same calls made directly and through Berth return the same content,
 // apart from the namespacing.
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { describe, expect, it } from "vitest"
 import { inject } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
+import { directEverything as direct } from "./everything-client.ts"
 import { freshSlug, workspace } from "../workspace/workspace-client.ts"
 import { ANSWERING, mcpClient } from "./berth-client.ts"
 import { isMemoryTool } from "../../src/memory/tools.ts"
 
-// Declared like Berth's pooled client, so server-everything offers both the same tools (it registers
-// its sampling and elicitation tools only for a client that can answer them).
-const direct = async () => {
-  const client = new Client(
-    { name: "direct", version: "1.0.0" },
-    { versionNegotiation: { mode: "auto" }, capabilities: { sampling: {}, elicitation: { form: {}, url: {} } } }
-  )
-  await client.connect(new StreamableHTTPClientTransport(new URL(inject("everythingUrl"))))
-  return client
-}
 
 const CALLS = [
   { name: "echo", arguments: { message: "hello through berth" } },

@@ -2,22 +2,13 @@
 // answers as it does directly, under its own names, while every call still goes through Berth's
 // pipeline and is recorded under the workspace's id for the tool. And what both endpoints now pass
 // through: resource templates and completion.
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { SELF } from "cloudflare:test"
 import { describe, expect, inject, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
-import { freshSlug } from "../workspace/workspace-client.ts"
+import { directEverything as direct } from "./everything-client.ts"
+import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
 import { type Era, mcpClient, mountEndpoint } from "./berth-client.ts"
 
-// Declared like Berth's pooled client: server-everything offers its sampling and elicitation tools only to a client that can answer them.
-const direct = async () => {
-  const client = new Client(
-    { name: "direct", version: "1.0.0" },
-    { versionNegotiation: { mode: "auto" }, capabilities: { sampling: {}, elicitation: { form: {}, url: {} } } }
-  )
-  await client.connect(new StreamableHTTPClientTransport(new URL(inject("everythingUrl"))))
-  return client
-}
 
 const dockedEverything = async () => {
   const slug = freshSlug("mount")
@@ -88,10 +79,13 @@ describe.each<Era>(["modern", "legacy"])("the per-plugin mount (%s protocol)", (
 describe("the mount's refusals", () => {
   it("a plugin the workspace does not have is a 404 naming it; a wrong key is a 401 as at the workspace endpoint", async () => {
     const { slug, key } = await dockedEverything()
+    const before = await eventCount(slug)
     const missing = await SELF.fetch(mountEndpoint(slug, "nope"), { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{}" })
     expect(missing.status).toBe(404)
     expect(((await missing.json()) as { error: { message: string } }).error.message).toBe(`no plugin 'nope' in workspace '${slug}'`)
     const wrong = await SELF.fetch(mountEndpoint(slug, "everything"), { method: "POST", headers: { authorization: "Bearer berth_x_y", "content-type": "application/json" }, body: "{}" })
     expect(wrong.status).toBe(401)
+    // Neither refusal wrote anything.
+    expect(await eventCount(slug)).toBe(before)
   })
 })

@@ -102,6 +102,8 @@ describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", 
     const retry = (c: typeof client, name: string, requestState: string) =>
       c.callTool({ name, arguments: { prompt: "x" }, inputResponses, requestState } as never, { allowInputRequired: true }).catch((e: unknown) => e)
 
+    // None of the refused retries below writes anything.
+    const before = await eventCount(slug)
     // Another agent, and the same agent naming another tool, cannot take the parked call: the state is bound to both.
     expect(String(await retry(other, "up__sample", first.requestState))).toContain("was issued for another agent or tool, not other's call of up__sample")
     expect(String(await retry(client, "up__echo", first.requestState))).toContain("was issued for another agent or tool, not bot's call of up__echo")
@@ -111,6 +113,7 @@ describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", 
     const altered = `v1.${Buffer.from(JSON.stringify({ ...payload, p: { ...payload.p, p: "other-plugin" } })).toString("base64url")}.${mac}`
     expect(String(await retry(client, "up__sample", altered))).toContain("this retry's requestState was not issued by this workspace, or was altered")
     expect(String(await retry(client, "up__sample", "forged"))).toContain("this retry's requestState is not a requestState this workspace issued")
+    expect(await eventCount(slug)).toBe(before)
     // The state names the run and the plugin; the asked agent can redeem it, once.
     expect(payload.p).toMatchObject({ a: "bot", n: "up__sample", p: "up", r: expect.any(String) })
     const done = (await retry(client, "up__sample", first.requestState)) as { content: unknown }

@@ -6,6 +6,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { SELF } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
+import { eventCount } from "../workspace/workspace-client.ts"
 import { dockedWorkspace, endpoint, rawCall } from "./berth-client.ts"
 
 const legacyClient = async (slug: string, key: string) => {
@@ -47,8 +48,9 @@ describe("2025-era sessions", () => {
     expect(stream.status).toBe(409)
     await stream.body?.cancel()
 
-    // Another agent cannot use it.
+    // Another agent cannot use it, and neither that refusal nor the one after DELETE writes anything.
     const { key: otherKey } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "other" })
+    const before = await eventCount(slug)
     const foreign = await post(slug, otherKey, session, { jsonrpc: "2.0", id: 9, method: "tools/list" })
     expect(foreign.status).toBe(404)
 
@@ -57,6 +59,7 @@ describe("2025-era sessions", () => {
     const after = await post(slug, key, session, { jsonrpc: "2.0", id: 10, method: "tools/list" })
     expect(after.status).toBe(404)
     expect(((await after.json()) as { error: { message: string } }).error.message).toContain("initialize again")
+    expect(await eventCount(slug)).toBe(before)
     await client.close()
   })
 

@@ -218,3 +218,20 @@ describe("audience binding (RFC 8707)", () => {
     expect(((await refresh.json()) as { error: string }).error).toBe("invalid_grant")
   })
 })
+
+describe("a plugin's own mount", () => {
+  it("takes the token issued for the workspace's endpoint, as the same agent, and records the call under the workspace's tool id", async () => {
+    const slug = await workspaceWith("ada@acme.dev")
+    await withUpstream(slug)
+    const { agent, tokens } = await dockWithOAuth(slug, "ada@acme.dev", "Mounted Bot")
+    const call = await SELF.fetch(`${endpoint(slug)}/up`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "mounted" } } })
+    })
+    expect(call.status).toBe(200)
+    expect(await call.text()).toContain("echo: mounted")
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+    expect(runs.map((r: { agent: string; tool: string; status: string }) => [r.agent, r.tool, r.status])).toEqual([[agent, "up__echo", "ok"]])
+  })
+})

@@ -21,7 +21,7 @@ interface Cached {
   tokens?: StoredOAuthTokens
 }
 
-export const connectTokensPath = (env: Readonly<Record<string, string | undefined>>) => configPath(env, "connect.json")
+const connectTokensPath = (env: Readonly<Record<string, string | undefined>>) => configPath(env, "connect.json")
 
 const readCache = (path: string): Record<string, Cached> => {
   if (!existsSync(path)) return {}
