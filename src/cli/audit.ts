@@ -24,6 +24,7 @@ import { newSigningKey } from "./dev-token.ts"
 import { ArchiveInvalid, ChainBroken, FileError, isCliFailure, UsageError } from "./errors.ts"
 import { CliIo } from "./io.ts"
 import { printJson, printLine } from "./output.ts"
+import { printableJson } from "./printable.ts"
 import { progress } from "./progress.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
@@ -135,7 +136,8 @@ const exportCommand = Command.make(
       for await (const e of archivedEvents(source, manifest, range)) {
         if (fileError) throw fileError
         if (!within(e, start, end)) continue
-        write(`${JSON.stringify(e)}\n`)
+        // The same JSON whether to a file or the terminal; a raw C1 or bidi control in it becomes a `\uNNNN` escape.
+        write(`${printableJson(e)}\n`)
         written++
       }
     })

@@ -2,7 +2,6 @@
 // correct calls: each tool the agent may call now, typed from its pinned input schema (rendered by
 // json-schema-to-typescript), beside the fixed primitives (memory, storage, cache, db, ai, jobs).
 import { compile } from "json-schema-to-typescript"
-import { printable } from "./output.ts"
 
 export interface CodeTool {
   readonly name: string
@@ -128,6 +127,6 @@ export const renderOrbitTypes = async (tools: ReadonlyArray<CodeTool>, header: s
     "export type Script<Input = unknown, Output = unknown> = (input: Input, orbit: Orbit) => Promise<Output>",
     ""
   ]
-  // Descriptions and schemas are an upstream's words: their control characters are shown, not obeyed.
-  return lines.join("\n").split("\n").map(printable).join("\n")
+  // Descriptions and schemas are an upstream's words: printLine shows their control characters, never obeys them.
+  return lines.join("\n")
 }

@@ -9,7 +9,7 @@ import { call } from "./client.ts"
 import { ConnectFailed } from "./errors.ts"
 import { CliIo } from "./io.ts"
 import { openBrowser } from "./open-browser.ts"
-import { printJson, printable, printLine } from "./output.ts"
+import { printJson, printLine, printNote } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 import { waitingLine } from "./waiting-line.ts"
 
@@ -52,8 +52,8 @@ export const connect = Command.make(
       ...(asked === undefined || asked.length === 0 ? {} : { scopes: asked })
     })) as Started
     const server = new URL(started.authorizationUrl).host
-    io.stderr.write(
-      `Authorize ${name} for plugin ${plugin} at ${printable(server)} in your browser. ${noBrowser ? "Open" : "If it did not open, open"} this URL:\n\n  ${printable(started.authorizationUrl)}\n\n`
+    yield* printNote(
+      `Authorize ${name} for plugin ${plugin} at ${server} in your browser. ${noBrowser ? "Open" : "If it did not open, open"} this URL:\n\n  ${started.authorizationUrl}\n`
     )
     if (!noBrowser) openBrowser(started.authorizationUrl, io.env)
     const until = Date.parse(started.expiresAt)

@@ -4,7 +4,8 @@ import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import type { Envelope } from "../../events/index.ts"
 import { call } from "./client.ts"
-import { clip, printable, printLine } from "./output.ts"
+import { clip, printJsonLine, printLine } from "./output.ts"
+import { printable } from "./printable.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 const POLL_INTERVAL = "1 second"
@@ -19,7 +20,7 @@ interface EventPage {
 const shortData = (data: unknown) =>
   clip(JSON.stringify(data, (_key, value: unknown) => (typeof value === "string" ? clip(value, 24) : value)) ?? "", 100)
 
-/** One event on one line; an actor's id or the data may be an agent's words, so control characters are shown, not obeyed. */
+/** One event on one line: a line break in an actor's id or the data (an agent's words) is shown escaped. */
 export const formatEvent = (e: Envelope) =>
   printable([String(e.seq).padStart(5), e.at, e.type.padEnd(18), `${e.actor.type}:${e.actor.id}`, shortData(e.data)].join("  "))
 
@@ -42,7 +43,7 @@ export const events = Command.make(
     let printed = 0
     while (true) {
       const page = (yield* call({ _tag: "ListEvents", workspace, from: cursor, limit })) as EventPage
-      for (const envelope of page.events) yield* printLine(json ? JSON.stringify(envelope) : formatEvent(envelope))
+      for (const envelope of page.events) yield* json ? printJsonLine(envelope) : printLine(formatEvent(envelope))
       printed += page.events.length
       const last = page.events.at(-1)
       if (last) cursor = last.seq + 1

@@ -9,7 +9,7 @@ import { LoginFailed } from "./errors.ts"
 import { CliIo } from "./io.ts"
 import { loopbackCallback } from "./loopback-callback.ts"
 import { openBrowser } from "./open-browser.ts"
-import { printJson, printLine } from "./output.ts"
+import { printJson, printLine, printNote } from "./output.ts"
 import { authorizationRequest, discoverPlane, redeemCode, registerCli, revokeToken } from "./plane-oauth.ts"
 import { jsonOutput, root } from "./root.ts"
 import { waitingLine } from "./waiting-line.ts"
@@ -42,7 +42,7 @@ const login = Command.make(
         const clientId = yield* registerCli(server)
         const request = yield* authorizationRequest(server, clientId, callback.redirectUri)
         // The URL carries no secret: PKCE keeps the verifier here, and the code comes back to this process only.
-        io.stderr.write(`Sign in to ${url} in your browser. If it did not open, open this URL:\n\n  ${request.url}\n\n`)
+        yield* printNote(`Sign in to ${url} in your browser. If it did not open, open this URL:\n\n  ${request.url}\n`)
         openBrowser(request.url, io.env)
         yield* waitingLine("signing in", Date.now() + WAIT_MINUTES * 60_000)
         const returned = yield* callback.received.pipe(

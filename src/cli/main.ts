@@ -27,6 +27,7 @@ import { formatFailure } from "./output.ts"
 import { plugin } from "./plugin.ts"
 import { policy } from "./policy.ts"
 import { projection } from "./projection.ts"
+import { printableLines } from "./printable.ts"
 import { replay } from "./replay.ts"
 import { root } from "./root.ts"
 import { processSecretSource } from "./secret-input.ts"
@@ -139,7 +140,7 @@ export const run = async (argv: ReadonlyArray<string>, options: RunOptions = {})
     stderr.write(`${formatFailure(error, argv.includes("--json"))}\n`)
     return error instanceof UsageError ? EXIT.usage : EXIT.failed
   }
-  stderr.write(`berth: unexpected failure: ${Cause.pretty(exit.cause)}\n`)
+  stderr.write(`berth: unexpected failure: ${printableLines(Cause.pretty(exit.cause))}\n`)
   return EXIT.failed
 }
 

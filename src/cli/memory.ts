@@ -8,7 +8,8 @@ import type { WorkspaceState } from "../../projections/state.ts"
 import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
 import { mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
-import { clip, printable, printJson, printLine, printTable } from "./output.ts"
+import { clip, printJson, printLine, printTable } from "./output.ts"
+import { printable, printableJson } from "./printable.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 type Entry = WorkspaceState["memory"][string]
@@ -28,8 +29,6 @@ const split = (value: Option.Option<string>) =>
   Option.match(value, { onNone: () => undefined, onSome: (v) => v.split(",").map((s) => s.trim()).filter(Boolean) })
 /** A value on one line: its JSON, so text shows quoted and apart from a number or an object. */
 const summary = (value: unknown, max = 60) => clip(JSON.stringify(value ?? null), max)
-/** Many lines kept as lines; every other control character shown as `\xNN`. */
-const printableLines = (text: string) => text.split("\n").map(printable).join("\n")
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
 const TTL = /^(\d+)([smhd]?)$/
@@ -101,7 +100,7 @@ const get = Command.make(
   Effect.fn(function* ({ namespace, key }) {
     const entry = (yield* call({ _tag: "GetMemory", workspace: yield* targetWorkspace, namespace, key })) as Entry
     if (yield* jsonOutput) return yield* printJson(entry)
-    yield* printLine(printableLines(typeof entry.value === "string" ? entry.value : JSON.stringify(entry.value, null, 2)))
+    yield* printLine(typeof entry.value === "string" ? entry.value : printableJson(entry.value, 2))
   })
 ).pipe(
   Command.withDescription("Print an entry's value: text as it is, JSON indented (--json: the entry with its version, tags and times)"),
@@ -176,7 +175,7 @@ const search = Command.make(
     yield* printTable(
       ["NAMESPACE", "KEY", "VERSION", "TAGS", "SNIPPET"],
       answer.hits.map((h) => [h.namespace, h.key, String(h.version), h.tags.join(",") || "-", h.snippet]),
-      printable(`no memory entries match ${JSON.stringify(query)}`)
+      `no memory entries match ${JSON.stringify(query)}`
     )
   })
 ).pipe(

@@ -1,26 +1,39 @@
-// How the CLI writes: lines and JSON to stdout, failures to stderr, and aligned tables for
-// the human listings. Everything goes through CliIo so tests can capture it.
+// How the CLI writes: lines and JSON to stdout, notes and failures to stderr, and aligned tables
+// for the human listings. Everything goes through CliIo so tests can capture it, and through
+// printable.ts so no text an agent chose acts on the terminal.
 import { Effect } from "effect"
 import { PlaneRejected, type CliFailure } from "./errors.ts"
 import { CliIo } from "./io.ts"
+import { printable, printableJson, printableLines } from "./printable.ts"
 
+// connect.ts logs through it from here.
+export { printable }
+
+/** Human output: lines kept, every other control character shown escaped (printable.ts). */
 export const printLine = (text = "") =>
   Effect.gen(function* () {
     const io = yield* CliIo
-    io.stdout.write(`${text}\n`)
+    io.stdout.write(`${printableLines(text)}\n`)
   })
 
-/** Machine output: indented JSON for one value. */
-export const printJson = (value: unknown) => printLine(JSON.stringify(value, null, 2))
+/** A note beside the output (a next page, a caveat) on stderr, made printable the same way. */
+export const printNote = (text: string) =>
+  Effect.gen(function* () {
+    const io = yield* CliIo
+    io.stderr.write(`${printableLines(text)}\n`)
+  })
 
-/**
- * Text an agent or a client chose (a client's name, a refused tool's name) may hold terminal
- * escape sequences; in a table each control character is shown as `\xNN` instead of acting.
- */
-export const printable = (text: string) =>
-  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+/** Machine output: indented JSON for one value, exact, with any raw C1 or bidi control as a `\uNNNN` escape. */
+export const printJson = (value: unknown) => printJsonLine(value, 2)
 
-/** Columns padded to their widest cell; the last column is not padded. Cells are made printable. */
+/** One JSON value on one line (an NDJSON record), or indented. */
+export const printJsonLine = (value: unknown, indent?: number) =>
+  Effect.gen(function* () {
+    const io = yield* CliIo
+    io.stdout.write(`${printableJson(value, indent)}\n`)
+  })
+
+/** Columns padded to their widest cell; the last column is not padded. Cells are one line each, made printable. */
 export const formatTable = (header: ReadonlyArray<string>, unsafeRows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const rows = unsafeRows.map((r) => r.map(printable))
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
@@ -48,7 +61,8 @@ export const clip = (text: string, max = 80) => (text.length > max ? `${text.sli
 export const formatFailure = (failure: CliFailure, json: boolean): string => {
   if (json) {
     const error = failure instanceof PlaneRejected ? failure.error : { _tag: failure._tag, message: failure.message }
-    return JSON.stringify({ error })
+    return printableJson({ error })
   }
-  return failure instanceof PlaneRejected ? `berth: ${failure.message}` : `berth: ${failure._tag}: ${failure.message}`
+  // A plane's message can quote an agent's words (a tool's name, a client's).
+  return printableLines(failure instanceof PlaneRejected ? `berth: ${failure.message}` : `berth: ${failure._tag}: ${failure.message}`)
 }

@@ -10,9 +10,8 @@ import { archiveDirFlag, fromArchive, openArchive, parsePoint, publicKeyFlag, tr
 import { archiveSource } from "./archive-source.ts"
 import { call } from "./client.ts"
 import { ArchiveInvalid, UsageError } from "./errors.ts"
-import { CliIo } from "./io.ts"
 import { formatMemory } from "./memory.ts"
-import { printJson, printLine } from "./output.ts"
+import { printJson, printLine, printNote } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 import { formatState } from "./state.ts"
 
@@ -57,13 +56,12 @@ export const replay = Command.make(
       const answer = (yield* call({ _tag: "GetState", workspace, at: "seq" in point ? point.seq : point.time })) as Omit<Replayed, "source">
       replayed = { ...answer, source: "log" }
     } else {
-      const io = yield* CliIo
       const source = yield* archiveSource(workspace, archiveDir)
       // Checked as audit verify checks it: the pinned key's signature, every segment's sha256, every hash.
       const manifest = yield* openArchive(source, workspace, yield* trustedKey(publicKey))
       const result = yield* fromArchive(() => replayArchive(source, manifest, point, { rehash: true }))
       if ("seq" in point ? point.seq > result.sealedThrough : result.seq === result.sealedThrough)
-        io.stderr.write(`berth: the archive is sealed through seq ${result.sealedThrough}; anything later is not in it yet (berth audit seal)\n`)
+        yield* printNote(`berth: the archive is sealed through seq ${result.sealedThrough}; anything later is not in it yet (berth audit seal)`)
       const { sealedThrough: _, ...at } = result
       replayed = { ...at, source: "archive" }
     }

@@ -9,7 +9,8 @@ import type { Envelope, Span } from "../../events/index.ts"
 import { call } from "./client.ts"
 import { type CodeTool, renderOrbitTypes } from "./code-types.ts"
 import { CodeRunFailed, FileError, UsageError } from "./errors.ts"
-import { clip, printable, printJson, printLine } from "./output.ts"
+import { clip, printJson, printLine } from "./output.ts"
+import { printable, printableJson } from "./printable.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 interface RunDetail {
@@ -107,7 +108,8 @@ export const formatRun = (detail: RunDetail): string => {
   else if (finished) header.push("result  -")
   if (finished?.error !== undefined) header.push(`error   ${finished.error}`)
   const tree = formatSpanTree(detail.spans)
-  // Tool names, span names and error texts can be an agent's or an upstream's words: shown, not obeyed.
+  // Tool names, span names and error texts can be an agent's or an upstream's words: a line break in one
+  // is shown escaped, so each field and each span stays on its own line.
   return [...header, "", ...(tree.length === 0 ? ["no spans recorded yet"] : tree)].map(printable).join("\n")
 }
 
@@ -137,14 +139,15 @@ interface CodeRunAnswer {
 /** A code run as a person reads it: its logs, then the result (or the error, at its line), then the run id. */
 export const formatCodeRun = (answer: CodeRunAnswer, file: string): string => {
   const lines: Array<string> = []
-  for (const log of answer.logs ?? []) lines.push(...`${log.level === "log" ? "" : `${log.level}: `}${log.text}`.split("\n").map(printable))
+  // The script's own words, line breaks kept; printLine shows their control characters, never obeys them.
+  for (const log of answer.logs ?? []) lines.push(`${log.level === "log" ? "" : `${log.level}: `}${log.text}`)
   if (answer.logsTruncated) lines.push("(console output past the run's limit was dropped)")
   if (answer.status === "running") lines.push(`started run ${answer.run}; see it with: berth run show ${answer.run}`)
-  else if (answer.status === "ok") lines.push(...JSON.stringify(answer.result ?? null, null, 2).split("\n").map(printable))
+  else if (answer.status === "ok") lines.push(printableJson(answer.result ?? null, 2))
   else {
     // A syntax error's message already says where; a thrown error's does not.
     const at = answer.error?.line === undefined || answer.error._tag === "ScriptSyntaxError" ? "" : `${file}:${answer.error.line}:${answer.error.column ?? 0}: `
-    lines.push(printable(`${answer.status}: ${at}${answer.error ? `${answer.error._tag}: ${answer.error.message}` : "the run did not finish"}`))
+    lines.push(`${answer.status}: ${at}${answer.error ? `${answer.error._tag}: ${answer.error.message}` : "the run did not finish"}`)
   }
   if (answer.status !== "running") lines.push(`run ${answer.run} (${answer.status}${answer.durationMs === undefined ? "" : `, ${answer.durationMs} ms`})`)
   return lines.join("\n")

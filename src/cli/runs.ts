@@ -4,8 +4,7 @@ import { Command, Flag } from "effect/cli"
 import type { RunSummary } from "../runs/run-summary.ts"
 import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
-import { CliIo } from "./io.ts"
-import { printJson, printTable } from "./output.ts"
+import { printJson, printNote, printTable } from "./output.ts"
 import { jsonOutput, root, targetWorkspace } from "./root.ts"
 
 interface CrossRun extends RunSummary {
@@ -51,7 +50,7 @@ export const runs = Command.make(
         result.runs.map((r) => [r.workspace, r.run, r.startedAt, r.agent, r.tool, r.status, r.durationMs === null ? "-" : String(r.durationMs)]),
         "no runs in the read models (they trail the logs by the D1 lag; see berth projection status)"
       )
-      if (result.next !== null) (yield* CliIo).stderr.write(`more: run it again with the same filters and --cursor ${result.next}\n`)
+      if (result.next !== null) yield* printNote(`more: run it again with the same filters and --cursor ${result.next}`)
       return
     }
     if (Option.isSome(since) || Option.isSome(until) || Option.isSome(cursor))

@@ -402,6 +402,54 @@ describe("runs", () => {
     expect(missing.code).toBe(1)
     expect(JSON.parse(missing.err)).toMatchObject({ error: { _tag: "RunNotFound", run: "no-such-run" } })
   })
+
+  it("shows an agent's terminal escapes, C1 controls and bidi overrides escaped, never raw; --json keeps them exactly", async () => {
+    await berth(["workspace", "create", "hostile"])
+    const w = ["-w", "hostile"]
+    const { key } = JSON.parse((await berth([...w, "agent", "register", "bot", "--json"])).out) as { key: string }
+    expect((await berth([...w, "bot", "deny", "evil*"])).code).toBe(0)
+    const endpoint = () =>
+      new StreamableHTTPClientTransport(new URL(`${plane.url}/w/hostile/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } })
+
+    // ESC ] sets the window title, CSI (U+009B) clears the screen, U+202E turns "exe.pdf" into what reads as "fdp.exe".
+    const clientName = "evil\u001b]0;x\u0007\u009b2J\u202eexe.pdf"
+    await expect(new Client({ name: clientName, version: "1.0.0" }).connect(endpoint())).rejects.toThrow()
+    const tool = "up__gh\u001b[2J\u009bost\u202e"
+    const client = new Client({ name: "cli-test-agent", version: "1.0.0" })
+    await client.connect(endpoint())
+    try {
+      expect(await client.callTool({ name: tool, arguments: {} })).toMatchObject({ isError: true })
+    } finally {
+      await client.close()
+    }
+
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+    const shownTool = "up__gh\\x1b[2J\\x9bost\\u202e"
+    const table = await berth([...w, "runs"])
+    expect(table.code).toBe(0)
+    expect(table.out).not.toMatch(raw)
+    expect(table.out.trimEnd().split("\n")[1]?.split(/\s+/).slice(2, 5)).toEqual(["bot", shownTool, "denied"])
+
+    const runs = JSON.parse((await berth([...w, "runs", "--json"])).out).runs as Array<{ run: string; tool: string }>
+    expect(runs.map((r) => r.tool)).toEqual([tool])
+    const shown = await berth([...w, "run", "show", runs[0]!.run])
+    expect(shown.code).toBe(0)
+    expect(shown.out).not.toMatch(raw)
+    expect(shown.out).toContain(`tool    ${shownTool}\n`)
+    expect(shown.out).toContain(`error   tool '${shownTool}' is not installed in this workspace\n`)
+    // Its JSON is the same value, with the C1 and bidi characters JSON.stringify leaves raw written as \u escapes.
+    const detail = await berth([...w, "run", "show", runs[0]!.run, "--json"])
+    expect(detail.out).not.toMatch(raw)
+    expect(detail.out).toContain('"tool": "up__gh\\u001b[2J\\u009bost\\u202e"')
+    expect(JSON.parse(detail.out).started.data.tool).toBe(tool)
+
+    // The event line shows data as JSON, whose \u001b escapes are JSON.stringify's; the C1 and bidi ones are the CLI's.
+    const log = await berth([...w, "events"])
+    expect(log.out).not.toMatch(raw)
+    expect(log.out).toMatch(/ClientRefused\s+agent:bot {2}\{"agent":"bot","at":"mcp","clientName":"evil\\u001b\]0;x\\u0007\\x9b2J\\u202eexe\.pdf"/)
+    const refused = ndjson((await berth([...w, "events", "--json"])).out).find((e) => e.type === "ClientRefused")
+    expect(refused?.data).toMatchObject({ at: "mcp", agent: "bot", clientName, rule: "evil*" })
+  })
 })
 
 describe("exit codes and errors", () => {

@@ -1,18 +1,61 @@
-// The CLI's tables show text an agent or a client chose, so control characters are shown, not obeyed.
+// The CLI shows text an agent, a client or an upstream chose, so control characters are shown, not
+// obeyed: in tables, in every printed line, and in JSON (which stays the same JSON value).
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { formatTable, printable } from "../../src/cli/output.ts"
+import { CliIo } from "../../src/cli/io.ts"
+import { formatTable, printJson, printLine, printNote } from "../../src/cli/output.ts"
+import { printable, printableJson, printableLines } from "../../src/cli/printable.ts"
+
+/** What an output effect wrote to stdout and stderr. */
+const printed = (effect: Effect.Effect<void, never, CliIo>) => {
+  let out = ""
+  let err = ""
+  const io = { env: {}, cwd: ".", stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, fetch: globalThis.fetch }
+  Effect.runSync(effect.pipe(Effect.provideService(CliIo, io)))
+  return { out, err }
+}
+
+/** Anything a terminal obeys or reorders: C0 but the newline, DEL, C1, bidi controls, line and paragraph separators. */
+const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/
 
 describe("printable", () => {
-  it("shows every C0 and C1 control character as \\xNN and leaves the rest alone", () => {
-    expect(printable("Claude \u001b[2J\u001b]0;owned\u0007 bot\u009b")).toBe("Claude \\x1b[2J\\x1b]0;owned\\x07 bot\\x9b")
-    expect(printable("tab\there\nnewline")).toBe("tab\\x09here\\x0anewline")
-    expect(printable("ünïcode ✓ — plain")).toBe("ünïcode ✓ — plain")
+  it("shows every C0 and C1 control character and DEL as \\xNN and leaves the rest alone", () => {
+    expect(printable("Claude \u001b[2J\u001b]0;owned\u0007 bot\u009b\u007f")).toBe("Claude \\x1b[2J\\x1b]0;owned\\x07 bot\\x9b\\x7f")
+    expect(printable("tab\there\nnewline\rover")).toBe("tab\\x09here\\x0anewline\\x0dover")
+    expect(printable("ünïcode ✓ — plain, 👩‍💻 kept whole")).toBe("ünïcode ✓ — plain, 👩‍💻 kept whole")
+  })
+
+  it("shows bidi overrides and isolates, and the Unicode line separators, as \\uNNNN", () => {
+    expect(printable("invoice\u202Efdp.exe")).toBe("invoice\\u202efdp.exe")
+    expect(printable("\u2066a\u2069\u200f\u061c|\u2028|\u2029")).toBe("\\u2066a\\u2069\\u200f\\u061c|\\u2028|\\u2029")
+  })
+
+  it("printableLines keeps line breaks and nothing else", () => {
+    expect(printableLines("one \u001b[31m\ntwo\t\u202e")).toBe("one \\x1b[31m\ntwo\\x09\\u202e")
+  })
+
+  it("printableJson is the same JSON value, with nothing raw a terminal would obey", () => {
+    const value = { tool: "up__\u001b]0;pwned\u0007", client: "evil\u009b2J\u202e\u007f", line: "a\u2028b", plain: "ünï ✓" }
+    const json = printableJson(value, 2)
+    expect(json).not.toMatch(UNPRINTABLE)
+    expect(JSON.parse(json)).toEqual(value)
+    expect(json).toContain('"client": "evil\\u009b2J\\u202e\\u007f"')
+    // Where nothing needs escaping, the bytes are JSON.stringify's.
+    expect(printableJson({ plain: "ünï ✓", n: 1 })).toBe(JSON.stringify({ plain: "ünï ✓", n: 1 }))
   })
 
   it("applies to every cell of a table, so a hostile client name cannot rewrite the screen", () => {
     const table = formatTable(["AGENT", "DOCKS WITH"], [["evil", "oauth \u001b[31mred"]])
     expect(table).not.toContain("\u001b")
     expect(table.split("\n")[1]).toBe("evil   oauth \\x1b[31mred")
+  })
+
+  it("every line, note and JSON value the CLI prints goes through it", () => {
+    expect(printed(printLine("run \u001b[2J\nsecond \u202eline"))).toEqual({ out: "run \\x1b[2J\nsecond \\u202eline\n", err: "" })
+    expect(printed(printNote("more: \u009b1m"))).toEqual({ out: "", err: "more: \\x9b1m\n" })
+    const json = printed(printJson({ tool: "a\u009bb\u001b" })).out
+    expect(json).toBe('{\n  "tool": "a\\u009bb\\u001b"\n}\n')
+    expect(JSON.parse(json)).toEqual({ tool: "a\u009bb\u001b" })
   })
 })
 
@@ -69,8 +112,10 @@ describe("run types", () => {
       ],
       "orbit for agent \"bot\""
     )
-    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
-    expect(text).toContain("\\x1b]0;owned\\x07")
+    // The .d.ts keeps the upstream's words; printing it shows their control characters, never obeys them.
+    const shown = printed(printLine(text)).out
+    expect(shown).not.toMatch(UNPRINTABLE)
+    expect(shown).toContain("\\x1b]0;owned\\x07")
     expect(text).toContain("echo(args: UpEchoArgs): Promise<CallToolResult>")
     expect(text).not.toContain("back */ and")
   })
