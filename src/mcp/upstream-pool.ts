@@ -52,10 +52,23 @@ const relayToAgent = (request: UpstreamRequest, signal: AbortSignal): Promise<un
   return call.ask(request, signal)
 }
 
+/** Waits after an upstream's list_changed before acting, so a burst of them is acted on once. */
+const LIST_CHANGED_DEBOUNCE_MS = 100
+
 export class UpstreamPool {
   readonly #clients = new Map<string, Promise<Client>>()
   /** Connects made since the pool was created: the measure that a pool, not a session per call, serves calls. */
   connects = 0
+
+  /**
+   * @param onListChanged told when a plugin's upstream says its tools, prompts or resources changed: on a
+   *   2025 upstream's session stream, or on the `subscriptions/listen` stream the client opens to a
+   *   2026-07-28 upstream that advertises `listChanged` (the SDK opens neither for one that does not).
+   */
+  constructor(onListChanged: (plugin: string) => void = () => undefined) {
+    this.#onListChanged = onListChanged
+  }
+  readonly #onListChanged: (plugin: string) => void
 
   #key(ref: UpstreamRef) {
     // The fingerprint too: a credential set again with a new value is a new client.
@@ -71,7 +84,13 @@ export class UpstreamPool {
     // Outside any call: the connection's long-lived streams belong to no agent's call.
     const connecting = outsideAnyCall(async () => {
       // `auto` speaks 2026-07-28 to servers that offer it and falls back to the 2025 protocol.
-      const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: "auto" }, capabilities: CLIENT_CAPABILITIES })
+      // Berth rediscovers on its own terms (src/registry/rediscovery.ts), so the SDK need not fetch the lists itself.
+      const changed = { autoRefresh: false, debounceMs: LIST_CHANGED_DEBOUNCE_MS, onChanged: () => this.#onListChanged(ref.plugin) }
+      const client = new Client(CLIENT_INFO, {
+        versionNegotiation: { mode: "auto" },
+        capabilities: CLIENT_CAPABILITIES,
+        listChanged: { tools: changed, prompts: changed, resources: changed }
+      })
       // The request's id: for a 2026-07-28 upstream's input request, its key, which the agent is asked under.
       client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
       client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)

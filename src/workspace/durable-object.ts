@@ -23,6 +23,7 @@ import { ParkedCalls } from "../mcp/parked-calls.ts"
 import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
+import { LIST_CHANGED, Rediscovery, sameTools } from "../registry/rediscovery.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
 import { workersAi } from "../sandbox/primitives/ai.ts"
 import type { SandboxRunner } from "../sandbox/runner.ts"
@@ -77,7 +78,9 @@ export class Workspace extends DurableObject<Env> {
   #stores!: WorkspaceStores
   #state!: WorkspaceState
   readonly #directory: Directory
-  readonly #pool = new UpstreamPool()
+  /** An upstream's list_changed rediscovers its plugin, quarantining a changed approved tool. */
+  readonly #rediscovery = new Rediscovery((plugin) => this.#rediscover(plugin))
+  readonly #pool = new UpstreamPool((plugin) => this.#rediscovery.changed(plugin))
   /** Parsed once per change of the workspace's policy sets, not per call. */
   #engine!: PolicyEngine
   readonly #limiter = new RateLimiter()
@@ -293,6 +296,17 @@ export class Workspace extends DurableObject<Env> {
     const discovery = await this.#discover({ plugin: input.plugin, url: installed.url, transport: installed.transport })
     if (!discovery.ok) return discovery.error
     return this.execute({ ...command, discovery: discovery.found }, options)
+  }
+
+  /** After an upstream's list_changed: `plugin refresh` by the system, appending nothing when no tool changed. */
+  async #rediscover(plugin: string): Promise<void> {
+    const installed = this.#state.plugins[plugin]
+    if (!installed) return
+    const discovery = await this.#discover({ plugin, url: installed.url, transport: installed.transport })
+    if (!discovery.ok) throw new Error(discovery.error.error.message)
+    if (sameTools(this.#state, plugin, discovery.found)) return
+    const outcome = await this.execute({ _tag: "RefreshPlugin", plugin, discovery: discovery.found }, { actor: LIST_CHANGED })
+    if (!outcome.ok) throw new Error(outcome.error.message)
   }
 
   /** SetCredential: the value is sealed here, at the boundary, and never leaves the vault. */

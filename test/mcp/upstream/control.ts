@@ -16,11 +16,14 @@ export const testUpstream = (namespace: string = crypto.randomUUID()) => {
     namespace,
     url: new URL("mcp", base).href,
     calls: () => control("calls") as Promise<ToolCounts>,
+    /** `{ "tools/list": n }`: the tools/list requests the upstream received. */
+    lists: () => control("lists") as Promise<ToolCounts>,
     aborts: () => control("aborts") as Promise<ToolCounts>,
     /** Every Authorization header the upstream's MCP route received (null: none). */
     authorizations: () => control("authorizations") as Promise<Array<string | null>>,
-    mutate: (tool: string, description: string) =>
-      control("mutate", { method: "POST", body: JSON.stringify({ tool, description }) }),
+    /** A rug-pull; `announce` sends `notifications/tools/list_changed` on the namespace's listen streams. */
+    mutate: (tool: string, description: string, options: { announce?: boolean } = {}) =>
+      control("mutate", { method: "POST", body: JSON.stringify({ tool, description, ...options }) }),
     /** From now on the MCP route answers 401 unless a request carries exactly this header value. */
     require: (header: string, value: string) => control("require", { method: "POST", body: JSON.stringify({ header, value }) }),
     reset: () => control("reset", { method: "POST" })

@@ -6,9 +6,12 @@
 // `/ns/<name>/calls`, ...) with its own counters and definitions, so test files running in
 // parallel against this one upstream do not see each other's calls. Control routes:
 // - GET /calls: `{ tool: n }`, the tools/call requests that reached the upstream;
+// - GET /lists: `{ "tools/list": n }`, the tools/list requests that reached the upstream;
 // - GET /aborts: `{ tool: n }`, the handlers whose cancellation signal fired;
 // - GET /authorizations: every Authorization header the MCP route received, in order (null: none);
-// - POST /mutate `{ tool, description }`: a rug-pull, the next tools/list shows the new description;
+// - POST /mutate `{ tool, description, announce? }`: a rug-pull, the next tools/list shows the new
+//   description; with `announce: true` the namespace's open `subscriptions/listen` streams hear
+//   `notifications/tools/list_changed`, without it the change is silent;
 // - POST /require `{ header, value }`: from now on the MCP route answers 401 unless the request
 //   carries exactly that header value (a static bearer token or API key, as Berth's vault sends it);
 // - POST /reset: zero the counters and restore the definitions (and drop the requirement).
@@ -20,6 +23,7 @@ import {
   createMcpHandler,
   fromJsonSchema,
   inputRequired,
+  type McpHttpHandler,
   McpServer,
   ProtocolError,
   ProtocolErrorCode,
@@ -30,6 +34,7 @@ import { DESCRIPTIONS } from "./tools.ts"
 
 type Namespace = {
   calls: Map<string, number>
+  lists: Map<string, number>
   aborts: Map<string, number>
   descriptions: Map<string, string>
   authorizations: Array<string | null>
@@ -40,11 +45,11 @@ type Namespace = {
 const namespaces = new Map<string, Namespace>()
 const namespaceNamed = (name: string): Namespace => {
   let ns = namespaces.get(name)
-  if (!ns) namespaces.set(name, (ns = { calls: new Map(), aborts: new Map(), descriptions: new Map(), authorizations: [] }))
+  if (!ns) namespaces.set(name, (ns = { calls: new Map(), lists: new Map(), aborts: new Map(), descriptions: new Map(), authorizations: [] }))
   return ns
 }
 
-const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|aborts|authorizations|mutate|require|reset)$/
+const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|lists|aborts|authorizations|mutate|require|reset)$/
 const route = (url: string) => {
   const match = ROUTE.exec(new URL(url).pathname)
   return match ? { namespace: namespaceNamed(match[1] ?? ""), path: match[2]! } : undefined
@@ -212,19 +217,24 @@ const buildServer = (ns: Namespace) => {
   return server
 }
 
-// The factory runs once per HTTP request; the request's path names its namespace.
-const mcp = createMcpHandler((ctx) => buildServer(route(ctx.requestInfo!.url)!.namespace), {
-  onerror: (e) => console.warn("[test upstream]", e.message)
-})
+// A handler per namespace, so a namespace's list_changed reaches only the listen streams opened on it.
+// Its factory runs once per HTTP request.
+const handlers = new Map<Namespace, McpHttpHandler>()
+const handlerFor = (ns: Namespace): McpHttpHandler => {
+  let handler = handlers.get(ns)
+  if (!handler) handlers.set(ns, (handler = createMcpHandler(() => buildServer(ns), { onerror: (e) => console.warn("[test upstream]", e.message) })))
+  return handler
+}
 
 type JsonRpcRequest = { method?: unknown; params?: { name?: unknown } }
 
-// Counts what reached the wire, before the SDK validates anything: a call with bad arguments or for
+// Counts what reached the wire (tools/list too), before the SDK validates anything: a call with bad arguments or for
 // an unknown tool still counts, so "the upstream saw no call" means no tools/call at all.
 const countToolCalls = (ns: Namespace, body: unknown) => {
   for (const message of Array.isArray(body) ? body : [body]) {
     const { method, params } = (message ?? {}) as JsonRpcRequest
     if (method === "tools/call" && typeof params?.name === "string") bump(ns.calls, params.name)
+    if (method === "tools/list") bump(ns.lists, method)
   }
 }
 
@@ -238,21 +248,24 @@ export default {
       if (ns.required && request.headers.get(ns.required.header) !== ns.required.value)
         return new Response("unauthorized", { status: 401, headers: { "www-authenticate": "Bearer" } })
       if (request.method === "POST") countToolCalls(ns, await request.clone().json().catch(() => undefined))
-      return mcp.fetch(request)
+      return handlerFor(ns).fetch(request)
     }
     switch (`${request.method} ${path}`) {
       case "GET calls":
         return Response.json(Object.fromEntries(ns.calls))
+      case "GET lists":
+        return Response.json(Object.fromEntries(ns.lists))
       case "GET aborts":
         return Response.json(Object.fromEntries(ns.aborts))
       case "GET authorizations":
         return Response.json(ns.authorizations)
       case "POST mutate": {
-        const { tool, description } = (await request.json()) as { tool?: unknown; description?: unknown }
+        const { tool, description, announce } = (await request.json()) as { tool?: unknown; description?: unknown; announce?: unknown }
         if (typeof tool !== "string" || !(tool in DESCRIPTIONS) || typeof description !== "string") {
           return Response.json({ error: "expected { tool, description } for a known tool" }, { status: 400 })
         }
         ns.descriptions.set(tool, description)
+        if (announce === true) handlerFor(ns).notify.toolsChanged()
         return Response.json({ tool, description })
       }
       case "POST require": {
@@ -264,6 +277,7 @@ export default {
       case "POST reset":
         ns.required = undefined
         ns.calls.clear()
+        ns.lists.clear()
         ns.aborts.clear()
         ns.descriptions.clear()
         ns.authorizations.length = 0
