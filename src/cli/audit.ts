@@ -171,13 +171,13 @@ const verifyCommand = Command.make(
   "verify",
   {
     fromArchive: Flag.Boolean("from-archive").pipe(
-      Flag.withDescription("Verify the R2 archive (signature, every segment's sha256, the chain across segments) instead of the live log"),
+      Flag.withDescription("Verify the R2 archive here, in the CLI, against your pinned key (signature, every segment's sha256, the chain across segments) instead of asking the plane about the live log"),
       Flag.withDefault(false)
     ),
     archiveDir: archiveDirFlag,
     publicKey: publicKeyFlag,
     expectHead: Flag.String("expect-head").pipe(
-      Flag.withDescription("A head recorded earlier: the archive must hold this seq with this hash (catches a rolled-back archive)"),
+      Flag.withDescription("A head recorded earlier: the archive must hold this seq with this hash (catches a rolled-back archive, and history rewritten and re-signed with the signing key)"),
       Flag.withMetavar("SEQ:HASH"),
       Flag.optional
     )
@@ -213,7 +213,10 @@ const verifyCommand = Command.make(
       )
   })
 ).pipe(
-  Command.withDescription("Verify the hash chain: the live log, or with --from-archive the signed R2 archive (exit 1 on any tampering)"),
+  Command.withDescription(
+    "Verify the hash chain (exit 1 when it does not verify). Without --from-archive the plane re-walks its live log, as berth verify does: the plane checking itself. " +
+      "With --from-archive or --archive-dir the CLI checks the signed R2 archive against your pinned key, independent of the plane"
+  ),
   Command.withExamples([
     { command: "berth -w acme audit verify --from-archive --public-key zFlz…", description: "Check the archive against a pinned key" },
     { command: "BERTH_AUDIT_PUBLIC_KEY=zFlz… berth -w acme audit verify --archive-dir ./bucket-copy", description: "Check a local copy of the bucket, no plane needed" },

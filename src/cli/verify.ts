@@ -1,5 +1,5 @@
-// `berth verify`: asks the plane to re-walk the workspace's hash chain. Exit 0 when it holds,
-// 1 when it is broken (the failure names the first bad seq and why).
+// `berth verify`: asks the plane to re-walk the workspace's hash chain, so it is the plane checking
+// itself. Exit 0 when it holds, 1 when it is broken (the failure names the first bad seq and why).
 import { Effect } from "effect"
 import { Command } from "effect/cli"
 import type { ChainCheck } from "../workspace/chain.ts"
@@ -19,4 +19,9 @@ export const verify = Command.make(
     if (!(yield* jsonOutput))
       yield* printLine(`chain holds: ${check.count} events, head seq ${check.headSeq}, hash ${check.headHash}`)
   })
-).pipe(Command.withDescription("Verify the workspace's hash chain (exit 0 when it holds, 1 when broken)"))
+).pipe(
+  Command.withDescription(
+    "Ask the plane to re-walk the workspace's hash chain (exit 0 when it holds, 1 when broken). This is the plane checking itself; " +
+      "for a check that does not trust it, use berth audit verify --from-archive with a pinned key and --expect-head"
+  )
+)

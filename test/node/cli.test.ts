@@ -616,6 +616,9 @@ describe("help and follow", () => {
     const runsHelp = (await berth(["runs", "--help"])).out
     for (const flag of ["--agent", "--tool", "--status", "--limit"]) expect(runsHelp).toContain(flag)
     expect((await berth(["tool", "approve", "--help"])).out).toContain("--idempotency-key")
+    // Which check trusts the plane and which does not, as the README says.
+    expect((await berth(["verify", "--help"])).out).toContain("This is the plane checking itself; for a check that does not trust it, use berth audit verify --from-archive")
+    expect((await berth(["audit", "verify", "--help"])).out).toContain("the CLI checks the signed R2 archive against your pinned key, independent of the plane")
   })
 
   it("follows the log until interrupted", async () => {
