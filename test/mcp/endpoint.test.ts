@@ -59,13 +59,18 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
 
     // The agent names a level, as a 2026-07-28 request must to get logs; Berth passes it upstream.
     const withLevel = { name: "up__log", arguments: {}, _meta: { [LOG_LEVEL_META_KEY]: "debug" } }
-    const [mine, theirs] = await Promise.all([client.callTool(withLevel), other.callTool({ name: "up__echo", arguments: { text: "quiet" } })])
-    expect(mine.content).toEqual([{ type: "text", text: "logged" }])
-    expect(theirs.content).toEqual([{ type: "text", text: "echo: quiet" }])
-    expect(logged).toEqual([sent])
-    expect(overheard).toEqual([])
-    // A 2025-era client may set a level first; Berth declares logging, so it answers.
-    if (era === "legacy") await expect(client.setLoggingLevel("debug")).resolves.toBeDefined()
+    const logs = async (agent: typeof client) => expect((await agent.callTool(withLevel)).content).toEqual([{ type: "text", text: "logged" }])
+    // Both agents' calls log the same line, so a broadcast would show as a second copy at each.
+    // One at a time: only the caller hears it.
+    await logs(client)
+    expect([logged, overheard]).toEqual([[sent], []])
+    await logs(other)
+    expect([logged, overheard]).toEqual([[sent], [sent]])
+    // Side by side: each hears its own call's log once, and not the other's.
+    await Promise.all([logs(client), logs(other)])
+    expect([logged, overheard]).toEqual([[sent, sent], [sent, sent]])
+    // A 2025-era client may set a level first; Berth declares logging, so it answers (an empty result).
+    if (era === "legacy") await expect(client.setLoggingLevel("debug")).resolves.toEqual({})
     await Promise.all([client.close(), other.close()])
   })
 

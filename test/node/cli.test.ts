@@ -90,7 +90,8 @@ describe("the whole flow", () => {
     const registered = await berth([...w, "agent", "register", "bot"])
     expect(registered.code).toBe(0)
     const key = /^key: (berth_\S+)$/m.exec(registered.out)?.[1]
-    expect(key).toBeDefined()
+    // berth_{workspace}_{32 random bytes in base64url}
+    expect(key).toMatch(/^berth_flow_[A-Za-z0-9_-]{43}$/)
     expect(registered.out).toContain("will not show it again")
 
     const scripted = await berth([...w, "agent", "register", "ci", "--json"])
