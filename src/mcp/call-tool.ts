@@ -25,7 +25,7 @@ import { newTraceId, startSpan } from "./trace.ts"
 const utf8 = new TextEncoder()
 
 /** What Berth relays to an agent (upstream-pool.ts declares the same): the agent's capabilities cut to those. */
-const RELAYED_CAPABILITIES = ["sampling", "elicitation"] as const
+const RELAYED_CAPABILITIES = ["sampling", "elicitation", "roots"] as const
 const relayableCapabilities = (declared: unknown): Record<string, unknown> | undefined => {
   if (typeof declared !== "object" || declared === null) return undefined
   const own = declared as Record<string, unknown>

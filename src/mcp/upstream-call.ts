@@ -67,8 +67,12 @@ const requiredCapability = (request: UpstreamRequest): readonly [string, string?
     // Sampling that offers the model tools needs the client's `sampling.tools` too.
     return request.params?.tools !== undefined || request.params?.toolChoice !== undefined ? ["sampling", "tools"] : ["sampling"]
   }
+  if (request.method === "roots/list") return ["roots"]
   return ["elicitation", request.params?.mode === "url" ? "url" : "form"]
 }
+
+/** The key a 2026-07-28 agent is asked under, when the upstream gave none of its own. */
+const askPrefix = (method: string) => (method === "sampling/createMessage" ? "sampling" : method === "roots/list" ? "roots" : "elicitation")
 
 const declares = (capabilities: Record<string, unknown> | undefined, [top, sub]: readonly [string, string?]): boolean => {
   const declared = capabilities?.[top] as Record<string, unknown> | undefined
@@ -321,7 +325,7 @@ export class UpstreamCall {
     }
     // The upstream's own key when it has one (a 2026-07-28 upstream's input request), so the agent sees what the upstream asked under.
     const own = typeof request.id === "string" && !this.#asked.has(request.id) ? request.id : undefined
-    const key = own ?? `${request.method === "sampling/createMessage" ? "sampling" : "elicitation"}-${++this.#askCount}`
+    const key = own ?? `${askPrefix(request.method)}-${++this.#askCount}`
     // The 2026-07-28 URL elicitation has no elicitationId: the retry, not the id, correlates it.
     const params =
       request.params?.mode === "url" ? Object.fromEntries(Object.entries(request.params).filter(([k]) => k !== "elicitationId")) : request.params

@@ -26,8 +26,9 @@ export interface UpstreamRef {
 }
 
 const CLIENT_INFO = { name: "berth", version: "0.1.0" }
-/** What Berth can relay to an agent, so upstreams may ask for it (call-scope.ts, agent-requests.ts). */
+/** What Berth can relay to an agent, so upstreams may ask for it (call-scope.ts, agent-requests.ts); `roots` only in 2026-07-28 (see #open). */
 const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} } }
+const MODERN = "2026-07-28"
 const CONNECT_TIMEOUT_MS = 10_000
 /** Waits before each reconnect. */
 const RECONNECT_BACKOFF_MS = [50, 250]
@@ -69,6 +70,8 @@ export class UpstreamPool {
     this.#onListChanged = onListChanged
   }
   readonly #onListChanged: (plugin: string) => void
+  /** Upstreams that refused 2026-07-28 and spoke 2025: connected in 2025 straight away from then on. */
+  readonly #legacyUrls = new Set<string>()
 
   #key(ref: UpstreamRef) {
     // The fingerprint too: a credential set again with a new value is a new client.
@@ -82,39 +85,61 @@ export class UpstreamPool {
     if (existing) return existing
     this.connects++
     // Outside any call: the connection's long-lived streams belong to no agent's call.
-    const connecting = outsideAnyCall(async () => {
-      // `auto` speaks 2026-07-28 to servers that offer it and falls back to the 2025 protocol.
-      // Berth rediscovers on its own terms (src/registry/rediscovery.ts), so the SDK need not fetch the lists itself.
-      const changed = { autoRefresh: false, debounceMs: LIST_CHANGED_DEBOUNCE_MS, onChanged: () => this.#onListChanged(ref.plugin) }
-      const client = new Client(CLIENT_INFO, {
-        versionNegotiation: { mode: "auto" },
-        capabilities: CLIENT_CAPABILITIES,
-        listChanged: { tools: changed, prompts: changed, resources: changed }
-      })
-      // The request's id: for a 2026-07-28 upstream's input request, its key, which the agent is asked under.
-      client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
-      client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
-      const url = new URL(ref.url)
-      // A static credential's headers are set once; an OAuth credential's token is asked for per request (src/vault/oauth).
-      const authProvider = ref.credential?.auth
-      const requestInit = ref.credential && !authProvider ? { headers: await ref.credential.headers() } : undefined
-      const auth = { ...(requestInit && { requestInit }), ...(authProvider && { authProvider }) }
-      // Streamable HTTP carries a call's logs on its own response, so they can be relayed to that call (log-relay.ts).
-      const transport =
-        ref.transport === "sse"
-          ? new SSEClientTransport(url, auth)
-          : new StreamableHTTPClientTransport(url, { fetch: relayingFetch, ...auth })
-      client.onclose = () => {
-        if (this.#clients.get(key) === connecting) this.#clients.delete(key)
+    const connecting: Promise<Client> = outsideAnyCall(async (): Promise<Client> => {
+      // The SSE transport predates 2026-07-28; a URL that refused it once is not probed again.
+      if (ref.transport === "streamable-http" && !this.#legacyUrls.has(ref.url)) {
+        try {
+          return await this.#open(ref, key, () => connecting, "modern")
+        } catch (error) {
+          // Unreachable is unreachable in either era; anything else may be a server that speaks only 2025.
+          if (error instanceof TypeError) throw error
+          const legacy = await this.#open(ref, key, () => connecting, "legacy").catch(() => Promise.reject(error))
+          this.#legacyUrls.add(ref.url)
+          return legacy
+        }
       }
-      await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS })
-      return client
+      return this.#open(ref, key, () => connecting, "legacy")
     })
     this.#clients.set(key, connecting)
     connecting.catch(() => {
       if (this.#clients.get(key) === connecting) this.#clients.delete(key)
     })
     return connecting
+  }
+
+  /**
+   * One connected client in one era. 2026-07-28 (pinned, no fallback) declares `roots`: each request
+   * carries the calling agent's own capabilities, and a roots/list is asked within that agent's call.
+   * The 2025 protocol does not: one pooled session serves every agent, and a server that caches a
+   * session's roots (server-everything does) would hand one agent's roots to the next.
+   */
+  async #open(ref: UpstreamRef, key: string, current: () => Promise<Client>, era: "modern" | "legacy"): Promise<Client> {
+    // Berth rediscovers on its own terms (src/registry/rediscovery.ts), so the SDK need not fetch the lists itself.
+    const changed = { autoRefresh: false, debounceMs: LIST_CHANGED_DEBOUNCE_MS, onChanged: () => this.#onListChanged(ref.plugin) }
+    const client = new Client(CLIENT_INFO, {
+      versionNegotiation: { mode: era === "modern" ? { pin: MODERN } : "legacy" },
+      capabilities: era === "modern" ? { ...CLIENT_CAPABILITIES, roots: {} } : CLIENT_CAPABILITIES,
+      listChanged: { tools: changed, prompts: changed, resources: changed }
+    })
+    // The request's id: for a 2026-07-28 upstream's input request, its key, which the agent is asked under.
+    client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
+    client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
+    if (era === "modern") client.setRequestHandler("roots/list", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
+    const url = new URL(ref.url)
+    // A static credential's headers are set once; an OAuth credential's token is asked for per request (src/vault/oauth).
+    const authProvider = ref.credential?.auth
+    const requestInit = ref.credential && !authProvider ? { headers: await ref.credential.headers() } : undefined
+    const auth = { ...(requestInit && { requestInit }), ...(authProvider && { authProvider }) }
+    // Streamable HTTP carries a call's logs on its own response, so they can be relayed to that call (log-relay.ts).
+    const transport =
+      ref.transport === "sse"
+        ? new SSEClientTransport(url, auth)
+        : new StreamableHTTPClientTransport(url, { fetch: relayingFetch, ...auth })
+    client.onclose = () => {
+      if (this.#clients.get(key) === current()) this.#clients.delete(key)
+    }
+    await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS })
+    return client
   }
 
   /** Runs `fn` with the plugin's client; on a connection-level failure, reconnects and retries. */

@@ -208,3 +208,39 @@ it.each<Era>(["legacy", "modern"])("sampling (%s protocol): the agent's model an
   expect(await eventCount(slug)).toBe(before + 7)
   await client.close()
 })
+
+it.each<Era>(["legacy", "modern"])("roots (%s protocol): the agent's roots reach the upstream, asked within its call", async (era) => {
+  // A 2026-07-28 upstream asks with input_required (roots/list), only because the agent declared
+  // `roots`; the agent is asked on its stream (2025 era) or in its own input_required round trip.
+  const { slug, key } = await dockedWorkspace()
+  const client = await mcpClient(slug, key, era, { roots: {} })
+  let asked = 0
+  client.setRequestHandler("roots/list", async () => {
+    asked++
+    return { roots: [{ uri: "file:///home/agent/project", name: "project" }] }
+  })
+  const result = await client.callTool({ name: "up__roots", arguments: {} })
+  expect(result.content).toEqual([{ type: "text", text: "roots: file:///home/agent/project" }])
+  expect(asked).toBe(1)
+  const { status, spans } = await runSpans(slug)
+  expect(status).toBe("ok")
+  expect(spans.find((s) => s.name === "agent roots/list")).toMatchObject({ status: { code: "ok" } })
+  await client.close()
+})
+
+it("an agent that did not declare roots is not asked for them: a 2026-07-28 agent's call gets the upstream's own -32021", async () => {
+  const { slug, key, upstream } = await dockedWorkspace()
+  const client = await mcpClient(slug, key, "modern", ANSWERING)
+  let asked = 0
+  client.setRequestHandler("sampling/createMessage", async () => {
+    asked++
+    return { model: "m", role: "assistant", content: { type: "text", text: "x" } }
+  })
+  const refused = await client.callTool({ name: "up__roots", arguments: {} }).catch((e: unknown) => e)
+  // The upstream's own -32021 (SEP-2575), passed through: it saw the agent's capabilities, which lack roots.
+  expect(refused).toMatchObject({ code: -32021, data: { requiredCapabilities: { roots: {} } } })
+  expect(String(refused)).toContain("Cannot request input 'roots' (roots/list)")
+  expect(asked).toBe(0)
+  expect(await upstream.calls()).toEqual({ roots: 1 })
+  await client.close()
+})

@@ -187,6 +187,12 @@ const buildServer = (ns: Namespace) => {
     return { content: [{ type: "text", text: content ? `the user chose ${String(content.city)}` : "the user declined" }] }
   })
 
+  server.registerTool("roots", { description: description("roots") }, async (ctx) => {
+    const listed = ctx.mcpReq.inputResponses?.roots as { roots: Array<{ uri: string; name?: string }> } | undefined
+    if (!listed) return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } })
+    return { content: [{ type: "text", text: `roots: ${listed.roots.map((r) => r.uri).join(", ") || "(none)"}` }] }
+  })
+
   // Listed like any tool, but its call is answered by the wrapper below.
   server.registerTool("protocol-error", { description: description("protocol-error") }, async () => ({
     content: [{ type: "text", text: "unreachable" }]
