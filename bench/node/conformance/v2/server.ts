@@ -2,21 +2,9 @@
 // only the 2026-07-28 wire has. One factory serves both eras: a 2025 session and each 2026 request get
 // a fresh McpServer from it.
 import { fromJsonSchema, McpServer, ResourceTemplate, type ServerEventBus } from "@modelcontextprotocol/server"
-import {
-  ASKING_TOOLS,
-  complete,
-  ERROR_TOOL,
-  FIXED_TOOLS,
-  LOGGING_TOOL,
-  PROGRESS_TOOL,
-  PROMPTS,
-  promptSchema,
-  RECONNECTION_TOOL,
-  SCHEMA_TOOL,
-  STATIC_RESOURCES,
-  staticContents,
-  TEMPLATE
-} from "../catalog.ts"
+import { PROMPTS, promptSchema } from "../catalog/prompts.ts"
+import { complete, STATIC_RESOURCES, staticContents, TEMPLATE } from "../catalog/resources.ts"
+import { ASKING_TOOLS, ERROR_TOOL, FIXED_TOOLS, LOGGING_TOOL, PROGRESS_TOOL, RECONNECTION_TOOL, SCHEMA_TOOL } from "../catalog/tools.ts"
 import { registerInputRequired, requestStates } from "./input-required.ts"
 import { registerWireProbes } from "./wire-probes.ts"
 
