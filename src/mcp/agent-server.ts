@@ -4,9 +4,9 @@
 // tools and every plugin's, namespaced) or one plugin under its own names (`/w/{ws}/mcp/{plugin}`);
 // `Names` (namespacing.ts) is the only difference, so both go through the same pipeline.
 import type { Client } from "@modelcontextprotocol/client"
-import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/server"
+import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from "@modelcontextprotocol/server"
 import type { WorkspaceHost } from "./host.ts"
-import type { SendToAgent } from "./upstream-call.ts"
+import { agentEra, type SendToAgent } from "./upstream-call.ts"
 import { callTool } from "./call-tool.ts"
 import { callOwner } from "./in-flight.ts"
 import { callRunCode } from "./code-call.ts"
@@ -113,13 +113,13 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
   }
 
   /** Asks every plugin the agent may reach, through the pool, and concatenates the answers. */
-  const fromEveryPlugin = async <T>(action: PluginRead, ask: (client: Client, plugin: string) => Promise<ReadonlyArray<T>>) =>
-    (await Promise.all(readablePlugins(host, agent, action, names).map((ref) => host.pool.use(ref, (client) => ask(client, ref.plugin))))).flat()
+  const fromEveryPlugin = async <T>(ctx: ServerContext, action: PluginRead, ask: (client: Client, plugin: string) => Promise<ReadonlyArray<T>>) =>
+    (await Promise.all(readablePlugins(host, agent, action, names).map((ref) => host.pool.use({ ...ref, ...agentEra(ctx) }, (client) => ask(client, ref.plugin))))).flat()
 
-  server.setRequestHandler("resources/list", async () => ({
+  server.setRequestHandler("resources/list", async (_request, ctx) => ({
     resources: [
       ...(whole ? memoryResources() : []),
-      ...(await fromEveryPlugin("read_resource", async (client, plugin) =>
+      ...(await fromEveryPlugin(ctx, "read_resource", async (client, plugin) =>
       client.getServerCapabilities()?.resources
         ? (await client.listResources()).resources.map((r) => ({ ...r, uri: names.resource(plugin, r.uri) }))
         : []
@@ -127,15 +127,15 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
     ]
   }))
 
-  server.setRequestHandler("resources/templates/list", async () => ({
-    resourceTemplates: await fromEveryPlugin("read_resource", async (client, plugin) =>
+  server.setRequestHandler("resources/templates/list", async (_request, ctx) => ({
+    resourceTemplates: await fromEveryPlugin(ctx, "read_resource", async (client, plugin) =>
       client.getServerCapabilities()?.resources
         ? (await client.listResourceTemplates()).resourceTemplates.map((t) => ({ ...t, uriTemplate: names.template(plugin, t.uriTemplate) }))
         : []
     )
   }))
 
-  server.setRequestHandler("resources/read", async (request) => {
+  server.setRequestHandler("resources/read", async (request, ctx) => {
     const entry = whole ? splitMemoryUri(request.params.uri) : undefined
     if (entry) {
       const decision = authorizeMemory(host.state(), host.policies(), agent, "read_memory", entry.namespace)
@@ -147,7 +147,7 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
     }
     const target = names.splitResource(request.params.uri)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
-    const ref = installed(host, target.plugin)
+    const ref = { ...installed(host, target.plugin), ...agentEra(ctx) }
     // A run of its own: authorized, rate-limited and recorded (read-call.ts).
     const result = await recordedRead(host, agent, { kind: "resource", plugin: target.plugin, args: { uri: target.uri } }, () =>
       host.pool.use(ref, (client) => client.readResource({ uri: target.uri }))
@@ -155,18 +155,18 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
     return { ...result, contents: result.contents.map((c) => ({ ...c, uri: names.resource(target.plugin, c.uri) })) }
   })
 
-  server.setRequestHandler("prompts/list", async () => ({
-    prompts: await fromEveryPlugin("get_prompt", async (client, plugin) =>
+  server.setRequestHandler("prompts/list", async (_request, ctx) => ({
+    prompts: await fromEveryPlugin(ctx, "get_prompt", async (client, plugin) =>
       client.getServerCapabilities()?.prompts
         ? (await client.listPrompts()).prompts.map((p) => ({ ...p, name: names.tool(plugin, p.name) }))
         : []
     )
   }))
 
-  server.setRequestHandler("prompts/get", async (request) => {
+  server.setRequestHandler("prompts/get", async (request, ctx) => {
     const target = names.splitTool(request.params.name)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
-    const ref = installed(host, target.plugin)
+    const ref = { ...installed(host, target.plugin), ...agentEra(ctx) }
     const params = { name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) }
     return recordedRead(host, agent, { kind: "prompt", plugin: target.plugin, prompt: target.name, args: params }, () =>
       host.pool.use(ref, (client) => client.getPrompt(params))
@@ -174,13 +174,13 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
   })
 
   // Completion of a prompt's or a resource template's argument, asked of the plugin that serves it.
-  server.setRequestHandler("completion/complete", async (request) => {
+  server.setRequestHandler("completion/complete", async (request, ctx) => {
     const { ref } = request.params
     const isPrompt = ref.type === "ref/prompt"
     const named = isPrompt ? names.splitTool(ref.name) : names.splitResource(ref.uri)
     if (!named) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${isPrompt ? ref.name : ref.uri}' names no plugin's ${isPrompt ? "prompt" : "resource template"}`)
     const upstreamRef = isPrompt ? { ...ref, name: (named as { name: string }).name } : { ...ref, uri: (named as { uri: string }).uri }
-    return host.pool.use(pluginRef(host, agent, isPrompt ? "get_prompt" : "read_resource", named.plugin), (client) => {
+    return host.pool.use({ ...pluginRef(host, agent, isPrompt ? "get_prompt" : "read_resource", named.plugin), ...agentEra(ctx) }, (client) => {
       if (!client.getServerCapabilities()?.completions)
         throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `plugin '${named.plugin}' does not offer completion`)
       return client.complete({ ...request.params, ref: upstreamRef })

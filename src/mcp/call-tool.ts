@@ -15,7 +15,7 @@ import { asMcpTool } from "./discover.ts"
 import { withinCall } from "./call-scope.ts"
 import { callOwner } from "./in-flight.ts"
 import { MAX_PARKED_PER_AGENT } from "./parked-calls.ts"
-import { type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
+import { agentEra, type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import { validateArguments } from "./validate-args.ts"
 import { credentialForCall, needsCredential } from "../vault/grants.ts"
 import { needsReconnect } from "../vault/oauth/session.ts"
@@ -211,7 +211,7 @@ export const callTool = async (
   // Logs, progress, sampling and elicitation the upstream sends during the call go to the agent (upstream-call.ts).
   const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal, progress }) =>
     withinCall(call, () =>
-      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential }, (client) =>
+      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential, ...agentEra(ctx) }, (client) =>
         client.callTool(
           { name: tool.name, arguments: params.arguments ?? {}, ...(Object.keys(meta).length === 0 ? {} : { _meta: meta }) },
           {

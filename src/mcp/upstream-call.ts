@@ -92,6 +92,9 @@ const severity = (level: string) => {
 
 const isModern = (ctx: ServerContext) => (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined
 
+/** What a request's pool reference says of the agent's era: a 2025-era agent's goes on a 2025 session where there is one (upstream-pool.ts). */
+export const agentEra = (ctx: ServerContext): { era?: "legacy" } => (isModern(ctx) ? {} : { era: "legacy" })
+
 /**
  * Why a settled call's open requests to the agent are withdrawn, and a late one refused. One
  * instance for all: in workerd an abort whose reason is a fresh Error cost about 46 µs against 8 µs

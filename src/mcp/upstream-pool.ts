@@ -23,6 +23,11 @@ export interface UpstreamRef {
   readonly transport: "streamable-http" | "sse"
   /** The credential the client's requests carry (src/vault), opened only when it connects. */
   readonly credential?: UpstreamCredential | undefined
+  /**
+   * `legacy`: the request is a 2025-era agent's, so it goes on a 2025 session of its own where the
+   * upstream keeps 2025 sessions (see #connect). Otherwise the plugin's shared client.
+   */
+  readonly era?: "legacy" | undefined
 }
 
 const CLIENT_INFO = { name: "berth", version: "0.1.0" }
@@ -72,20 +77,36 @@ export class UpstreamPool {
   readonly #onListChanged: (plugin: string) => void
   /** Upstreams that refused 2026-07-28 and spoke 2025: connected in 2025 straight away from then on. */
   readonly #legacyUrls = new Set<string>()
+  /** Upstreams that offer no 2025 session (stateless, or 2026-07-28 only): their 2025 agents share the plugin's client. */
+  readonly #noLegacySessions = new Set<string>()
 
   #key(ref: UpstreamRef) {
     // The fingerprint too: a credential set again with a new value is a new client.
     const credential = ref.credential ? `${ref.credential.id}@${ref.credential.fingerprint}` : ""
-    return `${ref.plugin}|${credential}|${ref.transport}|${ref.url}`
+    return `${ref.plugin}|${credential}|${ref.transport}|${ref.url}${ref.era === "legacy" ? "|legacy" : ""}`
   }
 
   #connect(ref: UpstreamRef): Promise<Client> {
+    // A 2025 agent shares the plugin's client where that is 2025 already, or where a 2025 session is not to be had.
+    if (ref.era === "legacy" && (ref.transport === "sse" || this.#legacyUrls.has(ref.url) || this.#noLegacySessions.has(ref.url)))
+      return this.#connect({ ...ref, era: undefined })
     const key = this.#key(ref)
     const existing = this.#clients.get(key)
     if (existing) return existing
     this.connects++
     // Outside any call: the connection's long-lived streams belong to no agent's call.
     const connecting: Promise<Client> = outsideAnyCall(async (): Promise<Client> => {
+      if (ref.era === "legacy") {
+        // Through a 2025 session, the upstream's own requests and a 2025 agent's cancellation reach the
+        // call as they would directly. An upstream that serves 2025 without sessions (the SDK v2's
+        // default) could do neither, so a 2025 agent is better served by the 2026-07-28 wire there.
+        const legacy = await this.#open(ref, key, () => connecting, "legacy").catch(() => undefined)
+        if ((legacy?.transport as StreamableHTTPClientTransport | undefined)?.sessionId !== undefined) return legacy!
+        await legacy?.close().catch(() => undefined)
+        this.#noLegacySessions.add(ref.url)
+        if (this.#clients.get(key) === connecting) this.#clients.delete(key)
+        return this.#connect({ ...ref, era: undefined })
+      }
       // The SSE transport predates 2026-07-28; a URL that refused it once is not probed again.
       if (ref.transport === "streamable-http" && !this.#legacyUrls.has(ref.url)) {
         try {

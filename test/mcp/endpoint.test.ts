@@ -16,7 +16,7 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
     const { tools } = await client.listTools()
     // Berth's own memory tools first (the starter lets every agent use memory), then the plugin's, namespaced.
     expect(tools.slice(0, 5).map((t) => t.name)).toEqual(Object.keys(MEMORY_TOOLS))
-    expect(tools.slice(5).map((t) => t.name).sort()).toEqual(["up__echo", "up__elicit", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__sample", "up__structured"])
+    expect(tools.slice(5).map((t) => t.name).sort()).toEqual(["up__echo", "up__elicit", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__roots", "up__sample", "up__structured"])
     expect(tools.find((t) => t.name === "up__structured")?.outputSchema).toMatchObject({ type: "object" })
 
     expect(await client.callTool({ name: "up__echo", arguments: { text: "hi" } })).toMatchObject({ content: [{ type: "text", text: "echo: hi" }] })
@@ -185,8 +185,10 @@ describe("runs", () => {
     )
     expect(results.map((r) => (r.content as Array<{ text: string }>)[0]!.text)).toEqual(Array.from({ length: 32 }, (_, i) => `echo: n${i}`))
     expect(await upstream.calls()).toEqual({ echo: 32 })
-    // Discovery at install opened the one connection; 32 calls from two agents reused it.
-    expect(await workspace(slug).upstreamConnects()).toBe(1)
+    // Discovery at install opened the shared connection. The 2025 agent's first call looked for a 2025
+    // session of its own, found that this upstream serves 2025 without sessions, and joined the shared
+    // client: two connects for 32 calls from two agents, never one per call.
+    expect(await workspace(slug).upstreamConnects()).toBe(2)
     const { runs } = await ok({ _tag: "ListRuns", workspace: slug, limit: 100 })
     expect(runs.filter((r: any) => r.status === "ok")).toHaveLength(32)
     await Promise.all(clients.map((c) => c.close()))
