@@ -1,6 +1,6 @@
 // One run of the MCP conformance suite's server scenarios (@modelcontextprotocol/conformance) against a
-// URL, read back per scenario with each failed check. The counts are the runner's own: checks passed and
-// failed, summed over scenarios.
+// URL, read back per scenario with every check that did not pass. Passed and failed are the runner's own
+// counts; warnings and skipped checks, which its summary leaves out, are counted from its checks.json.
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -14,8 +14,10 @@ export interface Era {
   readonly suite: string
 }
 
-export interface FailedCheck {
+/** A check that did not pass: FAILURE, WARNING (a SHOULD missed) or SKIPPED (a prerequisite missing). */
+export interface Shortfall {
   readonly id: string
+  readonly status: string
   /** The first spec section the check cites (such as SEP-2322), or the scenario's name if it cites none. */
   readonly spec: string
   readonly message: string
@@ -24,11 +26,13 @@ export interface ScenarioResult {
   readonly scenario: string
   readonly passed: number
   readonly failed: number
-  readonly failures: ReadonlyArray<FailedCheck>
+  readonly shortfalls: ReadonlyArray<Shortfall>
 }
 export interface SuiteRun extends Era {
   readonly passed: number
   readonly failed: number
+  readonly warnings: number
+  readonly skipped: number
   readonly exitCode: number | null
   readonly scenarios: ReadonlyArray<ScenarioResult>
 }
@@ -44,6 +48,7 @@ interface Check {
 const SUMMARY_LINE = /^[✓✗] (\S+): (\d+) passed, (\d+) failed/
 const RESULT_DIRECTORY = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/
 const FAILED_TO_RUN = /^Failed to run scenario (\S+): (.*)$/gm
+const SHORT_OF_PASSING = new Set(["FAILURE", "WARNING", "SKIPPED"])
 
 export const runSuite = async (url: string, era: Era, timeoutMs: number): Promise<SuiteRun> => {
   const output = mkdtempSync(join(tmpdir(), "berth-conformance-"))
@@ -87,19 +92,22 @@ export const runSuite = async (url: string, era: Era, timeoutMs: number): Promis
         return m ? [{ scenario: m[1]!, passed: Number(m[2]), failed: Number(m[3]) }] : []
       })
       .map(({ scenario, passed, failed }): ScenarioResult => {
-        const failures =
-          checks
-            .get(scenario)
-            ?.flatMap((c) =>
-              c.status === "FAILURE"
-                ? [{ id: c.id, spec: c.specReferences?.[0]?.id ?? scenario, message: c.errorMessage ?? c.description ?? "" }]
-                : []
-            ) ?? (failed > 0 ? [{ id: scenario, spec: scenario, message: `failed to run: ${thrown.get(scenario) ?? "(no message)"}` }] : [])
-        return { scenario, passed, failed, failures }
+        const ran = checks.get(scenario)
+        const shortfalls =
+          ran?.flatMap((c) =>
+            SHORT_OF_PASSING.has(c.status)
+              ? [{ id: c.id, status: c.status, spec: c.specReferences?.[0]?.id ?? scenario, message: c.errorMessage ?? c.description ?? "" }]
+              : []
+          ) ??
+          (failed > 0
+            ? [{ id: scenario, status: "FAILURE", spec: scenario, message: `failed to run: ${thrown.get(scenario) ?? "(no message)"}` }]
+            : [])
+        return { scenario, passed, failed, shortfalls }
       })
     if (scenarios.length === 0) throw new Error(`the conformance runner reported no scenario for ${url} at ${era.specVersion}:\n${stdout}\n${stderr}`)
     const sum = (field: "passed" | "failed") => scenarios.reduce((total, s) => total + s[field], 0)
-    return { ...era, passed: sum("passed"), failed: sum("failed"), exitCode, scenarios }
+    const count = (status: string) => scenarios.reduce((total, s) => total + s.shortfalls.filter((c) => c.status === status).length, 0)
+    return { ...era, passed: sum("passed"), failed: sum("failed"), warnings: count("WARNING"), skipped: count("SKIPPED"), exitCode, scenarios }
   } finally {
     rmSync(output, { recursive: true, force: true })
   }
