@@ -14,6 +14,7 @@ import { asMcpTool } from "./discover.ts"
 import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools } from "./authorize.ts"
 import { callMemoryTool } from "./memory-call.ts"
 import { recordedRead } from "./read-call.ts"
+import type { ResourceSubscriptions } from "./resource-subscriptions.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
 import { workspaceLimits } from "../sandbox/limits.ts"
 import { RUN_CODE, runCodeTool } from "../sandbox/tool.ts"
@@ -48,9 +49,28 @@ const pluginRef = (host: WorkspaceHost, agent: string, action: PluginRead, plugi
   return { plugin, url: p.url, transport: p.transport }
 }
 
-export const agentServer = (host: WorkspaceHost, agent: string, names: Names = workspaceNames, session?: string): Server => {
+/**
+ * `session` and `subscriptions` for a 2025-era session (sessions.ts), whose stream can carry what an
+ * agent subscribed to. The lists announce changes (endpoint.ts `listChanged`).
+ */
+export const agentServer = (
+  host: WorkspaceHost,
+  agent: string,
+  names: Names = workspaceNames,
+  session?: string,
+  subscriptions?: ResourceSubscriptions
+): Server => {
   // logging: upstream logs are relayed to the call they belong to (log-relay.ts).
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} } })
+  const server = new Server(SERVER_INFO, {
+    capabilities: {
+      tools: { listChanged: true },
+      // Only a 2025 session has a stream for a subscription's updates; a 2026-07-28 listen is not fed resource updates yet.
+      resources: { listChanged: true, ...(session === undefined ? {} : { subscribe: true }) },
+      prompts: { listChanged: true },
+      logging: {},
+      completions: {}
+    }
+  })
   /** Berth's own tools and memory resources are the workspace's, not any plugin's. */
   const whole = names.plugin === undefined
 
@@ -153,6 +173,30 @@ export const agentServer = (host: WorkspaceHost, agent: string, names: Names = w
       host.pool.use(ref, (client) => client.readResource({ uri: target.uri }))
     )
     return { ...result, contents: result.contents.map((c) => ({ ...c, uri: names.resource(target.plugin, c.uri) })) }
+  })
+
+  /** The plugin resource a subscribe names, once the agent may read it; only a 2025 session has a stream to hear updates on. */
+  const watchable = (uri: string) => {
+    if (session === undefined || subscriptions === undefined)
+      throw new ProtocolError(ProtocolErrorCode.InvalidRequest, "resources/subscribe needs a 2025 session (Mcp-Session-Id): updates are sent on its stream")
+    if (whole && splitMemoryUri(uri)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, "workspace memory's resources cannot be subscribed to")
+    const target = names.splitResource(uri)
+    if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
+    installed(host, target.plugin)
+    return { target, session, subscriptions }
+  }
+
+  server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+    const { target, session, subscriptions } = watchable(request.params.uri)
+    const ref = { ...pluginRef(host, agent, "read_resource", target.plugin), ...agentEra(ctx) }
+    await subscriptions.add(session, target.plugin, target.uri, request.params.uri, () => host.pool.watchResource(ref, target.uri))
+    return {}
+  })
+
+  server.setRequestHandler("resources/unsubscribe", async (request) => {
+    const { target, session, subscriptions } = watchable(request.params.uri)
+    await subscriptions.remove(session, target.plugin, target.uri)
+    return {}
   })
 
   server.setRequestHandler("prompts/list", async (_request, ctx) => ({

@@ -12,6 +12,8 @@ import { bearerChallenge } from "../oauth/challenge.ts"
 import { authenticate, authenticateRequest } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
 import { LegacySessions } from "./sessions.ts"
+import { ResourceSubscriptions } from "./resource-subscriptions.ts"
+import type { UpstreamList } from "./upstream-pool.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { discardBody, forbidden, notFound, peekJson, peekToolCall, unauthorized } from "./http-errors.ts"
 import { type Names, namespaced, pluginNames, workspaceNames } from "./namespacing.ts"
@@ -36,6 +38,8 @@ export class McpEndpoint {
   readonly #handler: ReturnType<typeof createMcpHandler>
   /** 2025-era sessions; the modern protocol and session-less 2025 requests go to `#handler`. */
   readonly #sessions: LegacySessions
+  /** What 2025 sessions watch (resources/subscribe), and the upstream subscriptions that serves. */
+  readonly #subscriptions = new ResourceSubscriptions()
 
   constructor(host: WorkspaceHost, allowedOrigins: ReadonlyArray<string>) {
     this.#host = host
@@ -44,7 +48,30 @@ export class McpEndpoint {
       legacy: "stateless",
       maxRequestBodySize: MCP_MAX_BODY_BYTES
     })
-    this.#sessions = new LegacySessions((agent, names, session) => agentServer(host, agent, names, session), MCP_MAX_BODY_BYTES)
+    this.#sessions = new LegacySessions(
+      (agent, names, session) => agentServer(host, agent, names, session, this.#subscriptions),
+      MCP_MAX_BODY_BYTES,
+      (closed) => void this.#subscriptions.removeSession(closed)
+    )
+  }
+
+  /** A plugin's resource changed upstream: each 2025 session watching it hears, under its own name for it. */
+  resourceUpdated(plugin: string, uri: string): void {
+    for (const [session, agentUri] of this.#subscriptions.watchers(plugin, uri))
+      this.#sessions.notify(session, { method: "notifications/resources/updated", params: { uri: agentUri } })
+  }
+
+  /**
+   * What a plugin offers changed (its upstream said so, or the workspace changed which tools agents
+   * see): 2025 sessions serving it, and every open 2026-07-28 `subscriptions/listen` stream, hear
+   * `notifications/{list}/list_changed` (`plugin` `"*"`: every endpoint). The listen streams are the workspace's, not a plugin's, so
+   * an agent may hear of a change it cannot see, and lists again.
+   */
+  listChanged(plugin: string, list: UpstreamList): void {
+    this.#sessions.notifyServing(plugin, { method: `notifications/${list}/list_changed` })
+    if (list === "tools") this.#handler.notify.toolsChanged()
+    else if (list === "prompts") this.#handler.notify.promptsChanged()
+    else this.#handler.notify.resourcesChanged()
   }
 
   async handle(request: Request): Promise<Response> {

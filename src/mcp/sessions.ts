@@ -5,7 +5,7 @@
 // or an id the object does not know (it restarted, the session was closed or went idle), gets 404,
 // which tells a 2025 client to initialize again. A 2025 request without a session id, other than an
 // `initialize`, is served statelessly as before, so a client may also ignore the id.
-import type { AuthInfo, Server } from "@modelcontextprotocol/server"
+import type { AuthInfo, Server, ServerNotification } from "@modelcontextprotocol/server"
 import { isInitializeRequest, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server"
 import { notFound, peekJson } from "./http-errors.ts"
 import type { Names } from "./namespacing.ts"
@@ -30,10 +30,24 @@ export class LegacySessions {
   readonly #sessions = new Map<string, Session>()
   readonly #serverFor: (agent: string, names: Names, session: string) => Server
   readonly #maxBodyBytes: number
+  readonly #onClosed: (session: string) => void
 
-  constructor(serverFor: (agent: string, names: Names, session: string) => Server, maxBodyBytes: number) {
+  /** `onClosed`: a session ended (DELETE, idle, or its agent's cap), so what it watched can be released. */
+  constructor(serverFor: (agent: string, names: Names, session: string) => Server, maxBodyBytes: number, onClosed: (session: string) => void) {
     this.#serverFor = serverFor
     this.#maxBodyBytes = maxBodyBytes
+    this.#onClosed = onClosed
+  }
+
+  /** Sends a notification on one session's GET stream; dropped if the session is gone or has no stream open. */
+  notify(session: string, notification: ServerNotification): void {
+    void this.#sessions.get(session)?.server.notification(notification).catch(() => undefined)
+  }
+
+  /** Sends a notification to every session whose endpoint serves `plugin` (the workspace endpoint serves them all; `"*"`: every session). */
+  notifyServing(plugin: string, notification: ServerNotification): void {
+    for (const [id, session] of this.#sessions)
+      if (plugin === "*" || session.plugin === undefined || session.plugin === plugin) this.notify(id, notification)
   }
 
   /**
@@ -53,7 +67,10 @@ export class LegacySessions {
     const sessionId = crypto.randomUUID()
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => sessionId,
-      onsessionclosed: (closed) => void this.#sessions.delete(closed),
+      onsessionclosed: (closed) => {
+        this.#sessions.delete(closed)
+        this.#onClosed(closed)
+      },
       maxRequestBodySize: this.#maxBodyBytes
     })
     const server = this.#serverFor(agent, names, sessionId)
@@ -79,6 +96,7 @@ export class LegacySessions {
 
   #close(id: string, session: Session): void {
     this.#sessions.delete(id)
+    this.#onClosed(id)
     void session.server.close().catch(() => undefined)
   }
 }

@@ -16,6 +16,7 @@ import {
 import { currentCall, outsideAnyCall, type UpstreamRequest } from "./call-scope.ts"
 import { relayingFetch } from "./log-relay.ts"
 import type { UpstreamCredential } from "../vault/vault.ts"
+import type { Release } from "./resource-subscriptions.ts"
 
 export interface UpstreamRef {
   readonly plugin: string
@@ -58,6 +59,20 @@ const relayToAgent = (request: UpstreamRequest, signal: AbortSignal): Promise<un
   return call.ask(request, signal)
 }
 
+/** Which of an upstream's lists changed. */
+export type UpstreamList = "tools" | "prompts" | "resources"
+
+export interface UpstreamEvents {
+  /**
+   * A plugin's upstream said a list changed: on a 2025 upstream's session stream, or on the
+   * `subscriptions/listen` stream the client opens to a 2026-07-28 upstream that advertises
+   * `listChanged` (the SDK opens neither for one that does not).
+   */
+  readonly onListChanged?: (plugin: string, list: UpstreamList) => void
+  /** A resource the pool subscribed to (`watchResource`) changed. */
+  readonly onResourceUpdated?: (plugin: string, uri: string) => void
+}
+
 /** Waits after an upstream's list_changed before acting, so a burst of them is acted on once. */
 const LIST_CHANGED_DEBOUNCE_MS = 100
 
@@ -66,15 +81,12 @@ export class UpstreamPool {
   /** Connects made since the pool was created: the measure that a pool, not a session per call, serves calls. */
   connects = 0
 
-  /**
-   * @param onListChanged told when a plugin's upstream says its tools, prompts or resources changed: on a
-   *   2025 upstream's session stream, or on the `subscriptions/listen` stream the client opens to a
-   *   2026-07-28 upstream that advertises `listChanged` (the SDK opens neither for one that does not).
-   */
-  constructor(onListChanged: (plugin: string) => void = () => undefined) {
-    this.#onListChanged = onListChanged
+  readonly #events: UpstreamEvents
+
+  /** `events`: what the pool is told by upstreams outside any call (see UpstreamEvents). */
+  constructor(events: UpstreamEvents = {}) {
+    this.#events = events
   }
-  readonly #onListChanged: (plugin: string) => void
   /** Upstreams that refused 2026-07-28 and spoke 2025: connected in 2025 straight away from then on. */
   readonly #legacyUrls = new Set<string>()
   /** Upstreams that offer no 2025 session (stateless, or 2026-07-28 only): their 2025 agents share the plugin's client. */
@@ -136,12 +148,18 @@ export class UpstreamPool {
    */
   async #open(ref: UpstreamRef, key: string, current: () => Promise<Client>, era: "modern" | "legacy"): Promise<Client> {
     // Berth rediscovers on its own terms (src/registry/rediscovery.ts), so the SDK need not fetch the lists itself.
-    const changed = { autoRefresh: false, debounceMs: LIST_CHANGED_DEBOUNCE_MS, onChanged: () => this.#onListChanged(ref.plugin) }
+    const changed = (list: UpstreamList) => ({
+      autoRefresh: false,
+      debounceMs: LIST_CHANGED_DEBOUNCE_MS,
+      onChanged: () => this.#events.onListChanged?.(ref.plugin, list)
+    })
     const client = new Client(CLIENT_INFO, {
       versionNegotiation: { mode: era === "modern" ? { pin: MODERN } : "legacy" },
       capabilities: era === "modern" ? { ...CLIENT_CAPABILITIES, roots: {} } : CLIENT_CAPABILITIES,
-      listChanged: { tools: changed, prompts: changed, resources: changed }
+      listChanged: { tools: changed("tools"), prompts: changed("prompts"), resources: changed("resources") }
     })
+    // On a 2025 session's stream, or a 2026-07-28 listen stream (watchResource): the same handler.
+    client.setNotificationHandler("notifications/resources/updated", (n) => this.#events.onResourceUpdated?.(ref.plugin, n.params.uri))
     // The request's id: for a 2026-07-28 upstream's input request, its key, which the agent is asked under.
     client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
     client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
@@ -175,6 +193,24 @@ export class UpstreamPool {
         await scheduler.wait(backoff)
       }
     }
+  }
+
+  /**
+   * Subscribes to one resource of the plugin: `resources/subscribe` on a 2025 connection, a
+   * `subscriptions/listen` stream for it on a 2026-07-28 one. Updates reach `onResourceUpdated`.
+   * A subscription does not outlive its connection: a client the pool reconnects starts with none.
+   */
+  watchResource(ref: UpstreamRef, uri: string): Promise<Release> {
+    return this.use(ref, async (client) => {
+      if (!client.getServerCapabilities()?.resources?.subscribe)
+        throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `plugin '${ref.plugin}' does not offer resource subscriptions`)
+      if ((client.getNegotiatedProtocolVersion() ?? "") >= MODERN) {
+        const subscription = await client.listen({ resourceSubscriptions: [uri] })
+        return () => subscription.close()
+      }
+      await client.subscribeResource({ uri })
+      return async () => void (await client.unsubscribeResource({ uri }))
+    })
   }
 
   async drop(ref: UpstreamRef): Promise<void> {

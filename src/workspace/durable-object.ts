@@ -23,6 +23,7 @@ import { ParkedCalls } from "../mcp/parked-calls.ts"
 import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
+import { toolListChanges } from "../mcp/tool-list-changes.ts"
 import { LIST_CHANGED, Rediscovery, sameTools } from "../registry/rediscovery.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
 import { workersAi } from "../sandbox/primitives/ai.ts"
@@ -80,7 +81,14 @@ export class Workspace extends DurableObject<Env> {
   readonly #directory: Directory
   /** An upstream's list_changed rediscovers its plugin, quarantining a changed approved tool. */
   readonly #rediscovery = new Rediscovery((plugin) => this.#rediscover(plugin))
-  readonly #pool = new UpstreamPool((plugin) => this.#rediscovery.changed(plugin))
+  readonly #pool = new UpstreamPool({
+    onListChanged: (plugin, list) => {
+      // A prompt or resource list is relayed live, so agents may list again at once; tools once re-pinned (#rediscover).
+      if (list !== "tools") this.#mcp.listChanged(plugin, list)
+      this.#rediscovery.changed(plugin)
+    },
+    onResourceUpdated: (plugin, uri) => this.#mcp.resourceUpdated(plugin, uri)
+  })
   /** Parsed once per change of the workspace's policy sets, not per call. */
   #engine!: PolicyEngine
   readonly #limiter = new RateLimiter()
@@ -262,6 +270,7 @@ export class Workspace extends DurableObject<Env> {
       await this.#directory.ensure(this.#directoryEntry)
       this.#reschedule()
     }
+    if (outcome.ok && !outcome.replayed) for (const plugin of toolListChanges(outcome.events)) this.#mcp.listChanged(plugin, "tools")
     if (outcome.ok && !outcome.replayed)
       for (const e of outcome.events) {
         if (e.type === "PluginRemoved") await this.#pool.dropPlugin((e.data as { plugin: string }).plugin)

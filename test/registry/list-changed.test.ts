@@ -55,6 +55,25 @@ describe("list_changed from an upstream", () => {
     await client.close()
   })
 
+  it("agents in both eras hear tools/list_changed when a tool is quarantined or approved", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const heard = { legacy: 0, modern: 0 }
+    // The v2 client opens a 2025 session's GET stream, or a 2026-07-28 subscriptions/listen stream, because Berth advertises listChanged.
+    const listening = (era: "legacy" | "modern") => ({ listChanged: { tools: { autoRefresh: false, debounceMs: 0, onChanged: () => void heard[era]++ } } })
+    const clients = await Promise.all([mcpClient(slug, key, "legacy", {}, listening("legacy")), mcpClient(slug, key, "modern", {}, listening("modern"))])
+    await eventually(async () => clients[1]!.listTools(), (l) => l.tools.length > 0, "the modern client to list")
+
+    await upstream.mutate("echo", "now it also deletes your files", { announce: true })
+    await eventually(async () => ({ ...heard }), (h) => h.legacy > 0 && h.modern > 0, "both agents to hear list_changed")
+    for (const client of clients) expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("up__echo")
+
+    const after = { ...heard }
+    await ok({ _tag: "ApproveTool", workspace: slug, tool: "up__echo" })
+    await eventually(async () => ({ ...heard }), (h) => h.legacy > after.legacy && h.modern > after.modern, "both agents to hear the approval")
+    for (const client of clients) expect((await client.listTools()).tools.map((t) => t.name)).toContain("up__echo")
+    await Promise.all(clients.map((c) => c.close()))
+  })
+
   it("a silent change waits for `plugin refresh`, as before", async () => {
     const { slug, upstream } = await dockedWorkspace()
     const before = await eventCount(slug)

@@ -1,0 +1,70 @@
+// Resource subscriptions through Berth: a 2025-era session subscribes to a plugin's resource, Berth
+// subscribes upstream once (server-everything, a real process, keeps subscriptions per session), and
+// the upstream's notifications/resources/updated reach the session under Berth's URI for it.
+import { describe, expect, inject, it } from "vitest"
+import { ok } from "../admin/rpc-client.ts"
+import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
+import { mcpClient, rawCall } from "./berth-client.ts"
+
+const dockedEverything = async () => {
+  const slug = freshSlug("subscribe")
+  await ok({ _tag: "CreateWorkspace", workspace: slug })
+  const { key } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
+  await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
+  return { slug, key: key as string }
+}
+
+const eventually = async (found: () => boolean, what: string) => {
+  const deadline = Date.now() + 15_000
+  while (!found()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
+    await scheduler.wait(50)
+  }
+}
+
+describe("resource subscriptions", () => {
+  it("a 2025 session hears an upstream resource's updates under Berth's URI; subscribing appends nothing", async () => {
+    const { slug, key } = await dockedEverything()
+    const client = await mcpClient(slug, key, "legacy")
+    const updates: Array<string> = []
+    client.setNotificationHandler("notifications/resources/updated", (n) => void updates.push(n.params.uri))
+    const { resources } = await client.listResources()
+    const uri = resources.find((r) => r.uri.startsWith("berth://everything/"))!.uri
+    expect(uri).toMatch(/^berth:\/\/everything\/demo%3A%2F%2F/)
+
+    const before = await eventCount(slug)
+    expect(await client.subscribeResource({ uri })).toEqual({})
+    expect(await eventCount(slug)).toBe(before)
+    // server-everything sends its session's subscribed URIs an update at once when this is switched on, then every 5 s.
+    await client.callTool({ name: "everything__toggle-subscriber-updates", arguments: {} })
+    await eventually(() => updates.length > 0, "an update")
+    expect(new Set(updates)).toEqual(new Set([uri]))
+
+    expect(await client.unsubscribeResource({ uri })).toEqual({})
+    await client.callTool({ name: "everything__toggle-subscriber-updates", arguments: {} })
+    await client.close()
+  })
+
+  it("refused clearly: without a session, for memory, for a plugin the workspace lacks; a 2026-07-28 agent uses subscriptions/listen", async () => {
+    const { slug, key } = await dockedEverything()
+    const before = await eventCount(slug)
+    const subscribe = (uri: string) => ({ jsonrpc: "2.0", id: 7, method: "resources/subscribe", params: { uri } })
+    const sessionless = await rawCall(slug, { authorization: `Bearer ${key}` }, subscribe("berth://everything/demo%3A%2F%2Fx"))
+    // Answered as an SSE stream of one message.
+    const answer = JSON.parse((await sessionless.text()).split("\n").find((line) => line.startsWith("data: "))!.slice("data: ".length))
+    expect(answer).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining("resources/subscribe needs a 2025 session (Mcp-Session-Id)") }
+    })
+
+    const client = await mcpClient(slug, key, "legacy")
+    await expect(client.subscribeResource({ uri: "berth://memory/notes/k" })).rejects.toThrow("workspace memory's resources cannot be subscribed to")
+    await expect(client.subscribeResource({ uri: "berth://ghost/x" })).rejects.toThrow("no plugin 'ghost' in this workspace")
+    await expect(client.subscribeResource({ uri: "demo://x" })).rejects.toThrow("is not a Berth resource URI")
+    await client.close()
+
+    const modern = await mcpClient(slug, key, "modern")
+    await expect(modern.subscribeResource({ uri: "berth://everything/demo%3A%2F%2Fx" })).rejects.toThrow()
+    await modern.close()
+    expect(await eventCount(slug)).toBe(before)
+  })
+})
