@@ -12,6 +12,7 @@ import { bearerChallenge } from "../oauth/challenge.ts"
 import { authenticate, authenticateRequest } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
 import { LegacySessions } from "./sessions.ts"
+import { paramHeaderRefusal } from "./param-headers.ts"
 import { ResourceSubscriptions } from "./resource-subscriptions.ts"
 import type { UpstreamList } from "./upstream-pool.ts"
 import type { WorkspaceHost } from "./host.ts"
@@ -108,11 +109,30 @@ export class McpEndpoint {
     const authInfo = { token: "", clientId: auth.agent, scopes: [], extra: { agent: auth.agent, names } }
     // A 2026-07-28 request says so in its header; only the rest need their body read to tell.
     const version = request.headers.get("mcp-protocol-version")
+    if (version !== null && version >= MODERN) {
+      const mismatch = await this.#paramHeaderMismatch(request, names)
+      if (mismatch) return mismatch
+    }
     if ((version === null || version < MODERN) && (await isLegacyRequest(request, await peekJson(request, MCP_MAX_BODY_BYTES)))) {
       const sessioned = await this.#sessions.handle(request, auth.agent, names, authInfo)
       if (sessioned) return sessioned
     }
     return this.#handler.fetch(request, { authInfo })
+  }
+
+  /**
+   * A 2026-07-28 tool call whose `Mcp-Param-*` headers disagree with its arguments, by the tool's
+   * pinned schema (param-headers.ts): refused before anything runs, as a malformed request, not a run.
+   */
+  async #paramHeaderMismatch(request: Request, names: Names): Promise<Response | undefined> {
+    const body = (await peekJson(request, MCP_MAX_BODY_BYTES)) as { id?: unknown; method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined
+    if (body?.method !== "tools/call" || typeof body.params?.name !== "string") return undefined
+    const target = names.splitTool(body.params.name)
+    const tool = target && this.#host.state().tools[namespaced(target.plugin, target.name)]
+    const refused = tool && paramHeaderRefusal(tool.definition.inputSchema, body.params.arguments, request.headers)
+    if (!refused) return undefined
+    const id = typeof body.id === "string" || typeof body.id === "number" ? body.id : null
+    return Response.json({ jsonrpc: "2.0", id, error: refused }, { status: 400 })
   }
 
   /**

@@ -307,13 +307,14 @@ export class Workspace extends DurableObject<Env> {
     return this.execute({ ...command, discovery: discovery.found }, options)
   }
 
-  /** After an upstream's list_changed: `plugin refresh` by the system, appending nothing when no tool changed. */
+  /** After an upstream's list_changed: `plugin refresh` by the system, appending nothing when no tool changed (agents are told either way). */
   async #rediscover(plugin: string): Promise<void> {
     const installed = this.#state.plugins[plugin]
     if (!installed) return
     const discovery = await this.#discover({ plugin, url: installed.url, transport: installed.transport })
     if (!discovery.ok) throw new Error(discovery.error.error.message)
-    if (sameTools(this.#state, plugin, discovery.found)) return
+    // Nothing to re-pin: the agents' lists are as they were, but they hear the upstream's word, as they would directly.
+    if (sameTools(this.#state, plugin, discovery.found)) return this.#mcp.listChanged(plugin, "tools")
     const outcome = await this.execute({ _tag: "RefreshPlugin", plugin, discovery: discovery.found }, { actor: LIST_CHANGED })
     if (!outcome.ok) throw new Error(outcome.error.message)
   }

@@ -16,7 +16,7 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
     const { tools } = await client.listTools()
     // Berth's own memory tools first (the starter lets every agent use memory), then the plugin's, namespaced.
     expect(tools.slice(0, 5).map((t) => t.name)).toEqual(Object.keys(MEMORY_TOOLS))
-    expect(tools.slice(5).map((t) => t.name).sort()).toEqual(["up__echo", "up__elicit", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__roots", "up__sample", "up__structured"])
+    expect(tools.slice(5).map((t) => t.name).sort()).toEqual(["up__echo", "up__elicit", "up__fail", "up__log", "up__progress", "up__protocol-error", "up__region", "up__roots", "up__sample", "up__structured"])
     expect(tools.find((t) => t.name === "up__structured")?.outputSchema).toMatchObject({ type: "object" })
 
     expect(await client.callTool({ name: "up__echo", arguments: { text: "hi" } })).toMatchObject({ content: [{ type: "text", text: "echo: hi" }] })

@@ -83,6 +83,11 @@ const promptInput = fromJsonSchema<{ prompt: string }>({
   properties: { prompt: { type: "string" } },
   required: ["prompt"]
 })
+const regionInput = fromJsonSchema<{ region: string; text: string }>({
+  type: "object",
+  properties: { region: { type: "string", "x-mcp-header": "Region" }, text: { type: "string" } },
+  required: ["region", "text"]
+})
 const greetArgs = fromJsonSchema<{ name: string }>({
   type: "object",
   properties: { name: { type: "string" } },
@@ -186,6 +191,10 @@ const buildServer = (ns: Namespace) => {
     const content = acceptedContent(responses, "city")
     return { content: [{ type: "text", text: content ? `the user chose ${String(content.city)}` : "the user declined" }] }
   })
+
+  server.registerTool("region", { description: description("region"), inputSchema: regionInput }, async ({ region, text }) => ({
+    content: [{ type: "text", text: `${region}: ${text}` }]
+  }))
 
   server.registerTool("roots", { description: description("roots") }, async (ctx) => {
     const listed = ctx.mcpReq.inputResponses?.roots as { roots: Array<{ uri: string; name?: string }> } | undefined
