@@ -169,8 +169,8 @@ export const agentServer = (
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
     const ref = { ...installed(host, target.plugin), ...agentEra(ctx) }
     // A run of its own: authorized, rate-limited and recorded (read-call.ts).
-    const result = await recordedRead(host, agent, { kind: "resource", plugin: target.plugin, args: { uri: target.uri } }, () =>
-      host.pool.use(ref, (client) => client.readResource({ uri: target.uri }))
+    const result = await recordedRead(host, agent, { kind: "resource", plugin: target.plugin, args: { uri: target.uri } }, { ctx, send }, (signal) =>
+      host.pool.use(ref, (client) => client.readResource({ uri: target.uri }, { signal }))
     )
     return { ...result, contents: result.contents.map((c) => ({ ...c, uri: names.resource(target.plugin, c.uri) })) }
   })
@@ -212,8 +212,8 @@ export const agentServer = (
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
     const ref = { ...installed(host, target.plugin), ...agentEra(ctx) }
     const params = { name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) }
-    return recordedRead(host, agent, { kind: "prompt", plugin: target.plugin, prompt: target.name, args: params }, () =>
-      host.pool.use(ref, (client) => client.getPrompt(params))
+    return recordedRead(host, agent, { kind: "prompt", plugin: target.plugin, prompt: target.name, args: params }, { ctx, send }, (signal) =>
+      host.pool.use(ref, (client) => client.getPrompt(params, { signal }))
     )
   })
 

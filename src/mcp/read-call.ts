@@ -4,11 +4,13 @@
 // request that reaches an upstream is in the log. The run's `kind` is "resource" or "prompt"; its
 // `tool` names the plugin's prompt (`{plugin}__{prompt}`) or, for a resource, `{plugin}__resources/read`:
 // a resource URI may carry what an agent composed, so it is recorded, like arguments, by hash.
-import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server"
+import { ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
 import { redact } from "../runs/redact.ts"
 import { throttleAttributes } from "../policy/rate-limiter.ts"
 import { authorizePluginRead, decisionAttributes } from "./authorize.ts"
-import { beginRun, measure } from "./call-tool.ts"
+import { beginRun, measure, respond, resumeParked } from "./call-tool.ts"
+import { withinCall } from "./call-scope.ts"
+import { type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import type { WorkspaceHost } from "./host.ts"
 import { namespaced } from "./namespacing.ts"
 import { startSpan } from "./trace.ts"
@@ -22,8 +24,30 @@ export interface PluginRead {
   readonly args: Record<string, unknown>
 }
 
-export const recordedRead = async <R>(host: WorkspaceHost, agent: string, read: PluginRead, perform: () => Promise<R>): Promise<R> => {
+/** The agent request a read answers, so what the upstream asks during it reaches the agent (upstream-call.ts). */
+export interface ReadRelay {
+  readonly ctx: ServerContext
+  readonly send: SendToAgent
+}
+
+/**
+ * A read as a run. Like a tool call it is carried by an UpstreamCall, so an upstream that asks the
+ * agent something while serving it (elicitation, sampling) is answered in either era: on the 2025
+ * protocol on the read's own stream, on MCP 2026-07-28 by `input_required` and the agent's retry of
+ * the same read with its answers and the requestState.
+ */
+export const recordedRead = async <R>(
+  host: WorkspaceHost,
+  agent: string,
+  read: PluginRead,
+  relay: ReadRelay,
+  perform: (signal: AbortSignal) => Promise<R>
+): Promise<R> => {
   const tool = read.kind === "prompt" ? namespaced(read.plugin, read.prompt!) : namespaced(read.plugin, "resources/read")
+  // What a parked read is filed under, apart from any tool of the same name.
+  const parkedAs = `${read.kind === "prompt" ? "prompts/get" : "resources/read"} ${tool}`
+  const resumed = await resumeParked(host, agent, { name: parkedAs }, relay.ctx, relay.send)
+  if (resumed) return (await respond(host, agent, parkedAs, resumed)) as R
   const traced = beginRun(host, agent, { name: tool, arguments: read.args }, await host.vault.scrubber(), undefined, {
     rootSpan: read.kind === "prompt" ? "prompts/get" : "resources/read",
     fields: { kind: read.kind }
@@ -46,18 +70,24 @@ export const recordedRead = async <R>(host: WorkspaceHost, agent: string, read: 
   traced.start()
   const upstream = startSpan(traced.traceId, `upstream ${read.plugin}`, traced.root.spanId)
   const attributes = { "berth.plugin": read.plugin }
-  try {
-    const result = await perform()
-    const measured = measure(result)
-    traced.finish("ok", [authorizeSpan, upstream.end({ code: "ok" }, attributes)], {
-      resultHash: measured.hash,
-      resultSize: measured.size,
-      ...(traced.capture ? { result: redact(result, traced.scrubber) } : {})
-    })
-    return result
-  } catch (error) {
+  const first = { ctx: relay.ctx, send: relay.send, progressToken: undefined }
+  const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal }) =>
+    withinCall(call, () => perform(signal)) as Promise<never>, host.answerLimitMs)
+  const conclude = (settled: Settled) => {
+    if (settled.kind === "done") {
+      const result = settled.result as unknown as R
+      const measured = measure(result)
+      traced.finish("ok", [authorizeSpan, upstream.end({ code: "ok" }, attributes), ...call.spans], {
+        resultHash: measured.hash,
+        resultSize: measured.size,
+        ...(traced.capture ? { result: redact(result, traced.scrubber) } : {})
+      })
+      return settled.result
+    }
+    const error = call.abortReason ?? settled.error
     const message = traced.scrubber.text(error instanceof Error ? error.message : String(error))
-    traced.finish("error", [authorizeSpan, upstream.end({ code: "error", message }, attributes)], { error: message })
+    traced.finish("error", [authorizeSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
     throw error
   }
+  return (await respond(host, agent, parkedAs, { call, conclude, run: traced.run, plugin: read.plugin })) as R
 }

@@ -48,13 +48,13 @@ const isConnectionFailure = (error: unknown): boolean =>
     error.code !== SdkErrorCode.CapabilityNotSupported)
 
 /**
- * An upstream's request to its client, passed to the agent whose call it arrived in. Outside a call
+ * An upstream's request to its client, passed to the agent whose request (tool call or read) it arrived in. Outside one
  * (on the legacy SSE transport's one shared stream, or between calls) no agent can be named.
  */
 const relayToAgent = (request: UpstreamRequest, signal: AbortSignal): Promise<unknown> => {
   const call = currentCall()
   if (!call) {
-    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth relays ${request.method} only within a tool call on Streamable HTTP, where it can name the agent`)
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth relays ${request.method} only within an agent's request (a tool call, prompts/get or resources/read) on Streamable HTTP, where it can name the agent`)
   }
   return call.ask(request, signal)
 }

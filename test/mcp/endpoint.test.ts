@@ -99,7 +99,7 @@ describe.each<Era>(["modern", "legacy"])("through Berth, %s protocol", (era) => 
     const read = await client.readResource({ uri: resources[0]!.uri })
     expect(read.contents).toEqual([{ uri: "berth://up/test%3A%2F%2Freadme", mimeType: "text/plain", text: "hello from test://readme" }])
     const { prompts } = await client.listPrompts()
-    expect(prompts.map((p) => p.name)).toEqual(["up__greet"])
+    expect(prompts.map((p) => p.name)).toEqual(["up__greet", "up__interview"])
     const prompt = await client.getPrompt({ name: "up__greet", arguments: { name: "Ada" } })
     expect(prompt.messages).toEqual([{ role: "user", content: { type: "text", text: "Say hello to Ada" } }])
     await client.close()

@@ -3,7 +3,7 @@
 // hash (the URI and the prompt's arguments by hash only). A refusal is a denied run and reaches no upstream.
 import { expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
-import { dockedWorkspace, mcpClient } from "./berth-client.ts"
+import { ANSWERING, dockedWorkspace, type Era, mcpClient } from "./berth-client.ts"
 
 const README = "berth://up/test%3A%2F%2Freadme"
 
@@ -42,4 +42,25 @@ it("a read the policies refuse, or one over the rate limit, is a denied run, and
   expect(runs.map((r: any) => r.tool).sort()).toEqual(["up__greet", "up__resources/read"])
   // Neither refused request reached the upstream (its counter counts tool calls only; none were made).
   expect(await upstream.calls()).toEqual({})
+})
+
+it.each<Era>(["legacy", "modern"])("a prompt whose upstream asks the user first (%s protocol): the agent is asked, and the read stays one run", async (era) => {
+  // 2025 era: the elicitation rides the prompts/get request's own stream. 2026-07-28: prompts/get
+  // answers input_required with Berth's requestState, and the agent's retry of it finishes the read.
+  const { slug, key } = await dockedWorkspace()
+  const client = await mcpClient(slug, key, era, ANSWERING)
+  let asked = 0
+  client.setRequestHandler("elicitation/create", async (request) => {
+    asked++
+    expect(request.params).toMatchObject({ message: "Which topic?" })
+    return { action: "accept", content: { topic: "harbours" } }
+  })
+  const prompt = await client.getPrompt({ name: "up__interview" })
+  expect(prompt.messages).toEqual([{ role: "user", content: { type: "text", text: "Write about harbours" } }])
+  expect(asked).toBe(1)
+  const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
+  expect(runs.map((r: any) => [r.tool, r.status])).toEqual([["up__interview", "ok"]])
+  const run = await ok({ _tag: "GetRun", workspace: slug, run: runs[0].run })
+  expect(run.spans.find((s: any) => s.name === "agent elicitation/create")).toMatchObject({ status: { code: "ok" } })
+  await client.close()
 })

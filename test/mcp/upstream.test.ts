@@ -52,7 +52,7 @@ for (const mode of ["legacy", "modern"] as const) {
         { uri: "test://readme", mimeType: "text/plain", text: "hello from test://readme" }
       ])
       const { prompts } = await client.listPrompts()
-      expect(prompts.map((p) => p.name)).toEqual(["greet"])
+      expect(prompts.map((p) => p.name)).toEqual(["greet", "interview"])
       expect((await client.getPrompt({ name: "greet", arguments: { name: "Ada" } })).messages).toEqual([
         { role: "user", content: { type: "text", text: "Say hello to Ada" } }
       ])

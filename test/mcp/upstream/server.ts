@@ -83,11 +83,13 @@ const promptInput = fromJsonSchema<{ prompt: string }>({
   properties: { prompt: { type: "string" } },
   required: ["prompt"]
 })
-const regionInput = fromJsonSchema<{ region: string; text: string }>({
+// `x-mcp-header` (SEP-2243) is an extension keyword the JSON Schema type does not know.
+const regionSchema = {
   type: "object",
   properties: { region: { type: "string", "x-mcp-header": "Region" }, text: { type: "string" } },
   required: ["region", "text"]
-})
+}
+const regionInput = fromJsonSchema<{ region: string; text: string }>(regionSchema as Parameters<typeof fromJsonSchema>[0])
 const greetArgs = fromJsonSchema<{ name: string }>({
   type: "object",
   properties: { name: { type: "string" } },
@@ -228,6 +230,20 @@ const buildServer = (ns: Namespace) => {
   server.registerPrompt("greet", { description: "Greets someone", argsSchema: greetArgs }, ({ name }) => ({
     messages: [{ role: "user", content: { type: "text", text: `Say hello to ${name}` } }]
   }))
+
+  // A prompt that asks the client's user first (SEP-2322: input requests outside tool calls).
+  server.registerPrompt("interview", { description: "Asks the client's user for a topic, then writes the prompt" }, async (ctx) => {
+    const answer = ctx.mcpReq.inputResponses?.topic
+    if (!answer) {
+      return inputRequired({
+        inputRequests: {
+          topic: inputRequired.elicit({ message: "Which topic?", requestedSchema: { type: "object", properties: { topic: { type: "string" } }, required: ["topic"] } })
+        }
+      })
+    }
+    const content = acceptedContent(ctx.mcpReq.inputResponses, "topic")
+    return { messages: [{ role: "user", content: { type: "text", text: content ? `Write about ${String(content.topic)}` : "Write about anything" } }] }
+  })
 
   return server
 }
