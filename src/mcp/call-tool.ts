@@ -4,7 +4,15 @@
 // refused before dispatch records its whole run in one append. Arguments and results appear only
 // as size and hash, unless the workspace captures payloads (then redacted, runs/redact.ts).
 import type { CallToolResult } from "@modelcontextprotocol/server"
-import { CLIENT_CAPABILITIES_META_KEY, inputRequired, LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  inputRequired,
+  LOG_LEVEL_META_KEY,
+  MissingRequiredClientCapabilityError,
+  ProtocolError,
+  ProtocolErrorCode,
+  type ServerContext
+} from "@modelcontextprotocol/server"
 import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
 import { redact, type Scrubber, SHAPES_ONLY } from "../runs/redact.ts"
@@ -247,6 +255,8 @@ export const callTool = async (
     const error = aborted ?? settled.error
     const message = traced.scrubber.text(error instanceof Error ? error.message : String(error))
     traced.finish("error", [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
+    // Berth's own refusal mid-call (a capability the agent lacks, -32021) reaches the agent as itself.
+    if (aborted instanceof MissingRequiredClientCapabilityError) throw aborted
     if (aborted !== undefined) throw new ProtocolError(ProtocolErrorCode.InternalError, `the call was aborted: ${message}`)
     // The credential's authorization server refused to refresh it: the agent is told how it comes back.
     if (needsReconnect(error)) return { content: [{ type: "text", text: `Berth refused this call: ${message}` }], isError: true }

@@ -262,7 +262,10 @@ export class UpstreamCall {
     const serving = this.#serving
     if (!serving) return
     const envelope = serving.ctx.mcpReq.envelope as Record<string, unknown> | undefined
-    const level = isModern(serving.ctx) ? envelope?.[LOG_LEVEL_META_KEY] : this.#host.logLevels.get(this.#agent)
+    const modern = isModern(serving.ctx)
+    const level = modern ? envelope?.[LOG_LEVEL_META_KEY] : this.#host.logLevels.get(this.#agent)
+    // A 2026-07-28 request that names no level gets no logs (SEP-2575), whatever a 2025 upstream sends.
+    if (modern && typeof level !== "string") return
     if (typeof level === "string" && severity(message.level) < severity(level)) return
     serving.ctx.mcpReq.notify({ method: "notifications/message", params: message } as never).catch(() => undefined)
   }
@@ -319,12 +322,14 @@ export class UpstreamCall {
     if (!declares(capabilities, needed)) {
       // MCP's own error for it (-32021, SEP-2575), naming the capability, so the agent learns what to declare.
       const [top, sub] = needed
-      return Promise.reject(
-        new MissingRequiredClientCapabilityError(
-          { requiredCapabilities: { [top]: sub === undefined ? {} : { [sub]: {} } } },
-          `the agent cannot answer ${request.method}: it did not declare the '${needed.join(".")}' capability`
-        )
+      const missing = new MissingRequiredClientCapabilityError(
+        { requiredCapabilities: { [top]: sub === undefined ? {} : { [sub]: {} } } },
+        `the agent cannot answer ${request.method}: it did not declare the '${needed.join(".")}' capability`
       )
+      // A 2025 upstream could not see the agent's capabilities, so Berth, serving the agent in 2026-07-28,
+      // refuses the agent's request itself, as a 2026-07-28 server would; a 2026-07-28 upstream that asked anyway hears it.
+      if (request.upstreamEra === "legacy") this.abort(missing)
+      return Promise.reject(missing)
     }
     // The upstream's own key when it has one (a 2026-07-28 upstream's input request), so the agent sees what the upstream asked under.
     const own = typeof request.id === "string" && !this.#asked.has(request.id) ? request.id : undefined
