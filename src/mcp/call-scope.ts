@@ -17,8 +17,6 @@ export interface UpstreamRequest {
   readonly params?: Record<string, unknown> | undefined
   /** The request's id; for a 2026-07-28 upstream's input request, its key in `inputRequests`. */
   readonly id?: string | number | undefined
-  /** `legacy`: asked on a 2025 wire, by an upstream that cannot have seen the agent's own capabilities. */
-  readonly upstreamEra?: "legacy" | undefined
 }
 
 export interface AgentCall {

@@ -8,7 +8,6 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   inputRequired,
   LOG_LEVEL_META_KEY,
-  MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
   type ServerContext
@@ -255,8 +254,6 @@ export const callTool = async (
     const error = aborted ?? settled.error
     const message = traced.scrubber.text(error instanceof Error ? error.message : String(error))
     traced.finish("error", [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
-    // Berth's own refusal mid-call (a capability the agent lacks, -32021) reaches the agent as itself.
-    if (aborted instanceof MissingRequiredClientCapabilityError) throw aborted
     if (aborted !== undefined) throw new ProtocolError(ProtocolErrorCode.InternalError, `the call was aborted: ${message}`)
     // The credential's authorization server refused to refresh it: the agent is told how it comes back.
     if (needsReconnect(error)) return { content: [{ type: "text", text: `Berth refused this call: ${message}` }], isError: true }

@@ -326,9 +326,8 @@ export class UpstreamCall {
         { requiredCapabilities: { [top]: sub === undefined ? {} : { [sub]: {} } } },
         `the agent cannot answer ${request.method}: it did not declare the '${needed.join(".")}' capability`
       )
-      // A 2025 upstream could not see the agent's capabilities, so Berth, serving the agent in 2026-07-28,
-      // refuses the agent's request itself, as a 2026-07-28 server would; a 2026-07-28 upstream that asked anyway hears it.
-      if (request.upstreamEra === "legacy") this.abort(missing)
+      // The upstream hears it and decides: a tool may go on without the answer (SEP-2322's capability
+      // check expects that), where refusing the agent's whole request would take that choice away.
       return Promise.reject(missing)
     }
     // The upstream's own key when it has one (a 2026-07-28 upstream's input request), so the agent sees what the upstream asked under.

@@ -161,9 +161,8 @@ export class UpstreamPool {
     // On a 2025 session's stream, or a 2026-07-28 listen stream (watchResource): the same handler.
     client.setNotificationHandler("notifications/resources/updated", (n) => this.#events.onResourceUpdated?.(ref.plugin, n.params.uri))
     // The request's id: for a 2026-07-28 upstream's input request, its key, which the agent is asked under.
-    const upstreamEra = era === "legacy" ? { upstreamEra: "legacy" as const } : {}
-    client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id, ...upstreamEra }, ctx.mcpReq.signal) as never)
-    client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id, ...upstreamEra }, ctx.mcpReq.signal) as never)
+    client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
+    client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
     if (era === "modern") client.setRequestHandler("roots/list", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
     const url = new URL(ref.url)
     // A static credential's headers are set once; an OAuth credential's token is asked for per request (src/vault/oauth).

@@ -71,16 +71,15 @@ describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", 
     await client.close()
   })
 
-  it("a 2025 upstream that asks for what the agent did not declare: the agent's call is refused with -32021 naming the capability, as a 2026-07-28 server would", async () => {
+  it("an upstream that asks anyway for what the agent did not declare hears MCP's -32021 naming the capability", async () => {
     // server-everything speaks the 2025 protocol: it sees only Berth's pooled client's capabilities, so it asks.
     const { slug, key } = await dockedWorkspace()
     await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
     const client = await mcpClient(slug, key, "modern")
     const result = await client.callTool({ name: "everything__trigger-sampling-request", arguments: { prompt: "hi", maxTokens: 5 } }).catch((e: unknown) => e)
-    expect(result).toMatchObject({ code: -32021, data: { requiredCapabilities: { sampling: {} } } })
-    expect(String(result)).toContain("the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability")
-    const { status, spans } = await runSpans(slug)
-    expect(status).toBe("error")
+    // server-everything's tool reports the error it heard as its own result.
+    expect(JSON.stringify(result)).toContain("the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability")
+    const { spans } = await runSpans(slug)
     expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
     await client.close()
   })
