@@ -38,8 +38,8 @@ export const RunStarted = defineEvent("RunStarted", {
   argsHash: Sha256Hex,
   argsSize: Schema.Number,
   args: Schema.optional(Schema.Unknown),
-  /** Absent on a tool call's run (every run before code runs existed); a plugin's resources/read or prompts/get is "resource" or "prompt". */
-  kind: Schema.optional(Schema.Literals(["tool", "code", "resource", "prompt"])),
+  /** Absent on a tool call's run (every run before code runs existed); a plugin's resources/read, prompts/get or completion/complete is "resource", "prompt" or "completion". */
+  kind: Schema.optional(Schema.Literals(["tool", "code", "resource", "prompt", "completion"])),
   /** A code run: the submitted source's sha256 and size in bytes, and its limits. */
   codeHash: Schema.optional(Sha256Hex),
   codeSize: Schema.optional(Schema.Number),

@@ -224,11 +224,17 @@ export const agentServer = (
     const named = isPrompt ? names.splitTool(ref.name) : names.splitResource(ref.uri)
     if (!named) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${isPrompt ? ref.name : ref.uri}' names no plugin's ${isPrompt ? "prompt" : "resource template"}`)
     const upstreamRef = isPrompt ? { ...ref, name: (named as { name: string }).name } : { ...ref, uri: (named as { uri: string }).uri }
-    return host.pool.use({ ...pluginRef(host, agent, isPrompt ? "get_prompt" : "read_resource", named.plugin), ...agentEra(ctx) }, (client) => {
-      if (!client.getServerCapabilities()?.completions)
-        throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `plugin '${named.plugin}' does not offer completion`)
-      return client.complete({ ...request.params, ref: upstreamRef })
-    })
+    const params = { ...request.params, ref: upstreamRef }
+    const target = { ...installed(host, named.plugin), ...agentEra(ctx) }
+    // A run of its own, authorized as reading what it completes (read-call.ts).
+    const read = { kind: "completion" as const, plugin: named.plugin, action: isPrompt ? ("get_prompt" as const) : ("read_resource" as const), args: params }
+    return recordedRead(host, agent, read, { ctx, send }, (signal) =>
+      host.pool.use(target, (client) => {
+        if (!client.getServerCapabilities()?.completions)
+          throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `plugin '${named.plugin}' does not offer completion`)
+        return client.complete(params, { signal })
+      })
+    )
   })
 
   return server

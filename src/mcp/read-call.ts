@@ -1,9 +1,10 @@
-// resources/read and prompts/get of a plugin, each a run like a tool call: authorized (the plugin-read
-// policy), rate-limited (the agent's and the workspace's limits), recorded (RunStarted before the
-// request leaves, the upstream span, RunFinished with the result's size and sha256), so every MCP
-// request that reaches an upstream is in the log. The run's `kind` is "resource" or "prompt"; its
-// `tool` names the plugin's prompt (`{plugin}__{prompt}`) or, for a resource, `{plugin}__resources/read`:
-// a resource URI may carry what an agent composed, so it is recorded, like arguments, by hash.
+// resources/read, prompts/get and completion/complete of a plugin, each a run like a tool call:
+// authorized (the plugin-read policy), rate-limited (the agent's and the workspace's limits), recorded
+// (RunStarted before the request leaves, the upstream span, RunFinished with the result's size and
+// sha256), so every MCP request that reaches an upstream is in the log. The run's `kind` is
+// "resource", "prompt" or "completion"; its `tool` names the plugin's prompt (`{plugin}__{prompt}`) or
+// the method (`{plugin}__resources/read`, `{plugin}__completion/complete`): a resource URI or a partial
+// argument may carry what an agent composed, so it is recorded, like arguments, by hash.
 import { ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
 import { redact } from "../runs/redact.ts"
 import { throttleAttributes } from "../policy/rate-limiter.ts"
@@ -15,11 +16,16 @@ import type { WorkspaceHost } from "./host.ts"
 import { namespaced } from "./namespacing.ts"
 import { startSpan } from "./trace.ts"
 
+/** The MCP method each kind of read is. */
+const METHODS = { resource: "resources/read", prompt: "prompts/get", completion: "completion/complete" } as const
+
 export interface PluginRead {
-  readonly kind: "resource" | "prompt"
+  readonly kind: "resource" | "prompt" | "completion"
   readonly plugin: string
-  /** The prompt's upstream name; undefined for a resource. */
+  /** The prompt's upstream name; undefined for a resource or a completion. */
   readonly prompt?: string
+  /** What the plugin-read policy is asked; by default `get_prompt` for a prompt, `read_resource` otherwise. */
+  readonly action?: "get_prompt" | "read_resource"
   /** What the request asked for: `{uri}`, or `{name, arguments}` (recorded as size and hash). */
   readonly args: Record<string, unknown>
 }
@@ -43,18 +49,20 @@ export const recordedRead = async <R>(
   relay: ReadRelay,
   perform: (signal: AbortSignal) => Promise<R>
 ): Promise<R> => {
-  const tool = read.kind === "prompt" ? namespaced(read.plugin, read.prompt!) : namespaced(read.plugin, "resources/read")
+  const method = METHODS[read.kind]
+  const tool = read.kind === "prompt" ? namespaced(read.plugin, read.prompt!) : namespaced(read.plugin, method)
   // What a parked read is filed under, apart from any tool of the same name.
-  const parkedAs = `${read.kind === "prompt" ? "prompts/get" : "resources/read"} ${tool}`
+  const parkedAs = `${method} ${tool}`
+  const action = read.action ?? (read.kind === "prompt" ? "get_prompt" : "read_resource")
   const resumed = await resumeParked(host, agent, { name: parkedAs }, relay.ctx, relay.send)
   if (resumed) return (await respond(host, agent, parkedAs, resumed)) as R
   const traced = beginRun(host, agent, { name: tool, arguments: read.args }, await host.vault.scrubber(), undefined, {
-    rootSpan: read.kind === "prompt" ? "prompts/get" : "resources/read",
+    rootSpan: method,
     fields: { kind: read.kind }
   })
   const state = host.state()
   const authorizing = startSpan(traced.traceId, "authorize", traced.root.spanId)
-  const decision = authorizePluginRead(state, host.policies(), agent, read.kind === "prompt" ? "get_prompt" : "read_resource", read.plugin)
+  const decision = authorizePluginRead(state, host.policies(), agent, action, read.plugin)
   const authorizeSpan = authorizing.end(decision.allow ? { code: "ok" } : { code: "error", message: decision.reason }, decisionAttributes(decision))
   if (!decision.allow) {
     traced.finish("denied", [authorizeSpan], { error: decision.reason })

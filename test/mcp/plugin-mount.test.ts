@@ -49,6 +49,7 @@ describe.each<Era>(["modern", "legacy"])("the per-plugin mount (%s protocol)", (
     const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
     expect(runs.map((r: { agent: string; tool: string; status: string }) => [r.agent, r.tool, r.status]).sort()).toEqual([
       ["bot", "everything__completable-prompt", "ok"],
+      ["bot", "everything__completion/complete", "ok"],
       ["bot", "everything__echo", "ok"],
       ["bot", "everything__resources/read", "ok"]
     ])
@@ -72,6 +73,9 @@ describe.each<Era>(["modern", "legacy"])("the per-plugin mount (%s protocol)", (
     expect(
       (await berth.complete({ ref: { type: "ref/resource", uri: namespaced.uriTemplate }, argument: { name: "resourceId", value: "12" } })).completion.values
     ).toEqual((await upstream.complete({ ref: { type: "ref/resource", uri: text.uriTemplate }, argument: { name: "resourceId", value: "12" } })).completion.values)
+    // Each completion reached the upstream, so each is a run, by its method's name.
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug, limit: 100 })
+    expect(runs.filter((r: any) => r.tool === "everything__completion/complete").map((r: any) => r.status)).toEqual(["ok", "ok"])
     await Promise.all([berth.close(), upstream.close()])
   })
 })
