@@ -2,10 +2,9 @@
 // test/global-setup.ts): the same calls made directly and through Berth return the same content,
 // apart from the namespacing.
 import { describe, expect, it } from "vitest"
-import { inject } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
-import { directEverything as direct } from "./everything-client.ts"
-import { freshSlug, workspace } from "../workspace/workspace-client.ts"
+import { dockedEverything, directEverything as direct } from "./everything-client.ts"
+import { workspace } from "../workspace/workspace-client.ts"
 import { ANSWERING, mcpClient } from "./berth-client.ts"
 import { isMemoryTool } from "../../src/memory/tools.ts"
 
@@ -16,15 +15,6 @@ const CALLS = [
   { name: "get-structured-content", arguments: { location: "Chicago" } },
   { name: "get-annotated-message", arguments: { messageType: "error", includeImage: false } }
 ]
-
-/** A fresh workspace with agent `bot` and server-everything installed as plugin `everything`. */
-const dockedEverything = async (prefix: string) => {
-  const slug = freshSlug(prefix)
-  await ok({ _tag: "CreateWorkspace", workspace: slug })
-  const { key } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
-  await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
-  return { slug, key: key as string }
-}
 
 describe("server-everything", () => {
   it("answers the same directly and through Berth, in both eras", async () => {

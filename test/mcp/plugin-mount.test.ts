@@ -3,26 +3,19 @@
 // pipeline and is recorded under the workspace's id for the tool. And what both endpoints now pass
 // through: resource templates and completion.
 import { SELF } from "cloudflare:test"
-import { describe, expect, inject, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
-import { directEverything as direct } from "./everything-client.ts"
-import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
+import { dockedEverything, directEverything as direct } from "./everything-client.ts"
+import { eventCount } from "../workspace/workspace-client.ts"
 import { type Era, mcpClient, mountEndpoint } from "./berth-client.ts"
 
 
-const dockedEverything = async () => {
-  const slug = freshSlug("mount")
-  await ok({ _tag: "CreateWorkspace", workspace: slug })
-  const { key } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
-  await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
-  return { slug, key: key as string }
-}
 
 const COMPLETE_PROMPT = { ref: { type: "ref/prompt" as const, name: "completable-prompt" }, argument: { name: "department", value: "S" } }
 
 describe.each<Era>(["modern", "legacy"])("the per-plugin mount (%s protocol)", (era) => {
   it("serves the plugin under its own names, as it answers directly, through Berth's pipeline", async () => {
-    const { slug, key } = await dockedEverything()
+    const { slug, key } = await dockedEverything("mount")
     const upstream = await direct()
     const mount = await mcpClient(slug, key, era, {}, {}, mountEndpoint(slug, "everything"))
 
@@ -56,7 +49,7 @@ describe.each<Era>(["modern", "legacy"])("the per-plugin mount (%s protocol)", (
   })
 
   it("the workspace endpoint passes templates and completion through, namespaced", async () => {
-    const { slug, key } = await dockedEverything()
+    const { slug, key } = await dockedEverything("mount")
     const upstream = await direct()
     const berth = await mcpClient(slug, key, era)
     const templates = (await berth.listResourceTemplates()).resourceTemplates
@@ -82,7 +75,7 @@ describe.each<Era>(["modern", "legacy"])("the per-plugin mount (%s protocol)", (
 
 describe("the mount's refusals", () => {
   it("a plugin the workspace does not have is a 404 naming it; a wrong key is a 401 as at the workspace endpoint", async () => {
-    const { slug, key } = await dockedEverything()
+    const { slug, key } = await dockedEverything("mount")
     const before = await eventCount(slug)
     const missing = await SELF.fetch(mountEndpoint(slug, "nope"), { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{}" })
     expect(missing.status).toBe(404)

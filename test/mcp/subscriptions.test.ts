@@ -1,18 +1,10 @@
 // Resource subscriptions through Berth: a 2025-era session subscribes to a plugin's resource, Berth
 // subscribes upstream once (server-everything, a real process, keeps subscriptions per session), and
 // the upstream's notifications/resources/updated reach the session under Berth's URI for it.
-import { describe, expect, inject, it } from "vitest"
-import { ok } from "../admin/rpc-client.ts"
-import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
+import { describe, expect, it } from "vitest"
+import { dockedEverything } from "./everything-client.ts"
+import { eventCount } from "../workspace/workspace-client.ts"
 import { mcpClient, rawCall } from "./berth-client.ts"
-
-const dockedEverything = async () => {
-  const slug = freshSlug("subscribe")
-  await ok({ _tag: "CreateWorkspace", workspace: slug })
-  const { key } = await ok({ _tag: "RegisterAgent", workspace: slug, agent: "bot" })
-  await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
-  return { slug, key: key as string }
-}
 
 const eventually = async (found: () => boolean, what: string) => {
   const deadline = Date.now() + 15_000
@@ -24,7 +16,7 @@ const eventually = async (found: () => boolean, what: string) => {
 
 describe("resource subscriptions", () => {
   it("a 2025 session hears an upstream resource's updates under Berth's URI; subscribing appends nothing", async () => {
-    const { slug, key } = await dockedEverything()
+    const { slug, key } = await dockedEverything("subscribe")
     const client = await mcpClient(slug, key, "legacy")
     const updates: Array<string> = []
     client.setNotificationHandler("notifications/resources/updated", (n) => void updates.push(n.params.uri))
@@ -46,7 +38,7 @@ describe("resource subscriptions", () => {
   })
 
   it("refused clearly: without a session, for memory, for a plugin the workspace lacks; a 2026-07-28 agent uses subscriptions/listen", async () => {
-    const { slug, key } = await dockedEverything()
+    const { slug, key } = await dockedEverything("subscribe")
     const before = await eventCount(slug)
     const subscribe = (uri: string) => ({ jsonrpc: "2.0", id: 7, method: "resources/subscribe", params: { uri } })
     const sessionless = await rawCall(slug, { authorization: `Bearer ${key}` }, subscribe("berth://everything/demo%3A%2F%2Fx"))
