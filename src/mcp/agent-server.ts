@@ -15,6 +15,7 @@ import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools 
 import { callMemoryTool } from "./memory-call.ts"
 import { recordedRead } from "./read-call.ts"
 import type { ResourceSubscriptions } from "./resource-subscriptions.ts"
+import { watch, watchTarget } from "./resource-watch.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
 import { workspaceLimits } from "../sandbox/limits.ts"
 import { RUN_CODE, runCodeTool } from "../sandbox/tool.ts"
@@ -40,15 +41,6 @@ const installed = (host: WorkspaceHost, plugin: string) => {
   return { plugin, url: p.url, transport: p.transport }
 }
 
-/** The plugin to read from, or the refusal naming the rule or the denying policy. */
-const pluginRef = (host: WorkspaceHost, agent: string, action: PluginRead, plugin: string) => {
-  const state = host.state()
-  const decision = authorizePluginRead(state, host.policies(), agent, action, plugin)
-  if (!decision.allow) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: ${decision.reason}`)
-  const p = state.plugins[plugin]!
-  return { plugin, url: p.url, transport: p.transport }
-}
-
 /**
  * `session` and `subscriptions` for a 2025-era session (sessions.ts), whose stream can carry what an
  * agent subscribed to. The lists announce changes (endpoint.ts `listChanged`).
@@ -64,8 +56,8 @@ export const agentServer = (
   const server = new Server(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },
-      // Only a 2025 session has a stream for a subscription's updates; a 2026-07-28 listen is not fed resource updates yet.
-      resources: { listChanged: true, ...(session === undefined ? {} : { subscribe: true }) },
+      // A 2025 session subscribes with resources/subscribe, a 2026-07-28 agent in its subscriptions/listen filter (endpoint.ts).
+      resources: { listChanged: true, subscribe: true },
       prompts: { listChanged: true },
       logging: {},
       completions: {}
@@ -175,26 +167,22 @@ export const agentServer = (
     return { ...result, contents: result.contents.map((c) => ({ ...c, uri: names.resource(target.plugin, c.uri) })) }
   })
 
-  /** The plugin resource a subscribe names, once the agent may read it; only a 2025 session has a stream to hear updates on. */
-  const watchable = (uri: string) => {
+  /** Only a 2025 session has a stream to hear a subscription's updates on; a 2026-07-28 agent names resources in its listen filter. */
+  const sessionOf = () => {
     if (session === undefined || subscriptions === undefined)
       throw new ProtocolError(ProtocolErrorCode.InvalidRequest, "resources/subscribe needs a 2025 session (Mcp-Session-Id): updates are sent on its stream")
-    if (whole && splitMemoryUri(uri)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, "workspace memory's resources cannot be subscribed to")
-    const target = names.splitResource(uri)
-    if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
-    installed(host, target.plugin)
-    return { target, session, subscriptions }
+    return { session, subscriptions }
   }
 
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
-    const { target, session, subscriptions } = watchable(request.params.uri)
-    const ref = { ...pluginRef(host, agent, "read_resource", target.plugin), ...agentEra(ctx) }
-    await subscriptions.add(session, target.plugin, target.uri, request.params.uri, () => host.pool.watchResource(ref, target.uri))
+    const { session, subscriptions } = sessionOf()
+    await watch(host, subscriptions, session, agent, names, request.params.uri, agentEra(ctx))
     return {}
   })
 
   server.setRequestHandler("resources/unsubscribe", async (request) => {
-    const { target, session, subscriptions } = watchable(request.params.uri)
+    const { session, subscriptions } = sessionOf()
+    const target = watchTarget(host, names, request.params.uri)
     await subscriptions.remove(session, target.plugin, target.uri)
     return {}
   })

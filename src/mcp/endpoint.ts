@@ -4,7 +4,7 @@
 // the agent's 2025-era session (sessions.ts). `/w/{ws}/mcp` serves the
 // whole workspace; `/w/{ws}/mcp/{plugin}` one plugin under the upstream's own names, through the
 // same authentication, allowlist, policies, limits, grants and recording.
-import { createMcpHandler, isLegacyRequest, originValidationResponse } from "@modelcontextprotocol/server"
+import { type AuthInfo, createMcpHandler, isLegacyRequest, originValidationResponse } from "@modelcontextprotocol/server"
 import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
 import { refuseExcludedClient } from "../bots/mcp-gate.ts"
@@ -13,6 +13,7 @@ import { authenticate, authenticateRequest } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
 import { LegacySessions } from "./sessions.ts"
 import { paramHeaderRefusal } from "./param-headers.ts"
+import { watch } from "./resource-watch.ts"
 import { ResourceSubscriptions } from "./resource-subscriptions.ts"
 import type { UpstreamList } from "./upstream-pool.ts"
 import type { WorkspaceHost } from "./host.ts"
@@ -25,6 +26,8 @@ export const MCP_MAX_BODY_BYTES = 1024 * 1024
 /** A plugin's own mount: the segment after /mcp/, before any query. */
 const MOUNT = /\/mcp\/([^/?#]+)(?:[?#]|$)/
 
+/** What a 2026-07-28 listen stream's watcher id starts with, apart from a 2025 session's. */
+const LISTEN = "listen:"
 /** The first protocol revision without sessions; any later one is modern too (revisions are dates). */
 const MODERN = "2026-07-28"
 /** How long a refusal waits for the rest of a body it did not read (see `handle`). */
@@ -56,10 +59,60 @@ export class McpEndpoint {
     )
   }
 
-  /** A plugin's resource changed upstream: each 2025 session watching it hears, under its own name for it. */
+  /**
+   * A plugin's resource changed upstream: each 2025 session watching it hears, and each 2026-07-28
+   * listen stream whose filter names it, under the URI as that agent named it.
+   */
   resourceUpdated(plugin: string, uri: string): void {
-    for (const [session, agentUri] of this.#subscriptions.watchers(plugin, uri))
-      this.#sessions.notify(session, { method: "notifications/resources/updated", params: { uri: agentUri } })
+    const listened = new Set<string>()
+    for (const [watcher, agentUri] of this.#subscriptions.watchers(plugin, uri)) {
+      if (watcher.startsWith(LISTEN)) listened.add(agentUri)
+      else this.#sessions.notify(watcher, { method: "notifications/resources/updated", params: { uri: agentUri } })
+    }
+    for (const agentUri of listened) this.#handler.notify.resourceUpdated(agentUri)
+  }
+
+  /**
+   * A 2026-07-28 `subscriptions/listen` whose filter names resources: each URI the agent may read is
+   * watched upstream for as long as the stream is open, and the rest are left out of the filter the
+   * SDK's listen router is given, so the agent's acknowledgement says which were honoured.
+   */
+  async #listenWithResources(request: Request, agent: string, names: Names, authInfo: AuthInfo): Promise<Response | undefined> {
+    type Listen = { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } }
+    const body = (await peekJson(request, MCP_MAX_BODY_BYTES)) as Listen | undefined
+    const wanted = body?.method === "subscriptions/listen" ? body.params?.notifications?.resourceSubscriptions : undefined
+    if (!Array.isArray(wanted) || wanted.length === 0) return undefined
+    const watcher = `${LISTEN}${crypto.randomUUID()}`
+    const release = () => void this.#subscriptions.removeSession(watcher)
+    const honoured: Array<string> = []
+    for (const uri of new Set(wanted.filter((u): u is string => typeof u === "string"))) {
+      const watched = await watch(this.#host, this.#subscriptions, watcher, agent, names, uri, {}).then(() => true, () => false)
+      if (watched) honoured.push(uri)
+    }
+    const notifications = { ...body!.params!.notifications, resourceSubscriptions: honoured }
+    const headers = new Headers(request.headers)
+    headers.delete("content-length")
+    const narrowed = new Request(request.url, { method: "POST", headers, body: JSON.stringify({ ...body, params: { ...body!.params, notifications } }) })
+    const response = await this.#handler.fetch(narrowed, { authInfo })
+    if (!response.body) {
+      release()
+      return response
+    }
+    // The upstream subscriptions last as long as the stream: released when it ends or the agent goes.
+    const reader = response.body.getReader()
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read()
+        if (!done) return controller.enqueue(value)
+        release()
+        controller.close()
+      },
+      cancel(reason) {
+        release()
+        return reader.cancel(reason)
+      }
+    })
+    return new Response(stream, { status: response.status, headers: response.headers })
   }
 
   /**
@@ -112,6 +165,8 @@ export class McpEndpoint {
     if (version !== null && version >= MODERN) {
       const mismatch = await this.#paramHeaderMismatch(request, names)
       if (mismatch) return mismatch
+      const listening = await this.#listenWithResources(request, auth.agent, names, authInfo)
+      if (listening) return listening
     }
     if ((version === null || version < MODERN) && (await isLegacyRequest(request, await peekJson(request, MCP_MAX_BODY_BYTES)))) {
       const sessioned = await this.#sessions.handle(request, auth.agent, names, authInfo)

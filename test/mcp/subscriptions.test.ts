@@ -37,7 +37,27 @@ describe("resource subscriptions", () => {
     await client.close()
   })
 
-  it("refused clearly: without a session, for memory, for a plugin the workspace lacks; a 2026-07-28 agent uses subscriptions/listen", async () => {
+  it("a 2026-07-28 agent names resources in its subscriptions/listen filter; Berth honours those it may read and relays their updates", async () => {
+    const { slug, key } = await dockedEverything("subscribe")
+    const client = await mcpClient(slug, key, "modern")
+    const updates: Array<string> = []
+    client.setNotificationHandler("notifications/resources/updated", (n) => void updates.push(n.params.uri))
+    const { resources } = await client.listResources()
+    const uri = resources.find((r) => r.uri.startsWith("berth://everything/"))!.uri
+    const before = await eventCount(slug)
+    const subscription = await client.listen({ resourceSubscriptions: [uri, "berth://memory/notes/k", "berth://ghost/x"] })
+    // Only what Berth watches upstream is acknowledged.
+    expect(subscription.honoredFilter).toEqual({ resourceSubscriptions: [uri] })
+    expect(await eventCount(slug)).toBe(before)
+    await client.callTool({ name: "everything__toggle-subscriber-updates", arguments: {} })
+    await eventually(() => updates.length > 0, "an update on the listen stream")
+    expect(new Set(updates)).toEqual(new Set([uri]))
+    await subscription.close()
+    await client.callTool({ name: "everything__toggle-subscriber-updates", arguments: {} })
+    await client.close()
+  })
+
+  it("refused clearly: without a session, for memory, for a plugin the workspace lacks, and by a 2026-07-28 agent, which uses subscriptions/listen", async () => {
     const { slug, key } = await dockedEverything("subscribe")
     const before = await eventCount(slug)
     const subscribe = (uri: string) => ({ jsonrpc: "2.0", id: 7, method: "resources/subscribe", params: { uri } })
@@ -54,6 +74,7 @@ describe("resource subscriptions", () => {
     await expect(client.subscribeResource({ uri: "demo://x" })).rejects.toThrow("is not a Berth resource URI")
     await client.close()
 
+    // resources/subscribe is not a 2026-07-28 method: the SDK answers that itself.
     const modern = await mcpClient(slug, key, "modern")
     await expect(modern.subscribeResource({ uri: "berth://everything/demo%3A%2F%2Fx" })).rejects.toThrow()
     await modern.close()
