@@ -112,7 +112,11 @@ export class UpstreamPool {
         // Through a 2025 session, the upstream's own requests and a 2025 agent's cancellation reach the
         // call as they would directly. An upstream that serves 2025 without sessions (the SDK v2's
         // default) could do neither, so a 2025 agent is better served by the 2026-07-28 wire there.
-        const legacy = await this.#open(ref, key, () => connecting, "legacy").catch(() => undefined)
+        // Unreachable says nothing about sessions: the caller hears it, and the next call looks again.
+        const legacy = await this.#open(ref, key, () => connecting, "legacy").catch((error: unknown) => {
+          if (error instanceof TypeError) throw error
+          return undefined
+        })
         if ((legacy?.transport as StreamableHTTPClientTransport | undefined)?.sessionId !== undefined) return legacy!
         await legacy?.close().catch(() => undefined)
         this.#noLegacySessions.add(ref.url)
