@@ -12,7 +12,7 @@ import { bearerChallenge } from "../oauth/challenge.ts"
 import { authenticate, authenticateRequest } from "./authenticate.ts"
 import { recordRefusedCall } from "./call-tool.ts"
 import { LegacySessions } from "./sessions.ts"
-import { paramHeaderRefusal } from "./param-headers.ts"
+import { headerDeclarations, paramHeaderRefusal } from "./param-headers.ts"
 import { watch } from "./resource-watch.ts"
 import { ResourceSubscriptions } from "./resource-subscriptions.ts"
 import type { UpstreamList } from "./upstream-pool.ts"
@@ -79,6 +79,7 @@ export class McpEndpoint {
    */
   async #listenWithResources(request: Request, agent: string, names: Names, authInfo: AuthInfo): Promise<Response | undefined> {
     type Listen = { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } }
+    if (request.headers.get("mcp-method") !== "subscriptions/listen") return undefined
     const body = (await peekJson(request, MCP_MAX_BODY_BYTES)) as Listen | undefined
     const wanted = body?.method === "subscriptions/listen" ? body.params?.notifications?.resourceSubscriptions : undefined
     if (!Array.isArray(wanted) || wanted.length === 0) return undefined
@@ -180,13 +181,19 @@ export class McpEndpoint {
    * pinned schema (param-headers.ts): refused before anything runs, as a malformed request, not a run.
    */
   async #paramHeaderMismatch(request: Request, names: Names): Promise<Response | undefined> {
+    // The body is read only for a tool that declares headers, found by the request's own Mcp-Name
+    // (SEP-2243); a call without it, or naming another tool than its body, is the SDK's to refuse.
+    const declaring = (name: unknown) => {
+      const target = typeof name === "string" ? names.splitTool(name) : undefined
+      const tool = target && this.#host.state().tools[namespaced(target.plugin, target.name)]
+      return tool && headerDeclarations(tool.definition.inputSchema).length > 0 ? tool : undefined
+    }
+    if (request.headers.get("mcp-method") !== "tools/call" || !declaring(request.headers.get("mcp-name"))) return undefined
     const body = (await peekJson(request, MCP_MAX_BODY_BYTES)) as { id?: unknown; method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined
-    if (body?.method !== "tools/call" || typeof body.params?.name !== "string") return undefined
-    const target = names.splitTool(body.params.name)
-    const tool = target && this.#host.state().tools[namespaced(target.plugin, target.name)]
-    const refused = tool && paramHeaderRefusal(tool.definition.inputSchema, body.params.arguments, request.headers)
+    const tool = body?.method === "tools/call" ? declaring(body.params?.name) : undefined
+    const refused = tool && paramHeaderRefusal(tool.definition.inputSchema, body!.params!.arguments, request.headers)
     if (!refused) return undefined
-    const id = typeof body.id === "string" || typeof body.id === "number" ? body.id : null
+    const id = typeof body?.id === "string" || typeof body?.id === "number" ? body.id : null
     return Response.json({ jsonrpc: "2.0", id, error: refused }, { status: 400 })
   }
 
