@@ -215,12 +215,17 @@ export const callTool = async (
     ...(capabilities === undefined ? {} : { [CLIENT_CAPABILITIES_META_KEY]: capabilities })
   }
   const first = { ctx, send, progressToken: params._meta?.progressToken }
+  // Answers a 2026-07-28 agent sent with a first call, unasked (SEP-2322): the upstream takes what it
+  // recognises, as it would directly. A retry carrying Berth's requestState was resumed above instead.
+  const unasked = ctx.mcpReq.inputResponses
+  const offered = (client: { getNegotiatedProtocolVersion(): string | undefined }) =>
+    unasked !== undefined && (client.getNegotiatedProtocolVersion() ?? "") >= "2026-07-28" ? { inputResponses: unasked } : {}
   // Logs, progress, sampling and elicitation the upstream sends during the call go to the agent (upstream-call.ts).
   const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal, progress }) =>
     withinCall(call, () =>
       host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential, ...agentEra(ctx) }, (client) =>
         client.callTool(
-          { name: tool.name, arguments: params.arguments ?? {}, ...(Object.keys(meta).length === 0 ? {} : { _meta: meta }) },
+          { name: tool.name, arguments: params.arguments ?? {}, ...offered(client), ...(Object.keys(meta).length === 0 ? {} : { _meta: meta }) },
           {
             signal,
             // The pinned definition: without it the client consults (and may refetch) its tools/list

@@ -245,3 +245,16 @@ it("an agent that did not declare roots is not asked for them: a 2026-07-28 agen
   expect(await upstream.calls()).toEqual({ roots: 1 })
   await client.close()
 })
+
+it("answers a 2026-07-28 agent sends unasked with its first call reach the upstream, which takes what it recognises (SEP-2322)", async () => {
+  const { slug, key } = await dockedWorkspace()
+  // No sampling capability: had the upstream asked, this client could not have answered.
+  const client = await mcpClient(slug, key, "modern")
+  const answer = { model: "pre-answered", role: "assistant", content: { type: "text", text: "42" } }
+  const result = await client.callTool({ name: "up__sample", arguments: { prompt: "x" }, inputResponses: { llm: answer, unrelated: { action: "decline" } } } as never)
+  expect(result.content).toEqual([{ type: "text", text: "pre-answered said: 42" }])
+  const { status, spans } = await runSpans(slug)
+  expect(status).toBe("ok")
+  expect(spans.some((s) => s.name.startsWith("agent "))).toBe(false)
+  await client.close()
+})
