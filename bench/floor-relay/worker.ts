@@ -4,7 +4,9 @@
 // records RunStarted before dispatch, so the output gate holds the request until the row is
 // durable); `writes=2` adds one more before answering (as Berth records FinishRun). Whatever this
 // costs over calling the upstream directly, any relay built this way pays; bench/node/mcp-hop.bench.ts
-// measures it beside Berth. Bench-only: its own config, never deployed.
+// measures it beside Berth. Headers pass both ways, so a 2025-era upstream's Mcp-Session-Id reaches
+// the client and comes back; a POST's SSE answer ends with the answer and is relayed whole, and a GET's
+// stream (a 2025 session's standing one) is passed on as it flows. Bench-only: its own config, never deployed.
 import { DurableObject } from "cloudflare:workers"
 
 interface Env {
@@ -26,16 +28,18 @@ export class Relay extends DurableObject<Env> {
     const url = new URL(request.url)
     const to = url.searchParams.get("to")
     if (to === null) return new Response("?to=<upstream URL> is required", { status: 400 })
-    const writes = Number(url.searchParams.get("writes") ?? "0")
+    // A GET is a 2025 session's standing stream: open for the session's life, not a call, so not recorded.
+    const standing = request.method === "GET"
+    const writes = standing ? 0 : Number(url.searchParams.get("writes") ?? "0")
     const record = () => void this.ctx.storage.sql.exec("INSERT INTO recorded (row) VALUES (?)", ROW)
     if (writes >= 1) record()
     const headers = new Headers()
     request.headers.forEach((value, name) => {
       if (!NOT_FORWARDED.has(name)) headers.set(name, value)
     })
-    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer()
+    const body = standing || request.method === "HEAD" ? undefined : await request.arrayBuffer()
     const upstream = await fetch(to, { method: request.method, headers, body })
-    const answer = await upstream.arrayBuffer()
+    const answer = standing ? upstream.body : await upstream.arrayBuffer()
     if (writes >= 2) record()
     // fetch has already decoded the body; passing the encoding on would have the runtime encode it again.
     const answerHeaders = new Headers(upstream.headers)

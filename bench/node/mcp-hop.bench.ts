@@ -1,16 +1,15 @@
-// The latency and throughput one Berth hop adds to `tools/call`: a real plane (wrangler's workerd)
-// relaying to the real test upstream, against the same upstream called directly, in the same run,
-// with the pooled upstream client warm. Then the same request cut down layer by layer, to see where
-// the time goes. Prints and writes bench/results/mcp-hop.json; never asserts timings.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
-import type { Client } from "@modelcontextprotocol/client"
+// The cost of one Berth hop on `tools/call`, as issue 22's ratios within one run: a real plane
+// (wrangler's workerd) against the relay floor that records as Berth does (bench/floor-relay), the
+// peer gateway a team could write instead (peer-gateway.ts) and the upstream called directly, all
+// reaching the same upstream, once for each kind of upstream (hop-paths.ts). Then the same request
+// cut down layer by layer, to see where the time goes. Prints each target with its ratio and pass or
+// MISS, and writes bench/results/mcp-hop.json; never asserts timings.
 import { afterAll, beforeAll, expect, inject, it } from "vitest"
-import { type DevWorker, startDevWorker } from "../../test/node/dev-worker.ts"
+import type { DevWorker } from "../../test/node/dev-worker.ts"
 import { formatRate, median, percentile, perSecond, table } from "../stats.ts"
 import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
-import { type Call, concurrent, echoCall, echoesSent, sequential, type Throughput, warmUpBoth } from "./load.ts"
+import { everythingPaths, type HopPaths, startRelay, testUpstreamPaths, type UpstreamKind } from "./hop-paths.ts"
+import { type Call, concurrent, echoesSent, sequential, type Throughput } from "./load.ts"
 import { cpuMeter, workerdListeningOn } from "./process-cpu.ts"
 
 const WARMUP_CALLS = 200
@@ -22,55 +21,158 @@ const CONCURRENCY = 32
 const LAYER_LATENCY_CALLS = 200
 const LAYER_THROUGHPUT_CALLS = 600
 /** Every phase stops issuing calls at its deadline, so a slow machine shortens the run rather than hang it. */
-const PHASE_LIMIT_MS = { latency: 30_000, throughput: 10_000, layer: 5_000 }
+const PHASE_LIMIT_MS = { latency: 60_000, throughput: 20_000, layer: 5_000 }
 
-export const TARGET_P50_OVERHEAD_MS = 2
-export const TARGET_CALLS_PER_SECOND = 1_000
+/** Issue 22's targets, each read within one run against the relay floor that records as Berth does, or the peer. */
+export const TARGETS = {
+  /** Berth's calls/s at 32 in flight over the recording floor's: at least. */
+  callsPerSecondOverFloor: 0.8,
+  /** Berth's p50 minus the recording floor's, in ms: at most. */
+  p50OverFloorMs: 1,
+  /** The plane's CPU per call over the recording floor relay's: at most. */
+  cpuOverFloor: 1.5,
+  /** Berth's calls/s at 32 in flight over the peer gateway's: at least. */
+  callsPerSecondOverPeer: 0.8
+} as const
+
+/** The paths compared in alternation; `floor` is the relay floor writing a row before dispatch and one after. */
+const PATHS = ["direct", "berth", "floor", "peer"] as const
+type PathName = (typeof PATHS)[number]
+const LABEL: Record<PathName, string> = {
+  direct: "the upstream directly",
+  berth: "through Berth",
+  floor: "relay floor, 1 write before, 1 after",
+  peer: "peer gateway (SDK v2, Node)"
+}
 
 let docked: DockedPlane
-let berth: Client
-let direct: Client
-/** The relay floor (bench/floor-relay): a Durable Object that passes MCP requests to the upstream untouched. */
-let floor: DevWorker | undefined
+let relay: DevWorker | undefined
+const hops: Partial<Record<UpstreamKind, HopPaths>> = {}
 beforeAll(async () => {
   docked = await dockedPlane(new URL(inject("upstreamRuntimeUrl")).origin)
-  berth = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
-  direct = await modernClient(docked.upstreamUrl)
-}, 120_000)
+  relay = await startRelay()
+  hops["test upstream"] = await testUpstreamPaths(docked, relay)
+  hops["server-everything"] = await everythingPaths(docked, relay, inject("everythingUrl"))
+}, 180_000)
 afterAll(async () => {
-  await Promise.allSettled([berth?.close(), direct?.close()])
-  await Promise.allSettled([docked?.stop(), floor?.stop()])
+  await Promise.allSettled(Object.values(hops).map((hop) => hop.close()))
+  await Promise.allSettled([docked?.stop(), relay?.stop()])
 })
-
-/** The echo call as this client sees the tool: namespaced through Berth, bare at the upstream. */
-const echo = (client: Client, name = client === direct ? "echo" : "up__echo"): Call => echoCall(client, name)
 
 const latencyRow = (ms: ReadonlyArray<number>) => ({ calls: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99) })
 const fmtMs = (ms: number) => ms.toFixed(2)
+const verdict = (ok: boolean) => (ok ? "pass" : "MISS")
+/** `xs` started at its `by`th element, so which path goes first moves from block to block. */
+const rotated = <T>(xs: ReadonlyArray<T>, by: number): Array<T> => xs.map((_, i) => xs[(i + by) % xs.length]!)
 
 interface CpuPerCall {
   readonly [process: string]: number
 }
 
-const cpuGroups = () => {
+const cpuGroups = (hop: HopPaths) => {
   const groups: Record<string, Array<number>> = {}
-  const plane = workerdListeningOn(Number(new URL(docked.plane.runtimeUrl).port))
-  const devProxy = workerdListeningOn(Number(new URL(docked.plane.url).port))
-  const upstream = workerdListeningOn(Number(new URL(docked.upstreamUrl).port))
-  if (plane !== undefined) groups.plane = [plane]
-  if (devProxy !== undefined) groups.devProxy = [devProxy]
-  if (upstream !== undefined) groups.upstream = [upstream]
-  const relay = floor === undefined ? undefined : workerdListeningOn(Number(new URL(floor.runtimeUrl).port))
-  if (relay !== undefined) groups.relay = [relay]
+  const add = (name: string, pid: number | undefined) => void (pid !== undefined && (groups[name] = [pid]))
+  add("plane", workerdListeningOn(Number(new URL(docked.plane.runtimeUrl).port)))
+  add("devProxy", workerdListeningOn(Number(new URL(docked.plane.url).port)))
+  add("relay", relay === undefined ? undefined : workerdListeningOn(Number(new URL(relay.runtimeUrl).port)))
+  add("peer", hop.pids.peer)
+  add("upstream", hop.pids.upstream)
   return groups
 }
 
+type MeasuredRun = Throughput & { readonly callsPerSecond: number; readonly cpuMsPerCall: CpuPerCall }
+
 /** A throughput run with the CPU each process spent on it, per call. */
-const measuredRun = async (call: Call, count: number, limitMs: number): Promise<Throughput & { cpuMsPerCall: CpuPerCall }> => {
-  const meter = cpuMeter(cpuGroups())
+const measuredRun = async (hop: HopPaths, call: Call, count: number, limitMs: number): Promise<MeasuredRun> => {
+  const meter = cpuMeter(cpuGroups(hop))
   const run = await concurrent(call, count, CONCURRENCY, performance.now() + limitMs)
   const cpu = meter.stop()
-  return { ...run, cpuMsPerCall: Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, ms / run.calls])) }
+  return {
+    ...run,
+    callsPerSecond: perSecond(run.calls, run.ms),
+    cpuMsPerCall: Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, ms / run.calls]))
+  }
+}
+
+/** The four paths to one upstream: latency in alternating blocks, then throughput with its CPU, alternating too. */
+const compareHop = async (hop: HopPaths) => {
+  const calls: Record<PathName, Call> = { direct: hop.direct, berth: hop.berth, floor: hop.floor[2], peer: hop.peer }
+  // Warm-up: JIT everywhere, pooled upstream clients connected, connections open.
+  for (const path of PATHS) {
+    await sequential(calls[path], WARMUP_CALLS, Infinity)
+    await concurrent(calls[path], CONCURRENCY * 10, CONCURRENCY, Infinity)
+  }
+
+  // Latency one call at a time, each block every path in turn, so drift hits all of them.
+  const ms: Record<PathName, Array<number>> = { direct: [], berth: [], floor: [], peer: [] }
+  const berthOverFloorPerBlock: Array<number> = []
+  const head0 = await hop.head()
+  const deadline = performance.now() + PHASE_LIMIT_MS.latency
+  let latencyCutShort = false
+  for (let block = 0; block < LATENCY_BLOCKS && !latencyCutShort; block++) {
+    const inBlock: Partial<Record<PathName, ReadonlyArray<number>>> = {}
+    for (const path of rotated(PATHS, block)) {
+      const samples = await sequential(calls[path], BLOCK_CALLS, deadline)
+      inBlock[path] = samples.ms
+      ms[path].push(...samples.ms)
+      latencyCutShort ||= samples.cutShort
+    }
+    if (inBlock.berth?.length && inBlock.floor?.length) berthOverFloorPerBlock.push(median(inBlock.berth) - median(inBlock.floor))
+  }
+  const eventsPerCall = ((await hop.head()) - head0) / ms.berth.length
+
+  // Throughput with 32 in flight, each repeat every path in turn.
+  const runs: Array<Record<PathName, MeasuredRun>> = []
+  for (let repeat = 0; repeat < THROUGHPUT_REPEATS; repeat++) {
+    const run: Partial<Record<PathName, MeasuredRun>> = {}
+    for (const path of rotated(PATHS, repeat)) run[path] = await measuredRun(hop, calls[path], THROUGHPUT_CALLS, PHASE_LIMIT_MS.throughput)
+    runs.push(run as Record<PathName, MeasuredRun>)
+  }
+  const medianOf = (f: (run: Record<PathName, MeasuredRun>) => number) => median(runs.map(f))
+  const cpu = (path: PathName, process: string) => medianOf((r) => r[path].cpuMsPerCall[process] ?? NaN)
+
+  const latency = { ...Object.fromEntries(PATHS.map((p) => [p, latencyRow(ms[p])])), cutShort: latencyCutShort } as Record<
+    PathName,
+    ReturnType<typeof latencyRow>
+  > & { cutShort: boolean }
+  const callsPerSecond = Object.fromEntries(PATHS.map((p) => [p, medianOf((r) => r[p].callsPerSecond)])) as Record<PathName, number>
+  const measures = {
+    callsPerSecondOverFloor: medianOf((r) => r.berth.callsPerSecond / r.floor.callsPerSecond),
+    p50OverFloorMs: latency.berth.p50 - latency.floor.p50,
+    cpuOverFloor: cpu("berth", "plane") / cpu("floor", "relay"),
+    callsPerSecondOverPeer: medianOf((r) => r.berth.callsPerSecond / r.peer.callsPerSecond)
+  }
+  const pass = {
+    callsPerSecondOverFloor: measures.callsPerSecondOverFloor >= TARGETS.callsPerSecondOverFloor,
+    p50OverFloorMs: measures.p50OverFloorMs <= TARGETS.p50OverFloorMs,
+    cpuOverFloor: measures.cpuOverFloor <= TARGETS.cpuOverFloor,
+    callsPerSecondOverPeer: measures.callsPerSecondOverPeer >= TARGETS.callsPerSecondOverPeer
+  }
+  return {
+    latency,
+    /** Berth's p50 over the recording floor's, as the median of each block's difference: drift cancelled. */
+    p50OverFloorPerBlockMs: median(berthOverFloorPerBlock),
+    /** For reference: Berth over the upstream directly, and the peer over the recording floor. */
+    p50OverDirectMs: latency.berth.p50 - latency.direct.p50,
+    peerP50OverFloorMs: latency.peer.p50 - latency.floor.p50,
+    eventsPerCall,
+    throughput: {
+      concurrency: CONCURRENCY,
+      calls: THROUGHPUT_CALLS,
+      callsPerSecond,
+      berthOverDirect: medianOf((r) => r.berth.callsPerSecond / r.direct.callsPerSecond),
+      cpuMsPerCall: {
+        plane: cpu("berth", "plane"),
+        relay: cpu("floor", "relay"),
+        peer: cpu("peer", "peer"),
+        upstream: Object.fromEntries(PATHS.map((p) => [p, cpu(p, "upstream")])) as Record<PathName, number>
+      },
+      cutShort: runs.some((r) => PATHS.some((p) => r[p].cutShort)),
+      runs
+    },
+    measures,
+    pass
+  }
 }
 
 interface Layer {
@@ -79,80 +181,121 @@ interface Layer {
   readonly call: Call
 }
 
-it("one hop: tools/call through Berth vs the upstream directly", async ({ task }) => {
-  const berthEcho = echo(berth)
-  const directEcho = echo(direct)
+interface LayerResult {
+  readonly name: string
+  readonly what: string
+  readonly calls: number
+  readonly p50: number
+  readonly p99: number
+  readonly eventsPerCall: number
+  readonly callsPerSecond: number
+  readonly cpuMsPerCall: CpuPerCall
+  readonly cutShort: boolean
+}
 
-  // Warm-up: JIT on both sides, the pooled upstream client connected, connections open.
-  await warmUpBoth(berthEcho, directEcho, WARMUP_CALLS, CONCURRENCY)
-
-  // 1. Latency, one call at a time, Berth and direct alternating in blocks so drift hits both.
-  const berthMs: Array<number> = []
-  const directMs: Array<number> = []
-  const blockOverheads: Array<number> = []
-  const headBefore = await docked.head()
-  const latencyDeadline = performance.now() + PHASE_LIMIT_MS.latency
-  let latencyCutShort = false
-  for (let block = 0; block < LATENCY_BLOCKS && !latencyCutShort; block++) {
-    const viaBerth = await sequential(berthEcho, BLOCK_CALLS, latencyDeadline)
-    const straight = await sequential(directEcho, BLOCK_CALLS, latencyDeadline)
-    berthMs.push(...viaBerth.ms)
-    directMs.push(...straight.ms)
-    if (viaBerth.ms.length && straight.ms.length) blockOverheads.push(median(viaBerth.ms) - median(straight.ms))
-    latencyCutShort = viaBerth.cutShort || straight.cutShort
-  }
-  const eventsPerCall = ((await docked.head()) - headBefore) / berthMs.length
-
-  const latency = {
-    berth: latencyRow(berthMs),
-    direct: latencyRow(directMs),
-    cutShort: latencyCutShort
-  }
-  const overhead = {
-    p50: latency.berth.p50 - latency.direct.p50,
-    p99: latency.berth.p99 - latency.direct.p99,
-    /** The median of each block pair's p50 difference: the same figure with drift cancelled. */
-    p50PerBlock: median(blockOverheads),
-    ratioP50: latency.berth.p50 / latency.direct.p50,
-    ratioP99: latency.berth.p99 / latency.direct.p99
-  }
-
-  // 2. Throughput with 32 calls in flight, Berth then direct, repeated.
-  const throughputRuns: Array<{ berth: Awaited<ReturnType<typeof measuredRun>>; direct: Awaited<ReturnType<typeof measuredRun>> }> = []
-  for (let repeat = 0; repeat < THROUGHPUT_REPEATS; repeat++) {
-    throughputRuns.push({
-      berth: await measuredRun(berthEcho, THROUGHPUT_CALLS, PHASE_LIMIT_MS.throughput),
-      direct: await measuredRun(directEcho, THROUGHPUT_CALLS, PHASE_LIMIT_MS.throughput)
+/** Each layer alone: 200 calls one at a time (not alternated), then 600 at 32 with each process's CPU. */
+const profileLayers = async (hop: HopPaths, layers: ReadonlyArray<Layer>): Promise<Array<LayerResult>> => {
+  const profile: Array<LayerResult> = []
+  for (const layer of layers) {
+    await sequential(layer.call, 50, Infinity)
+    const head0 = await hop.head()
+    const seq = await sequential(layer.call, LAYER_LATENCY_CALLS, performance.now() + PHASE_LIMIT_MS.layer)
+    const events = ((await hop.head()) - head0) / seq.ms.length
+    const run = await measuredRun(hop, layer.call, LAYER_THROUGHPUT_CALLS, PHASE_LIMIT_MS.layer)
+    profile.push({
+      name: layer.name,
+      what: layer.what,
+      ...latencyRow(seq.ms),
+      eventsPerCall: events,
+      callsPerSecond: run.callsPerSecond,
+      cpuMsPerCall: run.cpuMsPerCall,
+      cutShort: seq.cutShort || run.cutShort
     })
   }
-  const rate = (run: Throughput) => perSecond(run.calls, run.ms)
-  const throughput = {
-    concurrency: CONCURRENCY,
-    calls: THROUGHPUT_CALLS,
-    berthCallsPerSecond: median(throughputRuns.map((r) => rate(r.berth))),
-    directCallsPerSecond: median(throughputRuns.map((r) => rate(r.direct))),
-    ratio: median(throughputRuns.map((r) => rate(r.berth) / rate(r.direct))),
-    cutShort: throughputRuns.some((r) => r.berth.cutShort || r.direct.cutShort),
-    runs: throughputRuns
-  }
+  return profile
+}
 
-  // 3. Where the time goes: the same endpoint with one layer added at a time.
+/** The rows that reach the upstream, run against each kind. */
+const upstreamLayers = (hop: HopPaths): ReadonlyArray<Layer> => [
+  { name: "tools/call, full hop", what: "+ argument validation and the pooled upstream call (6 events): the full hop", call: hop.berth },
+  { name: "tools/call, direct", what: "the upstream alone, called from Node (the baseline)", call: hop.direct },
+  {
+    name: "floor: object relay",
+    what: "no Berth code (bench/floor-relay): Worker → Durable Object → the upstream and back, byte for byte; no MCP, auth or records",
+    call: hop.floor[0]
+  },
+  {
+    name: "floor: + 1 write before dispatch",
+    what: "+ one SQLite row before the request leaves, which the output gate holds it for (Berth's RunStarted)",
+    call: hop.floor[1]
+  },
+  { name: "floor: + 1 write before, 1 after", what: "+ one more row before answering (Berth's FinishRun): the floor under Berth's hop", call: hop.floor[2] },
+  { name: "peer gateway", what: "the SDK v2 gateway in Node (peer-gateway.ts): a server per request, one pooled client; no records, no policy", call: hop.peer }
+]
+
+const cpuCell = (cpu: CpuPerCall, name: string) => (cpu[name] === undefined ? "-" : cpu[name]!.toFixed(2))
+const layerTable = (profile: ReadonlyArray<LayerResult>) =>
+  table(
+    ["request", "p50 ms", "p99 ms", "events", "calls/s", "plane CPU", "dev proxy CPU", "relay CPU", "peer CPU", "upstream CPU", "client CPU"],
+    profile.map((p) => [
+      p.name + (p.cutShort ? " *" : ""),
+      fmtMs(p.p50),
+      fmtMs(p.p99),
+      p.eventsPerCall.toFixed(1),
+      formatRate(p.callsPerSecond),
+      ...["plane", "devProxy", "relay", "peer", "upstream", "client"].map((name) => cpuCell(p.cpuMsPerCall, name))
+    ])
+  )
+
+type HopResult = Awaited<ReturnType<typeof compareHop>> & { readonly profile: ReadonlyArray<LayerResult> }
+
+const printHop = (kind: UpstreamKind, hop: HopResult) => {
+  const { latency, throughput } = hop
+  const cpu = throughput.cpuMsPerCall
+  const cpuOf = (path: PathName) => (path === "berth" ? cpu.plane : path === "floor" ? cpu.relay : path === "peer" ? cpu.peer : NaN)
+  console.log(
+    [
+      "",
+      `${kind}: tools/call echo on four paths to the same upstream (warm; ${latency.berth.calls} calls each one at a time in alternating blocks of ${BLOCK_CALLS};` +
+        ` then ${THROUGHPUT_CALLS} at ${CONCURRENCY} in flight, median of ${THROUGHPUT_REPEATS})`,
+      table(
+        ["path", "p50 ms", "p99 ms", `calls/s at ${CONCURRENCY}`, "its hop's CPU/call", "upstream CPU/call"],
+        PATHS.map((p) => [
+          LABEL[p],
+          fmtMs(latency[p].p50),
+          fmtMs(latency[p].p99),
+          formatRate(throughput.callsPerSecond[p]),
+          Number.isNaN(cpuOf(p)) ? "-" : fmtMs(cpuOf(p)),
+          fmtMs(throughput.cpuMsPerCall.upstream[p])
+        ])
+      ),
+      `Berth over the recording floor per block (drift cancelled): ${fmtMs(hop.p50OverFloorPerBlockMs)} ms at p50; over the upstream directly ${fmtMs(hop.p50OverDirectMs)} ms,` +
+        ` ${throughput.berthOverDirect.toFixed(3)}x its calls/s; run writes ${hop.eventsPerCall.toFixed(2)} events per call` +
+        (latency.cutShort || throughput.cutShort ? "  [a phase hit its time limit]" : ""),
+      "",
+      `${kind}: where the time goes (${LAYER_LATENCY_CALLS} sequential calls per row, then ${LAYER_THROUGHPUT_CALLS} at ${CONCURRENCY}; CPU ms per call at ${CONCURRENCY})`,
+      layerTable(hop.profile),
+      ""
+    ].join("\n")
+  )
+}
+
+const results: Partial<Record<UpstreamKind, HopResult>> = {}
+let setupProfile: ReadonlyArray<LayerResult> = []
+
+it("the hop against the test upstream (2026-07-28, JSON answers)", async () => {
+  const hop = hops["test upstream"]!
+  const compared = await compareHop(hop)
+
+  // The rows that do not reach the upstream: what the setup costs before Berth does any work.
   const listing = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
   const refused = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
-  // Started only now, so its runtime is not idle beside the plane during the phases above.
-  const relay = await startDevWorker({
-    config: resolve(import.meta.dirname, "../floor-relay/wrangler.toml"),
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: mkdtempSync(join(tmpdir(), "berth-floor-")), logLevel: "error" }
-  })
-  floor = relay
-  const relayed = (writes: number) => modernClient(`${relay.runtimeUrl}/?to=${encodeURIComponent(docked.upstreamUrl)}&writes=${writes}`)
-  const floorClients = [await relayed(0), await relayed(1), await relayed(2)] as const
   const healthz = (origin: string) => async () => {
     const response = await fetch(`${origin}/healthz`)
     await response.arrayBuffer()
     if (response.status !== 200) throw new Error(`healthz: ${response.status}`)
   }
-  const layers: ReadonlyArray<Layer> = [
+  setupProfile = await profileLayers(hop, [
     {
       name: "GET /healthz, dev ingress",
       what: "for reference: wrangler dev's ingress (what `npm start` serves; its ProxyWorker forwards over loopback HTTP), then the Worker",
@@ -191,140 +334,72 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
         const result = await refused.callTool({ name: "up__missing", arguments: { text: "x" } })
         if (!result.isError) throw new Error("a call to an unknown tool was not refused")
       }
-    },
-    { name: "tools/call up__echo", what: "+ argument validation and the pooled upstream call (6 events): the full hop", call: berthEcho },
-    { name: "tools/call echo, direct", what: "the upstream alone, called from Node (the baseline)", call: directEcho },
-    {
-      name: "floor: object relay",
-      what: "no Berth code (bench/floor-relay): Worker → Durable Object → the upstream and back, byte for byte; no MCP, auth or records",
-      call: echo(floorClients[0], "echo")
-    },
-    {
-      name: "floor: + 1 write before dispatch",
-      what: "+ one SQLite row before the request leaves, which the output gate holds it for (Berth's RunStarted)",
-      call: echo(floorClients[1], "echo")
-    },
-    {
-      name: "floor: + 1 write before, 1 after",
-      what: "+ one more row before answering (Berth's FinishRun): the floor under Berth's hop",
-      call: echo(floorClients[2], "echo")
     }
-  ]
-  interface LayerResult {
-    readonly name: string
-    readonly what: string
-    readonly calls: number
-    readonly p50: number
-    readonly p99: number
-    readonly eventsPerCall: number
-    readonly callsPerSecond: number
-    readonly cpuMsPerCall: CpuPerCall
-    readonly cutShort: boolean
-  }
-  const profile: Array<LayerResult> = []
-  for (const layer of layers) {
-    await sequential(layer.call, 50, Infinity)
-    const head0 = await docked.head()
-    const seq = await sequential(layer.call, LAYER_LATENCY_CALLS, performance.now() + PHASE_LIMIT_MS.layer)
-    const events = ((await docked.head()) - head0) / seq.ms.length
-    const run = await measuredRun(layer.call, LAYER_THROUGHPUT_CALLS, PHASE_LIMIT_MS.layer)
-    profile.push({
-      name: layer.name,
-      what: layer.what,
-      ...latencyRow(seq.ms),
-      eventsPerCall: events,
-      callsPerSecond: rate(run),
-      cpuMsPerCall: run.cpuMsPerCall,
-      cutShort: seq.cutShort || run.cutShort
-    })
-  }
-  await Promise.allSettled([listing.close(), refused.close(), ...floorClients.map((c) => c.close())])
-  const [devIngress, ingress, objectHop] = [profile[0]!, profile[1]!, profile[2]!]
-  const byName = (name: string) => profile.find((p) => p.name === name)!
-  const directLayer = byName("tools/call echo, direct")
-  const berthLayer = byName("tools/call up__echo")
-  const relayBoth = byName("floor: + 1 write before, 1 after")
-  // What a relay in a Durable Object adds at best, measured against the same direct calls.
-  const relayFloor = {
-    bareP50Ms: byName("floor: object relay").p50 - directLayer.p50,
-    recordBeforeP50Ms: byName("floor: + 1 write before dispatch").p50 - directLayer.p50,
-    recordBothP50Ms: relayBoth.p50 - directLayer.p50,
-    /** Berth's full hop over the floor that records as it does, from the same phase. */
-    berthOverFloorP50Ms: berthLayer.p50 - relayBoth.p50,
-    bareCallsPerSecond: byName("floor: object relay").callsPerSecond,
-    directCallsPerSecond: directLayer.callsPerSecond
-  }
+  ])
+  await Promise.allSettled([listing.close(), refused.close()])
+  const profile = [...setupProfile, ...(await profileLayers(hop, upstreamLayers(hop)))]
+  results["test upstream"] = { ...compared, profile }
+  printHop("test upstream", results["test upstream"])
 
-  // What the upstream saw: every echo sent, through Berth or directly, and nothing else.
+  // What the upstream saw: every echo sent, on every path, and nothing else.
   expect((await docked.upstreamCalls()).echo).toBe(echoesSent())
+}, 600_000)
 
-  const verdict = (ok: boolean) => (ok ? "pass" : "MISS")
-  const cpuCell = (cpu: CpuPerCall, name: string) => (cpu[name] === undefined ? "-" : cpu[name]!.toFixed(2))
-  console.log(
-    [
-      "",
-      `One hop: tools/call up__echo through Berth vs echo at the upstream directly (warm pool; ${berthMs.length} calls each, alternating blocks of ${BLOCK_CALLS})`,
-      table(
-        ["path", "p50 ms", "p99 ms"],
-        [
-          ["direct", fmtMs(latency.direct.p50), fmtMs(latency.direct.p99)],
-          ["through Berth", fmtMs(latency.berth.p50), fmtMs(latency.berth.p99)],
-          ["overhead (Berth - direct)", fmtMs(overhead.p50), fmtMs(overhead.p99)],
-          ["ratio (Berth / direct)", overhead.ratioP50.toFixed(2), overhead.ratioP99.toFixed(2)]
-        ]
-      ),
-      `p50 overhead, median of per-block differences: ${fmtMs(overhead.p50PerBlock)} ms`,
-      "",
-      `Throughput, ${CONCURRENCY} in flight, ${THROUGHPUT_CALLS} calls (median of ${THROUGHPUT_REPEATS})`,
-      table(
-        ["path", "calls/s"],
-        [
-          ["direct", formatRate(throughput.directCallsPerSecond)],
-          ["through Berth", formatRate(throughput.berthCallsPerSecond)],
-          ["ratio (Berth / direct)", throughput.ratio.toFixed(3)]
-        ]
-      ),
-      "",
-      `Run writes: ${eventsPerCall.toFixed(2)} events per call`,
-      `targets: p50 overhead <= ${TARGET_P50_OVERHEAD_MS} ms (${verdict(overhead.p50 <= TARGET_P50_OVERHEAD_MS)}),` +
-        ` >= ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s at ${CONCURRENCY} (${verdict(throughput.berthCallsPerSecond >= TARGET_CALLS_PER_SECOND)})` +
-        (latencyCutShort || throughput.cutShort ? "  [a phase hit its time limit]" : ""),
-      "",
-      `Where the time goes (each row adds one layer; ${LAYER_LATENCY_CALLS} sequential calls, then ${LAYER_THROUGHPUT_CALLS} at ${CONCURRENCY}; CPU ms per call at ${CONCURRENCY})`,
-      table(
-        ["request", "p50 ms", "p99 ms", "events", "calls/s", "plane CPU", "dev proxy CPU", "relay CPU", "upstream CPU", "client CPU"],
-        profile.map((p) => [
-          p.name + (p.cutShort ? " *" : ""),
-          fmtMs(p.p50),
-          fmtMs(p.p99),
-          p.eventsPerCall.toFixed(1),
-          formatRate(p.callsPerSecond),
-          cpuCell(p.cpuMsPerCall, "plane"),
-          cpuCell(p.cpuMsPerCall, "devProxy"),
-          cpuCell(p.cpuMsPerCall, "relay"),
-          cpuCell(p.cpuMsPerCall, "upstream"),
-          cpuCell(p.cpuMsPerCall, "client")
-        ])
-      ),
-      "",
-      // What this plane could show at best: the ingress alone, and the Worker → object hop with it.
-      `floors of this setup (no Berth work): GET /healthz ${fmtMs(ingress.p50)} ms p50 and ${formatRate(ingress.callsPerSecond)}/s at ${CONCURRENCY};` +
-        ` with the Worker → object hop ${fmtMs(objectHop.p50)} ms p50` +
-        (ingress.callsPerSecond < TARGET_CALLS_PER_SECOND ? ` (the ingress alone is below the ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s target)` : "") +
-        `; through wrangler dev's ingress instead, GET /healthz is ${fmtMs(devIngress.p50)} ms p50 and ${formatRate(devIngress.callsPerSecond)}/s`,
-      // The same floor for the hop itself: what a relay that does nothing in a Durable Object adds.
-      `relay floor (bench/floor-relay, no Berth code), p50 over the direct call: ${fmtMs(relayFloor.bareP50Ms)} ms relaying alone,` +
-        ` ${fmtMs(relayFloor.recordBeforeP50Ms)} ms recording a row before dispatch, ${fmtMs(relayFloor.recordBothP50Ms)} ms with one after too, as Berth records` +
-        (relayFloor.recordBothP50Ms > TARGET_P50_OVERHEAD_MS ? ` (above the ${TARGET_P50_OVERHEAD_MS} ms target before any MCP work)` : "") +
-        `; Berth's hop is ${fmtMs(relayFloor.berthOverFloorP50Ms)} ms above that floor.` +
-        ` The bare relay serves ${formatRate(relayFloor.bareCallsPerSecond)} calls/s at ${CONCURRENCY}` +
-        (relayFloor.bareCallsPerSecond < TARGET_CALLS_PER_SECOND ? ` (below the ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s target with no Berth code)` : "") +
-        `; the upstream alone serves ${formatRate(relayFloor.directCallsPerSecond)} calls/s at ${CONCURRENCY}` +
-        (relayFloor.directCallsPerSecond < TARGET_CALLS_PER_SECOND ? ` (below the ${formatRate(TARGET_CALLS_PER_SECOND)} calls/s target, which no hop in front of it can beat)` : ""),
-      ""
-    ].join("\n")
-  )
+it("the hop against server-everything (2025-era sessions, SSE answers)", async () => {
+  const hop = hops["server-everything"]!
+  const compared = await compareHop(hop)
+  results["server-everything"] = { ...compared, profile: await profileLayers(hop, upstreamLayers(hop)) }
+  printHop("server-everything", results["server-everything"])
+}, 600_000)
 
+it("issue 22's targets, each within this run", ({ task }) => {
+  const measured = Object.entries(results) as Array<[UpstreamKind, HopResult]>
+  expect(measured.map(([kind]) => kind)).toEqual(["test upstream", "server-everything"])
+  const rows = measured.flatMap(([kind, hop]) => {
+    const { latency, throughput, measures, pass } = hop
+    const cpu = throughput.cpuMsPerCall
+    const rate = throughput.callsPerSecond
+    return [
+      [
+        kind,
+        `Berth calls/s at ${CONCURRENCY} ÷ recording floor's`,
+        `${formatRate(rate.berth)} / ${formatRate(rate.floor)}`,
+        measures.callsPerSecondOverFloor.toFixed(2),
+        `≥ ${TARGETS.callsPerSecondOverFloor}`,
+        verdict(pass.callsPerSecondOverFloor)
+      ],
+      [
+        kind,
+        "Berth p50 − recording floor p50",
+        `${fmtMs(latency.berth.p50)} − ${fmtMs(latency.floor.p50)} ms`,
+        `${fmtMs(measures.p50OverFloorMs)} ms`,
+        `≤ ${TARGETS.p50OverFloorMs} ms`,
+        verdict(pass.p50OverFloorMs)
+      ],
+      [
+        kind,
+        "plane CPU/call ÷ relay floor's",
+        `${fmtMs(cpu.plane)} / ${fmtMs(cpu.relay)} ms`,
+        `${measures.cpuOverFloor.toFixed(2)}x`,
+        `≤ ${TARGETS.cpuOverFloor}x`,
+        verdict(pass.cpuOverFloor)
+      ],
+      [
+        kind,
+        `Berth calls/s at ${CONCURRENCY} ÷ peer gateway's`,
+        `${formatRate(rate.berth)} / ${formatRate(rate.peer)}`,
+        measures.callsPerSecondOverPeer.toFixed(2),
+        `≥ ${TARGETS.callsPerSecondOverPeer}`,
+        verdict(pass.callsPerSecondOverPeer)
+      ],
+      [kind, "(for reference) Berth p50 vs peer's", `${fmtMs(latency.berth.p50)} / ${fmtMs(latency.peer.p50)} ms`, (latency.berth.p50 / latency.peer.p50).toFixed(2), "", ""]
+    ]
+  })
+  console.log(["", "Issue 22's targets, each a ratio within this run", table(["upstream", "measure", "measured", "ratio", "target", ""], rows), ""].join("\n"))
+
+  const ingress = setupProfile.find((p) => p.name === "GET /healthz")!
+  const testHop = results["test upstream"]!
+  const byName = (name: string) => testHop.profile.find((p) => p.name === name)!
   task.meta.berthBench = {
     name: "mcp-hop",
     setup: {
@@ -333,25 +408,18 @@ it("one hop: tools/call through Berth vs the upstream directly", async ({ task }
       blockCalls: BLOCK_CALLS,
       concurrency: CONCURRENCY,
       throughputCalls: THROUGHPUT_CALLS,
-      throughputRepeats: THROUGHPUT_REPEATS
+      throughputRepeats: THROUGHPUT_REPEATS,
+      paths: LABEL
     },
-    targets: { p50OverheadMs: TARGET_P50_OVERHEAD_MS, callsPerSecond: TARGET_CALLS_PER_SECOND },
+    targets: TARGETS,
+    pass: Object.fromEntries(measured.map(([kind, hop]) => [kind, hop.pass])),
     floors: {
       ingressP50Ms: ingress.p50,
       ingressCallsPerSecond: ingress.callsPerSecond,
-      objectHopP50Ms: objectHop.p50,
-      devIngressP50Ms: devIngress.p50,
-      devIngressCallsPerSecond: devIngress.callsPerSecond,
-      relay: relayFloor
+      objectHopP50Ms: byName("POST /w/{ws}/mcp, unknown key").p50,
+      devIngressP50Ms: byName("GET /healthz, dev ingress").p50,
+      devIngressCallsPerSecond: byName("GET /healthz, dev ingress").callsPerSecond
     },
-    pass: {
-      p50Overhead: overhead.p50 <= TARGET_P50_OVERHEAD_MS,
-      callsPerSecond: throughput.berthCallsPerSecond >= TARGET_CALLS_PER_SECOND
-    },
-    latency,
-    overhead,
-    throughput,
-    eventsPerCall,
-    profile
+    upstreams: Object.fromEntries(measured)
   }
 })
