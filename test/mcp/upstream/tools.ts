@@ -8,8 +8,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   log: "Sends a logging notification, then answers",
   sample: "Asks the client's model to answer a prompt (sampling), then quotes it",
   elicit: "Asks the client's user for a city (form elicitation), then names it",
-  roots: "Asks the client for its roots (roots/list), then names them",
   region: "Answers in a region that clients mirror into the Mcp-Param-Region header (SEP-2243)",
+  roots: "Asks the client for its roots (roots/list), then names them",
   "protocol-error": "Always answers with a JSON-RPC error (-32602)"
 }
 
