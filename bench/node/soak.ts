@@ -42,8 +42,8 @@ if (!(minutes > 0) || !(workspaceCount >= 1) || !(agentsPerWorkspace >= 1) || !(
   process.exit(2)
 }
 const durationMs = minutes * 60_000
-/** Memory is compared from the end of warm-up: the first fifth of the run, at most a minute. */
-const warmUpMs = Math.min(60_000, durationMs / 5)
+/** Memory is compared from the end of warm-up: the first half of the run, at most a minute. */
+const warmUpMs = Math.min(60_000, durationMs / 2)
 /** Past the deadline, the calls in flight have this long to answer before the soak gives up on them. */
 const DRAIN_MS = 60_000
 const PROGRESS_MS = 10_000
