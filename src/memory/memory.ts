@@ -19,7 +19,7 @@ const MAX_PAGE = 200
 
 export interface MemoryHost {
   state(): WorkspaceState
-  precheck(command: unknown, options: CommandOptions): Rejected | undefined
+  precheck(command: unknown, options: CommandOptions): CommandOutcome | undefined
   execute(command: unknown, options: CommandOptions): CommandOutcome
   scrubber(): Promise<Scrubber>
 }

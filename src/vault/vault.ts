@@ -22,7 +22,7 @@ const MAX_VALUE_BYTES = 8192
 /** What the vault needs of its object: the command pipeline, the slug, and the pool to forget clients. */
 export interface VaultHost {
   workspace(): string
-  precheck(command: unknown, options: CommandOptions): Rejected | undefined
+  precheck(command: unknown, options: CommandOptions): CommandOutcome | undefined
   execute(command: unknown, options: CommandOptions): CommandOutcome
   /** Drops the pooled upstream clients that carry this credential. */
   forget(credential: string): void

@@ -82,9 +82,24 @@ const forbidden = (state: WorkspaceState, workspace: string, input: unknown, opt
 }
 
 /**
+ * The answer an idempotency key already decides: the first result again for the same command, a
+ * refusal for a different one (by `commandHash`), or nothing for a key never seen.
+ */
+const recalled = (stores: WorkspaceStores, idempotencyKey: string | undefined, commandHash: string): CommandOutcome | undefined => {
+  const first = idempotencyKey === undefined ? undefined : stores.idempotency.recall<Accepted>(idempotencyKey)
+  if (!first) return undefined
+  if (first.commandHash !== commandHash) return rejected(new IdempotencyKeyReused({ idempotencyKey: idempotencyKey! }))
+  return { ...first.result, replayed: true }
+}
+
+const hashOf = (command: unknown) => sha256Hex(canonicalize(command)!)
+
+/**
  * Checks a command against the current state without appending, so the edge can refuse it before
- * slow I/O (connecting to an upstream). A command whose idempotency key is known passes: the
- * pipeline will replay it.
+ * slow I/O (connecting to an upstream). Its fields are checked first, always. A command whose
+ * idempotency key is known is answered here, with the replay or the refusal, so nothing is dialled
+ * for it; when the caller gave no fingerprint (the probe differs from what will be hashed) it
+ * passes, and the pipeline decides.
  */
 export const precheckCommand = (
   stores: WorkspaceStores,
@@ -92,12 +107,13 @@ export const precheckCommand = (
   state: WorkspaceState,
   input: unknown,
   options: CommandOptions
-): Rejected | undefined => {
+): CommandOutcome | undefined => {
   const refused = forbidden(state, workspace, input, options)
   if (refused) return refused
-  if (options.idempotencyKey !== undefined && stores.idempotency.recall(options.idempotencyKey)) return undefined
   const decoded = decodeCommand(input)
   if (Exit.isFailure(decoded)) return rejected(Cause.squash(decoded.cause) as InvalidCommand)
+  if (options.idempotencyKey !== undefined && stores.idempotency.recall(options.idempotencyKey))
+    return options.fingerprint === undefined ? undefined : recalled(stores, options.idempotencyKey, hashOf(options.fingerprint))
   const decided = Effect.runSyncExit(decide(state, decoded.value, workspace))
   if (Exit.isFailure(decided)) {
     const error = Cause.squash(decided.cause)
@@ -106,7 +122,6 @@ export const precheckCommand = (
   }
   return undefined
 }
-
 
 /** Memory is changed in place by the live append (draft.ts): copying 10,000 entries per put costs milliseconds. */
 const IN_PLACE: ReadonlySet<EntityKind> = new Set(["memory"])
@@ -131,14 +146,9 @@ export const executeCommand = (
   if (Exit.isFailure(decoded)) return { outcome: rejected(Cause.squash(decoded.cause) as InvalidCommand), state }
   const command = decoded.value
 
-  const commandHash =
-    options.idempotencyKey === undefined ? "" : sha256Hex(canonicalize(options.fingerprint ?? encodeCommand(command))!)
-  if (options.idempotencyKey !== undefined) {
-    const first = stores.idempotency.recall<Accepted>(options.idempotencyKey)
-    if (first && first.commandHash !== commandHash)
-      return { outcome: rejected(new IdempotencyKeyReused({ idempotencyKey: options.idempotencyKey })), state }
-    if (first) return { outcome: { ...first.result, replayed: true }, state }
-  }
+  const commandHash = options.idempotencyKey === undefined ? "" : hashOf(options.fingerprint ?? encodeCommand(command))
+  const answered = recalled(stores, options.idempotencyKey, commandHash)
+  if (answered) return { outcome: answered, state }
 
   const head = stores.log.head
   if (options.expectedSeq !== undefined && options.expectedSeq !== head.seq)

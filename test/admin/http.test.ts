@@ -70,6 +70,29 @@ describe("malformed requests get 400 with the schema error", () => {
     expect(await eventCount(slug)).toBe(1)
   })
 
+  // Found by `npm run fuzz`: a known key once let a body skip its checks and crash the object.
+  it("a reused idempotency key never skips the checks, and nothing is dialled for it", async () => {
+    const slug = await created()
+    await ok({ _tag: "SetPayloadCapture", workspace: slug, enabled: true, idempotencyKey: "k1" })
+    const bodies = [
+      [{ _tag: "RefreshPlugin" }, "plugin"],
+      [{ _tag: "InstallPlugin" }, "plugin"],
+      [{ _tag: "PutMemory", tags: {} }, "namespace"],
+      [{ _tag: "ConfigureOAuthClient" }, "plugin"],
+      [{ _tag: "SetCredential" }, "credential"]
+    ] as const
+    for (const [body, field] of bodies) {
+      const answer = await rpc({ ...body, workspace: slug, idempotencyKey: "k1" })
+      expect(answer, body._tag).toMatchObject({ status: 400, body: { ok: false, error: { _tag: "InvalidCommand", field } } })
+    }
+    // A valid install under the key is refused as a reuse before Berth connects to a port nobody serves.
+    const install = { _tag: "InstallPlugin", workspace: slug, plugin: "dead", url: "http://127.0.0.1:9/mcp", transport: "streamable-http", auth: "none" }
+    expect(await rpc({ ...install, idempotencyKey: "k1" })).toMatchObject({ status: 409, body: { error: { _tag: "IdempotencyKeyReused", idempotencyKey: "k1" } } })
+    // The same command again is the first answer, replayed.
+    expect(await ok({ _tag: "SetPayloadCapture", workspace: slug, enabled: true, idempotencyKey: "k1" })).toMatchObject({ seq: 2, replayed: true })
+    expect(await eventCount(slug)).toBe(2)
+  })
+
   it("the run commands are the MCP endpoint's alone: an admin cannot forge a run", async () => {
     const slug = await created()
     for (const _tag of ["StartRun", "FinishRun", "RecordRun"]) {

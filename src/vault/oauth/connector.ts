@@ -29,7 +29,7 @@ const SYSTEM: Actor = { type: "system", id: "vault" }
 export interface ConnectorHost {
   workspace(): string
   state(): WorkspaceState
-  precheck(command: unknown, options: CommandOptions): Rejected | undefined
+  precheck(command: unknown, options: CommandOptions): CommandOutcome | undefined
   execute(command: unknown, options: CommandOptions): CommandOutcome
 }
 
@@ -129,7 +129,8 @@ export class OAuthConnector {
     const options = { actor }
     const probe = { _tag: "ConnectOAuthCredential", credential, plugin, ...(forMember === undefined ? {} : { forMember }), scopes: scopes ?? [], fingerprint: PLACEHOLDER_FINGERPRINT }
     const refused = this.#host.precheck(probe, options)
-    if (refused) return refused
+    // No idempotency key here, so nothing is replayed: only a refusal comes back.
+    if (refused && !refused.ok) return refused
     const keys = this.#vault.keys()
     if (!(keys instanceof Promise)) return keys
     const flow: Flow = { state: randomId("") }
