@@ -52,7 +52,7 @@ export const agentServer = (
   session?: string,
   subscriptions?: ResourceSubscriptions
 ): Server => {
-  // logging: upstream logs are relayed to the call they belong to (log-relay.ts).
+  // logging: upstream logs are relayed to the call they belong to (upstream-pool.ts, call-scope.ts).
   const server = new Server(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },

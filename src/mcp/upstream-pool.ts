@@ -14,7 +14,6 @@ import {
   StreamableHTTPClientTransport
 } from "@modelcontextprotocol/client"
 import { currentCall, outsideAnyCall, type UpstreamRequest } from "./call-scope.ts"
-import { relayingFetch } from "./log-relay.ts"
 import type { UpstreamCredential } from "../vault/vault.ts"
 import type { Release } from "./resource-subscriptions.ts"
 
@@ -164,6 +163,8 @@ export class UpstreamPool {
     })
     // On a 2025 session's stream, or a 2026-07-28 listen stream (watchResource): the same handler.
     client.setNotificationHandler("notifications/resources/updated", (n) => this.#events.onResourceUpdated?.(ref.plugin, n.params.uri))
+    // A log on a call's own response is read, and handled, inside that call's async context: it reaches that call alone.
+    client.setNotificationHandler("notifications/message", (n) => currentCall()?.log(n.params))
     // The request's id: for a 2026-07-28 upstream's input request, its key, which the agent is asked under.
     client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
     client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
@@ -173,11 +174,7 @@ export class UpstreamPool {
     const authProvider = ref.credential?.auth
     const requestInit = ref.credential && !authProvider ? { headers: await ref.credential.headers() } : undefined
     const auth = { ...(requestInit && { requestInit }), ...(authProvider && { authProvider }) }
-    // Streamable HTTP carries a call's logs on its own response, so they can be relayed to that call (log-relay.ts).
-    const transport =
-      ref.transport === "sse"
-        ? new SSEClientTransport(url, auth)
-        : new StreamableHTTPClientTransport(url, { fetch: relayingFetch, ...auth })
+    const transport = ref.transport === "sse" ? new SSEClientTransport(url, auth) : new StreamableHTTPClientTransport(url, auth)
     client.onclose = () => {
       if (this.#clients.get(key) === current()) this.#clients.delete(key)
     }
