@@ -159,7 +159,7 @@ export const agentServer = (
     }
     const target = names.splitResource(request.params.uri)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
-    const ref = { ...installed(host, target.plugin), ...agentEra(ctx) }
+    const ref = { ...installed(host, target.plugin), ...agentEra(ctx, agent) }
     // A run of its own: authorized, rate-limited and recorded (read-call.ts).
     const result = await recordedRead(host, agent, { kind: "resource", plugin: target.plugin, args: { uri: target.uri } }, { ctx, send }, (signal) =>
       host.pool.use(ref, (client) => client.readResource({ uri: target.uri }, { signal }))
@@ -198,7 +198,7 @@ export const agentServer = (
   server.setRequestHandler("prompts/get", async (request, ctx) => {
     const target = names.splitTool(request.params.name)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
-    const ref = { ...installed(host, target.plugin), ...agentEra(ctx) }
+    const ref = { ...installed(host, target.plugin), ...agentEra(ctx, agent) }
     const params = { name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) }
     return recordedRead(host, agent, { kind: "prompt", plugin: target.plugin, prompt: target.name, args: params }, { ctx, send }, (signal) =>
       host.pool.use(ref, (client) => client.getPrompt(params, { signal }))
@@ -213,7 +213,7 @@ export const agentServer = (
     if (!named) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${isPrompt ? ref.name : ref.uri}' names no plugin's ${isPrompt ? "prompt" : "resource template"}`)
     const upstreamRef = isPrompt ? { ...ref, name: (named as { name: string }).name } : { ...ref, uri: (named as { uri: string }).uri }
     const params = { ...request.params, ref: upstreamRef }
-    const target = { ...installed(host, named.plugin), ...agentEra(ctx) }
+    const target = { ...installed(host, named.plugin), ...agentEra(ctx, agent) }
     // A run of its own, authorized as reading what it completes (read-call.ts).
     const read = { kind: "completion" as const, plugin: named.plugin, action: isPrompt ? ("get_prompt" as const) : ("read_resource" as const), args: params }
     return recordedRead(host, agent, read, { ctx, send }, (signal) =>

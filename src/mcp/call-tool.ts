@@ -22,7 +22,7 @@ import { asMcpTool } from "./discover.ts"
 import { withinCall } from "./call-scope.ts"
 import { callOwner } from "./in-flight.ts"
 import { MAX_PARKED_PER_AGENT } from "./parked-calls.ts"
-import { agentEra, type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
+import { agentEra, relayableCapabilities, type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import { validateArguments } from "./validate-args.ts"
 import { credentialForCall, needsCredential } from "../vault/grants.ts"
 import { needsReconnect } from "../vault/oauth/session.ts"
@@ -30,14 +30,6 @@ import type { WorkspaceHost } from "./host.ts"
 import { newTraceId, startSpan } from "./trace.ts"
 
 const utf8 = new TextEncoder()
-
-/** What Berth relays to an agent (upstream-pool.ts declares the same): the agent's capabilities cut to those. */
-const RELAYED_CAPABILITIES = ["sampling", "elicitation", "roots"] as const
-const relayableCapabilities = (declared: unknown): Record<string, unknown> | undefined => {
-  if (typeof declared !== "object" || declared === null) return undefined
-  const own = declared as Record<string, unknown>
-  return Object.fromEntries(RELAYED_CAPABILITIES.filter((key) => own[key] !== undefined).map((key) => [key, own[key]]))
-}
 
 export const measure = (value: unknown) => {
   const json = canonicalize(value ?? null) ?? "null"
@@ -223,7 +215,7 @@ export const callTool = async (
   // Logs, progress, sampling and elicitation the upstream sends during the call go to the agent (upstream-call.ts).
   const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal, progress }) =>
     withinCall(call, () =>
-      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential, ...agentEra(ctx) }, (client) =>
+      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential, ...agentEra(ctx, agent) }, (client) =>
         client.callTool(
           { name: tool.name, arguments: params.arguments ?? {}, ...offered(client), ...(Object.keys(meta).length === 0 ? {} : { _meta: meta }) },
           {

@@ -21,11 +21,18 @@ import type { Span } from "../../events/index.ts"
 import type { OutgoingMessage } from "./agent-requests.ts"
 import type { AgentCall, LogMessage, UpstreamRequest } from "./call-scope.ts"
 import type { WorkspaceHost } from "./host.ts"
+import type { UpstreamRef } from "./upstream-pool.ts"
 import { positiveInteger } from "../settings.ts"
 import { startSpan } from "./trace.ts"
 
 /** Seconds Berth waits, by default, for an agent to answer a relayed request or to retry a parked call. */
 const DEFAULT_ANSWER_SECONDS = 300
+/**
+ * How long the asks of one moment are gathered before a 2026-07-28 agent hears them. A 2026-07-28
+ * upstream's come in one result, but a 2025 upstream's are SSE events of their own, and three asked
+ * at once can land in separate reads of its stream.
+ */
+const ASKS_GATHER_MS = 10
 
 /** The answer limit from the Worker's vars (`BERTH_MCP_ANSWER_SECONDS`), in ms. */
 export const answerLimitMs = (env: { readonly BERTH_MCP_ANSWER_SECONDS?: string }): number =>
@@ -92,14 +99,25 @@ const severity = (level: string) => {
 
 const isModern = (ctx: ServerContext) => (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined
 
-/** What a request's pool reference says of the agent's era: a 2025-era agent's goes on a 2025 session where there is one (upstream-pool.ts). */
-export const agentEra = (ctx: ServerContext): { era?: "legacy" } => (isModern(ctx) ? {} : { era: "legacy" })
+/** What Berth relays to an agent (upstream-pool.ts declares the same): an agent's capabilities cut to those. */
+const RELAYED_CAPABILITIES = ["sampling", "elicitation", "roots"] as const
+export const relayableCapabilities = (declared: unknown): Record<string, unknown> | undefined => {
+  if (typeof declared !== "object" || declared === null) return undefined
+  const own = declared as Record<string, unknown>
+  return Object.fromEntries(RELAYED_CAPABILITIES.filter((key) => own[key] !== undefined).map((key) => [key, own[key]]))
+}
 
 /**
- * Why a settled call's open requests to the agent are withdrawn, and a late one refused. One
- * instance for all: in workerd an abort whose reason is a fresh Error cost about 46 µs against 8 µs
- * for one already used, and it aborted on every call until only calls with open requests did.
+ * What a request's pool reference says of the agent: a 2025-era agent's goes on a 2025 session where
+ * there is one; a 2026-07-28 agent's that declared roots, where the upstream speaks only 2025, on a
+ * session of its own that declares them (upstream-pool.ts). Lists pass no `agent`: they ask nothing.
  */
+export const agentEra = (ctx: ServerContext, agent?: string): Pick<UpstreamRef, "era" | "rootsOf"> => {
+  if (!isModern(ctx)) return { era: "legacy" }
+  const declared = relayableCapabilities((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY])
+  return agent !== undefined && declared?.roots !== undefined ? { rootsOf: agent } : {}
+}
+
 const CALL_ENDED = new Error("the upstream call ended")
 
 export class UpstreamCall {
@@ -176,7 +194,7 @@ export class UpstreamCall {
       const unsent = [...this.#asked].filter(([, a]) => !a.sent)
       if (unsent.length > 0) {
         // An upstream may ask several things at once: let the rest of this moment's asks arrive.
-        await scheduler.wait(0)
+        await scheduler.wait(ASKS_GATHER_MS)
         // Aborted meanwhile (the agent's request ended): the asks are withdrawn; wait for the call to settle.
         if (this.#outcome || this.#controller.signal.aborted) return this.finished
         const requests: InputRequests = {}
@@ -328,7 +346,9 @@ export class UpstreamCall {
       )
       // The upstream hears it and decides: a tool may go on without the answer (SEP-2322's capability
       // check expects that), where refusing the agent's whole request would take that choice away.
-      return Promise.reject(missing)
+      // It hears it once the asks of this moment have gone to the agent: a 2025 upstream that asks
+      // several things at once, and ends the call on the first refusal, still gets the agent asked.
+      return scheduler.wait(2 * ASKS_GATHER_MS).then(() => Promise.reject(missing))
     }
     // The upstream's own key when it has one (a 2026-07-28 upstream's input request), so the agent sees what the upstream asked under.
     const own = typeof request.id === "string" && !this.#asked.has(request.id) ? request.id : undefined

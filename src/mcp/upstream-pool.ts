@@ -28,10 +28,19 @@ export interface UpstreamRef {
    * upstream keeps 2025 sessions (see #connect). Otherwise the plugin's shared client.
    */
   readonly era?: "legacy" | undefined
+  /**
+   * A 2026-07-28 agent that declared `roots`. A 2025 connection declares its capabilities once, for
+   * every request on it, and a server may cache a session's roots, so such an agent gets a 2025
+   * session of its own that declares roots too: one agent's roots never reach another (see
+   * #resolve). Ignored where the upstream speaks 2026-07-28, whose requests carry their agent's
+   * capabilities. (Only roots: an SDK v1 server refuses by itself, with a generic error, to ask what
+   * a session did not declare, where the shared session lets Berth answer MCP's -32021.)
+   */
+  readonly rootsOf?: string | undefined
 }
 
 const CLIENT_INFO = { name: "berth", version: "0.1.0" }
-/** What Berth can relay to an agent, so upstreams may ask for it (call-scope.ts, agent-requests.ts); `roots` only in 2026-07-28 (see #open). */
+/** What Berth can relay to an agent, so upstreams may ask for it (call-scope.ts, agent-requests.ts); `roots` only where one agent's (see #open). */
 const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} } }
 const MODERN = "2026-07-28"
 const CONNECT_TIMEOUT_MS = 10_000
@@ -72,6 +81,9 @@ export interface UpstreamEvents {
   readonly onResourceUpdated?: (plugin: string, uri: string) => void
 }
 
+/** 2025 sessions of their own for 2026-07-28 agents that declared roots, per pool; past this the least recently used is closed. */
+export const MAX_ROOTS_SESSIONS = 32
+
 /** Waits after an upstream's list_changed before acting, so a burst of them is acted on once. */
 const LIST_CHANGED_DEBOUNCE_MS = 100
 
@@ -91,17 +103,46 @@ export class UpstreamPool {
   /** Upstreams that offer no 2025 session (stateless, or 2026-07-28 only): their 2025 agents share the plugin's client. */
   readonly #noLegacySessions = new Set<string>()
 
+  /** 2025 sessions of one agent's own, by key, least recently used first. */
+  readonly #rootsSessions = new Set<string>()
+
   #key(ref: UpstreamRef) {
     // The fingerprint too: a credential set again with a new value is a new client.
     const credential = ref.credential ? `${ref.credential.id}@${ref.credential.fingerprint}` : ""
-    return `${ref.plugin}|${credential}|${ref.transport}|${ref.url}${ref.era === "legacy" ? "|legacy" : ""}`
+    const roots = ref.rootsOf === undefined ? "" : `|roots:${ref.rootsOf}`
+    return `${ref.plugin}|${credential}|${ref.transport}|${ref.url}${ref.era === "legacy" ? "|legacy" : ""}${roots}`
   }
 
-  #connect(ref: UpstreamRef): Promise<Client> {
+  /** The connection a request goes on, as far as the pool knows the upstream yet. */
+  #resolve(ref: UpstreamRef): UpstreamRef {
     // A 2025 agent shares the plugin's client where that is 2025 already, or where a 2025 session is not to be had.
-    if (ref.era === "legacy" && (ref.transport === "sse" || this.#legacyUrls.has(ref.url) || this.#noLegacySessions.has(ref.url)))
-      return this.#connect({ ...ref, era: undefined })
+    const shared = ref.era === "legacy" && (ref.transport === "sse" || this.#legacyUrls.has(ref.url) || this.#noLegacySessions.has(ref.url))
+    const era = shared ? undefined : ref.era
+    // An agent needs a session of its own only where the connection is 2025 (known once one connect
+    // has found it so): a 2026-07-28 one carries each request's capabilities. The SSE transport's one
+    // shared stream can name no call, so it asks nobody anyway.
+    const own = ref.transport === "streamable-http" && this.#legacyUrls.has(ref.url) && era === undefined
+    const rootsOf = own ? ref.rootsOf : undefined
+    return era === ref.era && rootsOf === ref.rootsOf ? ref : { ...ref, era, rootsOf }
+  }
+
+  /** Keeps at most MAX_ROOTS_SESSIONS sessions of agents' own, closing the least recently used. */
+  #touchRootsSession(key: string) {
+    this.#rootsSessions.delete(key)
+    this.#rootsSessions.add(key)
+    for (const oldest of this.#rootsSessions) {
+      if (this.#rootsSessions.size <= MAX_ROOTS_SESSIONS) break
+      this.#rootsSessions.delete(oldest)
+      const client = this.#clients.get(oldest)
+      this.#clients.delete(oldest)
+      void client?.then((c) => c.close()).catch(() => undefined)
+    }
+  }
+
+  #connect(given: UpstreamRef): Promise<Client> {
+    const ref = this.#resolve(given)
     const key = this.#key(ref)
+    if (ref.rootsOf !== undefined) this.#touchRootsSession(key)
     const existing = this.#clients.get(key)
     if (existing) return existing
     this.connects++
@@ -146,8 +187,9 @@ export class UpstreamPool {
   /**
    * One connected client in one era. 2026-07-28 (pinned, no fallback) declares `roots`: each request
    * carries the calling agent's own capabilities, and a roots/list is asked within that agent's call.
-   * The 2025 protocol does not: one pooled session serves every agent, and a server that caches a
-   * session's roots (server-everything does) would hand one agent's roots to the next.
+   * A shared 2025 session does not: it serves every agent, and a server that caches a session's roots
+   * (server-everything does) would hand one agent's roots to the next. Only a 2026-07-28 agent's own
+   * 2025 session (`rootsOf`) declares them.
    */
   async #open(ref: UpstreamRef, key: string, current: () => Promise<Client>, era: "modern" | "legacy"): Promise<Client> {
     // Berth rediscovers on its own terms (src/registry/rediscovery.ts), so the SDK need not fetch the lists itself.
@@ -158,7 +200,7 @@ export class UpstreamPool {
     })
     const client = new Client(CLIENT_INFO, {
       versionNegotiation: { mode: era === "modern" ? { pin: MODERN } : "legacy" },
-      capabilities: era === "modern" ? { ...CLIENT_CAPABILITIES, roots: {} } : CLIENT_CAPABILITIES,
+      capabilities: era === "modern" || ref.rootsOf !== undefined ? { ...CLIENT_CAPABILITIES, roots: {} } : CLIENT_CAPABILITIES,
       listChanged: { tools: changed("tools"), prompts: changed("prompts"), resources: changed("resources") }
     })
     // On a 2025 session's stream, or a 2026-07-28 listen stream (watchResource): the same handler.
@@ -168,7 +210,7 @@ export class UpstreamPool {
     // The request's id: for a 2026-07-28 upstream's input request, its key, which the agent is asked under.
     client.setRequestHandler("sampling/createMessage", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
     client.setRequestHandler("elicitation/create", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
-    if (era === "modern") client.setRequestHandler("roots/list", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
+    if (era === "modern" || ref.rootsOf !== undefined) client.setRequestHandler("roots/list", (request, ctx) => relayToAgent({ ...request, id: ctx.mcpReq.id }, ctx.mcpReq.signal) as never)
     const url = new URL(ref.url)
     // A static credential's headers are set once; an OAuth credential's token is asked for per request (src/vault/oauth).
     const authProvider = ref.credential?.auth
@@ -215,7 +257,8 @@ export class UpstreamPool {
   }
 
   async drop(ref: UpstreamRef): Promise<void> {
-    const key = this.#key(ref)
+    const key = this.#key(this.#resolve(ref))
+    this.#rootsSessions.delete(key)
     const client = this.#clients.get(key)
     this.#clients.delete(key)
     await client?.then((c) => c.close()).catch(() => undefined)
@@ -236,6 +279,7 @@ export class UpstreamPool {
     await Promise.all(keys.map(async (key) => {
       const client = this.#clients.get(key)
       this.#clients.delete(key)
+      this.#rootsSessions.delete(key)
       await client?.then((c) => c.close()).catch(() => undefined)
     }))
   }
