@@ -1,5 +1,6 @@
-// Registry events: plugins (upstream MCP servers) and the tools they expose. A tool is pinned by
-// the sha256 of its definition, so a changed definition can be quarantined (rug-pull protection).
+// Registry events: plugins (upstream MCP servers) and the tools, prompts and resources they expose.
+// Each is pinned by the sha256 of its definition, so a changed definition can be quarantined
+// (rug-pull protection).
 import { Schema } from "effect"
 import { defineEvent } from "./define.ts"
 import { PluginName, Sha256Hex, ToolId } from "./names.ts"
@@ -32,17 +33,27 @@ export const ToolDefinition = Schema.Struct({
 })
 export type ToolDefinition = typeof ToolDefinition.Type
 
+/**
+ * A resource and a prompt as the upstream listed them. `hash` (sha256 over JCS of the other fields)
+ * pins it as a tool's does; discoveries recorded before prompts and resources were pinned lack it.
+ */
 export const ResourceDefinition = Schema.Struct({
   uri: Schema.String,
   name: Schema.String,
+  title: Schema.optional(Schema.String),
   description: Schema.optional(Schema.String),
-  mimeType: Schema.optional(Schema.String)
+  mimeType: Schema.optional(Schema.String),
+  hash: Schema.optional(Sha256Hex)
 })
+export type ResourceDefinition = typeof ResourceDefinition.Type
 export const PromptDefinition = Schema.Struct({
   name: Schema.String,
+  title: Schema.optional(Schema.String),
   description: Schema.optional(Schema.String),
-  arguments: Schema.optional(Schema.Unknown)
+  arguments: Schema.optional(Schema.Unknown),
+  hash: Schema.optional(Sha256Hex)
 })
+export type PromptDefinition = typeof PromptDefinition.Type
 
 export const ToolsDiscovered = defineEvent("ToolsDiscovered", {
   plugin: PluginName,
@@ -58,5 +69,38 @@ export const ToolQuarantined = defineEvent("ToolQuarantined", {
   reason: Schema.String
 })
 
-export const PluginEvents = [PluginInstalled, PluginRemoved, ToolsDiscovered, ToolApproved, ToolQuarantined] as const
+/**
+ * A plugin's prompts and resources are pinned at the discovery that first lists them (by the `hash` in
+ * ToolsDiscovered); a refresh that finds a pinned definition changed quarantines it, and an admin
+ * approves the new one. A prompt is named by its plugin and its upstream name, a resource by its
+ * plugin and its upstream URI.
+ */
+export const PromptApproved = defineEvent("PromptApproved", { plugin: PluginName, prompt: Schema.String, hash: Sha256Hex })
+export const PromptQuarantined = defineEvent("PromptQuarantined", {
+  plugin: PluginName,
+  prompt: Schema.String,
+  approvedHash: Sha256Hex,
+  hash: Sha256Hex,
+  reason: Schema.String
+})
+export const ResourceApproved = defineEvent("ResourceApproved", { plugin: PluginName, uri: Schema.String, hash: Sha256Hex })
+export const ResourceQuarantined = defineEvent("ResourceQuarantined", {
+  plugin: PluginName,
+  uri: Schema.String,
+  approvedHash: Sha256Hex,
+  hash: Sha256Hex,
+  reason: Schema.String
+})
+
+export const PluginEvents = [
+  PluginInstalled,
+  PluginRemoved,
+  ToolsDiscovered,
+  ToolApproved,
+  ToolQuarantined,
+  PromptApproved,
+  PromptQuarantined,
+  ResourceApproved,
+  ResourceQuarantined
+] as const
 export type PluginEvent = Schema.Schema.Type<(typeof PluginEvents)[number]>

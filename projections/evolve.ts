@@ -3,11 +3,30 @@
 // A batch is applied to one Draft (draft.ts), which copies each touched record once.
 import type { FoldableEvent } from "../events/index.ts"
 import { type Changes, Draft } from "./draft.ts"
-import { type EntityKind, limitKey, memoryKey, toolId, type WorkspaceState } from "./state.ts"
+import { type EntityKind, limitKey, memoryKey, promptKey, resourceKey, toolId, type WorkspaceState } from "./state.ts"
 
 /** Optional fields are copied only when present, so a projection read back from JSON compares equal. */
 const defined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+
+/**
+ * A discovery's prompts or resources: the plugin's set is replaced; a known one keeps its approval
+ * and status and takes the new hash, a new one is pinned and approved as listed.
+ */
+const pin = (
+  draft: Draft,
+  kind: "prompts" | "resources",
+  plugin: string,
+  listed: ReadonlyArray<{ key: string; fields: { name: string } | { uri: string }; hash: string; definition: object }>
+) => {
+  const keys = new Set(listed.map((d) => d.key))
+  draft.deleteWhere(kind, (entry, key) => entry.plugin === plugin && !keys.has(key))
+  for (const { key, fields, hash, definition } of listed) {
+    const known = draft.state[kind][key]
+    const pinned = known ? { status: known.status, approvedHash: known.approvedHash } : { status: "approved" as const, approvedHash: hash }
+    draft.put(kind, key, defined({ plugin, ...fields, ...pinned, hash, definition: defined(definition) }) as WorkspaceState[typeof kind][string])
+  }
+}
 
 const apply = (draft: Draft, event: FoldableEvent): void => {
   const at = event.at
@@ -66,6 +85,8 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
       const plugin = event.data.plugin
       draft.delete("plugins", plugin)
       draft.deleteWhere("tools", (t) => t.plugin === plugin)
+      draft.deleteWhere("prompts", (p) => p.plugin === plugin)
+      draft.deleteWhere("resources", (r) => r.plugin === plugin)
       draft.deleteWhere("grants", (g) => g.plugin === plugin)
       return draft.delete("oauthClients", plugin)
     }
@@ -95,8 +116,22 @@ const apply = (draft: Draft, event: FoldableEvent): void => {
           })
         )
       }
+      // Prompts and resources are pinned at the discovery that first lists them; one recorded before
+      // they were hashed pins nothing.
+      const prompts = (event.data.prompts ?? []).flatMap((d) => (d.hash === undefined ? [] : [{ key: promptKey(plugin, d.name), fields: { name: d.name }, hash: d.hash, definition: d }]))
+      pin(draft, "prompts", plugin, prompts)
+      const resources = (event.data.resources ?? []).flatMap((d) => (d.hash === undefined ? [] : [{ key: resourceKey(plugin, d.uri), fields: { uri: d.uri }, hash: d.hash, definition: d }]))
+      pin(draft, "resources", plugin, resources)
       return
     }
+    case "PromptApproved":
+      return draft.patch("prompts", promptKey(event.data.plugin, event.data.prompt), { status: "approved", approvedHash: event.data.hash })
+    case "PromptQuarantined":
+      return draft.patch("prompts", promptKey(event.data.plugin, event.data.prompt), { status: "quarantined" })
+    case "ResourceApproved":
+      return draft.patch("resources", resourceKey(event.data.plugin, event.data.uri), { status: "approved", approvedHash: event.data.hash })
+    case "ResourceQuarantined":
+      return draft.patch("resources", resourceKey(event.data.plugin, event.data.uri), { status: "quarantined" })
     case "ToolApproved":
       return draft.patch("tools", event.data.tool, { status: "approved", approvedHash: event.data.hash })
     case "ToolQuarantined":

@@ -1,7 +1,7 @@
 // The inline projection: the workspace state that commands are checked against. Each field but
 // `workspace` is a record of entities by key, which is also how it is stored (one row per entity).
 import { Schema } from "effect"
-import { AgentVia, BotEffect, CredentialKind, CredentialOwner, MemberRole, PluginAuth, ToolDefinition, Transport } from "../events/index.ts"
+import { AgentVia, BotEffect, CredentialKind, CredentialOwner, MemberRole, PluginAuth, PromptDefinition, ResourceDefinition, ToolDefinition, Transport } from "../events/index.ts"
 
 const Entities = <S extends Schema.Top>(entity: S) => Schema.Record(Schema.String, entity)
 
@@ -54,6 +54,31 @@ export const WorkspaceState = Schema.Struct({
       hash: Schema.String,
       approvedHash: Schema.optional(Schema.String),
       definition: ToolDefinition
+    })
+  ),
+  /**
+   * Keyed by `{plugin}__{prompt}` (promptKey), pinned like tools: `approvedHash` from the discovery that
+   * first listed it or an approval, `hash` the latest discovered. Only discoveries that hash prompts pin them.
+   */
+  prompts: Entities(
+    Schema.Struct({
+      plugin: Schema.String,
+      name: Schema.String,
+      status: ToolStatus,
+      hash: Schema.String,
+      approvedHash: Schema.optional(Schema.String),
+      definition: PromptDefinition
+    })
+  ),
+  /** Keyed by `{plugin}:{uri}` (resourceKey), pinned as prompts are. */
+  resources: Entities(
+    Schema.Struct({
+      plugin: Schema.String,
+      uri: Schema.String,
+      status: ToolStatus,
+      hash: Schema.String,
+      approvedHash: Schema.optional(Schema.String),
+      definition: ResourceDefinition
     })
   ),
   oauthClients: Entities(
@@ -153,6 +178,8 @@ export const ENTITY_KINDS: ReadonlyArray<EntityKind> = [
   "agents",
   "plugins",
   "tools",
+  "prompts",
+  "resources",
   "oauthClients",
   "credentials",
   "grants",
@@ -171,6 +198,8 @@ export const initialState: WorkspaceState = {
   agents: {},
   plugins: {},
   tools: {},
+  prompts: {},
+  resources: {},
   oauthClients: {},
   credentials: {},
   grants: {},
@@ -184,6 +213,9 @@ export const initialState: WorkspaceState = {
 }
 
 export const toolId = (plugin: string, tool: string) => `${plugin}__${tool}`
+export const promptKey = (plugin: string, prompt: string) => `${plugin}__${prompt}`
+/** A plugin name holds no ':', so the first one ends it. */
+export const resourceKey = (plugin: string, uri: string) => `${plugin}:${uri}`
 export const limitKey = (scope: "agent" | "tool" | "workspace", target: string | undefined) =>
   scope === "workspace" ? "workspace" : `${scope}:${target}`
 export const memoryKey = (namespace: string, key: string) => `${namespace}:${key}`

@@ -27,6 +27,8 @@ export const STATUS: Readonly<Record<ErrorTag, number>> = {
   AgentAlreadyRevoked: 409,
   PluginAlreadyInstalled: 409,
   ToolNotFound: 404,
+  PromptNotFound: 404,
+  ResourceNotFound: 404,
   PluginUnreachable: 502,
   SecretInPluginUrl: 400,
   CredentialNotFound: 404,

@@ -41,6 +41,8 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   InstallPlugin: "admin",
   RefreshPlugin: "admin",
   ApproveTool: "admin",
+  ApprovePrompt: "admin",
+  ApproveResource: "admin",
   RemovePlugin: "admin",
   SetCredential: "admin",
   RevokeCredential: "admin",

@@ -14,6 +14,8 @@ import { asMcpTool } from "./discover.ts"
 import { authorizeMemory, authorizePluginRead, readableNamespaces, visibleTools } from "./authorize.ts"
 import { callMemoryTool } from "./memory-call.ts"
 import { recordedRead } from "./read-call.ts"
+import { promptRefusal, resourceRefusal, showsPrompt, showsResource } from "./pinned-reads.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
 import type { ResourceSubscriptions } from "./resource-subscriptions.ts"
 import { watch, watchTarget } from "./resource-watch.ts"
 import { isMemoryTool, memoryToolList } from "../memory/tools.ts"
@@ -133,7 +135,7 @@ export const agentServer = (
       ...(whole ? memoryResources() : []),
       ...(await fromEveryPlugin(ctx, "read_resource", async (client, plugin) =>
       client.getServerCapabilities()?.resources
-        ? (await client.listResources()).resources.map((r) => ({ ...r, uri: names.resource(plugin, r.uri) }))
+        ? (await client.listResources()).resources.filter((r) => showsResource(host.state(), plugin, r)).map((r) => ({ ...r, uri: names.resource(plugin, r.uri) }))
         : []
       ))
     ]
@@ -161,7 +163,8 @@ export const agentServer = (
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
     const ref = { ...installed(host, target.plugin), ...agentEra(ctx, agent) }
     // A run of its own: authorized, rate-limited and recorded (read-call.ts).
-    const result = await recordedRead(host, agent, { kind: "resource", plugin: target.plugin, args: { uri: target.uri } }, { ctx, send }, (signal) =>
+    const read = { kind: "resource" as const, plugin: target.plugin, args: { uri: target.uri }, unpinned: (state: WorkspaceState) => resourceRefusal(state, target.plugin, target.uri) }
+    const result = await recordedRead(host, agent, read, { ctx, send }, (signal) =>
       host.pool.use(ref, (client) => client.readResource({ uri: target.uri }, { signal }))
     )
     return { ...result, contents: result.contents.map((c) => ({ ...c, uri: names.resource(target.plugin, c.uri) })) }
@@ -190,7 +193,7 @@ export const agentServer = (
   server.setRequestHandler("prompts/list", async (_request, ctx) => ({
     prompts: await fromEveryPlugin(ctx, "get_prompt", async (client, plugin) =>
       client.getServerCapabilities()?.prompts
-        ? (await client.listPrompts()).prompts.map((p) => ({ ...p, name: names.tool(plugin, p.name) }))
+        ? (await client.listPrompts()).prompts.filter((p) => showsPrompt(host.state(), plugin, p)).map((p) => ({ ...p, name: names.tool(plugin, p.name) }))
         : []
     )
   }))
@@ -200,7 +203,8 @@ export const agentServer = (
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
     const ref = { ...installed(host, target.plugin), ...agentEra(ctx, agent) }
     const params = { name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) }
-    return recordedRead(host, agent, { kind: "prompt", plugin: target.plugin, prompt: target.name, args: params }, { ctx, send }, (signal) =>
+    const read = { kind: "prompt" as const, plugin: target.plugin, prompt: target.name, args: params, unpinned: (state: WorkspaceState) => promptRefusal(state, target.plugin, target.name) }
+    return recordedRead(host, agent, read, { ctx, send }, (signal) =>
       host.pool.use(ref, (client) => client.getPrompt(params, { signal }))
     )
   })
@@ -215,7 +219,14 @@ export const agentServer = (
     const params = { ...request.params, ref: upstreamRef }
     const target = { ...installed(host, named.plugin), ...agentEra(ctx, agent) }
     // A run of its own, authorized as reading what it completes (read-call.ts).
-    const read = { kind: "completion" as const, plugin: named.plugin, action: isPrompt ? ("get_prompt" as const) : ("read_resource" as const), args: params }
+    const read = {
+      kind: "completion" as const,
+      plugin: named.plugin,
+      action: isPrompt ? ("get_prompt" as const) : ("read_resource" as const),
+      args: params,
+      // A prompt's arguments are completed only while the prompt may be got.
+      ...(isPrompt ? { unpinned: (state: WorkspaceState) => promptRefusal(state, named.plugin, (named as { name: string }).name) } : {})
+    }
     return recordedRead(host, agent, read, { ctx, send }, (signal) =>
       host.pool.use(target, (client) => {
         if (!client.getServerCapabilities()?.completions)

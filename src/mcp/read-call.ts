@@ -15,6 +15,7 @@ import { type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts
 import type { WorkspaceHost } from "./host.ts"
 import { namespaced } from "./namespacing.ts"
 import { startSpan } from "./trace.ts"
+import type { WorkspaceState } from "../../projections/state.ts"
 
 /** The MCP method each kind of read is. */
 const METHODS = { resource: "resources/read", prompt: "prompts/get", completion: "completion/complete" } as const
@@ -28,6 +29,8 @@ export interface PluginRead {
   readonly action?: "get_prompt" | "read_resource"
   /** What the request asked for: `{uri}`, or `{name, arguments}` (recorded as size and hash). */
   readonly args: Record<string, unknown>
+  /** Why the pinned definition refuses the read (quarantined, never pinned; pinned-reads.ts), if it does. */
+  readonly unpinned?: (state: WorkspaceState) => string | undefined
 }
 
 /** The agent request a read answers, so what the upstream asks during it reaches the agent (upstream-call.ts). */
@@ -67,6 +70,13 @@ export const recordedRead = async <R>(
   if (!decision.allow) {
     traced.finish("denied", [authorizeSpan], { error: decision.reason })
     throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: ${decision.reason}`)
+  }
+  // As a quarantined tool is refused, before it takes a token: nothing of it reaches the upstream.
+  const unpinned = read.unpinned?.(state)
+  if (unpinned !== undefined) {
+    const span = startSpan(traced.traceId, "pinned definition", traced.root.spanId).end({ code: "error", message: unpinned }, { "berth.plugin": read.plugin })
+    traced.finish("denied", [authorizeSpan, span], { error: unpinned })
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: ${unpinned}`)
   }
   const throttling = startSpan(traced.traceId, "rate limit", traced.root.spanId)
   const throttle = host.limiter.take(state, agent, tool)

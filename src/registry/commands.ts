@@ -1,5 +1,5 @@
 // Registry commands: install a plugin with what discovery found, refresh it (quarantining any
-// approved tool whose definition changed), approve a tool, remove a plugin. Connecting to the
+// approved tool, prompt or resource whose definition changed), approve one, remove a plugin. Connecting to the
 // upstream happens at the edge (src/mcp/discover.ts); these decide on its result.
 import { MEMORY_RESOURCES } from "../mcp/namespacing.ts"
 import { InvalidCommand } from "../workspace/errors.ts"
@@ -15,9 +15,9 @@ import {
   ToolId,
   Transport
 } from "../../events/index.ts"
-import { toolId, type WorkspaceState } from "../../projections/state.ts"
+import { promptKey, resourceKey, toolId, type WorkspaceState } from "../../projections/state.ts"
 import { requireWorkspace } from "../workspace/decider.ts"
-import { PluginAlreadyInstalled, PluginNotFound, SecretInPluginUrl, ToolNotFound } from "./errors.ts"
+import { PluginAlreadyInstalled, PluginNotFound, PromptNotFound, ResourceNotFound, SecretInPluginUrl, ToolNotFound } from "./errors.ts"
 import { secretInUrl } from "./secret-in-url.ts"
 
 const isHttpUrl = (value: string) => {
@@ -94,6 +94,7 @@ export const decideRefreshPlugin = Effect.fnUntraced(function* (state: Workspace
   // A URL recorded before URLs were checked stays on the log; reconnecting would keep sending its secret.
   yield* refuseSecretInUrl(command.plugin, installed.url, true)
   const events: Array<DomainEvent> = [discovered(command.plugin, command.discovery)]
+  events.push(...quarantinedReads(state, command.plugin, command.discovery))
   for (const tool of command.discovery.tools) {
     const id = toolId(command.plugin, tool.name)
     const known = state.tools[id]
@@ -112,6 +113,24 @@ export const decideRefreshPlugin = Effect.fnUntraced(function* (state: Workspace
   return events
 })
 
+/** The pinned prompts and resources of a plugin whose approved definition this discovery changed. */
+const quarantinedReads = (state: WorkspaceState, plugin: string, discovery: Discovery): ReadonlyArray<DomainEvent> => {
+  const changed = (known: { status: string; approvedHash?: string | undefined } | undefined, hash: string | undefined) =>
+    hash !== undefined && known?.status === "approved" && known.approvedHash !== undefined && known.approvedHash !== hash ? known.approvedHash : undefined
+  const events: Array<DomainEvent> = []
+  for (const prompt of discovery.prompts ?? []) {
+    const approvedHash = changed(state.prompts[promptKey(plugin, prompt.name)], prompt.hash)
+    if (approvedHash !== undefined)
+      events.push(event("PromptQuarantined", { plugin, prompt: prompt.name, approvedHash, hash: prompt.hash!, reason: "the prompt's definition changed since it was approved" }))
+  }
+  for (const resource of discovery.resources ?? []) {
+    const approvedHash = changed(state.resources[resourceKey(plugin, resource.uri)], resource.hash)
+    if (approvedHash !== undefined)
+      events.push(event("ResourceQuarantined", { plugin, uri: resource.uri, approvedHash, hash: resource.hash!, reason: "the resource's definition changed since it was approved" }))
+  }
+  return events
+}
+
 export class ApproveTool extends Schema.TaggedClass<ApproveTool>()("ApproveTool", { tool: ToolId }) {}
 
 export const decideApproveTool = Effect.fnUntraced(function* (state: WorkspaceState, command: ApproveTool, slug: string) {
@@ -120,6 +139,28 @@ export const decideApproveTool = Effect.fnUntraced(function* (state: WorkspaceSt
   if (!tool) return yield* new ToolNotFound({ tool: command.tool })
   if (tool.status === "approved" && tool.approvedHash === tool.hash) return []
   return [event("ToolApproved", { tool: command.tool, hash: tool.hash })]
+})
+
+export class ApprovePrompt extends Schema.TaggedClass<ApprovePrompt>()("ApprovePrompt", { plugin: PluginName, prompt: Schema.String }) {}
+
+/** Pins a prompt's latest discovered definition; approving one already approved as it stands appends nothing. */
+export const decideApprovePrompt = Effect.fnUntraced(function* (state: WorkspaceState, command: ApprovePrompt, slug: string) {
+  yield* requireWorkspace(state, slug)
+  const prompt = state.prompts[promptKey(command.plugin, command.prompt)]
+  if (!prompt) return yield* new PromptNotFound({ plugin: command.plugin, prompt: command.prompt })
+  if (prompt.status === "approved" && prompt.approvedHash === prompt.hash) return []
+  return [event("PromptApproved", { plugin: command.plugin, prompt: command.prompt, hash: prompt.hash })]
+})
+
+export class ApproveResource extends Schema.TaggedClass<ApproveResource>()("ApproveResource", { plugin: PluginName, uri: Schema.String }) {}
+
+/** Pins a resource's latest discovered definition, as ApprovePrompt does a prompt's. */
+export const decideApproveResource = Effect.fnUntraced(function* (state: WorkspaceState, command: ApproveResource, slug: string) {
+  yield* requireWorkspace(state, slug)
+  const resource = state.resources[resourceKey(command.plugin, command.uri)]
+  if (!resource) return yield* new ResourceNotFound({ plugin: command.plugin, uri: command.uri })
+  if (resource.status === "approved" && resource.approvedHash === resource.hash) return []
+  return [event("ResourceApproved", { plugin: command.plugin, uri: command.uri, hash: resource.hash })]
 })
 
 export class RemovePlugin extends Schema.TaggedClass<RemovePlugin>()("RemovePlugin", { plugin: PluginName }) {}

@@ -1,4 +1,4 @@
-// Registry errors: plugins and their tools.
+// Registry errors: plugins and their tools, prompts and resources.
 import { Schema } from "effect"
 
 export class PluginAlreadyInstalled extends Schema.TaggedError<PluginAlreadyInstalled>()("PluginAlreadyInstalled", {
@@ -18,6 +18,18 @@ export class PluginNotFound extends Schema.TaggedError<PluginNotFound>()("Plugin
 export class ToolNotFound extends Schema.TaggedError<ToolNotFound>()("ToolNotFound", { tool: Schema.String }) {
   override get message() {
     return `tool '${this.tool}' is not installed in this workspace (tools are named '{plugin}__{tool}')`
+  }
+}
+
+export class PromptNotFound extends Schema.TaggedError<PromptNotFound>()("PromptNotFound", { plugin: Schema.String, prompt: Schema.String }) {
+  override get message() {
+    return `plugin '${this.plugin}' has no pinned prompt '${this.prompt}' (see its prompts with 'berth prompt list')`
+  }
+}
+
+export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>()("ResourceNotFound", { plugin: Schema.String, uri: Schema.String }) {
+  override get message() {
+    return `plugin '${this.plugin}' has no pinned resource '${this.uri}' (see its resources with 'berth resource list')`
   }
 }
 

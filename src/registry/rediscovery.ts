@@ -1,19 +1,28 @@
 // An upstream's list_changed, acted on: the plugin is rediscovered and refreshed by the rules of
-// `plugin refresh`, so an approved tool whose definition changed is quarantined before its next call.
+// `plugin refresh`, so an approved tool, prompt or resource whose definition changed is quarantined
+// before its next use.
 // One rediscovery per plugin at a time; changes that arrive during one fold into a single next one.
 import type { Actor } from "../../events/index.ts"
-import { toolId, type WorkspaceState } from "../../projections/state.ts"
+import { promptKey, resourceKey, toolId, type WorkspaceState } from "../../projections/state.ts"
 import type { Discovery } from "./commands.ts"
 
 /** Who records a refresh that an upstream's list_changed set off. */
 export const LIST_CHANGED: Actor = { type: "system", id: "list_changed" }
 
-/** Whether discovery found exactly the tools, by name and definition hash, that the workspace already has. */
-export const sameTools = (state: WorkspaceState, plugin: string, discovery: Discovery): boolean => {
-  const known = Object.values(state.tools).filter((t) => t.plugin === plugin)
+/**
+ * Whether discovery found exactly the tools, prompts and resources, by name and definition hash, that
+ * the workspace already has pinned.
+ */
+export const sameDiscovery = (state: WorkspaceState, plugin: string, discovery: Discovery): boolean => {
+  const pinned = (entries: Readonly<Record<string, { readonly plugin: string; readonly hash: string }>>) =>
+    Object.entries(entries).flatMap(([key, e]) => (e.plugin === plugin ? [`${key} ${e.hash}`] : [])).sort().join("\n")
+  // A definition without a hash (a discovery from before prompts and resources were pinned) pins nothing.
+  const listed = (found: ReadonlyArray<readonly [string, string | undefined]>) =>
+    found.flatMap(([key, hash]) => (hash === undefined ? [] : [`${key} ${hash}`])).sort().join("\n")
   return (
-    known.length === discovery.tools.length &&
-    discovery.tools.every((t) => state.tools[toolId(plugin, t.name)]?.hash === t.hash)
+    pinned(state.tools) === listed(discovery.tools.map((t) => [toolId(plugin, t.name), t.hash])) &&
+    pinned(state.prompts) === listed((discovery.prompts ?? []).map((p) => [promptKey(plugin, p.name), p.hash])) &&
+    pinned(state.resources) === listed((discovery.resources ?? []).map((r) => [resourceKey(plugin, r.uri), r.hash]))
   )
 }
 

@@ -18,7 +18,11 @@ import { decideRemovePolicy, decideSetPolicy, RemovePolicy, SetPolicy } from "..
 import { InvalidPolicy, PolicyNotFound, RateLimitNotFound } from "../policy/errors.ts"
 import { decideRemoveRateLimit, decideSetRateLimit, RemoveRateLimit, SetRateLimit } from "../policy/rate-limit-commands.ts"
 import {
+  ApprovePrompt,
+  ApproveResource,
   ApproveTool,
+  decideApprovePrompt,
+  decideApproveResource,
   decideApproveTool,
   decideInstallPlugin,
   decideRefreshPlugin,
@@ -27,7 +31,7 @@ import {
   RefreshPlugin,
   RemovePlugin
 } from "../registry/commands.ts"
-import { PluginAlreadyInstalled, PluginNotFound, PluginUnreachable, SecretInPluginUrl, ToolNotFound } from "../registry/errors.ts"
+import { PluginAlreadyInstalled, PluginNotFound, PluginUnreachable, PromptNotFound, ResourceNotFound, SecretInPluginUrl, ToolNotFound } from "../registry/errors.ts"
 import {
   decideGrantCredential,
   decideRevokeCredential,
@@ -112,6 +116,8 @@ export const Command = Schema.Union([
   InstallPlugin,
   RefreshPlugin,
   ApproveTool,
+  ApprovePrompt,
+  ApproveResource,
   RemovePlugin,
   SetCredential,
   RevokeCredential,
@@ -159,6 +165,8 @@ export const DomainError = Schema.Union([
   PluginUnreachable,
   SecretInPluginUrl,
   ToolNotFound,
+  PromptNotFound,
+  ResourceNotFound,
   PolicyNotFound,
   InvalidPolicy,
   RateLimitNotFound,
@@ -211,6 +219,8 @@ const handlers: Handlers = {
   InstallPlugin: decideInstallPlugin,
   RefreshPlugin: decideRefreshPlugin,
   ApproveTool: decideApproveTool,
+  ApprovePrompt: decideApprovePrompt,
+  ApproveResource: decideApproveResource,
   RemovePlugin: decideRemovePlugin,
   SetCredential: decideSetCredential,
   RevokeCredential: decideRevokeCredential,

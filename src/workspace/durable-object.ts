@@ -23,8 +23,8 @@ import { ParkedCalls } from "../mcp/parked-calls.ts"
 import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { UpstreamPool } from "../mcp/upstream-pool.ts"
-import { toolListChanges } from "../mcp/tool-list-changes.ts"
-import { LIST_CHANGED, Rediscovery, sameTools } from "../registry/rediscovery.ts"
+import { listChanges } from "../mcp/list-changes.ts"
+import { LIST_CHANGED, Rediscovery, sameDiscovery } from "../registry/rediscovery.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
 import { workersAi } from "../sandbox/primitives/ai.ts"
 import type { SandboxRunner } from "../sandbox/runner.ts"
@@ -270,7 +270,7 @@ export class Workspace extends DurableObject<Env> {
       await this.#directory.ensure(this.#directoryEntry)
       this.#reschedule()
     }
-    if (outcome.ok && !outcome.replayed) for (const plugin of toolListChanges(outcome.events)) this.#mcp.listChanged(plugin, "tools")
+    if (outcome.ok && !outcome.replayed) for (const [plugin, list] of listChanges(outcome.events)) this.#mcp.listChanged(plugin, list)
     if (outcome.ok && !outcome.replayed)
       for (const e of outcome.events) {
         if (e.type === "PluginRemoved") await this.#pool.dropPlugin((e.data as { plugin: string }).plugin)
@@ -314,7 +314,7 @@ export class Workspace extends DurableObject<Env> {
     const discovery = await this.#discover({ plugin, url: installed.url, transport: installed.transport })
     if (!discovery.ok) throw new Error(discovery.error.error.message)
     // Nothing to re-pin: the agents' lists are as they were, but they hear the upstream's word, as they would directly.
-    if (sameTools(this.#state, plugin, discovery.found)) return this.#mcp.listChanged(plugin, "tools")
+    if (sameDiscovery(this.#state, plugin, discovery.found)) return this.#mcp.listChanged(plugin, "tools")
     const outcome = await this.execute({ _tag: "RefreshPlugin", plugin, discovery: discovery.found }, { actor: LIST_CHANGED })
     if (!outcome.ok) throw new Error(outcome.error.message)
   }

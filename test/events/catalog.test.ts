@@ -80,6 +80,16 @@ const samples: { readonly [T in EventType]: EventOf<T> } = {
     type: "ToolQuarantined",
     data: { tool: "github__search_issues", approvedHash: SHA_A, hash: SHA_B, reason: "description changed since approval" }
   },
+  PromptApproved: { type: "PromptApproved", data: { plugin: "github", prompt: "triage", hash: SHA_A } },
+  PromptQuarantined: {
+    type: "PromptQuarantined",
+    data: { plugin: "github", prompt: "triage", approvedHash: SHA_A, hash: SHA_B, reason: "the prompt's definition changed since it was approved" }
+  },
+  ResourceApproved: { type: "ResourceApproved", data: { plugin: "github", uri: "repo://acme/readme", hash: SHA_A } },
+  ResourceQuarantined: {
+    type: "ResourceQuarantined",
+    data: { plugin: "github", uri: "repo://acme/readme", approvedHash: SHA_A, hash: SHA_B, reason: "the resource's definition changed since it was approved" }
+  },
   OAuthClientConfigured: {
     type: "OAuthClientConfigured",
     data: {

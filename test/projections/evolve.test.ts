@@ -1,7 +1,7 @@
 // Spec for evolve, the fold from the log to the inline projection: the cases with more than one
 // entity in play (rediscovery, cascading removals, open runs), and that it never mutates its input.
 import { describe, expect, it } from "vitest"
-import { type DomainEvent, EVENT_TYPES } from "../../events/index.ts"
+import { type DomainEvent, EVENT_TYPES, event } from "../../events/index.ts"
 import { applyEvents, evolve, replay } from "../../projections/evolve.ts"
 import { initialState, type WorkspaceState } from "../../projections/state.ts"
 import { stateAfter, stored } from "../workspace/decider-spec.ts"
@@ -334,6 +334,12 @@ describe("purity", () => {
     toolApproved("gh__search", A),
     toolsDiscovered("gh", toolDefinition("search", "b")),
     toolQuarantined("gh__search", A, B),
+    { type: "ToolsDiscovered", data: { plugin: "gh", tools: [], prompts: [{ name: "triage", hash: A }], resources: [{ uri: "repo://readme", name: "readme", hash: A }] } },
+    { type: "ToolsDiscovered", data: { plugin: "gh", tools: [], prompts: [{ name: "triage", description: "v2", hash: B }], resources: [{ uri: "repo://readme", name: "readme", description: "v2", hash: B }] } },
+    { type: "PromptQuarantined", data: { plugin: "gh", prompt: "triage", approvedHash: A, hash: B, reason: "changed" } },
+    { type: "PromptApproved", data: { plugin: "gh", prompt: "triage", hash: B } },
+    { type: "ResourceQuarantined", data: { plugin: "gh", uri: "repo://readme", approvedHash: A, hash: B, reason: "changed" } },
+    { type: "ResourceApproved", data: { plugin: "gh", uri: "repo://readme", hash: B } },
     oauthClientConfigured("gh"),
     credentialConnected("gh-token", "gh"),
     credentialGranted("g1", "gh-token", "gh", { agents: ["bot"], tools: ["search"] }),
@@ -379,6 +385,41 @@ describe("purity", () => {
 
   it("covers every event type in the catalog", () => {
     expect(new Set(everyEvent.map((e) => e.type))).toEqual(new Set(EVENT_TYPES))
+  })
+})
+
+describe("prompts and resources", () => {
+  const installed = [workspaceCreated(), pluginInstalled("gh")]
+  const discovered = (promptHash: string, resourceHash: string | undefined) =>
+    event("ToolsDiscovered", {
+      plugin: "gh",
+      tools: [],
+      prompts: [{ name: "triage", description: `v${promptHash[0]}`, hash: promptHash }, { name: "old" }],
+      resources: [{ uri: "repo://readme", name: "readme", ...(resourceHash === undefined ? {} : { hash: resourceHash }) }]
+    })
+
+  it("are pinned and approved at the discovery that first lists them; one without a hash pins nothing", () => {
+    const state = stateAfter(...installed, discovered(A, A))
+    expect(state.prompts).toEqual({
+      gh__triage: { plugin: "gh", name: "triage", status: "approved", hash: A, approvedHash: A, definition: { name: "triage", description: "va", hash: A } }
+    })
+    expect(state.resources).toEqual({
+      "gh:repo://readme": { plugin: "gh", uri: "repo://readme", status: "approved", hash: A, approvedHash: A, definition: { uri: "repo://readme", name: "readme", hash: A } }
+    })
+    expect(stateAfter(...installed, discovered(A, undefined)).resources).toEqual({})
+  })
+
+  it("keep their approval across a changed discovery until quarantined or approved; leave with their plugin or when no longer listed", () => {
+    const changed = stateAfter(...installed, discovered(A, A), discovered(B, B))
+    expect(changed.prompts["gh__triage"]).toMatchObject({ status: "approved", hash: B, approvedHash: A })
+    const quarantined = replay(stored([event("PromptQuarantined", { plugin: "gh", prompt: "triage", approvedHash: A, hash: B, reason: "changed" })]), changed)
+    expect(quarantined.prompts["gh__triage"]).toMatchObject({ status: "quarantined", approvedHash: A })
+    const approved = replay(stored([event("PromptApproved", { plugin: "gh", prompt: "triage", hash: B })]), quarantined)
+    expect(approved.prompts["gh__triage"]).toMatchObject({ status: "approved", approvedHash: B })
+    const unlisted = replay(stored([event("ToolsDiscovered", { plugin: "gh", tools: [] })]), approved)
+    expect([unlisted.prompts, unlisted.resources]).toEqual([{}, {}])
+    const removed = replay(stored([event("PluginRemoved", { plugin: "gh" })]), approved)
+    expect([removed.prompts, removed.resources]).toEqual([{}, {}])
   })
 })
 
