@@ -36,6 +36,14 @@ export const REFUSED_BODY_WAIT_MS = 1_000
 /** Browsers on these hosts may call the endpoint; others are refused (DNS-rebinding protection). */
 const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"]
 
+/**
+ * A browser's Origin the endpoint refuses (403), or undefined: loopback, or a host listed in
+ * `BERTH_ALLOWED_ORIGINS`. Checked by the Worker's route before a key is looked at anywhere (a
+ * foreign key's home workspace records a refusal), and again by the workspace's object.
+ */
+export const refusedOrigin = (request: Request, configured: string | undefined): Response | undefined =>
+  originValidationResponse(request, [...LOOPBACK, ...(configured ?? "").split(",").map((s) => s.trim()).filter(Boolean)])
+
 export class McpEndpoint {
   readonly #host: WorkspaceHost
   readonly #allowedOrigins: ReadonlyArray<string>

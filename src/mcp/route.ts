@@ -13,7 +13,7 @@ import { oauthOrigin } from "../oauth/origin.ts"
 import { workspaceExists } from "../workspace/known-workspaces.ts"
 import { workspaceStub } from "../workspace/stub.ts"
 import { bearerToken, OAUTH_AGENT_HEADER } from "./authenticate.ts"
-import { MCP_MAX_BODY_BYTES } from "./endpoint.ts"
+import { MCP_MAX_BODY_BYTES, refusedOrigin } from "./endpoint.ts"
 import { forbidden, notFound, peekToolCall, unauthorized } from "./http-errors.ts"
 import { Schema } from "effect"
 
@@ -21,6 +21,9 @@ const isSlug = Schema.is(WorkspaceSlug)
 
 export const handleMcp = async (request: Request, env: Env, ctx: ExecutionContext, workspace: string): Promise<Response> => {
   if (!isSlug(workspace)) return notFound(`'${workspace}' is not a workspace slug`)
+  // A browser from a host the plane does not serve is refused before any workspace hears of its key.
+  const badOrigin = refusedOrigin(request, env.BERTH_ALLOWED_ORIGINS)
+  if (badOrigin) return badOrigin
   if (!(await workspaceExists(env, workspace))) return notFound(`no workspace '${workspace}'`)
   const origin = new URL(request.url).origin
   const key = bearerToken(request)

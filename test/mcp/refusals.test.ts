@@ -134,6 +134,13 @@ describe("the HTTP edge", () => {
     const { slug, key } = await dockedWorkspace()
     const foreign = await rawCall(slug, { authorization: `Bearer ${key}`, origin: "http://evil.example" })
     expect(foreign.status).toBe(403)
+    // A foreign Origin is refused before any workspace hears of the key: another workspace's key
+    // records nothing in its home, as it would for an Origin the plane serves (the test above).
+    const other = await dockedWorkspace()
+    const before = await eventCount(other.slug)
+    const crossSite = await rawCall(slug, { authorization: `Bearer ${other.key}`, origin: "http://evil.example" }, toolCall("up__echo", { text: "hi" }))
+    expect(crossSite.status).toBe(403)
+    expect(await eventCount(other.slug)).toBe(before)
     const local = await rawCall(slug, { authorization: `Bearer ${key}`, origin: "http://localhost:5173" }, { jsonrpc: "2.0", id: 1, method: "ping" })
     expect(local.status).not.toBe(403)
     const huge = await rawCall(slug, { authorization: `Bearer ${key}` }, toolCall("up__echo", { text: "x".repeat(2 * 1024 * 1024) }))
