@@ -44,7 +44,12 @@ export const peekToolCall = async (request: Request, maxBytes: number) => {
  */
 export const discardBody = async (body: ReadableStream<Uint8Array>, maxBytes: number, ms: number): Promise<void> => {
   const reader = body.getReader()
-  const late = scheduler.wait(ms).then(() => "late" as const)
+  // Cancelled once the body ends, so a refusal leaves no timer behind for the rest of `ms`.
+  const timer = new AbortController()
+  const late = scheduler.wait(ms, { signal: timer.signal }).then(
+    () => "late" as const,
+    () => "late" as const
+  )
   try {
     for (let read = 0; read <= maxBytes; ) {
       const next = await Promise.race([reader.read(), late])
@@ -52,6 +57,7 @@ export const discardBody = async (body: ReadableStream<Uint8Array>, maxBytes: nu
       read += next.value.byteLength
     }
   } finally {
+    timer.abort()
     await reader.cancel().catch(() => undefined)
   }
 }
