@@ -8,6 +8,13 @@ const Entities = <S extends Schema.Top>(entity: S) => Schema.Record(Schema.Strin
 export const AgentStatus = Schema.Literals(["active", "suspended", "revoked"])
 export const ToolStatus = Schema.Literals(["pending", "approved", "quarantined"])
 
+/**
+ * What a plugin offers (a tool, prompt or resource), pinned by its definition's hash: `hash` is the
+ * latest discovered, `approvedHash` the one an install, a first discovery or an admin approved.
+ */
+const Pinned = <F extends Schema.Struct.Fields>(fields: F) =>
+  Schema.Struct({ plugin: Schema.String, ...fields, status: ToolStatus, hash: Schema.String, approvedHash: Schema.optional(Schema.String) })
+
 export const WorkspaceState = Schema.Struct({
   workspace: Schema.NullOr(
     Schema.Struct({
@@ -45,42 +52,12 @@ export const WorkspaceState = Schema.Struct({
       approveOnDiscovery: Schema.optional(Schema.Boolean)
     })
   ),
-  /** Keyed by `{plugin}__{tool}`. `hash` is the latest discovered definition, `approvedHash` the pinned one. */
-  tools: Entities(
-    Schema.Struct({
-      plugin: Schema.String,
-      name: Schema.String,
-      status: ToolStatus,
-      hash: Schema.String,
-      approvedHash: Schema.optional(Schema.String),
-      definition: ToolDefinition
-    })
-  ),
-  /**
-   * Keyed by `{plugin}__{prompt}` (promptKey), pinned like tools: `approvedHash` from the discovery that
-   * first listed it or an approval, `hash` the latest discovered. Only discoveries that hash prompts pin them.
-   */
-  prompts: Entities(
-    Schema.Struct({
-      plugin: Schema.String,
-      name: Schema.String,
-      status: ToolStatus,
-      hash: Schema.String,
-      approvedHash: Schema.optional(Schema.String),
-      definition: PromptDefinition
-    })
-  ),
-  /** Keyed by `{plugin}:{uri}` (resourceKey), pinned as prompts are. */
-  resources: Entities(
-    Schema.Struct({
-      plugin: Schema.String,
-      uri: Schema.String,
-      status: ToolStatus,
-      hash: Schema.String,
-      approvedHash: Schema.optional(Schema.String),
-      definition: ResourceDefinition
-    })
-  ),
+  /** Keyed by `{plugin}__{tool}`. */
+  tools: Entities(Pinned({ name: Schema.String, definition: ToolDefinition })),
+  /** Keyed by `{plugin}__{prompt}` (promptKey). Only discoveries that hash prompts pin them. */
+  prompts: Entities(Pinned({ name: Schema.String, definition: PromptDefinition })),
+  /** Keyed by `{plugin}:{uri}` (resourceKey). */
+  resources: Entities(Pinned({ uri: Schema.String, definition: ResourceDefinition })),
   oauthClients: Entities(
     Schema.Struct({
       clientId: Schema.String,
