@@ -297,8 +297,9 @@ export class Workspace extends DurableObject<Env> {
   }
 
   /** Rediscovers a plugin; an approved tool whose definition changed is quarantined. */
-  async refreshPlugin(input: { plugin: string }, options: CommandOptions): Promise<CommandOutcome> {
-    const command = { _tag: "RefreshPlugin", plugin: input.plugin, discovery: { tools: [] } }
+  async refreshPlugin(input: Record<string, unknown> & { plugin: string }, options: CommandOptions): Promise<CommandOutcome> {
+    // Every field the admin sent is checked (an unknown one is refused); discovery is filled in below.
+    const command = { ...input, _tag: "RefreshPlugin", discovery: { tools: [] } }
     const refused = precheckCommand(this.#stores, this.#slug, this.#state, command, options)
     if (refused) return refused
     const installed = this.#state.plugins[input.plugin]!

@@ -65,6 +65,9 @@ describe("malformed requests get 400 with the schema error", () => {
     expect(answer.status).toBe(400)
     expect(answer.body.error).toMatchObject({ _tag: "InvalidCommand", field: "url" })
     expect(answer.body.error.message).toMatch(/http/)
+    // A field no command has is refused by name too, RefreshPlugin's included (it once dropped them).
+    const extra = await rpc({ _tag: "RefreshPlugin", workspace: slug, plugin: "gh", force: true })
+    expect(extra).toMatchObject({ status: 400, body: { error: { _tag: "InvalidCommand", field: "force" } } })
     const slugAnswer = await rpc({ _tag: "ListAgents", workspace: "Not_A_Slug" })
     expect(slugAnswer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidRequest", field: "workspace" } } })
     expect(await eventCount(slug)).toBe(1)
