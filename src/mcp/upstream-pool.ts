@@ -40,7 +40,7 @@ export interface UpstreamRef {
 }
 
 const CLIENT_INFO = { name: "berth", version: "0.1.0" }
-/** What Berth can relay to an agent, so upstreams may ask for it (call-scope.ts, agent-requests.ts); `roots` only where one agent's (see #open). */
+/** What Berth can relay to an agent, so upstreams may ask for it (call-scope.ts, agent-requests.ts); `roots` too where each request says whose it is, or where the session is one agent's own (see #open). */
 const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} } }
 const MODERN = "2026-07-28"
 const CONNECT_TIMEOUT_MS = 10_000
