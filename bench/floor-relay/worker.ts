@@ -51,5 +51,11 @@ export class Relay extends DurableObject<Env> {
 }
 
 export default {
-  fetch: (request: Request, env: Env) => env.RELAY.getByName("floor").fetch(request)
+  // `/healthz` answers without waking an object; `?object=` picks the relay object (default "floor"),
+  // so a wake benchmark can wake a second one in a runtime that is already serving.
+  fetch: (request: Request, env: Env) => {
+    const url = new URL(request.url)
+    if (url.pathname === "/healthz") return new Response("ok")
+    return env.RELAY.getByName(url.searchParams.get("object") ?? "floor").fetch(request)
+  }
 } satisfies ExportedHandler<Env>

@@ -9,13 +9,17 @@
 //   workspaces, the order alternating, so each size is woken first (its runtime new too) and second
 //   (its runtime already serving another workspace) equally often. Then half as many rounds wake
 //   each size step by step, after a third workspace (10,000 events from tool calls over MCP) has
-//   warmed the runtime, to show where a woken object's first call spends its time.
+//   warmed the runtime, to show where a woken object's first call spends its time. Beside it, the
+//   floor: the relay that records as Berth does (bench/floor-relay), restarted on a kept state and
+//   woken the same two ways, so the 20 ms target is also reported as a ratio to what any relay in a
+//   Durable Object pays here.
 // BERTH_WAKE_STATE=<dir> keeps the seeded plane there between runs (the long log is seeded once and topped up). Prints each
 // target with its ratio and pass or MISS, and writes bench/results/wake-storage.json; never asserts timings.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { afterAll, beforeAll, expect, inject, it } from "vitest"
+import { startDevWorker } from "../../test/node/dev-worker.ts"
 import { startPlane } from "../../test/node/plane.ts"
 import { median, table } from "../stats.ts"
 import { type DatabaseSize, databaseSize, envelopeJsonBytes, workspaceDatabases } from "./do-database-size.ts"
@@ -190,14 +194,14 @@ const wakes: Array<Wake> = []
  * One `tools/call up__echo` as a 2026-07-28 client sends it (the SDK's own headers and body), its time
  * in ms; `refused`: with arguments the pinned schema refuses, so Berth answers without the upstream.
  */
-const timedCall = async (endpoint: string, key: string, n: number, refused = false): Promise<number> => {
+const timedCall = async (endpoint: string, key: string | undefined, n: number, refused = false, tool = "up__echo"): Promise<number> => {
   const text = `wake ${n}`
   const body = JSON.stringify({
     jsonrpc: "2.0",
     id: n,
     method: "tools/call",
     params: {
-      name: "up__echo",
+      name: tool,
       arguments: refused ? { wake: n } : { text },
       _meta: {
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
@@ -208,10 +212,10 @@ const timedCall = async (endpoint: string, key: string, n: number, refused = fal
   })
   const headers = {
     accept: "application/json, text/event-stream",
-    authorization: `Bearer ${key}`,
+    ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
     "content-type": "application/json",
     "mcp-method": "tools/call",
-    "mcp-name": "up__echo",
+    "mcp-name": tool,
     "mcp-protocol-version": "2026-07-28"
   }
   const t0 = performance.now()
@@ -302,6 +306,48 @@ it("wake, step by step: the object's start, the call path, the upstream connecti
     })
 }, 60 * 60_000)
 
+/**
+ * The floor beside the wake: the relay that records as Berth does (bench/floor-relay, one row before
+ * the call leaves and one after), its runtime restarted on a kept state and woken the same two ways,
+ * calling the same test upstream's echo. Whatever its first call costs over its warm ones, any relay
+ * hosted in a Durable Object on this runtime pays.
+ */
+interface FloorWake {
+  readonly round: number
+  readonly position: Wake["position"]
+  readonly firstMs: number
+  readonly warmMs: ReadonlyArray<number>
+}
+const floorWakes: Array<FloorWake> = []
+
+it("the floor: a Durable Object relay that records twice per call, woken after a restart and in a running runtime", async () => {
+  const upstream = `${new URL(inject("upstreamRuntimeUrl")).origin}/mcp`
+  const floorPersist = mkdtempSync(join(tmpdir(), "berth-wake-floor-"))
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const relay = await startDevWorker({
+        config: resolve(import.meta.dirname, "../floor-relay/wrangler.toml"),
+        dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: floorPersist, logLevel: "error", watch: false }
+      })
+      try {
+        expect((await fetch(`${relay.runtimeUrl}/healthz`)).status).toBe(200)
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_START_MS))
+        for (const [i, object] of ["a", "b"].entries()) {
+          const endpoint = `${relay.runtimeUrl}/?to=${encodeURIComponent(upstream)}&writes=2&object=${object}`
+          const firstMs = await timedCall(endpoint, undefined, 0, false, "echo")
+          const warmMs: Array<number> = []
+          for (let n = 1; n <= WARM_CALLS; n++) warmMs.push(await timedCall(endpoint, undefined, n, false, "echo"))
+          floorWakes.push({ round, position: i === 0 ? "first" : "second", firstMs, warmMs })
+        }
+      } finally {
+        await relay.stop()
+      }
+    }
+  } finally {
+    rmSync(floorPersist, { recursive: true, force: true })
+  }
+}, 30 * 60_000)
+
 const verdict = (ok: boolean) => (ok ? "pass" : "MISS")
 const ms = (x: number) => `${x.toFixed(1)} ms`
 
@@ -366,7 +412,33 @@ it("issue 22's wake and storage targets, within this run", ({ task }) => {
     }
   }
   const split = { short: splitOf("short"), long: splitOf("long") }
-  const rows = [...wakeRows("first", "runtime restarted"), ...wakeRows("second", "woken in a running runtime"), ...storageRows]
+  const floorOf = (position: Wake["position"]) => {
+    const fs = floorWakes.filter((w) => w.position === position)
+    const firstMs = median(fs.map((w) => w.firstMs))
+    const warmMs = median(fs.flatMap((w) => w.warmMs))
+    return { wakes: fs.length, firstMs, warmMs, firstOverWarmMs: firstMs - warmMs }
+  }
+  const floor = { first: floorOf("first"), second: floorOf("second") }
+  const floorRows = (position: Wake["position"], label: string) => {
+    const f = floor[position]
+    return [
+      [`${label}: the floor relay's first call − warm p50`, `${ms(f.firstMs)} − ${ms(f.warmMs)}`, ms(f.firstOverWarmMs), "", ""],
+      ...(["short", "long"] as const).map((size) => [
+        `${label}: Berth's first − warm ÷ the floor's, ${events(size)}`,
+        `${ms(wake[position][size].firstOverWarmMs)} / ${ms(f.firstOverWarmMs)}`,
+        `${(wake[position][size].firstOverWarmMs / f.firstOverWarmMs).toFixed(2)}x`,
+        "",
+        ""
+      ])
+    ]
+  }
+  const rows = [
+    ...wakeRows("first", "runtime restarted"),
+    ...floorRows("first", "runtime restarted"),
+    ...wakeRows("second", "woken in a running runtime"),
+    ...floorRows("second", "woken in a running runtime"),
+    ...storageRows
+  ]
   console.log(
     [
       "",
@@ -403,9 +475,11 @@ it("issue 22's wake and storage targets, within this run", ({ task }) => {
     warmCallsPerWake: WARM_CALLS,
     seeding,
     wake,
+    floor,
     measures,
     split,
     wakes,
+    floorWakes,
     splits,
     storage
   }
