@@ -295,7 +295,20 @@ export const resumeParked = async (host: WorkspaceHost, agent: string, params: T
  */
 export const respond = async (host: WorkspaceHost, agent: string, tool: string, pending: PendingCall): Promise<CallToolResult> => {
   const { call } = pending
-  const outcome = await call.next()
+  let outcome = await call.next()
+  // Submitted code asked (orbit.ai): the code hears the refusal and decides, as it would of any error.
+  while (outcome.kind === "unanswerable" && pending.plugin === undefined) outcome = await call.next()
+  if (outcome.kind === "unanswerable") {
+    // An upstream asked only what the agent cannot answer: the run ends as the aborted call it is,
+    // and the agent hears why, as MCP's -32021.
+    call.abort(outcome.error)
+    try {
+      pending.conclude(await call.finished)
+    } catch {
+      // Recorded in the run.
+    }
+    throw outcome.error
+  }
   if (outcome.kind !== "input") return pending.conclude(outcome)
   if (host.parked.countFor(agent) >= MAX_PARKED_PER_AGENT) {
     call.abort(new Error(`${agent} already has ${MAX_PARKED_PER_AGENT} calls waiting for its answers`))

@@ -52,7 +52,11 @@ export interface AgentRequest {
 export type Settled = { readonly kind: "done"; readonly result: CallToolResult } | { readonly kind: "failed"; readonly error: unknown }
 
 /** How a call stands when the agent request serving it must answer. */
-export type Outcome = Settled | { readonly kind: "input"; readonly requests: InputRequests }
+export type Outcome =
+  | Settled
+  | { readonly kind: "input"; readonly requests: InputRequests }
+  /** Everything the upstream asked in one moment needs a capability the agent did not declare. */
+  | { readonly kind: "unanswerable"; readonly error: MissingRequiredClientCapabilityError }
 
 /** What the upstream call is given: where its messages go, its abort signal, and its progress relay. */
 export interface UpstreamRun {
@@ -128,6 +132,8 @@ export class UpstreamCall {
   readonly #controller = new AbortController()
   readonly #spans: Array<Span> = []
   readonly #asked = new Map<string, Asked>()
+  /** Asks of this moment that need a capability the agent did not declare (see #askModern). */
+  #unanswerable: Array<MissingRequiredClientCapabilityError> = []
   #askCount = 0
   /** The agent request serving the call; undefined while the call is parked, waiting for a retry. */
   #serving: AgentRequest | undefined
@@ -192,11 +198,16 @@ export class UpstreamCall {
     for (;;) {
       if (this.#outcome) return this.#outcome
       const unsent = [...this.#asked].filter(([, a]) => !a.sent)
-      if (unsent.length > 0) {
+      if (unsent.length > 0 || this.#unanswerable.length > 0) {
         // An upstream may ask several things at once: let the rest of this moment's asks arrive.
         await scheduler.wait(ASKS_GATHER_MS)
         // Aborted meanwhile (the agent's request ended): the asks are withdrawn; wait for the call to settle.
         if (this.#outcome || this.#controller.signal.aborted) return this.finished
+        const unanswerable = this.#unanswerable
+        this.#unanswerable = []
+        // Nothing of this moment is the agent's to answer: its request is refused with MCP's -32021, as
+        // a 2026-07-28 server refuses a request that needs a capability its client lacks (SEP-2575).
+        if (unanswerable.length > 0 && ![...this.#asked.values()].some((a) => !a.sent)) return { kind: "unanswerable", error: unanswerable[0]! }
         const requests: InputRequests = {}
         for (const [key, asked] of this.#asked) {
           if (asked.sent) continue
@@ -344,10 +355,13 @@ export class UpstreamCall {
         { requiredCapabilities: { [top]: sub === undefined ? {} : { [sub]: {} } } },
         `the agent cannot answer ${request.method}: it did not declare the '${needed.join(".")}' capability`
       )
-      // The upstream hears it and decides: a tool may go on without the answer (SEP-2322's capability
-      // check expects that), where refusing the agent's whole request would take that choice away.
-      // It hears it once the asks of this moment have gone to the agent: a 2025 upstream that asks
-      // several things at once, and ends the call on the first refusal, still gets the agent asked.
+      // Asked beside something the agent can answer, the upstream hears it and decides: a tool may go
+      // on without the answer (SEP-2322's capability check expects that). It hears it once the asks of
+      // this moment have gone to the agent, so a 2025 upstream that asks several things at once, and
+      // ends the call on the first refusal, still gets the agent asked. Asked alone, the agent's
+      // request is refused instead (next()), and the upstream call is aborted.
+      this.#unanswerable.push(missing)
+      this.#wake()
       return scheduler.wait(2 * ASKS_GATHER_MS).then(() => Promise.reject(missing))
     }
     // The upstream's own key when it has one (a 2026-07-28 upstream's input request), so the agent sees what the upstream asked under.

@@ -71,15 +71,18 @@ describe("relaying to an agent on MCP 2026-07-28 (input_required round trips)", 
     await client.close()
   })
 
-  it("an upstream that asks anyway for what the agent did not declare hears MCP's -32021 naming the capability", async () => {
+  it("an upstream that asks anyway, only for what the agent did not declare, gets the agent's request refused with MCP's -32021 naming the capability", async () => {
     // server-everything speaks the 2025 protocol: it sees only Berth's pooled client's capabilities, so it asks.
     const { slug, key } = await dockedWorkspace()
     await ok({ _tag: "InstallPlugin", workspace: slug, plugin: "everything", url: inject("everythingUrl"), transport: "streamable-http", auth: "none" })
     const client = await mcpClient(slug, key, "modern")
-    const result = await client.callTool({ name: "everything__trigger-sampling-request", arguments: { prompt: "hi", maxTokens: 5 } }).catch((e: unknown) => e)
-    // server-everything's tool reports the error it heard as its own result.
-    expect(JSON.stringify(result)).toContain("the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability")
-    const { spans } = await runSpans(slug)
+    const refused = await client.callTool({ name: "everything__trigger-sampling-request", arguments: { prompt: "hi", maxTokens: 5 } }).catch((e: unknown) => e)
+    // As a 2026-07-28 server refuses a request that needs a capability its client lacks (SEP-2575).
+    expect(refused).toMatchObject({ code: -32021, data: { requiredCapabilities: { sampling: {} } } })
+    expect(String(refused)).toContain("the agent cannot answer sampling/createMessage: it did not declare the 'sampling' capability")
+    // The run ends as error, with the ask's span, and the upstream call is aborted.
+    const { status, spans } = await runSpans(slug)
+    expect(status).toBe("error")
     expect(spans.find((s) => s.name === "agent sampling/createMessage")?.status).toMatchObject({ code: "error" })
     await client.close()
   })
