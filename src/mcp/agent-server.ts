@@ -161,7 +161,7 @@ export const agentServer = (
     }
     const target = names.splitResource(request.params.uri)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.uri}' is not a Berth resource URI (berth://{plugin}/{uri})`)
-    const ref = { ...installed(host, target.plugin), ...agentEra(ctx, agent) }
+    const ref = { ...installed(host, target.plugin), ...agentEra(ctx, agent, host) }
     // A run of its own: authorized, rate-limited and recorded (read-call.ts).
     const read = { kind: "resource" as const, plugin: target.plugin, args: { uri: target.uri }, unpinned: (state: WorkspaceState) => resourceRefusal(state, target.plugin, target.uri) }
     const result = await recordedRead(host, agent, read, { ctx, send }, (signal) =>
@@ -201,7 +201,7 @@ export const agentServer = (
   server.setRequestHandler("prompts/get", async (request, ctx) => {
     const target = names.splitTool(request.params.name)
     if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${request.params.name}' is not a Berth prompt name ({plugin}__{prompt})`)
-    const ref = { ...installed(host, target.plugin), ...agentEra(ctx, agent) }
+    const ref = { ...installed(host, target.plugin), ...agentEra(ctx, agent, host) }
     const params = { name: target.name, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) }
     const read = { kind: "prompt" as const, plugin: target.plugin, prompt: target.name, args: params, unpinned: (state: WorkspaceState) => promptRefusal(state, target.plugin, target.name) }
     return recordedRead(host, agent, read, { ctx, send }, (signal) =>
@@ -217,7 +217,7 @@ export const agentServer = (
     if (!named) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `'${isPrompt ? ref.name : ref.uri}' names no plugin's ${isPrompt ? "prompt" : "resource template"}`)
     const upstreamRef = isPrompt ? { ...ref, name: (named as { name: string }).name } : { ...ref, uri: (named as { uri: string }).uri }
     const params = { ...request.params, ref: upstreamRef }
-    const target = { ...installed(host, named.plugin), ...agentEra(ctx, agent) }
+    const target = { ...installed(host, named.plugin), ...agentEra(ctx, agent, host) }
     // A run of its own, authorized as reading what it completes (read-call.ts).
     const read = {
       kind: "completion" as const,

@@ -215,7 +215,7 @@ export const callTool = async (
   // Logs, progress, sampling and elicitation the upstream sends during the call go to the agent (upstream-call.ts).
   const call = new UpstreamCall(host, agent, { traceId: traced.traceId, parentSpanId: upstream.spanId }, first, ({ call, signal, progress }) =>
     withinCall(call, () =>
-      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential, ...agentEra(ctx, agent) }, (client) =>
+      host.pool.use({ plugin: tool.plugin, url: plugin.url, transport: plugin.transport, credential, ...agentEra(ctx, agent, host) }, (client) =>
         client.callTool(
           { name: tool.name, arguments: params.arguments ?? {}, ...offered(client), ...(Object.keys(meta).length === 0 ? {} : { _meta: meta }) },
           {

@@ -67,6 +67,11 @@ export class McpEndpoint {
     )
   }
 
+  /** What a 2025 session's client declared at its `initialize` (undefined for no such session). */
+  sessionCapabilities(session: string): Readonly<Record<string, unknown>> | undefined {
+    return this.#sessions.clientCapabilities(session)
+  }
+
   /**
    * A plugin's resource changed upstream: each 2025 session watching it hears, and each 2026-07-28
    * listen stream whose filter names it, under the URI as that agent named it.

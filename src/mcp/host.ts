@@ -46,6 +46,8 @@ export interface WorkspaceHost {
   readonly vault: CredentialAccess
   /** Workspace memory, for Berth's own memory tools and resources (src/memory). */
   readonly memory: () => Memory
+  /** What a 2025 session's client declared at its `initialize` (sessions.ts); undefined for no such session. */
+  readonly sessionCapabilities: (session: string) => Readonly<Record<string, unknown>> | undefined
   /** Runs submitted code as the agent (src/sandbox): Berth's own run_code tool. */
   readonly runCode: (agent: string, input: CodeRunInput, channel?: AgentChannel) => Promise<CodeRunResult>
 }

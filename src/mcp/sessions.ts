@@ -39,6 +39,11 @@ export class LegacySessions {
     this.#onClosed = onClosed
   }
 
+  /** The capabilities a session's client declared at its `initialize`; undefined for no such session. */
+  clientCapabilities(session: string): Readonly<Record<string, unknown>> | undefined {
+    return this.#sessions.get(session)?.server.getClientCapabilities()
+  }
+
   /** Sends a notification on one session's GET stream; dropped if the session is gone or has no stream open. */
   notify(session: string, notification: ServerNotification): void {
     void this.#sessions.get(session)?.server.notification(notification).catch(() => undefined)

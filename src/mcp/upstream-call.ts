@@ -113,13 +113,20 @@ export const relayableCapabilities = (declared: unknown): Record<string, unknown
 
 /**
  * What a request's pool reference says of the agent: a 2025-era agent's goes on a 2025 session where
- * there is one; a 2026-07-28 agent's that declared roots, where the upstream speaks only 2025, on a
- * session of its own that declares them (upstream-pool.ts). Lists pass no `agent`: they ask nothing.
+ * there is one. An agent that declared roots (a 2026-07-28 request's own capabilities, or what a 2025
+ * session's client declared at its `initialize`, found through `host`) goes, where the upstream's
+ * connection is 2025, on a session of its own that declares them (upstream-pool.ts). Lists pass no
+ * `agent`: they ask nothing.
  */
-export const agentEra = (ctx: ServerContext, agent?: string): Pick<UpstreamRef, "era" | "rootsOf"> => {
-  if (!isModern(ctx)) return { era: "legacy" }
-  const declared = relayableCapabilities((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY])
-  return agent !== undefined && declared?.roots !== undefined ? { rootsOf: agent } : {}
+export const agentEra = (ctx: ServerContext, agent?: string, host?: Pick<WorkspaceHost, "sessionCapabilities">): Pick<UpstreamRef, "era" | "rootsOf"> => {
+  const modern = isModern(ctx)
+  const declared = modern
+    ? relayableCapabilities((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY])
+    : ctx.sessionId === undefined
+      ? undefined
+      : host?.sessionCapabilities(ctx.sessionId)
+  const roots = agent !== undefined && declared?.roots !== undefined ? { rootsOf: agent } : {}
+  return { ...(modern ? {} : { era: "legacy" as const }), ...roots }
 }
 
 const CALL_ENDED = new Error("the upstream call ended")

@@ -29,7 +29,7 @@ export interface UpstreamRef {
    */
   readonly era?: "legacy" | undefined
   /**
-   * A 2026-07-28 agent that declared `roots`. A 2025 connection declares its capabilities once, for
+   * An agent that declared `roots`. A 2025 connection declares its capabilities once, for
    * every request on it, and a server may cache a session's roots, so such an agent gets a 2025
    * session of its own that declares roots too: one agent's roots never reach another (see
    * #resolve). Ignored where the upstream speaks 2026-07-28, whose requests carry their agent's
@@ -81,7 +81,7 @@ export interface UpstreamEvents {
   readonly onResourceUpdated?: (plugin: string, uri: string) => void
 }
 
-/** 2025 sessions of their own for 2026-07-28 agents that declared roots, per pool; past this the least recently used is closed. */
+/** 2025 sessions of their own for agents that declared roots, per pool; past this the least recently used is closed. */
 export const MAX_ROOTS_SESSIONS = 32
 
 /** Waits after an upstream's list_changed before acting, so a burst of them is acted on once. */
@@ -121,7 +121,7 @@ export class UpstreamPool {
     // An agent needs a session of its own only where the connection is 2025 (known once one connect
     // has found it so): a 2026-07-28 one carries each request's capabilities. The SSE transport's one
     // shared stream can name no call, so it asks nobody anyway.
-    const own = ref.transport === "streamable-http" && this.#legacyUrls.has(ref.url) && era === undefined
+    const own = ref.transport === "streamable-http" && ((this.#legacyUrls.has(ref.url) && era === undefined) || era === "legacy")
     const rootsOf = own ? ref.rootsOf : undefined
     return era === ref.era && rootsOf === ref.rootsOf ? ref : { ...ref, era, rootsOf }
   }
@@ -188,8 +188,8 @@ export class UpstreamPool {
    * One connected client in one era. 2026-07-28 (pinned, no fallback) declares `roots`: each request
    * carries the calling agent's own capabilities, and a roots/list is asked within that agent's call.
    * A shared 2025 session does not: it serves every agent, and a server that caches a session's roots
-   * (server-everything does) would hand one agent's roots to the next. Only a 2026-07-28 agent's own
-   * 2025 session (`rootsOf`) declares them.
+   * (server-everything does) would hand one agent's roots to the next. Only an agent's own 2025
+   * session (`rootsOf`) declares them.
    */
   async #open(ref: UpstreamRef, key: string, current: () => Promise<Client>, era: "modern" | "legacy"): Promise<Client> {
     // Berth rediscovers on its own terms (src/registry/rediscovery.ts), so the SDK need not fetch the lists itself.

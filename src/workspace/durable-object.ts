@@ -229,6 +229,7 @@ export class Workspace extends DurableObject<Env> {
         scrubber: () => this.#vault.scrubber()
       },
       memory: () => this.#memory,
+      sessionCapabilities: (session) => this.#mcp.sessionCapabilities(session),
       runCode: (agent, input, channel) => this.#sandbox.run(agent, input, { channel })
     }
   }

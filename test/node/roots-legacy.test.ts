@@ -1,5 +1,5 @@
-// Roots from an upstream that speaks only 2025 (Berth's SDK v1 conformance fixture), to 2026-07-28
-// agents. A shared 2025 session cannot say whose roots it may ask, so each agent that declared roots
+// Roots from an upstream that speaks only 2025 (Berth's SDK v1 conformance fixture), to agents of
+// both eras. A shared 2025 session cannot say whose roots it may ask, so each agent that declared roots
 // gets a session of its own upstream, which declares them; an agent that did not stays on the shared
 // one, which declares none and answers roots/list itself, so that agent is never asked.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
@@ -13,18 +13,18 @@ const keys: Record<string, string> = {}
 beforeAll(async () => {
   ;[plane, fixture] = await Promise.all([startPlane(), startV1Fixture()])
   await adminRpc(plane, { _tag: "CreateWorkspace", workspace: "roots" })
-  for (const name of ["ada", "bob", "cy"]) keys[name] = (await adminRpc(plane, { _tag: "RegisterAgent", workspace: "roots", agent: name })).key
+  for (const name of ["ada", "bob", "cy", "dee"]) keys[name] = (await adminRpc(plane, { _tag: "RegisterAgent", workspace: "roots", agent: name })).key
   await adminRpc(plane, { _tag: "InstallPlugin", workspace: "roots", plugin: "v1", url: fixture.url, transport: "streamable-http", auth: "none" })
 })
 afterAll(async () => {
   await Promise.all([plane?.stop(), fixture?.stop()])
 })
 
-/** A 2026-07-28 agent at the plugin's mount; with `roots`, it declares them and answers with that one root. */
-const agent = async (name: string, root?: string) => {
+/** An agent at the plugin's mount, 2026-07-28 unless `legacy`; with `root`, it declares roots and answers with that one. */
+const agent = async (name: string, root?: string, legacy = false) => {
   const client = new Client(
     { name, version: "1.0.0" },
-    { capabilities: root === undefined ? {} : { roots: {} }, versionNegotiation: { mode: { pin: "2026-07-28" } } }
+    { capabilities: root === undefined ? {} : { roots: {} }, ...(legacy ? {} : { versionNegotiation: { mode: { pin: "2026-07-28" } } }) }
   )
   if (root !== undefined) client.setRequestHandler("roots/list", async () => ({ roots: [{ uri: root, name }] }))
   await client.connect(new StreamableHTTPClientTransport(new URL(`${plane.url}/w/roots/mcp/v1`), { requestInit: { headers: { authorization: `Bearer ${keys[name]}` } } }))
@@ -51,4 +51,12 @@ it("each 2026-07-28 agent that declared roots is asked for its own, on a 2025 se
   const byAgent = (name: string) => runs.filter((r: { agent: string }) => r.agent === name).map((r: { status: string }) => r.status)
   expect([byAgent("ada"), byAgent("bob"), byAgent("cy")]).toEqual([["ok", "ok"], ["ok", "ok"], ["error"]])
   await Promise.all([ada.close(), bob.close(), cy.close()])
+})
+
+it("a 2025 agent that declared roots at its initialize is asked for them on its own session, as directly", async () => {
+  const dee = await agent("dee", "file:///home/dee", true)
+  expect((await listRoots(dee)).content).toEqual([{ type: "text", text: "The client has 1 root(s): file:///home/dee" }])
+  const { runs } = await adminRpc(plane, { _tag: "ListRuns", workspace: "roots", agent: "dee" })
+  expect(runs.map((r: { status: string }) => r.status)).toEqual(["ok"])
+  await dee.close()
 })

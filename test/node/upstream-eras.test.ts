@@ -55,3 +55,18 @@ it("a 2026-07-28 agent gets what the upstream's 2026 wire answers, through the m
   expect(fromBerth.content).toEqual(fromDirect.content)
   await Promise.all([direct.close(), mounted.close()])
 })
+
+it("a 2025 agent that declared roots is asked for them mid-call on a 2025 session of its own, at the mount as directly", async () => {
+  const withRoots = async (url: string) => {
+    const client = new Client({ name: "agent", version: "1.0.0" }, { capabilities: { roots: {} } })
+    client.setRequestHandler("roots/list", async () => ({ roots: [{ uri: "file:///home/agent", name: "home" }] }))
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${key}` } } }))
+    return client
+  }
+  const [direct, mounted] = await Promise.all([withRoots(fixture.url), withRoots(`${plane.url}/w/eras/mcp/fixture`)])
+  const roots = (client: Client) => client.callTool({ name: "test_input_required_result_list_roots", arguments: {} })
+  const expected = [{ type: "text", text: "The client has 1 root(s): file:///home/agent" }]
+  expect((await roots(direct)).content).toEqual(expected)
+  expect((await roots(mounted)).content).toEqual(expected)
+  await Promise.all([direct.close(), mounted.close()])
+})
