@@ -270,6 +270,40 @@ const runQuery = async (env: Env, query: Query, actor: Actor, origin: string | u
           }))
         }
       }
+    case "ListPrompts":
+      return {
+        ok: true,
+        result: {
+          prompts: Object.values(state.prompts)
+            .map((p) => ({
+              plugin: p.plugin,
+              prompt: p.name,
+              status: p.status,
+              hash: p.hash,
+              ...(p.approvedHash === undefined ? {} : { approvedHash: p.approvedHash }),
+              ...(p.definition.description === undefined ? {} : { description: p.definition.description })
+            }))
+            .sort((a, b) => a.plugin.localeCompare(b.plugin) || a.prompt.localeCompare(b.prompt))
+        }
+      }
+    case "ListResources":
+      return {
+        ok: true,
+        result: {
+          resources: Object.values(state.resources)
+            .map((r) => ({
+              plugin: r.plugin,
+              uri: r.uri,
+              name: r.definition.name,
+              status: r.status,
+              hash: r.hash,
+              ...(r.approvedHash === undefined ? {} : { approvedHash: r.approvedHash }),
+              ...(r.definition.description === undefined ? {} : { description: r.definition.description }),
+              ...(r.definition.mimeType === undefined ? {} : { mimeType: r.definition.mimeType })
+            }))
+            .sort((a, b) => a.plugin.localeCompare(b.plugin) || a.uri.localeCompare(b.uri))
+        }
+      }
     case "ListRuns":
       return { ok: true, result: { runs: await stub.runs({ agent: query.agent, tool: query.tool, status: query.status, limit: query.limit }) } }
     case "GetRun": {

@@ -34,6 +34,9 @@ export class ListPlugins extends Schema.TaggedClass<ListPlugins>()("ListPlugins"
 export class ListPolicies extends Schema.TaggedClass<ListPolicies>()("ListPolicies", { workspace }) {}
 
 export class ListTools extends Schema.TaggedClass<ListTools>()("ListTools", { workspace }) {}
+/** A plugin's pinned prompts and resources, with their approval (src/mcp/pinned-reads.ts). */
+export class ListPrompts extends Schema.TaggedClass<ListPrompts>()("ListPrompts", { workspace }) {}
+export class ListResources extends Schema.TaggedClass<ListResources>()("ListResources", { workspace }) {}
 export class ListRuns extends Schema.TaggedClass<ListRuns>()("ListRuns", {
   workspace,
   agent: Schema.optional(Schema.String),
@@ -181,6 +184,8 @@ export const Query = Schema.Union([
   ListAgents,
   ListPlugins,
   ListTools,
+  ListPrompts,
+  ListResources,
   ListPolicies,
   ListRuns,
   GetRun,

@@ -96,6 +96,8 @@ export const ACCESS: Readonly<Record<Action, Access>> = {
   ListAgents: "viewer",
   ListPlugins: "viewer",
   ListTools: "viewer",
+  ListPrompts: "viewer",
+  ListResources: "viewer",
   ListPolicies: "viewer",
   ListLimits: "viewer",
   // Names, kinds, owners, fingerprints and grants: never a value.

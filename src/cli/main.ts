@@ -35,6 +35,8 @@ import { run as runGroup } from "./run.ts"
 import { runs } from "./runs.ts"
 import { state } from "./state.ts"
 import { tool } from "./tool.ts"
+import { prompt } from "./prompt.ts"
+import { resource } from "./resource.ts"
 import { verify } from "./verify.ts"
 import { workspace } from "./workspace.ts"
 
@@ -55,6 +57,8 @@ const berth = root.pipe(Command.withSubcommands([
     credential,
     memory,
     tool,
+    prompt,
+    resource,
     policy,
     limit,
     runs,

@@ -81,12 +81,18 @@ const refresh = Command.make(
     const approved = eventsOf(result, "ToolApproved").length
     if (approved > 0) return yield* printLine(`first discovery: ${approved === tools ? "all" : approved} approved`)
     const quarantined = eventsOf(result, "ToolQuarantined")
-    if (quarantined.length === 0) return yield* printLine("no approved tool changed")
+    const prompts = eventsOf(result, "PromptQuarantined")
+    const resources = eventsOf(result, "ResourceQuarantined")
+    if (quarantined.length + prompts.length + resources.length === 0) return yield* printLine("no approved tool, prompt or resource changed")
     for (const { data } of quarantined)
       yield* printLine(`quarantined ${String(data.tool)}: ${String(data.reason)} (approve again: berth tool approve ${String(data.tool)})`)
+    for (const { data } of prompts)
+      yield* printLine(`quarantined prompt ${String(data.prompt)}: ${String(data.reason)} (approve again: berth prompt approve ${name} ${String(data.prompt)})`)
+    for (const { data } of resources)
+      yield* printLine(`quarantined resource ${String(data.uri)}: ${String(data.reason)} (approve again: berth resource approve ${name} ${String(data.uri)})`)
   })
 ).pipe(
-  Command.withDescription("Rediscover a plugin's tools; an approved tool whose definition changed is quarantined"),
+  Command.withDescription("Rediscover a plugin's tools, prompts and resources; an approved one whose definition changed is quarantined"),
   Command.withExamples([{ command: "berth -w acme plugin refresh gh", description: "Check gh for changed tools" }])
 )
 
