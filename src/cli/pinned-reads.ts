@@ -32,7 +32,8 @@ const commandFor = (kind: Kind) => {
       if (yield* jsonOutput) return yield* printJson(result)
       yield* printTable(
         ["PLUGIN", kind.id.toUpperCase(), "STATUS", "HASH", kind.detail[0]],
-        result[`${kind.noun}s`]!.map((r) => [r.plugin, clip(String(r[kind.id]), 60), r.status, r.hash.slice(0, 12), clip(kind.detail[1](r), 60)]),
+        // The id is never clipped: it is what `approve` takes.
+        result[`${kind.noun}s`]!.map((r) => [r.plugin, String(r[kind.id]), r.status, r.hash.slice(0, 12), clip(kind.detail[1](r), 60)]),
         `no pinned ${kind.noun}s (a plugin's are pinned when it is installed or refreshed)`
       )
     })

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { call } from "./client.ts"
 import { type CommandResult, mutate, mutationFlags, sendCommand } from "./mutation.ts"
-import { printJson, printLine, printTable } from "./output.ts"
+import { printable, printJson, printLine, printTable } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 const pluginName = Argument.String("name").pipe(Argument.withDescription("Plugin name; its tools appear as <name>__<tool>"))
@@ -86,14 +86,20 @@ const refresh = Command.make(
     if (quarantined.length + prompts.length + resources.length === 0) return yield* printLine("no approved tool, prompt or resource changed")
     for (const { data } of quarantined)
       yield* printLine(`quarantined ${String(data.tool)}: ${String(data.reason)} (approve again: berth tool approve ${String(data.tool)})`)
-    for (const { data } of prompts)
-      yield* printLine(`quarantined prompt ${String(data.prompt)}: ${String(data.reason)} (approve again: berth prompt approve ${name} ${String(data.prompt)})`)
-    for (const { data } of resources)
-      yield* printLine(`quarantined resource ${String(data.uri)}: ${String(data.reason)} (approve again: berth resource approve ${name} ${String(data.uri)})`)
+    // A prompt's name and a resource's URI are the upstream's words, and may hold a line break that
+    // printLine would keep: one line each, so no upstream can forge a line of this report.
+    for (const { data } of prompts) {
+      const prompt = printable(String(data.prompt))
+      yield* printLine(`quarantined prompt ${prompt}: ${String(data.reason)} (approve again: berth prompt approve ${name} ${prompt})`)
+    }
+    for (const { data } of resources) {
+      const uri = printable(String(data.uri))
+      yield* printLine(`quarantined resource ${uri}: ${String(data.reason)} (approve again: berth resource approve ${name} ${uri})`)
+    }
   })
 ).pipe(
   Command.withDescription("Rediscover a plugin's tools, prompts and resources; an approved one whose definition changed is quarantined"),
-  Command.withExamples([{ command: "berth -w acme plugin refresh gh", description: "Check gh for changed tools" }])
+  Command.withExamples([{ command: "berth -w acme plugin refresh gh", description: "Check gh for changed tools, prompts and resources" }])
 )
 
 interface PluginList {
