@@ -7,13 +7,22 @@
 // The numbers are shares of one run on a shared machine: compare shares, not milliseconds, and
 // profile before and after a change in the same sitting. Sampling slows the plane by about a tenth.
 //
-//   npm run profile:hop [-- --calls 3000] [--interval-us 200] [--concurrency 32] [--oauth]
+//   npm run profile:hop [-- --calls 3000] [--interval-us 200] [--concurrency 32] [--oauth] [--callers npm:zod]
+//
+// --wake profiles a wake instead: the runtime is restarted on the plane's kept state and the profile
+// covers exactly the first tools/call after it (wake-storage.bench.ts times the same call), so it
+// shows what the first call pays once per isolate. Its shares are of that one call.
+//
+// --callers <source> (repeatable) adds a table of who spends that source's own time: each sample in
+// it is charged to the nearest frame up its stack from another source, such as the SDK function
+// that asked zod to parse.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { SourceMap } from "node:module"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import WebSocket from "ws"
 import { startUpstream } from "../../test/global-setup.ts"
+import { startPlane } from "../../test/node/plane.ts"
 import { dockedPlane, modernClient } from "./docked-plane.ts"
 import { concurrent } from "./load.ts"
 
@@ -22,7 +31,9 @@ const { values: args } = parseArgs({
     calls: { type: "string", default: "3000" },
     "interval-us": { type: "string", default: "200" },
     concurrency: { type: "string", default: "32" },
-    oauth: { type: "boolean", default: false }
+    oauth: { type: "boolean", default: false },
+    callers: { type: "string", multiple: true, default: [] },
+    wake: { type: "boolean", default: false }
   }
 })
 const CALLS = Number(args.calls)
@@ -157,6 +168,17 @@ const summarize = (profile: Profile, map: SourceMap, calls: number): string => {
       add(byLine, `${file}:${source.originalLine + 1}  ${node.callFrame.functionName || "(anonymous)"}`, ((selfUs.get(node.id) ?? 0) * n) / total)
     }
   }
+  // For each --callers source: its own time, charged to the nearest frame from elsewhere.
+  const callers = new Map<string, Map<string, number>>(args.callers.map((c) => [c, new Map()]))
+  profile.samples.forEach((id, i) => {
+    const callee = byId.get(id)!
+    const m = callers.get(originOf(callee))
+    if (!m) return
+    let at: number | undefined = id
+    while (at !== undefined && originOf(byId.get(at)!) === originOf(callee)) at = parent.get(at)
+    const frame = at === undefined ? undefined : byId.get(at)!
+    add(m, frame ? `${frame.callFrame.functionName || "(anonymous)"}  ${originOf(frame)}` : "(root)", profile.timeDeltas[i] ?? 0)
+  })
   const top = (title: string, m: Map<string, number>, count: number) =>
     [
       `${title}`,
@@ -174,8 +196,60 @@ const summarize = (profile: Profile, map: SourceMap, calls: number): string => {
     "",
     top("Time under Berth's functions (synchronous stacks only: an await ends the stack):", inclusive, 30),
     "",
-    top("Own time by line of Berth's files (a line that calls into the runtime carries that call):", byLine, 25)
+    top("Own time by line of Berth's files (a line that calls into the runtime carries that call):", byLine, 25),
+    ...[...callers].flatMap(([source, m]) => ["", top(`Own time of ${source}, by its nearest caller from elsewhere:`, m, 15)])
   ].join("\n")
+}
+
+/** One 2026-07-28 tools/call by hand, as wake-storage.bench.ts sends it: ms until its answer is read. */
+const rawCall = async (endpoint: string, key: string, n: number): Promise<number> => {
+  const _meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "berth-bench-agent", version: "1.0.0" },
+    "io.modelcontextprotocol/clientCapabilities": {}
+  }
+  const body = JSON.stringify({ jsonrpc: "2.0", id: n, method: "tools/call", params: { name: "up__echo", arguments: { text: `wake ${n}` }, _meta } })
+  const headers = {
+    accept: "application/json, text/event-stream",
+    authorization: `Bearer ${key}`,
+    "content-type": "application/json",
+    "mcp-method": "tools/call",
+    "mcp-name": "up__echo",
+    "mcp-protocol-version": "2026-07-28"
+  }
+  const t0 = performance.now()
+  const response = await fetch(endpoint, { method: "POST", headers, body })
+  const text = await response.text()
+  if (!response.ok || !text.includes(`wake ${n}`)) throw new Error(`call ${n}: ${response.status} ${text.slice(0, 300)}`)
+  return performance.now() - t0
+}
+
+/** --wake: restart the runtime on the kept state and profile the first call only. */
+const profileWake = async (docked: Awaited<ReturnType<typeof dockedPlane>>) => {
+  for (let n = 1; n <= 20; n++) await rawCall(docked.endpoint, docked.key, n)
+  await docked.stop()
+  const plane = await startPlane({ persistTo: docked.plane.persist, inspector: true })
+  try {
+    if ((await fetch(`${plane.runtimeUrl}/healthz`)).status !== 200) throw new Error("the restarted plane does not answer /healthz")
+    // wrangler's own work after a start is done before anything is sampled.
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    const endpoint = `${plane.runtimeUrl}/w/${docked.workspace}/mcp`
+    const inspector = await devtools(plane.inspectorUrl!)
+    await inspector.send("Profiler.enable")
+    await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US })
+    await inspector.send("Profiler.start")
+    const first = await rawCall(endpoint, docked.key, 100)
+    const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
+    inspector.close()
+    const warm: Array<number> = []
+    for (let n = 101; n <= 120; n++) warm.push(await rawCall(endpoint, docked.key, n))
+    warm.sort((a, b) => a - b)
+    console.log(`first call after a restart: ${first.toFixed(1)} ms (sampled every ${INTERVAL_US} µs); warm p50 ${warm[10]!.toFixed(1)} ms, unsampled\n`)
+    console.log(summarize(profile, berthSourceMap(), 1))
+    return profile
+  } finally {
+    await plane.stop()
+  }
 }
 
 const upstream = await startUpstream()
@@ -184,31 +258,40 @@ const docked = await dockedPlane(new URL(upstream.runtimeUrl).origin, { inspecto
   throw error
 })
 try {
-  const bearer = args.oauth ? (await docked.oauthAgent("Profiled Agent")).accessToken : docked.key
-  const agent = await modernClient(docked.endpoint, { authorization: `Bearer ${bearer}` })
-  const call = async () => {
-    const result = await agent.callTool({ name: "up__echo", arguments: { text: "profile" } })
-    if (result.isError) throw new Error(`up__echo failed: ${JSON.stringify(result.content)}`)
+  if (args.wake) {
+    const profile = await profileWake(docked)
+    const out = join(root, ".wrangler/profiles")
+    mkdirSync(out, { recursive: true })
+    const file = join(out, `wake-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`)
+    writeFileSync(file, JSON.stringify(profile))
+    console.log(`\nprofile: ${file} (open it in Chrome DevTools, Performance panel)`)
+  } else {
+    const bearer = args.oauth ? (await docked.oauthAgent("Profiled Agent")).accessToken : docked.key
+    const agent = await modernClient(docked.endpoint, { authorization: `Bearer ${bearer}` })
+    const call = async () => {
+      const result = await agent.callTool({ name: "up__echo", arguments: { text: "profile" } })
+      if (result.isError) throw new Error(`up__echo failed: ${JSON.stringify(result.content)}`)
+    }
+    console.log(`warming up: ${WARMUP_CALLS} calls at ${CONCURRENCY} in flight`)
+    await concurrent(call, WARMUP_CALLS, CONCURRENCY, performance.now() + 120_000)
+    const inspector = await devtools(docked.plane.inspectorUrl!)
+    await inspector.send("Profiler.enable")
+    await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US })
+    await inspector.send("Profiler.start")
+    console.log(`profiling: ${CALLS} calls at ${CONCURRENCY} in flight with ${args.oauth ? "an OAuth token" : "an agent key"}, sampled every ${INTERVAL_US} µs`)
+    const run = await concurrent(call, CALLS, CONCURRENCY, performance.now() + 300_000)
+    const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
+    inspector.close()
+    await agent.close()
+    const cut = run.cutShort ? " (cut short by its 300 s limit)" : ""
+    console.log(`${run.calls} calls in ${(run.ms / 1000).toFixed(1)} s${cut}: ${((run.calls / run.ms) * 1000).toFixed(0)} calls/s while sampled\n`)
+    console.log(summarize(profile, berthSourceMap(), run.calls))
+    const out = join(root, ".wrangler/profiles")
+    mkdirSync(out, { recursive: true })
+    const file = join(out, `hop-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`)
+    writeFileSync(file, JSON.stringify(profile))
+    console.log(`\nprofile: ${file} (open it in Chrome DevTools, Performance panel)`)
   }
-  console.log(`warming up: ${WARMUP_CALLS} calls at ${CONCURRENCY} in flight`)
-  await concurrent(call, WARMUP_CALLS, CONCURRENCY, performance.now() + 120_000)
-  const inspector = await devtools(docked.plane.inspectorUrl!)
-  await inspector.send("Profiler.enable")
-  await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US })
-  await inspector.send("Profiler.start")
-  console.log(`profiling: ${CALLS} calls at ${CONCURRENCY} in flight with ${args.oauth ? "an OAuth token" : "an agent key"}, sampled every ${INTERVAL_US} µs`)
-  const run = await concurrent(call, CALLS, CONCURRENCY, performance.now() + 300_000)
-  const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
-  inspector.close()
-  await agent.close()
-  const cut = run.cutShort ? " (cut short by its 300 s limit)" : ""
-  console.log(`${run.calls} calls in ${(run.ms / 1000).toFixed(1)} s${cut}: ${((run.calls / run.ms) * 1000).toFixed(0)} calls/s while sampled\n`)
-  console.log(summarize(profile, berthSourceMap(), run.calls))
-  const out = join(root, ".wrangler/profiles")
-  mkdirSync(out, { recursive: true })
-  const file = join(out, `hop-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`)
-  writeFileSync(file, JSON.stringify(profile))
-  console.log(`\nprofile: ${file} (open it in Chrome DevTools, Performance panel)`)
 } finally {
   await docked.stop()
   await upstream.stop()
