@@ -4,8 +4,12 @@
 // connection the upstream closed just as it was reused, is survivable. It never opens a session per call.
 // A client is keyed by plugin and credential: two calls with different grants never share a
 // connection's auth, and a client's credential headers are set once, when it connects.
+// What a probe learned of an upstream's era (its `server/discover` answer, or that it speaks only
+// 2025) is kept in the object's storage (`Priors`), so a woken object's first call connects without
+// the probe's round trip.
 import {
   Client,
+  type PriorDiscovery,
   ProtocolError,
   ProtocolErrorCode,
   SdkError,
@@ -81,6 +85,40 @@ export interface UpstreamEvents {
   readonly onResourceUpdated?: (plugin: string, uri: string) => void
 }
 
+/** What the SDK's `connect({ prior })` takes: a 2026-07-28 upstream's discover answer, or that it speaks 2025 only. */
+export type Prior = PriorDiscovery
+
+/**
+ * Where the pool keeps what it learned of each upstream URL's era, across the object's wakes. A cache
+ * of the last probe, not a record: never in the log, rewritten by each probe, forgotten when a
+ * connection made from it fails.
+ */
+export interface Priors {
+  get(url: string): Prior | undefined
+  set(url: string, prior: Prior): void
+  delete(url: string): void
+}
+
+/** How long a probe's answer is trusted without probing again. */
+export const PRIOR_MAX_AGE_MS = 24 * 60 * 60 * 1000
+
+const PRIOR_KEY = "upstream-prior:"
+
+/** Priors in a Durable Object's synchronous key-value storage, each trusted for PRIOR_MAX_AGE_MS. */
+export const storedPriors = (kv: SyncKvStorage, now: () => number = Date.now): Priors => ({
+  get: (url) => {
+    const kept = kv.get<{ at: number; prior: Prior }>(PRIOR_KEY + url)
+    return kept && now() - kept.at < PRIOR_MAX_AGE_MS ? kept.prior : undefined
+  },
+  set: (url, prior) => kv.put(PRIOR_KEY + url, { at: now(), prior }),
+  delete: (url) => void kv.delete(PRIOR_KEY + url)
+})
+
+const inMemoryPriors = (): Priors => {
+  const kept = new Map<string, Prior>()
+  return { get: (url) => kept.get(url), set: (url, prior) => void kept.set(url, prior), delete: (url) => void kept.delete(url) }
+}
+
 /** 2025 sessions of their own for agents that declared roots, per pool; past this the least recently used is closed. */
 export const MAX_ROOTS_SESSIONS = 32
 
@@ -93,13 +131,17 @@ export class UpstreamPool {
   connects = 0
 
   readonly #events: UpstreamEvents
+  readonly #priors: Priors
 
-  /** `events`: what the pool is told by upstreams outside any call (see UpstreamEvents). */
-  constructor(events: UpstreamEvents = {}) {
+  /** `events`: what the pool is told by upstreams outside any call (see UpstreamEvents); `priors`: where probes' answers are kept. */
+  constructor(events: UpstreamEvents = {}, priors: Priors = inMemoryPriors()) {
     this.#events = events
+    this.#priors = priors
   }
   /** Upstreams that refused 2026-07-28 and spoke 2025: connected in 2025 straight away from then on. */
   readonly #legacyUrls = new Set<string>()
+  /** URLs whose stored prior has been looked at since the pool was created (once each, off the hot path). */
+  readonly #consulted = new Set<string>()
   /** Upstreams that offer no 2025 session (stateless, or 2026-07-28 only): their 2025 agents share the plugin's client. */
   readonly #noLegacySessions = new Set<string>()
 
@@ -140,6 +182,11 @@ export class UpstreamPool {
   }
 
   #connect(given: UpstreamRef): Promise<Client> {
+    // A probe before this wake found the URL speaks 2025 only: not probed in 2026-07-28 again.
+    if (!this.#consulted.has(given.url)) {
+      this.#consulted.add(given.url)
+      if (given.transport === "streamable-http" && this.#priors.get(given.url)?.kind === "legacy") this.#legacyUrls.add(given.url)
+    }
     const ref = this.#resolve(given)
     const key = this.#key(ref)
     if (ref.rootsOf !== undefined) this.#touchRootsSession(key)
@@ -172,6 +219,7 @@ export class UpstreamPool {
           if (error instanceof TypeError) throw error
           const legacy = await this.#open(ref, key, () => connecting, "legacy").catch(() => Promise.reject(error))
           this.#legacyUrls.add(ref.url)
+          this.#priors.set(ref.url, { kind: "legacy" })
           return legacy
         }
       }
@@ -220,7 +268,15 @@ export class UpstreamPool {
     client.onclose = () => {
       if (this.#clients.get(key) === current()) this.#clients.delete(key)
     }
+    // A 2026-07-28 upstream a probe has answered before is connected without probing again.
+    const prior = era === "modern" ? this.#priors.get(ref.url) : undefined
+    if (prior?.kind === "modern") {
+      await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS, prior })
+      return client
+    }
     await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS })
+    const discover = era === "modern" ? client.getDiscoverResult() : undefined
+    if (discover) this.#priors.set(ref.url, { kind: "modern", discover })
     return client
   }
 
@@ -232,6 +288,9 @@ export class UpstreamPool {
       } catch (error) {
         const backoff = RECONNECT_BACKOFF_MS[attempt]
         if (backoff === undefined || !isConnectionFailure(error)) throw error
+        // The reconnect probes again: an upstream redeployed in another era (a 2025-only server now
+        // refuses the 2026-07-28 requests a prior had the client send) fails here, at the HTTP layer.
+        this.#priors.delete(ref.url)
         await this.drop(ref)
         await scheduler.wait(backoff)
       }

@@ -22,7 +22,7 @@ import { InFlightCalls } from "../mcp/in-flight.ts"
 import { ParkedCalls } from "../mcp/parked-calls.ts"
 import { answerLimitMs } from "../mcp/upstream-call.ts"
 import type { WorkspaceHost } from "../mcp/host.ts"
-import { UpstreamPool } from "../mcp/upstream-pool.ts"
+import { storedPriors, UpstreamPool } from "../mcp/upstream-pool.ts"
 import { listChanges } from "../mcp/list-changes.ts"
 import { LIST_CHANGED, Rediscovery, sameDiscovery } from "../registry/rediscovery.ts"
 import { revokeAgentGrants } from "../oauth/revoke-agent.ts"
@@ -88,7 +88,7 @@ export class Workspace extends DurableObject<Env> {
       this.#rediscovery.changed(plugin)
     },
     onResourceUpdated: (plugin, uri) => this.#mcp.resourceUpdated(plugin, uri)
-  })
+  }, storedPriors(this.ctx.storage.kv))
   /** Parsed once per change of the workspace's policy sets, not per call. */
   #engine!: PolicyEngine
   readonly #limiter = new RateLimiter()
