@@ -1,5 +1,9 @@
 // The Cedar policy set of one workspace, parsed once and kept until its policies change: decides each
-// MCP call (`authorize`) and whether a tool belongs in an agent's tools/list (`couldCall`).
+// MCP call (`authorize`) and whether a tool belongs in an agent's tools/list (`couldCall`). A set's
+// parse (its policies' ids, texts and JSON) can be kept in a `ParsedSets` cache, which the
+// workspace's object keeps in its storage: Cedar's parser is then not run at all when the object
+// wakes, since subsets are preparsed from the JSON. In a fresh isolate that parser is tens of
+// milliseconds of WebAssembly compiled on first use.
 import { toolId, type WorkspaceState } from "../../projections/state.ts"
 import {
   cedar,
@@ -48,11 +52,41 @@ export { NO_PERMIT, type PolicyDecision } from "./decision.ts"
 
 type StoredPolicies = WorkspaceState["policies"]
 
-interface CompiledPolicy {
+export interface CompiledPolicy {
   readonly id: string
   readonly text: string
   readonly json: PolicyJson
 }
+
+/** One stored set as parsed: its policies in source order, each with its Berth id, text and JSON. */
+export type ParsedSet = ReadonlyArray<CompiledPolicy>
+
+/**
+ * Parses kept between wakes, by set id and text sha256 (the ids of a set's policies follow from its
+ * id). Only `compile` writes them, from Cedar's own parse.
+ */
+export interface ParsedSets {
+  get(setId: string, sha256: string): ParsedSet | undefined
+  set(setId: string, sha256: string, parsed: ParsedSet): void
+}
+
+const PARSED_KEY = "policy-parse:"
+
+/**
+ * Parses in a Durable Object's synchronous key-value storage, one entry per set id (a new text
+ * replaces it). An entry names the Cedar version that parsed it, since the JSON form is Cedar's: a
+ * plane upgraded to another Cedar parses again. A removed set's entry stays until its id is set again.
+ */
+export const storedParsedSets = (kv: SyncKvStorage): ParsedSets => ({
+  get: (setId, sha256) => {
+    const entry = kv.get<{ sha256: string; cedar: string; parsed: ParsedSet }>(PARSED_KEY + setId)
+    return entry && entry.sha256 === sha256 && entry.cedar === cedarVersion() ? entry.parsed : undefined
+  },
+  set: (setId, sha256, parsed) => kv.put(PARSED_KEY + setId, { sha256, cedar: cedarVersion(), parsed })
+})
+
+let version: string | undefined
+const cedarVersion = () => (version ??= cedar().getCedarVersion())
 
 type Compiled =
   | { readonly ok: true; readonly policies: ReadonlyArray<CompiledPolicy>; readonly forbids: ReadonlySet<string> }
@@ -86,7 +120,8 @@ export class PolicyEngine {
   constructor(
     /** The workspace slug: agents, plugins and tools are all `in Workspace::"<slug>"`. */
     readonly workspace: string,
-    policies: StoredPolicies = {}
+    policies: StoredPolicies = {},
+    private readonly parsedSets?: ParsedSets
   ) {
     this.slot = `berth:${workspace}:${++enginesCreated}`
     this.sync(policies)
@@ -107,7 +142,7 @@ export class PolicyEngine {
       .join("\n")
     if (fingerprint === this.fingerprint) return this
     this.fingerprint = fingerprint
-    this.compiled = compile(policies)
+    this.compiled = compile(policies, this.parsedSets)
     this.subsets.clear()
     this.wholeSet = undefined
     this.scopes.clear()
@@ -285,21 +320,38 @@ const project = (e: Entity, read: ReadonlySet<string>): EntityJson => ({
   attrs: Object.fromEntries(Object.entries(e.attrs).filter(([k]) => read.has(k)))
 })
 
-/** Parses every stored set once: each policy's id, text and JSON (for its scope, effect and reads). */
-const compile = (stored: StoredPolicies): Compiled => {
+/** One set parsed: its policies with their ids, texts and JSON, or why it does not parse. */
+const parseSet = (setId: string, text: string): ParsedSet | string => {
+  const split = splitPolicySet(setId, text)
+  // Sets are validated before they are stored; one that no longer parses must not let calls through.
+  if (!split.ok) return `policy set '${setId}' could not be parsed: ${split.message}`
+  const parsed: CompiledPolicy[] = []
+  for (const { id, text } of split.policies) {
+    const json = cedar().policyToJson(text)
+    if (json.type !== "success") return `policy '${id}' could not be parsed: ${json.errors[0]?.message}`
+    parsed.push({ id, text, json: json.json })
+  }
+  return parsed
+}
+
+/** Parses every stored set once (or takes its kept parse): each policy's id, text and JSON (for its scope, effect and reads). */
+const compile = (stored: StoredPolicies, kept: ParsedSets | undefined): Compiled => {
   const policies: CompiledPolicy[] = []
   const ids = new Set<string>()
   try {
     for (const setId of Object.keys(stored).sort()) {
-      const split = splitPolicySet(setId, stored[setId]!.text)
-      // Sets are validated before they are stored; one that no longer parses must not let calls through.
-      if (!split.ok) return { ok: false, problem: `policy set '${setId}' could not be parsed: ${split.message}` }
-      for (const { id, text } of split.policies) {
-        if (ids.has(id)) return { ok: false, problem: `policy id '${id}' is defined twice (by set '${setId}' and another)` }
-        const json = cedar().policyToJson(text)
-        if (json.type !== "success") return { ok: false, problem: `policy '${id}' could not be parsed: ${json.errors[0]?.message}` }
-        ids.add(id)
-        policies.push({ id, text, json: json.json })
+      const { text, sha256 } = stored[setId]!
+      let parsed = kept?.get(setId, sha256)
+      if (parsed === undefined) {
+        const fresh = parseSet(setId, text)
+        if (typeof fresh === "string") return { ok: false, problem: fresh }
+        kept?.set(setId, sha256, fresh)
+        parsed = fresh
+      }
+      for (const policy of parsed) {
+        if (ids.has(policy.id)) return { ok: false, problem: `policy id '${policy.id}' is defined twice (by set '${setId}' and another)` }
+        ids.add(policy.id)
+        policies.push(policy)
       }
     }
   } catch (e) {
@@ -309,8 +361,9 @@ const compile = (stored: StoredPolicies): Compiled => {
 }
 
 const preparse = (id: string, policies: ReadonlyArray<CompiledPolicy>): Subset => {
-  // Keyed by Berth id, so that Cedar's `reason` and `errors` name policies as admins do.
-  const answer = cedar().preparsePolicySet(id, { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])) })
+  // Keyed by Berth id, so that Cedar's `reason` and `errors` name policies as admins do. From the
+  // JSON, not the text: the policies were parsed once already, and a woken object need not parse again.
+  const answer = cedar().preparsePolicySet(id, { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.json])) })
   if (answer.type !== "success") throw new Error(`the policies could not be prepared: ${answer.errors[0]?.message}`)
   return { id, reads: policies.reduce((r, p) => addReads(r, p.json), noReads()) }
 }

@@ -1,0 +1,85 @@
+// A policy set's parse, kept beside the log so a woken workspace's engine runs no Cedar parser: the
+// engine takes a kept parse for the same set id and text, parses and keeps one otherwise, and the
+// object's store drops an entry another Cedar version wrote.
+import { env, runInDurableObject } from "cloudflare:test"
+import { describe, expect, it } from "vitest"
+import { type ParsedSet, type ParsedSets, PolicyEngine, storedParsedSets } from "../../src/policy/engine.ts"
+import { callTool, stored } from "./policies.ts"
+
+const repoRule = `permit(principal == Agent::"bot", action == Action::"call_tool", resource == Tool::"gh__search") when { context.args.repo like "acme/*" };`
+const sets = { repo: repoRule, guard: `forbid(principal, action == Action::"call_tool", resource == Tool::"shell__exec");\npermit(principal, action == Action::"call_tool", resource == Tool::"gh__list");` }
+
+const mapParsedSets = () => {
+  const kept = new Map<string, { sha256: string; parsed: ParsedSet }>()
+  const store: ParsedSets & { readonly kept: typeof kept; gets: number; sets: number } = {
+    kept,
+    gets: 0,
+    sets: 0,
+    get(setId, sha256) {
+      store.gets++
+      const entry = kept.get(setId)
+      return entry?.sha256 === sha256 ? entry.parsed : undefined
+    },
+    set(setId, sha256, parsed) {
+      store.sets++
+      kept.set(setId, { sha256, parsed })
+    }
+  }
+  return store
+}
+
+describe("a policy set's parse, kept", () => {
+  it("is written by the first engine and used by the next, which decides the same", () => {
+    const cache = mapParsedSets()
+    const first = new PolicyEngine("acme", stored(sets), cache)
+    expect(cache.sets).toBe(2)
+    expect(cache.kept.get("guard")?.parsed.map((p) => p.id)).toEqual(["guard.1", "guard.2"])
+    expect(cache.kept.get("repo")?.parsed[0]).toMatchObject({ id: "repo", text: repoRule, json: { effect: "permit" } })
+
+    const woken = new PolicyEngine("acme", stored(sets), cache)
+    expect(cache.sets).toBe(2)
+    for (const engine of [first, woken]) {
+      expect(callTool(engine, { repo: "acme/widgets" })).toEqual({ decision: "allow", policies: ["repo"], errors: [] })
+      expect(callTool(engine, { repo: "evil/widgets" }).decision).toBe("deny")
+      const shell = { plugin: "shell", name: "exec", approved: true }
+      expect(callTool(engine, {}, undefined, shell)).toMatchObject({ decision: "deny", policies: ["guard.1"] })
+    }
+  })
+
+  it("decides by the kept parse, not the text, while the text's sha256 matches (so a kept parse is what runs)", () => {
+    const cache = mapParsedSets()
+    new PolicyEngine("acme", stored({ repo: repoRule }), cache)
+    // The kept JSON made a forbid by hand: an engine that re-parsed the text would allow.
+    const entry = cache.kept.get("repo")!
+    cache.kept.set("repo", { ...entry, parsed: entry.parsed.map((p) => ({ ...p, json: { ...p.json, effect: "forbid" as const } })) })
+    const engine = new PolicyEngine("acme", stored({ repo: repoRule }), cache)
+    expect(callTool(engine, { repo: "acme/widgets" }).decision).toBe("deny")
+  })
+
+  it("a set whose text changed is parsed again and its entry replaced; the same text under another id gets its own ids", () => {
+    const cache = mapParsedSets()
+    const engine = new PolicyEngine("acme", stored({ repo: repoRule }), cache)
+    const widened = repoRule.replace("acme/*", "*")
+    engine.sync(stored({ repo: widened }))
+    expect(cache.kept.get("repo")?.parsed[0]?.text).toBe(widened)
+    expect(callTool(engine, { repo: "evil/widgets" }).decision).toBe("allow")
+
+    engine.sync(stored({ repo: widened, copy: sets.guard }))
+    expect(cache.kept.get("copy")?.parsed.map((p) => p.id)).toEqual(["copy.1", "copy.2"])
+  })
+
+  it("in the object's storage: kept across stores, and dropped when another Cedar version wrote it", async () => {
+    const stub = env.WORKSPACE.getByName(`parsed-sets-${crypto.randomUUID()}`)
+    await runInDurableObject(stub, (_object, state) => {
+      new PolicyEngine("acme", stored({ repo: repoRule }), storedParsedSets(state.storage.kv))
+      const kept = storedParsedSets(state.storage.kv)
+      const { sha256 } = stored({ repo: repoRule })["repo"]!
+      expect(kept.get("repo", sha256)?.[0]).toMatchObject({ id: "repo", text: repoRule })
+      expect(kept.get("repo", "0".repeat(64))).toBeUndefined()
+      const raw = state.storage.kv.get<{ cedar: string }>("policy-parse:repo")!
+      state.storage.kv.put("policy-parse:repo", { ...raw, cedar: "0.0.0" })
+      expect(kept.get("repo", sha256)).toBeUndefined()
+    })
+  })
+})
+
