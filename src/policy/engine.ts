@@ -68,21 +68,26 @@ export type ParsedSet = ReadonlyArray<CompiledPolicy>
 export interface ParsedSets {
   get(setId: string, sha256: string): ParsedSet | undefined
   set(setId: string, sha256: string, parsed: ParsedSet): void
+  /** Forgets the parses of every set but these (the stored ones): a removed set's parse is not kept. */
+  retain(setIds: ReadonlySet<string>): void
 }
 
 const PARSED_KEY = "policy-parse:"
 
 /**
  * Parses in a Durable Object's synchronous key-value storage, one entry per set id (a new text
- * replaces it). An entry names the Cedar version that parsed it, since the JSON form is Cedar's: a
- * plane upgraded to another Cedar parses again. A removed set's entry stays until its id is set again.
+ * replaces it, and a removed set's goes when the engine next compiles). An entry names the Cedar
+ * version that parsed it, since the JSON form is Cedar's: a plane upgraded to another Cedar parses again.
  */
 export const storedParsedSets = (kv: SyncKvStorage): ParsedSets => ({
   get: (setId, sha256) => {
     const entry = kv.get<{ sha256: string; cedar: string; parsed: ParsedSet }>(PARSED_KEY + setId)
     return entry && entry.sha256 === sha256 && entry.cedar === cedarVersion() ? entry.parsed : undefined
   },
-  set: (setId, sha256, parsed) => kv.put(PARSED_KEY + setId, { sha256, cedar: cedarVersion(), parsed })
+  set: (setId, sha256, parsed) => kv.put(PARSED_KEY + setId, { sha256, cedar: cedarVersion(), parsed }),
+  retain: (setIds) => {
+    for (const [key] of kv.list({ prefix: PARSED_KEY })) if (!setIds.has(key.slice(PARSED_KEY.length))) kv.delete(key)
+  }
 })
 
 let version: string | undefined
@@ -135,6 +140,9 @@ export class PolicyEngine {
   /** Brings the engine up to date with the workspace's policies; parses only if they changed. */
   sync(policies: StoredPolicies): this {
     if (policies === this.source) return this
+    // The constructor's policies may be a placeholder (the workspace's object builds its engine
+    // before its state is loaded), so kept parses are pruned from the first sync after it on.
+    const pruning = this.source !== undefined
     this.source = policies
     const fingerprint = Object.keys(policies)
       .sort()
@@ -142,6 +150,7 @@ export class PolicyEngine {
       .join("\n")
     if (fingerprint === this.fingerprint) return this
     this.fingerprint = fingerprint
+    if (pruning) this.parsedSets?.retain(new Set(Object.keys(policies)))
     this.compiled = compile(policies, this.parsedSets)
     this.subsets.clear()
     this.wholeSet = undefined

@@ -1,6 +1,6 @@
 // A policy set's parse, kept beside the log so a woken workspace's engine runs no Cedar parser: the
-// engine takes a kept parse for the same set id and text, parses and keeps one otherwise, and the
-// object's store drops an entry another Cedar version wrote.
+// engine takes a kept parse for the same set id and text, parses and keeps one otherwise, forgets a
+// removed set's, and the object's store drops an entry another Cedar version wrote.
 import { env, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { type ParsedSet, type ParsedSets, PolicyEngine, storedParsedSets } from "../../src/policy/engine.ts"
@@ -23,6 +23,9 @@ const mapParsedSets = () => {
     set(setId, sha256, parsed) {
       store.sets++
       kept.set(setId, { sha256, parsed })
+    },
+    retain(setIds) {
+      for (const setId of kept.keys()) if (!setIds.has(setId)) kept.delete(setId)
     }
   }
   return store
@@ -68,6 +71,18 @@ describe("a policy set's parse, kept", () => {
     expect(cache.kept.get("copy")?.parsed.map((p) => p.id)).toEqual(["copy.1", "copy.2"])
   })
 
+  it("a removed set's parse is forgotten at the next sync, and not by a placeholder engine built before the state is loaded", () => {
+    const cache = mapParsedSets()
+    const engine = new PolicyEngine("acme", stored(sets), cache)
+    // The workspace's object builds its engine with no policies, then syncs it once its state is loaded.
+    new PolicyEngine("acme", {}, cache)
+    expect([...cache.kept.keys()].sort()).toEqual(["guard", "repo"])
+    engine.sync(stored({ guard: sets.guard }))
+    expect([...cache.kept.keys()]).toEqual(["guard"])
+    engine.sync({})
+    expect(cache.kept.size).toBe(0)
+  })
+
   it("in the object's storage: kept across stores, and dropped when another Cedar version wrote it", async () => {
     const stub = env.WORKSPACE.getByName(`parsed-sets-${crypto.randomUUID()}`)
     await runInDurableObject(stub, (_object, state) => {
@@ -79,6 +94,11 @@ describe("a policy set's parse, kept", () => {
       const raw = state.storage.kv.get<{ cedar: string }>("policy-parse:repo")!
       state.storage.kv.put("policy-parse:repo", { ...raw, cedar: "0.0.0" })
       expect(kept.get("repo", sha256)).toBeUndefined()
+      // Only parses are pruned: other entries in the object's storage stay.
+      state.storage.kv.put("upstream-prior:http://up", { at: 1, prior: { kind: "legacy" } })
+      kept.set("guard", sha256, [])
+      kept.retain(new Set(["guard"]))
+      expect([...state.storage.kv.list()].map(([key]) => key).sort()).toEqual(["policy-parse:guard", "upstream-prior:http://up"])
     })
   })
 })
