@@ -147,6 +147,10 @@ export class UpstreamPool {
 
   /** 2025 sessions of one agent's own, by key, least recently used first. */
   readonly #rootsSessions = new Set<string>()
+  /** How many `use` calls each client is serving now. */
+  readonly #users = new Map<Promise<Client>, number>()
+  /** Clients evicted while serving a call: closed when their last call ends, not under it. */
+  readonly #evicted = new Set<Promise<Client>>()
 
   #key(ref: UpstreamRef) {
     // The fingerprint too: a credential set again with a new value is a new client.
@@ -168,7 +172,10 @@ export class UpstreamPool {
     return era === ref.era && rootsOf === ref.rootsOf ? ref : { ...ref, era, rootsOf }
   }
 
-  /** Keeps at most MAX_ROOTS_SESSIONS sessions of agents' own, closing the least recently used. */
+  /**
+   * Keeps at most MAX_ROOTS_SESSIONS sessions of agents' own, evicting the least recently used: its
+   * agent's next request opens a new one, and the evicted session is closed once no call is on it.
+   */
   #touchRootsSession(key: string) {
     this.#rootsSessions.delete(key)
     this.#rootsSessions.add(key)
@@ -177,7 +184,23 @@ export class UpstreamPool {
       this.#rootsSessions.delete(oldest)
       const client = this.#clients.get(oldest)
       this.#clients.delete(oldest)
-      void client?.then((c) => c.close()).catch(() => undefined)
+      if (client && this.#users.has(client)) this.#evicted.add(client)
+      else void client?.then((c) => c.close()).catch(() => undefined)
+    }
+  }
+
+  /** Runs `fn` on a client, counted as one of its users, and closes an evicted client after its last. */
+  async #serve<T>(connecting: Promise<Client>, fn: (client: Client) => Promise<T>): Promise<T> {
+    this.#users.set(connecting, (this.#users.get(connecting) ?? 0) + 1)
+    try {
+      return await fn(await connecting)
+    } finally {
+      const left = this.#users.get(connecting)! - 1
+      if (left > 0) this.#users.set(connecting, left)
+      else {
+        this.#users.delete(connecting)
+        if (this.#evicted.delete(connecting)) void connecting.then((c) => c.close()).catch(() => undefined)
+      }
     }
   }
 
@@ -284,7 +307,7 @@ export class UpstreamPool {
   async use<T>(ref: UpstreamRef, fn: (client: Client) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await fn(await this.#connect(ref))
+        return await this.#serve(this.#connect(ref), fn)
       } catch (error) {
         const backoff = RECONNECT_BACKOFF_MS[attempt]
         if (backoff === undefined || !isConnectionFailure(error)) throw error
