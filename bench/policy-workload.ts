@@ -227,6 +227,8 @@ export const subsetSize = (sets: Record<string, string>, request: Call["request"
 /** Each step of the engine alone; each returns something derived from its work so none is dead code. */
 export const policySteps = {
   build: (policies: Stored): PolicyEngine => new PolicyEngine(WORKSPACE, policies),
+  /** An engine that has Cedar evaluate every request, remembering no answer. */
+  buildEvaluating: (policies: Stored): PolicyEngine => new PolicyEngine(WORKSPACE, policies, undefined, { rememberAnswers: false }),
   /** The build's first half: each set split into its policies (`policySetTextToParts`). */
   split: (sets: Record<string, string>): Array<string> =>
     Object.entries(sets).flatMap(([id, text]) => {

@@ -1,6 +1,9 @@
 // The authorize step's cost: a Cedar evaluation through PolicyEngine with 100 policies and realistic
 // arguments, cached, against the starter policy alone and against no cache, in one Durable Object;
-// plus tools/list's couldCall and building the engine. Prints; asserts decisions, never timings.
+// plus tools/list's couldCall and building the engine. Each cached engine is measured twice: as the
+// workspace runs it, answering a request it has seen (the same in all the policies read) from memory,
+// and with every request evaluated by Cedar, which the target is read from. Prints; asserts
+// decisions, never timings.
 import { runInDurableObject } from "cloudflare:test"
 import { env } from "cloudflare:workers"
 import { expect, it } from "vitest"
@@ -57,10 +60,14 @@ it("policy: the authorize step with 100 policies, cached, vs the starter policy 
   // Engines live in this isolate's memory, as the Workspace object's own does between requests.
   let cached!: PolicyEngine
   let starter!: PolicyEngine
+  let remembering!: PolicyEngine
+  let starterRemembering!: PolicyEngine
   const setup = await runInDurableObject(stub, () => {
     const count = policyCount(sets)
-    cached = policySteps.build(policies)
-    starter = policySteps.build(starterPolicies)
+    cached = policySteps.buildEvaluating(policies)
+    starter = policySteps.buildEvaluating(starterPolicies)
+    remembering = policySteps.build(policies)
+    starterRemembering = policySteps.build(starterPolicies)
     return { count }
   })
   expect(setup.count).toBe(100)
@@ -83,6 +90,13 @@ it("policy: the authorize step with 100 policies, cached, vs the starter policy 
   expect(byKind.find((k) => k.kind === "gh search (other org)")).toMatchObject({ allowed: 0 })
   expect(byKind.find((k) => k.kind === "plugin tool (jira)")).toMatchObject({ allowed: expect.any(Number) })
   expect(await runInDurableObject(stub, () => policySteps.authorize(starter, calls))).toBe(calls.length)
+  // Remembered answers are the answers Cedar gives: the same decision for every call of the workload.
+  const agree = await runInDurableObject(stub, () =>
+    calls.every((c) => JSON.stringify(remembering.authorize(c.request)) === JSON.stringify(cached.authorize(c.request)))
+  )
+  expect(agree).toBe(true)
+  expect(await runInDurableObject(stub, () => policySteps.authorize(starterRemembering, calls))).toBe(calls.length)
+  const distinct = await runInDurableObject(stub, () => ({ hundred: remembering.evaluations, starter: starterRemembering.evaluations }))
 
   // Can a call be timed inside the object? Only if the clock moves during synchronous work, finely.
   const clock = await runInDurableObject(stub, () => {
@@ -113,10 +127,12 @@ it("policy: the authorize step with 100 policies, cached, vs the starter policy 
 
   // 1–2. The headline: the same blocks of calls on the 100-policy engine, on the starter's, and an empty
   // block (the round trip every sample includes), in rotating order so drift hits all three.
-  const blocks = { hundred: [] as number[], starter: [] as number[], empty: [] as number[] }
+  const blocks = { hundred: [] as number[], starter: [] as number[], hundredRemembered: [] as number[], starterRemembered: [] as number[], empty: [] as number[] }
   const runs: Array<[keyof typeof blocks, (block: ReadonlyArray<Call>) => void]> = [
     ["hundred", (block) => void policySteps.authorize(cached, block)],
     ["starter", (block) => void policySteps.authorize(starter, block)],
+    ["hundredRemembered", (block) => void policySteps.authorize(remembering, block)],
+    ["starterRemembered", (block) => void policySteps.authorize(starterRemembering, block)],
     ["empty", () => undefined]
   ]
   for (let b = 0; b < BLOCKS; b++) {
@@ -132,6 +148,8 @@ it("policy: the authorize step with 100 policies, cached, vs the starter policy 
   const perCall = (ms: number, n: number) => us(Math.max(0, ms - roundTripMs)) / n
   const hundredUs = blocks.hundred.map((ms) => perCall(ms, PER_BLOCK))
   const starterUs = blocks.starter.map((ms) => perCall(ms, PER_BLOCK))
+  const hundredRememberedUs = blocks.hundredRemembered.map((ms) => perCall(ms, PER_BLOCK))
+  const starterRememberedUs = blocks.starterRemembered.map((ms) => perCall(ms, PER_BLOCK))
   const pairedRatio = hundredUs.map((h, i) => h / starterUs[i]!)
 
   // Where the time goes: each kind of call alone, in blocks of one kind.
@@ -216,6 +234,10 @@ it("policy: the authorize step with 100 policies, cached, vs the starter policy 
       : null,
     cached100: { p50Us: p50, p99Us: p99, minUs: Math.min(...hundredUs), maxUs: Math.max(...hundredUs) },
     starter: { p50Us: percentile(starterUs, 50), p99Us: percentile(starterUs, 99) },
+    remembered: {
+      hundred: { p50Us: percentile(hundredRememberedUs, 50), p99Us: percentile(hundredRememberedUs, 99), distinctRequests: distinct.hundred },
+      starter: { p50Us: percentile(starterRememberedUs, 50), p99Us: percentile(starterRememberedUs, 99), distinctRequests: distinct.starter }
+    },
     ratioToStarter: { p50: median(pairedRatio), p99: percentile(pairedRatio, 99) },
     uncached: {
       rebuiltEnginePerCallMs: median(rebuiltMs),
@@ -238,10 +260,24 @@ it("policy: the authorize step with 100 policies, cached, vs the starter policy 
       `Authorize, ${BLOCKS * PER_BLOCK} call_tool evaluations in ${BLOCKS} blocks of ${PER_BLOCK}; µs per call = (block − mean empty round trip ${fmt(roundTripMs, 2)} ms) / ${PER_BLOCK}`,
       `clock inside the object: ${clock.distinct} distinct values over ${fmt(clock.spanMs)} ms of spinning, smallest step ${clock.smallestStepMs ?? "none (frozen)"} ms → per-call timing ${perCallTimeable ? "measured" : "not possible; percentiles are of per-block means"}`,
       table(
-        ["policies (cached)", "p50 µs", "p99 µs", "min µs", "max µs"],
+        ["policies (cached), every request evaluated", "p50 µs", "p99 µs", "min µs", "max µs"],
         [
           ["100", fmt(p50), fmt(p99), fmt(result.cached100.minUs), fmt(result.cached100.maxUs)],
           ["starter alone", fmt(result.starter.p50Us), fmt(result.starter.p99Us), fmt(Math.min(...starterUs)), fmt(Math.max(...starterUs))],
+          [
+            `100, answers remembered (${result.remembered.hundred.distinctRequests} distinct of ${calls.length})`,
+            fmt(result.remembered.hundred.p50Us),
+            fmt(result.remembered.hundred.p99Us),
+            fmt(Math.min(...hundredRememberedUs)),
+            fmt(Math.max(...hundredRememberedUs))
+          ],
+          [
+            `starter alone, answers remembered (${result.remembered.starter.distinctRequests} distinct)`,
+            fmt(result.remembered.starter.p50Us),
+            fmt(result.remembered.starter.p99Us),
+            fmt(Math.min(...starterRememberedUs)),
+            fmt(Math.max(...starterRememberedUs))
+          ],
           ...(result.perCall ? [["100, per call (in-object clock)", fmt(result.perCall.p50Us), fmt(result.perCall.p99Us), "", ""]] : []),
           ["100, per call modelled from kinds", fmt(result.perCallFromKinds.p50Us), fmt(result.perCallFromKinds.p99Us), "", ""]
         ]
@@ -265,7 +301,7 @@ it("policy: the authorize step with 100 policies, cached, vs the starter policy 
       `couldCall over ${pairs.length} (agent, tool) pairs: remembered ${fmt(result.couldCall.rememberedUs, 2)} µs, first time on a new engine ${fmt(result.couldCall.firstTimeUs)} µs`,
       `build for 100 policies: ${fmt(result.build.buildMs, 2)} ms (split the 9 sets ${fmt(result.build.splitMs, 2)} ms, policyToJson x100 ${fmt(result.build.toJsonMs, 2)} ms); then preparsing the ${result.build.scopes} scopes the mix touches: ${fmt(result.build.preparseEveryScopeMs, 1)} ms`,
       "",
-      `target: p50 <= ${TARGET_P50_MS} ms cached: ${fmt(p50 / 1000, 4)} ms (${pass ? "pass" : "MISS"})`,
+      `target: p50 <= ${TARGET_P50_MS} ms cached, every request evaluated: ${fmt(p50 / 1000, 4)} ms (${pass ? "pass" : "MISS"})`,
       ""
     ].join("\n")
   )

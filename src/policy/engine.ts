@@ -109,6 +109,8 @@ let enginesCreated = 0
 const MAX_SUBSETS = 64
 /** Per-request answers remembered until the next change (which subset; tools/list visibility). */
 const MAX_REMEMBERED = 4096
+/** Longer requests (a policy reading long arguments) are evaluated each time rather than remembered. */
+const MAX_REMEMBERED_REQUEST = 2048
 
 export class PolicyEngine {
   private readonly slot: string
@@ -116,17 +118,22 @@ export class PolicyEngine {
   private fingerprint: string | undefined
   private compiled: Compiled = { ok: false, problem: "no policies loaded" }
   private rebuilds = 0
+  private cedarCalls = 0
   // Everything below is derived from `compiled` and emptied when it changes.
   private readonly subsets = new Map<string, Subset>()
   private wholeSet: Subset | undefined
   private readonly scopes = new Map<string, Subset | null>()
   private readonly visible = new Map<string, boolean>()
+  /** Cedar's answers, by the exact request it was given (see `evaluate`). */
+  private readonly answers = new Map<string, AuthorizationAnswer>()
 
   constructor(
     /** The workspace slug: agents, plugins and tools are all `in Workspace::"<slug>"`. */
     readonly workspace: string,
     policies: StoredPolicies = {},
-    private readonly parsedSets?: ParsedSets
+    private readonly parsedSets?: ParsedSets,
+    /** `rememberAnswers: false` has Cedar evaluate every request (bench/policy.bench.ts measures both). */
+    private readonly options: { readonly rememberAnswers?: boolean } = {}
   ) {
     this.slot = `berth:${workspace}:${++enginesCreated}`
     this.sync(policies)
@@ -135,6 +142,11 @@ export class PolicyEngine {
   /** How many times the policy set has been parsed: once per change of the workspace's policies. */
   get builds() {
     return this.rebuilds
+  }
+
+  /** How many requests Cedar has evaluated: one per distinct request (see `evaluate`), not per call. */
+  get evaluations() {
+    return this.cedarCalls
   }
 
   /** Brings the engine up to date with the workspace's policies; parses only if they changed. */
@@ -156,6 +168,7 @@ export class PolicyEngine {
     this.wholeSet = undefined
     this.scopes.clear()
     this.visible.clear()
+    this.answers.clear()
     this.rebuilds++
     return this
   }
@@ -223,7 +236,7 @@ export class PolicyEngine {
       if (!subset) return undefined
       const { reads } = subset
       const fields = (Object.keys(context) as Array<keyof ContextFields>).filter((k) => reads.allContext || reads.context.has(k))
-      return cedar().statefulIsAuthorized({
+      const call = {
         principal: principal.uid,
         action: { type: "Action", id: action },
         resource: resource.uid,
@@ -231,7 +244,18 @@ export class PolicyEngine {
         // Each entity lists all its ancestors as parents, so Cedar needs no Plugin or Workspace entity.
         entities: [project(principal, reads.principal), project(resource, reads.resource)],
         preparsedPolicySetId: subset.id
-      })
+      }
+      // Cedar's answer follows from exactly what it is given, and the request holds only what the
+      // policies read: under the starter policy (which reads `resource.approved`) an agent's calls of
+      // one tool are one request whatever their arguments. Remembered until the policies change.
+      const key = JSON.stringify(call)
+      const known = this.answers.get(key)
+      if (known) return known
+      this.cedarCalls++
+      const answer = cedar().statefulIsAuthorized(call)
+      if (answer.type === "success" && key.length <= MAX_REMEMBERED_REQUEST && this.answers.size < MAX_REMEMBERED && this.options.rememberAnswers !== false)
+        this.answers.set(key, answer)
+      return answer
     } catch (e) {
       // A malformed call, or a set that failed to preparse, throws: fail closed.
       const message = e instanceof Error ? e.message : String(e)

@@ -148,6 +148,40 @@ describe("the cached policy set", () => {
     expect(callTool(engine, {})).toMatchObject({ decision: "deny", reason: NO_PERMIT })
   })
 
+  it("remembers Cedar's answer per distinct request: what the policies read, never more, and forgets it when they change", () => {
+    // The starter reads only `resource.approved`: calls of one tool differ in nothing Cedar is given.
+    const engine = engineFor(starter)
+    expect(callTool(engine, { repo: "acme/a" })).toMatchObject({ decision: "allow", policies: ["starter"] })
+    expect(callTool(engine, { repo: "secret/b", page: 2 })).toMatchObject({ decision: "allow", policies: ["starter"] })
+    expect(engine.evaluations).toBe(1)
+    // Another tool, or the same one unapproved, is another request.
+    expect(callTool(engine, {}, bot, { ...ghSearch, approved: false })).toMatchObject({ decision: "deny" })
+    expect(callTool(engine, {}, bot, { plugin: "gh", name: "list", approved: true })).toMatchObject({ decision: "allow" })
+    expect(engine.evaluations).toBe(3)
+    // New policies, the same request (the same reads, and the subset's id reused): evaluated again.
+    engine.sync(stored({ starter: STARTER_POLICY.replace("resource.approved", "!resource.approved") }))
+    expect(callTool(engine, { repo: "acme/a" })).toMatchObject({ decision: "deny", reason: NO_PERMIT })
+    expect(engine.evaluations).toBe(4)
+
+    // A rule on `repo`: each distinct repo is evaluated and answered as itself; other arguments are not read.
+    engine.sync(stored({ ...starter, ...secretGuard }))
+    const before = engine.evaluations
+    expect(callTool(engine, { repo: "acme/a" })).toMatchObject({ decision: "allow" })
+    expect(callTool(engine, { repo: "secret/b" })).toMatchObject({ decision: "deny", policies: ["guard.2"] })
+    expect(engine.evaluations - before).toBe(2)
+    expect(callTool(engine, { repo: "acme/a", page: 3 })).toMatchObject({ decision: "allow" })
+    expect(callTool(engine, { repo: "secret/b", page: 3 })).toMatchObject({ decision: "deny", policies: ["guard.2"] })
+    expect(callTool(engine, { repo: "secret/c" })).toMatchObject({ decision: "deny", policies: ["guard.2"] })
+    expect(engine.evaluations - before).toBe(3)
+
+    // A rule on the time: each time is another request.
+    const window = engineFor({ w: `permit(principal, action == Action::"call_tool", resource) when { context.time < datetime("2026-11-20T10:00:00Z") };` })
+    const at = (time: string) => window.authorize({ agent: bot, action: "call_tool", tool: ghSearch, args: {}, time })
+    expect(at("2026-11-20T09:59:59.000Z")).toMatchObject({ decision: "allow" })
+    expect(at("2026-11-20T10:00:00.000Z")).toMatchObject({ decision: "deny" })
+    expect(window.evaluations).toBe(2)
+  })
+
   it("two engines in one isolate keep their own sets", () => {
     const a = engineFor(starter)
     const b = engineFor(secretGuard)
