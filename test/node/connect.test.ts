@@ -162,21 +162,20 @@ describe("the MCP Inspector CLI", () => {
 
   it("lists and calls tools of two plugins, reads a resource and gets a prompt through berth connect", async () => {
     const { slug, key } = await workspace()
-    const tools = await inspector(slug, key, "--method", "tools/list")
+    // Five Inspector processes, each spawning its own `berth connect`: independent, so side by side.
+    const [tools, up, everything, readme, greeting] = await Promise.all([
+      inspector(slug, key, "--method", "tools/list"),
+      inspector(slug, key, "--method", "tools/call", "--tool-name", "up__echo", "--tool-arg", "text=inspected"),
+      inspector(slug, key, "--method", "tools/call", "--tool-name", "everything__echo", "--tool-arg", "message=inspected"),
+      // The test upstream's resource, as the workspace endpoint names it.
+      inspector(slug, key, "--method", "resources/read", "--uri", "berth://up/test%3A%2F%2Freadme"),
+      inspector(slug, key, "--method", "prompts/get", "--prompt-name", "up__greet", "--prompt-args", "name=Ada")
+    ])
     expect(tools.tools.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(["up__echo", "everything__echo"]))
-    expect(await inspector(slug, key, "--method", "tools/call", "--tool-name", "up__echo", "--tool-arg", "text=inspected")).toMatchObject({
-      content: [{ type: "text", text: "echo: inspected" }]
-    })
-    expect(await inspector(slug, key, "--method", "tools/call", "--tool-name", "everything__echo", "--tool-arg", "message=inspected")).toMatchObject({
-      content: [{ type: "text", text: "Echo: inspected" }]
-    })
-    // The test upstream's resource, as the workspace endpoint names it.
-    expect((await inspector(slug, key, "--method", "resources/read", "--uri", "berth://up/test%3A%2F%2Freadme")).contents).toMatchObject([
-      { text: "hello from test://readme" }
-    ])
-    expect((await inspector(slug, key, "--method", "prompts/get", "--prompt-name", "up__greet", "--prompt-args", "name=Ada")).messages).toEqual([
-      { role: "user", content: { type: "text", text: "Say hello to Ada" } }
-    ])
+    expect(up).toMatchObject({ content: [{ type: "text", text: "echo: inspected" }] })
+    expect(everything).toMatchObject({ content: [{ type: "text", text: "Echo: inspected" }] })
+    expect(readme.contents).toMatchObject([{ text: "hello from test://readme" }])
+    expect(greeting.messages).toEqual([{ role: "user", content: { type: "text", text: "Say hello to Ada" } }])
     const runs = (await admin({ _tag: "ListRuns", workspace: slug })).runs as Array<{ tool: string; status: string }>
     expect(runs.map((r) => [r.tool, r.status]).sort()).toEqual([
       ["everything__echo", "ok"],
