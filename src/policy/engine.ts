@@ -1,9 +1,9 @@
 // The Cedar policy set of one workspace, parsed once and kept until its policies change: decides each
-// MCP call (`authorize`) and whether a tool belongs in an agent's tools/list (`couldCall`). A set's
-// parse (its policies' ids, texts and JSON) can be kept in a `ParsedSets` cache, which the
-// workspace's object keeps in its storage: Cedar's parser is then not run at all when the object
-// wakes, since subsets are preparsed from the JSON. In a fresh isolate that parser is tens of
-// milliseconds of WebAssembly compiled on first use.
+// MCP call (`authorize`) and whether a tool belongs in an agent's tools/list (`couldCall`). Cedar's
+// answer to each distinct request is remembered until the policies change. What the engine can keep
+// in its object's storage (kept.ts: each set's parse, and answers that read no argument or time) spares
+// a woken object Cedar's parser, and often Cedar altogether, on its first calls: in a fresh isolate
+// that is tens of milliseconds of WebAssembly compiled on first use.
 import { toolId, type WorkspaceState } from "../../projections/state.ts"
 import {
   cedar,
@@ -12,7 +12,7 @@ import {
   type AuthorizationAnswer,
   type CedarValueJson,
   type EntityJson,
-  type PolicyJson,
+  type StatefulAuthorizationCall,
   type TypeAndId
 } from "./cedar.ts"
 import { namespaceAgent, parentNamespaces } from "../memory/names.ts"
@@ -21,6 +21,8 @@ import { decide, isReachable, NO_PERMIT, type PolicyDecision } from "./decision.
 import type { PolicyAction } from "./schema.ts"
 import { addReads, couldMatch, couldMatchSomeResource, noReads, type Reads, type Scoped } from "./scope.ts"
 import { splitPolicySet } from "./validate.ts"
+import { sha256Hex } from "../workspace/sha256-hex.ts"
+import { cedarVersion, type CompiledPolicy, type KeptAnswers, type ParsedSet, type ParsedSets } from "./kept.ts"
 
 export interface AgentFacts {
   readonly name: string
@@ -52,55 +54,17 @@ export { NO_PERMIT, type PolicyDecision } from "./decision.ts"
 
 type StoredPolicies = WorkspaceState["policies"]
 
-export interface CompiledPolicy {
-  readonly id: string
-  readonly text: string
-  readonly json: PolicyJson
-}
-
-/** One stored set as parsed: its policies in source order, each with its Berth id, text and JSON. */
-export type ParsedSet = ReadonlyArray<CompiledPolicy>
-
-/**
- * Parses kept between wakes, by set id and text sha256 (the ids of a set's policies follow from its
- * id). Only `compile` writes them, from Cedar's own parse.
- */
-export interface ParsedSets {
-  get(setId: string, sha256: string): ParsedSet | undefined
-  set(setId: string, sha256: string, parsed: ParsedSet): void
-  /** Forgets the parses of every set but these (the stored ones): a removed set's parse is not kept. */
-  retain(setIds: ReadonlySet<string>): void
-}
-
-const PARSED_KEY = "policy-parse:"
-
-/**
- * Parses in a Durable Object's synchronous key-value storage, one entry per set id (a new text
- * replaces it, and a removed set's goes when the engine next compiles). An entry names the Cedar
- * version that parsed it, since the JSON form is Cedar's: a plane upgraded to another Cedar parses again.
- */
-export const storedParsedSets = (kv: SyncKvStorage): ParsedSets => ({
-  get: (setId, sha256) => {
-    const entry = kv.get<{ sha256: string; cedar: string; parsed: ParsedSet }>(PARSED_KEY + setId)
-    return entry && entry.sha256 === sha256 && entry.cedar === cedarVersion() ? entry.parsed : undefined
-  },
-  set: (setId, sha256, parsed) => kv.put(PARSED_KEY + setId, { sha256, cedar: cedarVersion(), parsed }),
-  retain: (setIds) => {
-    for (const [key] of kv.list({ prefix: PARSED_KEY })) if (!setIds.has(key.slice(PARSED_KEY.length))) kv.delete(key)
-  }
-})
-
-let version: string | undefined
-const cedarVersion = () => (version ??= cedar().getCedarVersion())
-
 type Compiled =
   | { readonly ok: true; readonly policies: ReadonlyArray<CompiledPolicy>; readonly forbids: ReadonlySet<string> }
   | { readonly ok: false; readonly problem: string }
 
-/** A preparsed subset of the policies, and the fields they read. */
+/** A subset of the policies, the fields they read, and Cedar's id for it once preparsed (on its first evaluation). */
 interface Subset {
-  readonly id: string
+  /** Its policies' ids: its name in a remembered request, the same in every engine built from the same policies. */
+  readonly name: string
+  readonly policies: ReadonlyArray<CompiledPolicy>
   readonly reads: Reads
+  id?: string
 }
 
 /** Preparsed sets live in the isolate's wasm store, which has no delete: each engine owns its ids and reuses them. */
@@ -119,9 +83,13 @@ export class PolicyEngine {
   private compiled: Compiled = { ok: false, problem: "no policies loaded" }
   private rebuilds = 0
   private cedarCalls = 0
+  /** The stored policies' digest, with the Cedar version: what kept answers are filed under. */
+  private digest = ""
   // Everything below is derived from `compiled` and emptied when it changes.
   private readonly subsets = new Map<string, Subset>()
   private wholeSet: Subset | undefined
+  /** How many subsets Cedar has preparsed: their ids, `${slot}#${n}`, are reused after each change. */
+  private preparsedCount = 0
   private readonly scopes = new Map<string, Subset | null>()
   private readonly visible = new Map<string, boolean>()
   /** Cedar's answers, by the exact request it was given (see `evaluate`). */
@@ -132,8 +100,12 @@ export class PolicyEngine {
     readonly workspace: string,
     policies: StoredPolicies = {},
     private readonly parsedSets?: ParsedSets,
-    /** `rememberAnswers: false` has Cedar evaluate every request (bench/policy.bench.ts measures both). */
-    private readonly options: { readonly rememberAnswers?: boolean } = {}
+    private readonly options: {
+      /** `false` has Cedar evaluate every request, remembering and keeping nothing (bench/policy.bench.ts measures both). */
+      readonly rememberAnswers?: boolean
+      /** Where answers that read no argument and no time are kept across wakes (kept.ts). */
+      readonly keptAnswers?: KeptAnswers
+    } = {}
   ) {
     this.slot = `berth:${workspace}:${++enginesCreated}`
     this.sync(policies)
@@ -162,10 +134,15 @@ export class PolicyEngine {
       .join("\n")
     if (fingerprint === this.fingerprint) return this
     this.fingerprint = fingerprint
-    if (pruning) this.parsedSets?.retain(new Set(Object.keys(policies)))
+    this.digest = sha256Hex(`${cedarVersion()}\n${fingerprint}`).slice(0, 32)
+    if (pruning) {
+      this.parsedSets?.retain(new Set(Object.keys(policies)))
+      this.options.keptAnswers?.retain(this.digest)
+    }
     this.compiled = compile(policies, this.parsedSets)
     this.subsets.clear()
     this.wholeSet = undefined
+    this.preparsedCount = 0
     this.scopes.clear()
     this.visible.clear()
     this.answers.clear()
@@ -242,19 +219,23 @@ export class PolicyEngine {
         resource: resource.uid,
         context: Object.fromEntries(fields.map((k) => [k, context[k](reads)])),
         // Each entity lists all its ancestors as parents, so Cedar needs no Plugin or Workspace entity.
-        entities: [project(principal, reads.principal), project(resource, reads.resource)],
-        preparsedPolicySetId: subset.id
+        entities: [project(principal, reads.principal), project(resource, reads.resource)]
       }
       // Cedar's answer follows from exactly what it is given, and the request holds only what the
       // policies read: under the starter policy (which reads `resource.approved`) an agent's calls of
-      // one tool are one request whatever their arguments. Remembered until the policies change.
-      const key = JSON.stringify(call)
-      const known = this.answers.get(key)
+      // one tool are one request whatever their arguments. Remembered until the policies change, and
+      // kept across wakes unless it reads the arguments or the time, which rarely repeat.
+      const remembering = this.options.rememberAnswers !== false
+      const key = JSON.stringify({ ...call, policies: subset.name })
+      const known = remembering ? this.answers.get(key) : undefined
       if (known) return known
-      this.cedarCalls++
-      const answer = cedar().statefulIsAuthorized(call)
-      if (answer.type === "success" && key.length <= MAX_REMEMBERED_REQUEST && this.answers.size < MAX_REMEMBERED && this.options.rememberAnswers !== false)
+      const keeping = remembering && key.length <= MAX_REMEMBERED_REQUEST && !fields.includes("args") && !fields.includes("time")
+      const kept = keeping ? this.options.keptAnswers?.get(this.digest, key) : undefined
+      const answer = kept ?? this.ask(call, subset)
+      if (answer.type === "success" && remembering && key.length <= MAX_REMEMBERED_REQUEST && this.answers.size < MAX_REMEMBERED) {
         this.answers.set(key, answer)
+        if (keeping && !kept) this.options.keptAnswers?.set(this.digest, key, answer)
+      }
       return answer
     } catch (e) {
       // A malformed call, or a set that failed to preparse, throws: fail closed.
@@ -263,7 +244,18 @@ export class PolicyEngine {
     }
   }
 
-  /** The policies whose scope could match this request, preparsed; undefined if none could. */
+  /** Cedar's answer, with the subset preparsed the first time Cedar is asked about it. */
+  private ask(call: Omit<StatefulAuthorizationCall, "preparsedPolicySetId">, subset: Subset): AuthorizationAnswer {
+    if (subset.id === undefined) {
+      const id = subset === this.wholeSet ? this.slot : `${this.slot}#${this.preparsedCount++}`
+      preparse(id, subset.policies)
+      subset.id = id
+    }
+    this.cedarCalls++
+    return cedar().statefulIsAuthorized({ ...call, preparsedPolicySetId: subset.id })
+  }
+
+  /** The policies whose scope could match this request; undefined if none could. */
   private subsetFor(principal: Entity, action: string, resource: Entity): Subset | undefined {
     if (!this.compiled.ok) return undefined
     // Ancestors follow from the uids (a tool's plugin is part of its id), so the uids decide the scope.
@@ -271,23 +263,23 @@ export class PolicyEngine {
     let subset = this.scopes.get(key)
     if (subset === undefined) {
       const relevant = this.compiled.policies.filter((p) => couldMatch(p.json, principal, action, resource))
-      subset = relevant.length === 0 ? null : this.preparsed(relevant)
+      subset = relevant.length === 0 ? null : this.subsetOf(relevant)
       if (this.scopes.size < MAX_REMEMBERED) this.scopes.set(key, subset)
     }
     return subset ?? undefined
   }
 
-  /** This subset of the policies, preparsed the first time it is needed. */
-  private preparsed(relevant: ReadonlyArray<CompiledPolicy>): Subset {
+  /** This subset of the policies (preparsed only when Cedar is first asked about it, see `ask`). */
+  private subsetOf(relevant: ReadonlyArray<CompiledPolicy>): Subset {
     const key = relevant.map((p) => p.id).join("\n")
     const known = this.subsets.get(key)
     if (known) return known
     if (this.subsets.size >= MAX_SUBSETS) {
       const all = this.compiled.ok ? this.compiled.policies : []
-      this.wholeSet ??= preparse(this.slot, all)
+      this.wholeSet ??= subsetOf("*", all)
       return this.wholeSet
     }
-    const subset = preparse(`${this.slot}#${this.subsets.size}`, relevant)
+    const subset = subsetOf(key, relevant)
     this.subsets.set(key, subset)
     return subset
   }
@@ -393,10 +385,15 @@ const compile = (stored: StoredPolicies, kept: ParsedSets | undefined): Compiled
   return { ok: true, policies, forbids: new Set(policies.filter((p) => p.json.effect === "forbid").map((p) => p.id)) }
 }
 
-const preparse = (id: string, policies: ReadonlyArray<CompiledPolicy>): Subset => {
+const subsetOf = (name: string, policies: ReadonlyArray<CompiledPolicy>): Subset => ({
+  name,
+  policies,
+  reads: policies.reduce((r, p) => addReads(r, p.json), noReads())
+})
+
+const preparse = (id: string, policies: ReadonlyArray<CompiledPolicy>): void => {
   // Keyed by Berth id, so that Cedar's `reason` and `errors` name policies as admins do. From the
   // JSON, not the text: the policies were parsed once already, and a woken object need not parse again.
   const answer = cedar().preparsePolicySet(id, { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.json])) })
   if (answer.type !== "success") throw new Error(`the policies could not be prepared: ${answer.errors[0]?.message}`)
-  return { id, reads: policies.reduce((r, p) => addReads(r, p.json), noReads()) }
 }

@@ -33,7 +33,8 @@ import { Jobs, type JobView } from "../jobs/jobs.ts"
 import { Memory, type ListOptions, type MemoryEntry, type PutInput } from "../memory/memory.ts"
 import { memoryHistory } from "../memory/history.ts"
 import type { MemoryNotFound } from "../memory/errors.ts"
-import { PolicyEngine, storedParsedSets } from "../policy/engine.ts"
+import { PolicyEngine } from "../policy/engine.ts"
+import { storedAnswers, storedParsedSets } from "../policy/kept.ts"
 import { RateLimiter } from "../policy/rate-limiter.ts"
 import { recordedCalls, type Simulation, type SimulationOutcome, simulate } from "../policy/simulate.ts"
 import { type TrialCall, type TrialOutcome, tryCall } from "../policy/try-call.ts"
@@ -121,8 +122,9 @@ export class Workspace extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#directory = new Directory(env.DIRECTORY, ctx.storage)
-    // Policy sets' parses are kept beside the log, so a woken object does not run Cedar's parser again.
-    this.#engine = new PolicyEngine(this.#slug, {}, storedParsedSets(ctx.storage.kv))
+    // Policy sets' parses and Cedar's answers are kept beside the log, so a woken object runs Cedar
+    // only for what it has not seen decided.
+    this.#engine = new PolicyEngine(this.#slug, {}, storedParsedSets(ctx.storage.kv), { keptAnswers: storedAnswers(ctx.storage.kv) })
     this.#trialEngine = new PolicyEngine(this.#slug)
     this.#answerLimitMs = answerLimitMs(env)
     // A state outlives its parked call by a minute, so a late retry hears that the call is gone rather than that its state expired.
