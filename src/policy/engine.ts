@@ -83,8 +83,8 @@ export class PolicyEngine {
   private compiled: Compiled = { ok: false, problem: "no policies loaded" }
   private rebuilds = 0
   private cedarCalls = 0
-  /** The stored policies' digest, with the Cedar version: what kept answers are filed under. */
-  private digest = ""
+  /** The stored policies' digest, with the Cedar version (what kept answers are filed under), once asked for. */
+  private digested: string | undefined
   // Everything below is derived from `compiled` and emptied when it changes.
   private readonly subsets = new Map<string, Subset>()
   private wholeSet: Subset | undefined
@@ -121,6 +121,11 @@ export class PolicyEngine {
     return this.cedarCalls
   }
 
+  /** What kept answers are filed under: computed when first needed, so building an engine asks nothing of Cedar. */
+  private get digest(): string {
+    return (this.digested ??= sha256Hex(`${cedarVersion()}\n${this.fingerprint}`).slice(0, 32))
+  }
+
   /** Brings the engine up to date with the workspace's policies; parses only if they changed. */
   sync(policies: StoredPolicies): this {
     if (policies === this.source) return this
@@ -134,7 +139,7 @@ export class PolicyEngine {
       .join("\n")
     if (fingerprint === this.fingerprint) return this
     this.fingerprint = fingerprint
-    this.digest = sha256Hex(`${cedarVersion()}\n${fingerprint}`).slice(0, 32)
+    this.digested = undefined
     if (pruning) {
       this.parsedSets?.retain(new Set(Object.keys(policies)))
       this.options.keptAnswers?.retain(this.digest)
