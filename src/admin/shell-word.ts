@@ -27,3 +27,12 @@ export const shellQuoted = (s: string): string => {
 
 /** `s` as one shell word: bare when it is plain, else quoted (`shellQuoted`). */
 export const shellWord = (s: string): string => (PLAIN.test(s) ? s : shellQuoted(s))
+
+/**
+ * `s` as the last positional argument of a suggested `berth` command: one shell word, after `--` when
+ * it starts with a dash, so that berth's own parser cannot take an upstream's `-w` for its flag.
+ */
+export const lastArgument = (s: string): string => (s.startsWith("-") ? `-- ${shellWord(s)}` : shellWord(s))
+
+/** The same, always quoted (`shellQuoted`): for patterns such as a bot rule's `Claude*`. */
+export const lastArgumentQuoted = (s: string): string => (s.startsWith("-") ? `-- ${shellQuoted(s)}` : shellQuoted(s))

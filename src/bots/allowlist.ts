@@ -4,7 +4,7 @@
 // characters. A deny rule that matches always wins. Then, if any allow rule exists, the client must
 // match one; with none, every client may dock (a workspace starts open).
 import type { WorkspaceState } from "../../projections/state.ts"
-import { shellQuoted } from "../admin/shell-word.ts"
+import { lastArgumentQuoted } from "../admin/shell-word.ts"
 
 export interface Client {
   readonly name: string
@@ -47,5 +47,5 @@ export const admits = (rules: WorkspaceState["botRules"], client: Client): Verdi
 /** The command an admin would run to let this client dock (the refusals quote it). */
 export const allowCommand = (workspace: string, client: Client, verdict: Verdict): string =>
   verdict.admitted === false && verdict.rule !== undefined
-    ? `berth -w ${workspace} bot remove ${shellQuoted(verdict.rule)}`
-    : `berth -w ${workspace} bot allow ${shellQuoted(client.clientId !== undefined && isClientIdRule(client.clientId) ? client.clientId : client.name)}`
+    ? `berth -w ${workspace} bot remove ${lastArgumentQuoted(verdict.rule)}`
+    : `berth -w ${workspace} bot allow ${lastArgumentQuoted(client.clientId !== undefined && isClientIdRule(client.clientId) ? client.clientId : client.name)}`

@@ -2,7 +2,7 @@
 // connects to the upstream and discovers its tools on install and refresh; these report what it found.
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { shellWord } from "../admin/shell-word.ts"
+import { lastArgument, shellWord } from "../admin/shell-word.ts"
 import { call } from "./client.ts"
 import { type CommandResult, mutate, mutationFlags, sendCommand } from "./mutation.ts"
 import { printable, printJson, printLine, printTable } from "./output.ts"
@@ -32,11 +32,11 @@ export const quarantineReport = (plugin: string, result: CommandResult): Readonl
   }),
   ...eventsOf(result, "PromptQuarantined").map(({ data }) => {
     const prompt = String(data.prompt)
-    return `quarantined prompt ${shellWord(prompt)}: ${String(data.reason)} (approve again: berth prompt approve ${plugin} ${shellWord(prompt)})`
+    return `quarantined prompt ${shellWord(prompt)}: ${String(data.reason)} (approve again: berth prompt approve ${plugin} ${lastArgument(prompt)})`
   }),
   ...eventsOf(result, "ResourceQuarantined").map(({ data }) => {
     const uri = String(data.uri)
-    return `quarantined resource ${shellWord(uri)}: ${String(data.reason)} (approve again: berth resource approve ${plugin} ${shellWord(uri)})`
+    return `quarantined resource ${shellWord(uri)}: ${String(data.reason)} (approve again: berth resource approve ${plugin} ${lastArgument(uri)})`
   })
 ]
 

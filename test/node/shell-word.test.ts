@@ -2,10 +2,11 @@
 // a tool id, a client's name). Each is written as one shell word: bash, given the suggestion, must
 // see exactly that string as one argument, whatever it holds, and the suggestion itself must hold
 // nothing a terminal obeys.
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
+import { resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { WorkspaceState } from "../../projections/state.ts"
-import { shellQuoted, shellWord } from "../../src/admin/shell-word.ts"
+import { lastArgument, lastArgumentQuoted, shellQuoted, shellWord } from "../../src/admin/shell-word.ts"
 import { allowCommand } from "../../src/bots/allowlist.ts"
 import { quarantineReport } from "../../src/cli/plugin.ts"
 import { promptRefusal, resourceRefusal } from "../../src/mcp/pinned-reads.ts"
@@ -51,6 +52,23 @@ describe("shell words in suggested commands", () => {
     expect(shellWord("\u001b[2J")).toBe(`$'\\x1b[2J'`)
     expect(shellWord("\u202e")).toBe(`$'\\u202e'`)
     expect(shellQuoted("bot")).toBe("'bot'")
+  })
+
+  it("an upstream's word that starts with a dash comes after `--`, so berth's parser takes it as the argument, not a flag", () => {
+    expect(lastArgument("-w")).toBe("-- -w")
+    expect(lastArgument("greet")).toBe("greet")
+    expect(lastArgumentQuoted("-rf *")).toBe("-- '-rf *'")
+    const state = { prompts: { "up__--help": { status: "quarantined" } } } as unknown as WorkspaceState
+    const suggestion = suggested(promptRefusal(state, "up", "--help"))!
+    expect(bashArgs(suggestion.slice("berth ".length))).toEqual(["prompt", "approve", "up", "--", "--help"])
+    // berth itself: with `--` the command parses and goes on to the plane (none listens here); without it, `-w` is its flag.
+    const berth = (...args: Array<string>) =>
+      spawnSync(process.execPath, [resolve(import.meta.dirname, "../../bin/berth.js"), ...args], {
+        env: { PATH: process.env.PATH!, HOME: "/nonexistent", BERTH_URL: "http://127.0.0.1:1", BERTH_ADMIN_TOKEN: "unused" },
+        encoding: "utf8"
+      })
+    expect(berth("-w", "acme", "prompt", "approve", "gh", "--", "-w").stderr).toContain("PlaneUnreachable")
+    expect(berth("-w", "acme", "prompt", "approve", "gh", "-w").stderr).toContain("Missing value for flag --workspace")
   })
 
   /** The backquoted command a refusal suggests. */
