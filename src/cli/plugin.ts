@@ -5,7 +5,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { lastArgument, shellWord } from "../admin/shell-word.ts"
 import { call } from "./client.ts"
 import { type CommandResult, mutate, mutationFlags, sendCommand } from "./mutation.ts"
-import { printable, printJson, printLine, printTable } from "./output.ts"
+import { printJson, printLine, printTable } from "./output.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 const pluginName = Argument.String("name").pipe(Argument.withDescription("Plugin name; its tools appear as <name>__<tool>"))
