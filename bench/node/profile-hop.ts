@@ -25,6 +25,7 @@ import { startUpstream } from "../../test/global-setup.ts"
 import { startPlane } from "../../test/node/plane.ts"
 import { dockedPlane, modernClient } from "./docked-plane.ts"
 import { concurrent } from "./load.ts"
+import { timedCall } from "./timed-call.ts"
 
 const { values: args } = parseArgs({
   options: {
@@ -201,32 +202,31 @@ const summarize = (profile: Profile, map: SourceMap, calls: number): string => {
   ].join("\n")
 }
 
-/** One 2026-07-28 tools/call by hand, as wake-storage.bench.ts sends it: ms until its answer is read. */
-const rawCall = async (endpoint: string, key: string, n: number): Promise<number> => {
-  const _meta = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientInfo": { name: "berth-bench-agent", version: "1.0.0" },
-    "io.modelcontextprotocol/clientCapabilities": {}
+/** Starts the V8 profiler of the runtime at `inspectorUrl`; the function returned stops it and gives the profile. */
+const startProfiling = async (inspectorUrl: string): Promise<() => Promise<Profile>> => {
+  const inspector = await devtools(inspectorUrl)
+  await inspector.send("Profiler.enable")
+  await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US })
+  await inspector.send("Profiler.start")
+  return async () => {
+    const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
+    inspector.close()
+    return profile
   }
-  const body = JSON.stringify({ jsonrpc: "2.0", id: n, method: "tools/call", params: { name: "up__echo", arguments: { text: `wake ${n}` }, _meta } })
-  const headers = {
-    accept: "application/json, text/event-stream",
-    authorization: `Bearer ${key}`,
-    "content-type": "application/json",
-    "mcp-method": "tools/call",
-    "mcp-name": "up__echo",
-    "mcp-protocol-version": "2026-07-28"
-  }
-  const t0 = performance.now()
-  const response = await fetch(endpoint, { method: "POST", headers, body })
-  const text = await response.text()
-  if (!response.ok || !text.includes(`wake ${n}`)) throw new Error(`call ${n}: ${response.status} ${text.slice(0, 300)}`)
-  return performance.now() - t0
+}
+
+/** Writes a profile under .wrangler/profiles/ for Chrome DevTools. */
+const save = (kind: "hop" | "wake", profile: Profile) => {
+  const out = join(root, ".wrangler/profiles")
+  mkdirSync(out, { recursive: true })
+  const file = join(out, `${kind}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`)
+  writeFileSync(file, JSON.stringify(profile))
+  console.log(`\nprofile: ${file} (open it in Chrome DevTools, Performance panel)`)
 }
 
 /** --wake: restart the runtime on the kept state and profile the first call only. */
 const profileWake = async (docked: Awaited<ReturnType<typeof dockedPlane>>) => {
-  for (let n = 1; n <= 20; n++) await rawCall(docked.endpoint, docked.key, n)
+  for (let n = 1; n <= 20; n++) await timedCall(docked.endpoint, docked.key, n)
   await docked.stop()
   const plane = await startPlane({ persistTo: docked.plane.persist, inspector: true })
   try {
@@ -234,15 +234,11 @@ const profileWake = async (docked: Awaited<ReturnType<typeof dockedPlane>>) => {
     // wrangler's own work after a start is done before anything is sampled.
     await new Promise((resolve) => setTimeout(resolve, 2_000))
     const endpoint = `${plane.runtimeUrl}/w/${docked.workspace}/mcp`
-    const inspector = await devtools(plane.inspectorUrl!)
-    await inspector.send("Profiler.enable")
-    await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US })
-    await inspector.send("Profiler.start")
-    const first = await rawCall(endpoint, docked.key, 100)
-    const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
-    inspector.close()
+    const stop = await startProfiling(plane.inspectorUrl!)
+    const first = await timedCall(endpoint, docked.key, 100)
+    const profile = await stop()
     const warm: Array<number> = []
-    for (let n = 101; n <= 120; n++) warm.push(await rawCall(endpoint, docked.key, n))
+    for (let n = 101; n <= 120; n++) warm.push(await timedCall(endpoint, docked.key, n))
     warm.sort((a, b) => a - b)
     console.log(`first call after a restart: ${first.toFixed(1)} ms (sampled every ${INTERVAL_US} µs); warm p50 ${warm[10]!.toFixed(1)} ms, unsampled\n`)
     console.log(summarize(profile, berthSourceMap(), 1))
@@ -259,12 +255,7 @@ const docked = await dockedPlane(new URL(upstream.runtimeUrl).origin, { inspecto
 })
 try {
   if (args.wake) {
-    const profile = await profileWake(docked)
-    const out = join(root, ".wrangler/profiles")
-    mkdirSync(out, { recursive: true })
-    const file = join(out, `wake-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`)
-    writeFileSync(file, JSON.stringify(profile))
-    console.log(`\nprofile: ${file} (open it in Chrome DevTools, Performance panel)`)
+    save("wake", await profileWake(docked))
   } else {
     const bearer = args.oauth ? (await docked.oauthAgent("Profiled Agent")).accessToken : docked.key
     const agent = await modernClient(docked.endpoint, { authorization: `Bearer ${bearer}` })
@@ -274,23 +265,15 @@ try {
     }
     console.log(`warming up: ${WARMUP_CALLS} calls at ${CONCURRENCY} in flight`)
     await concurrent(call, WARMUP_CALLS, CONCURRENCY, performance.now() + 120_000)
-    const inspector = await devtools(docked.plane.inspectorUrl!)
-    await inspector.send("Profiler.enable")
-    await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US })
-    await inspector.send("Profiler.start")
+    const stop = await startProfiling(docked.plane.inspectorUrl!)
     console.log(`profiling: ${CALLS} calls at ${CONCURRENCY} in flight with ${args.oauth ? "an OAuth token" : "an agent key"}, sampled every ${INTERVAL_US} µs`)
     const run = await concurrent(call, CALLS, CONCURRENCY, performance.now() + 300_000)
-    const { profile } = await inspector.send<{ profile: Profile }>("Profiler.stop")
-    inspector.close()
+    const profile = await stop()
     await agent.close()
     const cut = run.cutShort ? " (cut short by its 300 s limit)" : ""
     console.log(`${run.calls} calls in ${(run.ms / 1000).toFixed(1)} s${cut}: ${((run.calls / run.ms) * 1000).toFixed(0)} calls/s while sampled\n`)
     console.log(summarize(profile, berthSourceMap(), run.calls))
-    const out = join(root, ".wrangler/profiles")
-    mkdirSync(out, { recursive: true })
-    const file = join(out, `hop-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`)
-    writeFileSync(file, JSON.stringify(profile))
-    console.log(`\nprofile: ${file} (open it in Chrome DevTools, Performance panel)`)
+    save("hop", profile)
   }
 } finally {
   await docked.stop()
