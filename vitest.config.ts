@@ -14,6 +14,24 @@ type AuxiliaryWorkers = NonNullable<NonNullable<Extract<Parameters<typeof cloudf
 
 const WORKERS_AI_TEST = "test/sandbox/orbit-ai-workers-ai.test.ts"
 
+/**
+ * The packages the plane and its tests import inside workerd, prebundled by vite's optimizer (which,
+ * as vitest configures it, bundles only what is named here). Cedar is not: its WebAssembly is loaded
+ * as a module of its own.
+ */
+const OPTIMIZED_DEPENDENCIES = [
+  "effect",
+  "@modelcontextprotocol/server",
+  "@modelcontextprotocol/client",
+  "@cloudflare/workers-oauth-provider",
+  "@cfworker/json-schema",
+  "oauth4webapi",
+  "canonicalize",
+  "sucrase",
+  "ulid",
+  "fast-check"
+]
+
 /** A project inside workerd, configured from wrangler.toml plus the tests' secrets and settings. */
 function workersProject(
   name: string,
@@ -50,6 +68,10 @@ function workersProject(
       include: options.include ?? ["test/**/*.test.ts"],
       exclude: ["test/node/**", ...(options.exclude ?? [])],
       setupFiles: ["./test/apply-migrations.ts"],
+      // Each test file loads the plane's whole graph into a fresh isolate, one module per request to
+      // vite, and the pool inlines every dependency. Prebundled, each of these is one module instead
+      // of hundreds (Effect alone is 572): the workers project went from 404 s to 290 s here.
+      deps: { optimizer: { ssr: { enabled: true, include: OPTIMIZED_DEPENDENCIES } } },
       testTimeout: 30_000
     }
   }

@@ -1,8 +1,9 @@
 // Starts a real Berth plane (wrangler's local runtime: workerd, Durable Objects, D1, R2, KV) on a
-// free port for tests that live outside the Worker, such as the CLI. State goes to a temp directory,
-// and the D1 migrations are applied to it first, the way `npm start` does.
+// free port for tests that live outside the Worker, such as the CLI. State goes to a temp directory
+// whose D1 has the migrations applied, by `wrangler d1 migrations apply` as `npm start` does.
 import { execFileSync } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { run } from "../../src/cli/main.ts"
@@ -30,7 +31,8 @@ export interface PlaneOptions {
   readonly outbound?: (request: Request) => Promise<Response | undefined> | Response | undefined
   /**
    * Keep the plane's state (Durable Objects, D1, R2, KV) in this directory rather than a new temp one:
-   * pass a stopped plane's `persist` to start it again on the same state. Default: a new temp directory.
+   * pass a stopped plane's `persist` to start it again on the same state. Default: a new temp directory,
+   * its D1 already migrated.
    */
   readonly persistTo?: string
 }
@@ -41,13 +43,44 @@ const passThrough = async (request: Request): Promise<Response> => {
   return fetch(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" })
 }
 
-export const startPlane = async (options: PlaneOptions = {}) => {
-  const persist = options.persistTo ?? mkdtempSync(join(tmpdir(), "berth-plane-"))
-  // On a persisted state, only the migrations not applied yet (none, for a plane started there before).
+const MIGRATIONS = "projections/d1/migrations"
+
+/** Applies the D1 migrations to the state in `persist`, as `npm start` does (only those not applied yet). */
+const migrate = (persist: string) =>
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "berth", "--local", "--persist-to", persist], {
     env: { ...process.env, CI: "1" },
     stdio: "ignore"
   })
+
+/**
+ * A new state with the migrations applied, shared by every plane of a run: `wrangler d1 migrations
+ * apply` costs seconds of CPU each time, so it runs once per set of migrations (and wrangler.toml,
+ * which names the database) into a directory each plane then copies. Concurrent test files may both
+ * build it; the first rename wins and the other's copy is dropped.
+ */
+const migratedState = () => {
+  const hash = createHash("sha256").update(readFileSync("wrangler.toml"))
+  for (const file of readdirSync(MIGRATIONS).sort()) hash.update(file).update(readFileSync(join(MIGRATIONS, file)))
+  const template = join(tmpdir(), `berth-plane-migrated-${hash.digest("hex").slice(0, 16)}`)
+  if (!existsSync(template)) {
+    const building = mkdtempSync(join(tmpdir(), "berth-plane-migrating-"))
+    migrate(building)
+    try {
+      renameSync(building, template)
+    } catch (error) {
+      rmSync(building, { recursive: true, force: true })
+      if (!existsSync(template)) throw error
+    }
+  }
+  const persist = mkdtempSync(join(tmpdir(), "berth-plane-"))
+  cpSync(template, persist, { recursive: true })
+  return persist
+}
+
+export const startPlane = async (options: PlaneOptions = {}) => {
+  const persist = options.persistTo ?? migratedState()
+  // A state a plane ran on before gets only the migrations not applied yet (none, unless they changed since).
+  if (options.persistTo !== undefined) migrate(persist)
   const plain = (value: string) => ({ type: "plain_text" as const, value })
   const worker = await startDevWorker({
     config: "wrangler.toml",
