@@ -36,3 +36,9 @@ export const lastArgument = (s: string): string => (s.startsWith("-") ? `-- ${sh
 
 /** The same, always quoted (`shellQuoted`): for patterns such as a bot rule's `Claude*`. */
 export const lastArgumentQuoted = (s: string): string => (s.startsWith("-") ? `-- ${shellQuoted(s)}` : shellQuoted(s))
+
+/**
+ * A flag and its value as one shell word, `--name='value'`: joined by `=`, so that berth's parser
+ * takes a value that starts with a dash (a tag such as `-urgent`) as the flag's, not as a flag.
+ */
+export const flagQuoted = (name: string, value: string): string => `--${name}=${shellQuoted(value)}`

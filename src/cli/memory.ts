@@ -5,7 +5,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import type { Envelope } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
-import { shellQuoted } from "../admin/shell-word.ts"
+import { flagQuoted } from "../admin/shell-word.ts"
 import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
 import { mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
@@ -139,10 +139,10 @@ const list = Command.make(
     )
     if (page.cursor === null) return
     const again = [
-      ...Option.match(prefix, { onNone: () => [], onSome: (p) => [`--prefix ${shellQuoted(p)}`] }),
-      ...Option.match(tags, { onNone: () => [], onSome: (t) => [`--tags ${shellQuoted(t)}`] }),
-      ...Option.match(limit, { onNone: () => [], onSome: (n) => [`--limit ${n}`] }),
-      `--cursor ${shellQuoted(page.cursor)}`
+      ...Option.match(prefix, { onNone: () => [], onSome: (p) => [flagQuoted("prefix", p)] }),
+      ...Option.match(tags, { onNone: () => [], onSome: (t) => [flagQuoted("tags", t)] }),
+      ...Option.match(limit, { onNone: () => [], onSome: (n) => [`--limit=${n}`] }),
+      flagQuoted("cursor", page.cursor)
     ]
     yield* printLine(printable(`next page: berth memory list ${again.join(" ")}`))
   })

@@ -1,8 +1,9 @@
 // `berth memory` against a real plane: put (JSON, text, a file, tags, a TTL, ifVersion), get, list
-// page by page, search, delete, history, and `replay --at` a moment before a delete (from the log
+// page by page (the next-page hint runs as printed), search, delete, history, and `replay --at` a moment before a delete (from the log
 // and from the archive); --json output parses; usage errors exit 2 and append nothing; agents'
 // control characters are shown, not obeyed; and memory outlives the plane: stopped and started
 // again on the same state, it still gets and finds.
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -99,7 +100,7 @@ describe("berth memory", () => {
       ["team/config", "release", "1"]
     ])
     expect(lines1[2]).toContain(release.expiresAt)
-    expect(lines1[3]).toBe("next page: berth memory list --limit 2 --cursor 'team/config/release'")
+    expect(lines1[3]).toBe("next page: berth memory list --limit=2 --cursor='team/config/release'")
     const page2 = await memory("list", "--limit", "2", "--cursor", "team/config/release")
     const lines2 = page2.out.trimEnd().split("\n")
     expect(lines2.slice(1).map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
@@ -173,6 +174,25 @@ describe("berth memory", () => {
     const now = await berth(["-w", ws, "replay", "--at", String(await head(ws))])
     expect(now.out).toContain("memory (3)")
     expect(now.out).not.toContain("team/runbooks/deploy")
+  })
+
+  it("the next-page hint runs as printed, through bash, even for a tag that starts with a dash", async () => {
+    const { ws, memory } = await newWorkspace("hint")
+    for (const key of ["a", "b", "c"]) expect((await memory("put", "team", key, "--text", key, "--tags=-urgent")).code).toBe(0)
+    const pages: Array<Array<string>> = []
+    let argv = ["memory", "list", "--tags=-urgent", "--limit", "2"]
+    for (;;) {
+      const { code, out } = await berth(["-w", ws, ...argv])
+      expect(code, out).toBe(0)
+      const lines = out.trimEnd().split("\n")
+      const hint = /^next page: berth (.*)$/.exec(lines.at(-1)!)?.[1]
+      pages.push(lines.slice(1, hint === undefined ? undefined : -1).map((l) => l.split(/\s+/)[1]!))
+      if (hint === undefined) break
+      // What a shell would pass berth, had the admin pasted the hint.
+      argv = execFileSync("bash", ["-c", `printf '%s\\0' ${hint}`]).toString("utf8").split("\0").slice(0, -1)
+      expect(argv).toEqual(["memory", "list", "--tags=-urgent", "--limit=2", "--cursor=team/b"])
+    }
+    expect(pages).toEqual([["a", "b"], ["c"]])
   })
 
   it("refuses bad invocations with exit 2, appending nothing", async () => {

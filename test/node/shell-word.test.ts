@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { WorkspaceState } from "../../projections/state.ts"
-import { lastArgument, lastArgumentQuoted, shellQuoted, shellWord } from "../../src/admin/shell-word.ts"
+import { flagQuoted, lastArgument, lastArgumentQuoted, shellQuoted, shellWord } from "../../src/admin/shell-word.ts"
 import { allowCommand } from "../../src/bots/allowlist.ts"
 import { quarantineReport } from "../../src/cli/plugin.ts"
 import { promptRefusal, resourceRefusal } from "../../src/mcp/pinned-reads.ts"
@@ -39,6 +39,8 @@ describe("shell words in suggested commands", () => {
         expect(bashArgs(word), JSON.stringify(word)).toEqual([s])
         expect(word, JSON.stringify(word)).not.toMatch(UNPRINTABLE)
       }
+      // A flag's value, joined to it: one argument, `--name=` and exactly the string.
+      expect(bashArgs(flagQuoted("tags", s))).toEqual([`--tags=${s}`])
     }
     // Several in one command line stay apart.
     expect(bashArgs(HOSTILE.map(shellWord).join(" "))).toEqual(HOSTILE)
