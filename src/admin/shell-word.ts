@@ -42,3 +42,16 @@ export const lastArgumentQuoted = (s: string): string => (s.startsWith("-") ? `-
  * takes a value that starts with a dash (a tag such as `-urgent`) as the flag's, not as a flag.
  */
 export const flagQuoted = (name: string, value: string): string => `--${name}=${shellQuoted(value)}`
+
+/**
+ * A suggested command as a markdown code span (CommonMark's rule): fenced by one more backtick than
+ * the longest run inside it, with a space inside each fence when the command starts or ends with a
+ * backtick or with a space, so that a backtick in an upstream's word cannot end the span early and
+ * the span shows exactly the command.
+ */
+export const codeSpan = (command: string): string => {
+  const longest = Math.max(0, ...Array.from(command.matchAll(/`+/g), (run) => run[0].length))
+  const fence = "`".repeat(longest + 1)
+  const pad = /^[` ]|[` ]$/.test(command) ? " " : ""
+  return `${fence}${pad}${command}${pad}${fence}`
+}

@@ -2,7 +2,7 @@
 // tool is installed, approved and not quarantined): no policy can widen them. Then Cedar decides,
 // deny by default, over the workspace's policy sets (src/policy/engine.ts).
 import type { WorkspaceState } from "../../projections/state.ts"
-import { shellWord } from "../admin/shell-word.ts"
+import { codeSpan, shellWord } from "../admin/shell-word.ts"
 import type { PolicyDecision, PolicyEngine } from "../policy/engine.ts"
 
 export type Decision =
@@ -37,10 +37,10 @@ export const authorizeToolCall = (
   if (t.status === "quarantined")
     return guard(
       "tool-quarantined",
-      `tool '${tool}' is quarantined: its definition changed since it was approved; an admin must run \`berth tool approve ${shellWord(tool)}\``
+      `tool '${tool}' is quarantined: its definition changed since it was approved; an admin must run ${codeSpan(`berth tool approve ${shellWord(tool)}`)}`
     )
   if (t.status !== "approved" || t.approvedHash !== t.hash)
-    return guard("tool-approved", `tool '${tool}' is awaiting approval (\`berth tool approve ${shellWord(tool)}\`)`)
+    return guard("tool-approved", `tool '${tool}' is awaiting approval (${codeSpan(`berth tool approve ${shellWord(tool)}`)})`)
   const decided = engine.authorize({
     agent: facts,
     action: "call_tool",

@@ -4,7 +4,7 @@
 // or one an upstream lists later) is served as listed; a pinned one only as approved.
 import type { Prompt, Resource } from "@modelcontextprotocol/client"
 import { promptKey, resourceKey, type WorkspaceState } from "../../projections/state.ts"
-import { lastArgument } from "../admin/shell-word.ts"
+import { codeSpan, lastArgument } from "../admin/shell-word.ts"
 import { hashedPrompt, hashedResource } from "./discover.ts"
 
 /** Whether a prompt an upstream lists now is shown to agents. */
@@ -25,7 +25,7 @@ export const promptRefusal = (state: WorkspaceState, plugin: string, prompt: str
   const name = `prompt '${prompt.slice(0, 128)}' of plugin '${plugin}'`
   if (pinned === undefined) return `${name} is not pinned: an admin pins what the plugin offers now with \`berth plugin refresh ${plugin}\``
   if (pinned.status !== "approved")
-    return `${name} is quarantined: its definition changed since it was approved; an admin approves it again with \`berth prompt approve ${plugin} ${lastArgument(prompt)}\``
+    return `${name} is quarantined: its definition changed since it was approved; an admin approves it again with ${codeSpan(`berth prompt approve ${plugin} ${lastArgument(prompt)}`)}`
   return undefined
 }
 
@@ -33,5 +33,5 @@ export const promptRefusal = (state: WorkspaceState, plugin: string, prompt: str
 export const resourceRefusal = (state: WorkspaceState, plugin: string, uri: string): string | undefined => {
   const pinned = state.resources[resourceKey(plugin, uri)]
   if (pinned === undefined || pinned.status === "approved") return undefined
-  return `resource '${uri.slice(0, 256)}' of plugin '${plugin}' is quarantined: its definition changed since it was approved; an admin approves it again with \`berth resource approve ${plugin} ${lastArgument(uri)}\``
+  return `resource '${uri.slice(0, 256)}' of plugin '${plugin}' is quarantined: its definition changed since it was approved; an admin approves it again with ${codeSpan(`berth resource approve ${plugin} ${lastArgument(uri)}`)}`
 }

@@ -1,7 +1,8 @@
 // A tool call refused because its tool is quarantined or awaiting approval names the command that
 // approves it. A tool id is `{plugin}__{name}` with the upstream's name, which may hold what a shell
 // would act on, so the id is written as one shell word (src/admin/shell-word.ts; that bash reads
-// such words back exactly is tested in test/node/shell-word.test.ts).
+// such words back exactly is tested in test/node/shell-word.test.ts), inside a markdown code span that
+// a backtick in the name cannot end early.
 import { describe, expect, it } from "vitest"
 import type { WorkspaceState } from "../../projections/state.ts"
 import { authorizeToolCall } from "../../src/mcp/authorize.ts"
@@ -13,7 +14,8 @@ const state = {
     "up__echo": { status: "quarantined" },
     "up__e;id": { status: "quarantined" },
     "up__$(id)": { status: "pending" },
-    "up__x\u001b[2J": { status: "pending" }
+    "up__x\u001b[2J": { status: "pending" },
+    "up__e`id`": { status: "quarantined" }
   }
 } as unknown as WorkspaceState
 
@@ -28,5 +30,9 @@ describe("approve suggestions in tool refusals", () => {
     expect(reason("up__e;id")).toMatch(/an admin must run `berth tool approve 'up__e;id'`$/)
     expect(reason("up__$(id)")).toBe("tool 'up__$(id)' is awaiting approval (`berth tool approve 'up__$(id)'`)")
     expect(reason("up__x\u001b[2J")).toMatch(/\(`berth tool approve \$'up__x\\x1b\[2J'`\)$/)
+  })
+
+  it("fence the command with more backticks than any run in the tool's name, so markdown shows all of it", () => {
+    expect(reason("up__e`id`")).toMatch(/an admin must run ``berth tool approve 'up__e`id`'``$/)
   })
 })

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { WorkspaceState } from "../../projections/state.ts"
-import { flagQuoted, lastArgument, lastArgumentQuoted, shellQuoted, shellWord } from "../../src/admin/shell-word.ts"
+import { codeSpan, flagQuoted, lastArgument, lastArgumentQuoted, shellQuoted, shellWord } from "../../src/admin/shell-word.ts"
 import { allowCommand } from "../../src/bots/allowlist.ts"
 import { quarantineReport } from "../../src/cli/plugin.ts"
 import { promptRefusal, resourceRefusal } from "../../src/mcp/pinned-reads.ts"
@@ -73,8 +73,41 @@ describe("shell words in suggested commands", () => {
     expect(berth("-w", "acme", "prompt", "approve", "gh", "-w").stderr).toContain("Missing value for flag --workspace")
   })
 
-  /** The backquoted command a refusal suggests. */
-  const suggested = (text: string | undefined) => /`(berth .*)`\)?$/.exec(text ?? "")?.[1]
+  /**
+   * Code spans as CommonMark reads them: a run of n backticks opens one, the next run of exactly n
+   * closes it (a run with no such closer is text), and one space is taken off each end when both have one.
+   */
+  const codeSpans = (text: string): Array<string> => {
+    const runs = Array.from(text.matchAll(/`+/g), (run) => ({ at: run.index, length: run[0].length }))
+    const spans: Array<string> = []
+    for (let i = 0; i < runs.length; i++) {
+      const open = runs[i]!
+      const close = runs.findIndex((run, j) => j > i && run.length === open.length)
+      if (close < 0) continue
+      const content = text.slice(open.at + open.length, runs[close]!.at)
+      spans.push(/^ [^]* $/.test(content) && content.trim() !== "" ? content.slice(1, -1) : content)
+      i = close
+    }
+    return spans
+  }
+
+  /** The command a refusal suggests: its last code span that is a berth command. */
+  const suggested = (text: string | undefined) => codeSpans(text ?? "").findLast((span) => span.startsWith("berth "))
+
+  it("a suggested command is one markdown code span that shows exactly it, whatever backticks its words hold", () => {
+    expect(codeSpan("berth tool approve up__echo")).toBe("`berth tool approve up__echo`")
+    expect(codeSpan("a`b")).toBe("``a`b``")
+    expect(codeSpan("berth x ``` `")).toBe("```` berth x ``` ` ````")
+    for (const command of ["berth tool approve 'up__e`id`'", "berth x `", "` berth", "a``b`c", "berth ok"]) {
+      expect(codeSpans(`see ${codeSpan(command)}.`), command).toEqual([command])
+    }
+    // A quarantined prompt whose upstream name holds backticks: the span is the whole command.
+    const prompt = "e`id`"
+    const state = { prompts: { [`up__${prompt}`]: { status: "quarantined" } } } as unknown as WorkspaceState
+    const command = suggested(promptRefusal(state, "up", prompt))
+    expect(command).toBe(`berth prompt approve up ${shellWord(prompt)}`)
+    expect(bashArgs(command!.slice("berth ".length))).toEqual(["prompt", "approve", "up", prompt])
+  })
 
   it("refusals of a quarantined prompt or resource suggest a command that approves exactly that one", () => {
     const name = HOSTILE[1]!
