@@ -6,6 +6,7 @@
 // that is tens of milliseconds of WebAssembly compiled on first use.
 import { toolId, type WorkspaceState } from "../../projections/state.ts"
 import {
+  CEDAR_VERSION,
   cedar,
   datetimeValue,
   unknownValue,
@@ -22,7 +23,7 @@ import type { PolicyAction } from "./schema.ts"
 import { addReads, couldMatch, couldMatchSomeResource, noReads, type Reads, type Scoped } from "./scope.ts"
 import { splitPolicySet } from "./validate.ts"
 import { sha256Hex } from "../workspace/sha256-hex.ts"
-import { cedarVersion, type CompiledPolicy, type KeptAnswers, type ParsedSet, type ParsedSets } from "./kept.ts"
+import { type CompiledPolicy, type KeptAnswers, type ParsedSet, type ParsedSets } from "./kept.ts"
 
 export interface AgentFacts {
   readonly name: string
@@ -123,7 +124,7 @@ export class PolicyEngine {
 
   /** What kept answers are filed under: computed when first needed, so building an engine asks nothing of Cedar. */
   private get digest(): string {
-    return (this.digested ??= sha256Hex(`${cedarVersion()}\n${this.fingerprint}`).slice(0, 32))
+    return (this.digested ??= sha256Hex(`${CEDAR_VERSION}\n${this.fingerprint}`).slice(0, 32))
   }
 
   /** Brings the engine up to date with the workspace's policies; parses only if they changed. */

@@ -4,7 +4,7 @@
 // no argument and no time. Caches, never records: the log's policy texts stay the record, both are
 // Cedar's own output for them, and both name the Cedar version that produced them.
 import { sha256Hex } from "../workspace/sha256-hex.ts"
-import { cedar, type AuthorizationAnswer, type PolicyJson } from "./cedar.ts"
+import { type AuthorizationAnswer, CEDAR_VERSION, type PolicyJson } from "./cedar.ts"
 
 export interface CompiledPolicy {
   readonly id: string
@@ -37,10 +37,6 @@ export interface KeptAnswers {
   retain(policies: string): void
 }
 
-let version: string | undefined
-/** The Cedar version this isolate runs, which produced every parse and answer it keeps. */
-export const cedarVersion = () => (version ??= cedar().getCedarVersion())
-
 const PARSED_KEY = "policy-parse:"
 
 /**
@@ -51,9 +47,9 @@ const PARSED_KEY = "policy-parse:"
 export const storedParsedSets = (kv: SyncKvStorage): ParsedSets => ({
   get: (setId, sha256) => {
     const entry = kv.get<{ sha256: string; cedar: string; parsed: ParsedSet }>(PARSED_KEY + setId)
-    return entry && entry.sha256 === sha256 && entry.cedar === cedarVersion() ? entry.parsed : undefined
+    return entry && entry.sha256 === sha256 && entry.cedar === CEDAR_VERSION ? entry.parsed : undefined
   },
-  set: (setId, sha256, parsed) => kv.put(PARSED_KEY + setId, { sha256, cedar: cedarVersion(), parsed }),
+  set: (setId, sha256, parsed) => kv.put(PARSED_KEY + setId, { sha256, cedar: CEDAR_VERSION, parsed }),
   retain: (setIds) => {
     for (const [key] of kv.list({ prefix: PARSED_KEY })) if (!setIds.has(key.slice(PARSED_KEY.length))) kv.delete(key)
   }

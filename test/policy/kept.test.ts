@@ -7,7 +7,7 @@
 import { env, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { PolicyEngine } from "../../src/policy/engine.ts"
-import type { AuthorizationAnswer } from "../../src/policy/cedar.ts"
+import { type AuthorizationAnswer, CEDAR_VERSION, cedar } from "../../src/policy/cedar.ts"
 import { type KeptAnswers, type ParsedSet, type ParsedSets, storedAnswers, storedParsedSets } from "../../src/policy/kept.ts"
 import { STARTER_POLICY } from "../../src/policy/schema.ts"
 import { bot, callTool, ghSearch, stored } from "./policies.ts"
@@ -106,6 +106,11 @@ describe("a policy set's parse, kept", () => {
       kept.retain(new Set(["guard"]))
       expect([...state.storage.kv.list()].map(([key]) => key).sort()).toEqual(["policy-parse:guard", "upstream-prior:http://up"])
     })
+  })
+
+  it("names the Cedar version the wasm itself reports, read from its package so a woken engine need not instantiate Cedar to know it", () => {
+    expect(CEDAR_VERSION).toMatch(/^\d+\.\d+\.\d+/)
+    expect(CEDAR_VERSION).toBe(cedar().getCedarVersion())
   })
 })
 
