@@ -55,11 +55,12 @@ const migrate = (persist: string) =>
 /**
  * A new state with the migrations applied, shared by every plane of a run: `wrangler d1 migrations
  * apply` costs seconds of CPU each time, so it runs once per set of migrations (and wrangler.toml,
- * which names the database) into a directory each plane then copies. Concurrent test files may both
- * build it; the first rename wins and the other's copy is dropped.
+ * which names the database, and wrangler's version, which lays out the state) into a directory each
+ * plane then copies. Concurrent test files may both build it; the first rename wins and the other's
+ * copy is dropped.
  */
 const migratedState = () => {
-  const hash = createHash("sha256").update(readFileSync("wrangler.toml"))
+  const hash = createHash("sha256").update(readFileSync("wrangler.toml")).update(readFileSync("node_modules/wrangler/package.json"))
   for (const file of readdirSync(MIGRATIONS).sort()) hash.update(file).update(readFileSync(join(MIGRATIONS, file)))
   const template = join(tmpdir(), `berth-plane-migrated-${hash.digest("hex").slice(0, 16)}`)
   if (!existsSync(template)) {
