@@ -44,13 +44,14 @@ export const lastArgumentQuoted = (s: string): string => (s.startsWith("-") ? `-
 export const flagQuoted = (name: string, value: string): string => `--${name}=${shellQuoted(value)}`
 
 /**
- * A suggested command as a markdown code span (CommonMark's rule): fenced by one more backtick than
- * the longest run inside it, with a space inside each fence when the command starts or ends with a
- * backtick or with a space, so that a backtick in an upstream's word cannot end the span early and
- * the span shows exactly the command.
+ * A suggested command, or an upstream's name in a message that suggests one, as a markdown code span
+ * (CommonMark's rule): fenced by one more backtick than the longest run inside it, with a space inside
+ * each fence when the text starts or ends with a backtick or with a space, so that a backtick in an
+ * upstream's word cannot end a span early or pair with another span's, and the span shows exactly the text.
  */
 export const codeSpan = (command: string): string => {
-  const longest = Math.max(0, ...Array.from(command.matchAll(/`+/g), (run) => run[0].length))
+  let longest = 0
+  for (const [run] of command.matchAll(/`+/g)) longest = Math.max(longest, run.length)
   const fence = "`".repeat(longest + 1)
   const pad = /^[` ]|[` ]$/.test(command) ? " " : ""
   return `${fence}${pad}${command}${pad}${fence}`

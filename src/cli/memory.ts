@@ -5,7 +5,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import type { Envelope } from "../../events/index.ts"
 import type { WorkspaceState } from "../../projections/state.ts"
-import { flagQuoted } from "../admin/shell-word.ts"
+import { flagQuoted, shellWord } from "../admin/shell-word.ts"
 import { call, optionalField } from "./client.ts"
 import { UsageError } from "./errors.ts"
 import { mutationFlags, reportCommand, sendCommand } from "./mutation.ts"
@@ -121,9 +121,10 @@ const list = Command.make(
     limit: limit(200, 50)
   },
   Effect.fn(function* ({ prefix, tags, cursor, limit }) {
+    const workspace = yield* targetWorkspace
     const query = {
       _tag: "ListMemory",
-      workspace: yield* targetWorkspace,
+      workspace,
       ...optionalField("prefix", prefix),
       ...(Option.isSome(tags) ? { tags: split(tags) } : {}),
       ...optionalField("cursor", cursor),
@@ -138,13 +139,16 @@ const list = Command.make(
       filtered ? "no memory entries match" : "no memory entries (berth memory put <namespace> <key> --text <text>)"
     )
     if (page.cursor === null) return
+    // The workspace too, so the hint runs wherever it is pasted, whether -w or BERTH_WORKSPACE named it here.
     const again = [
+      // A slug: letters, digits and dashes, never a leading dash.
+      `-w ${shellWord(workspace)} memory list`,
       ...Option.match(prefix, { onNone: () => [], onSome: (p) => [flagQuoted("prefix", p)] }),
       ...Option.match(tags, { onNone: () => [], onSome: (t) => [flagQuoted("tags", t)] }),
       ...Option.match(limit, { onNone: () => [], onSome: (n) => [`--limit=${n}`] }),
       flagQuoted("cursor", page.cursor)
     ]
-    yield* printLine(printable(`next page: berth memory list ${again.join(" ")}`))
+    yield* printLine(printable(`next page: berth ${again.join(" ")}`))
   })
 ).pipe(
   Command.withDescription("List entries by namespace and key, a page at a time"),

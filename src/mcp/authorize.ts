@@ -37,10 +37,10 @@ export const authorizeToolCall = (
   if (t.status === "quarantined")
     return guard(
       "tool-quarantined",
-      `tool '${tool}' is quarantined: its definition changed since it was approved; an admin must run ${codeSpan(`berth tool approve ${shellWord(tool)}`)}`
+      `tool ${codeSpan(tool)} is quarantined: its definition changed since it was approved; an admin must run ${codeSpan(`berth tool approve ${shellWord(tool)}`)}`
     )
   if (t.status !== "approved" || t.approvedHash !== t.hash)
-    return guard("tool-approved", `tool '${tool}' is awaiting approval (${codeSpan(`berth tool approve ${shellWord(tool)}`)})`)
+    return guard("tool-approved", `tool ${codeSpan(tool)} is awaiting approval (${codeSpan(`berth tool approve ${shellWord(tool)}`)})`)
   const decided = engine.authorize({
     agent: facts,
     action: "call_tool",

@@ -24,6 +24,7 @@ import { callOwner } from "./in-flight.ts"
 import { MAX_PARKED_PER_AGENT } from "./parked-calls.ts"
 import { agentEra, relayableCapabilities, type SendToAgent, type Settled, UpstreamCall } from "./upstream-call.ts"
 import { validateArguments } from "./validate-args.ts"
+import { codeSpan } from "../admin/shell-word.ts"
 import { credentialForCall, needsCredential } from "../vault/grants.ts"
 import { needsReconnect } from "../vault/oauth/session.ts"
 import type { WorkspaceHost } from "./host.ts"
@@ -177,9 +178,9 @@ export const callTool = async (
   const expired = granted?.status === "expired"
   if (expired || (!granted && needsCredential(state, tool.plugin))) {
     const reason = expired
-      ? `credential '${granted.credential}' for \`${params.name}\` expired (its authorization server refused to refresh it); ` +
+      ? `credential '${granted.credential}' for ${codeSpan(params.name)} expired (its authorization server refused to refresh it); ` +
         `reconnect with \`berth credential connect ${granted.credential} --plugin ${granted.plugin}\``
-      : `no credential is granted for \`${params.name}\`; connect one with ` +
+      : `no credential is granted for ${codeSpan(params.name)}; connect one with ` +
         `\`berth credential set <name> --plugin ${tool.plugin} --bearer-stdin\` (or \`berth credential connect <name> --plugin ${tool.plugin}\` for OAuth) ` +
         `and \`berth credential grant <name> --plugin ${tool.plugin}\``
     const span = startSpan(traced.traceId, "credential", traced.root.spanId).end(

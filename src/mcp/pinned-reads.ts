@@ -22,8 +22,8 @@ export const showsResource = (state: WorkspaceState, plugin: string, resource: R
 /** Why an agent may not get a prompt, or undefined when it may. */
 export const promptRefusal = (state: WorkspaceState, plugin: string, prompt: string): string | undefined => {
   const pinned = state.prompts[promptKey(plugin, prompt)]
-  const name = `prompt '${prompt.slice(0, 128)}' of plugin '${plugin}'`
-  if (pinned === undefined) return `${name} is not pinned: an admin pins what the plugin offers now with \`berth plugin refresh ${plugin}\``
+  const name = `prompt ${codeSpan(prompt.slice(0, 128))} of plugin '${plugin}'`
+  if (pinned === undefined) return `${name} is not pinned: an admin pins what the plugin offers now with ${codeSpan(`berth plugin refresh ${plugin}`)}`
   if (pinned.status !== "approved")
     return `${name} is quarantined: its definition changed since it was approved; an admin approves it again with ${codeSpan(`berth prompt approve ${plugin} ${lastArgument(prompt)}`)}`
   return undefined
@@ -33,5 +33,5 @@ export const promptRefusal = (state: WorkspaceState, plugin: string, prompt: str
 export const resourceRefusal = (state: WorkspaceState, plugin: string, uri: string): string | undefined => {
   const pinned = state.resources[resourceKey(plugin, uri)]
   if (pinned === undefined || pinned.status === "approved") return undefined
-  return `resource '${uri.slice(0, 256)}' of plugin '${plugin}' is quarantined: its definition changed since it was approved; an admin approves it again with ${codeSpan(`berth resource approve ${plugin} ${lastArgument(uri)}`)}`
+  return `resource ${codeSpan(uri.slice(0, 256))} of plugin '${plugin}' is quarantined: its definition changed since it was approved; an admin approves it again with ${codeSpan(`berth resource approve ${plugin} ${lastArgument(uri)}`)}`
 }

@@ -15,7 +15,8 @@ const state = {
     "up__e;id": { status: "quarantined" },
     "up__$(id)": { status: "pending" },
     "up__x\u001b[2J": { status: "pending" },
-    "up__e`id`": { status: "quarantined" }
+    "up__e`id`": { status: "quarantined" },
+    "up__a`b": { status: "quarantined" }
   }
 } as unknown as WorkspaceState
 
@@ -28,11 +29,13 @@ describe("approve suggestions in tool refusals", () => {
   it("name the tool bare when plain, quoted when a shell would act on it, escaped when a terminal would", () => {
     expect(reason("up__echo")).toMatch(/an admin must run `berth tool approve up__echo`$/)
     expect(reason("up__e;id")).toMatch(/an admin must run `berth tool approve 'up__e;id'`$/)
-    expect(reason("up__$(id)")).toBe("tool 'up__$(id)' is awaiting approval (`berth tool approve 'up__$(id)'`)")
+    expect(reason("up__$(id)")).toBe("tool `up__$(id)` is awaiting approval (`berth tool approve 'up__$(id)'`)")
     expect(reason("up__x\u001b[2J")).toMatch(/\(`berth tool approve \$'up__x\\x1b\[2J'`\)$/)
   })
 
-  it("fence the command with more backticks than any run in the tool's name, so markdown shows all of it", () => {
-    expect(reason("up__e`id`")).toMatch(/an admin must run ``berth tool approve 'up__e`id`'``$/)
+  it("fence the tool's name and the command with more backticks than any run in the name, so markdown shows all of both", () => {
+    expect(reason("up__e`id`")).toBe("tool `` up__e`id` `` is quarantined: its definition changed since it was approved; an admin must run ``berth tool approve 'up__e`id`'``")
+    // An odd backtick in the name, which would otherwise pair with one in the command's span.
+    expect(reason("up__a`b")).toBe("tool ``up__a`b`` is quarantined: its definition changed since it was approved; an admin must run ``berth tool approve 'up__a`b'``")
   })
 })

@@ -100,7 +100,7 @@ describe("berth memory", () => {
       ["team/config", "release", "1"]
     ])
     expect(lines1[2]).toContain(release.expiresAt)
-    expect(lines1[3]).toBe("next page: berth memory list --limit=2 --cursor='team/config/release'")
+    expect(lines1[3]).toBe(`next page: berth -w ${ws} memory list --limit=2 --cursor='team/config/release'`)
     const page2 = await memory("list", "--limit", "2", "--cursor", "team/config/release")
     const lines2 = page2.out.trimEnd().split("\n")
     expect(lines2.slice(1).map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
@@ -180,9 +180,9 @@ describe("berth memory", () => {
     const { ws, memory } = await newWorkspace("hint")
     for (const key of ["a", "b", "c"]) expect((await memory("put", "team", key, "--text", key, "--tags=-urgent")).code).toBe(0)
     const pages: Array<Array<string>> = []
-    let argv = ["memory", "list", "--tags=-urgent", "--limit", "2"]
+    let argv = ["-w", ws, "memory", "list", "--tags=-urgent", "--limit", "2"]
     for (;;) {
-      const { code, out } = await berth(["-w", ws, ...argv])
+      const { code, out } = await berth(argv)
       expect(code, out).toBe(0)
       const lines = out.trimEnd().split("\n")
       const hint = /^next page: berth (.*)$/.exec(lines.at(-1)!)?.[1]
@@ -190,7 +190,7 @@ describe("berth memory", () => {
       if (hint === undefined) break
       // What a shell would pass berth, had the admin pasted the hint.
       argv = execFileSync("bash", ["-c", `printf '%s\\0' ${hint}`]).toString("utf8").split("\0").slice(0, -1)
-      expect(argv).toEqual(["memory", "list", "--tags=-urgent", "--limit=2", "--cursor=team/b"])
+      expect(argv).toEqual(["-w", ws, "memory", "list", "--tags=-urgent", "--limit=2", "--cursor=team/b"])
     }
     expect(pages).toEqual([["a", "b"], ["c"]])
   })

@@ -65,8 +65,8 @@ const migratedState = () => {
   const template = join(tmpdir(), `berth-plane-migrated-${hash.digest("hex").slice(0, 16)}`)
   if (!existsSync(template)) {
     const building = mkdtempSync(join(tmpdir(), "berth-plane-migrating-"))
-    migrate(building)
     try {
+      migrate(building)
       renameSync(building, template)
     } catch (error) {
       rmSync(building, { recursive: true, force: true })

@@ -101,12 +101,14 @@ describe("shell words in suggested commands", () => {
     for (const command of ["berth tool approve 'up__e`id`'", "berth x `", "` berth", "a``b`c", "berth ok"]) {
       expect(codeSpans(`see ${codeSpan(command)}.`), command).toEqual([command])
     }
-    // A quarantined prompt whose upstream name holds backticks: the span is the whole command.
-    const prompt = "e`id`"
-    const state = { prompts: { [`up__${prompt}`]: { status: "quarantined" } } } as unknown as WorkspaceState
-    const command = suggested(promptRefusal(state, "up", prompt))
-    expect(command).toBe(`berth prompt approve up ${shellWord(prompt)}`)
-    expect(bashArgs(command!.slice("berth ".length))).toEqual(["prompt", "approve", "up", prompt])
+    // A quarantined prompt whose upstream name holds backticks, balanced or not: the refusal reads as
+    // exactly two spans, the name and the whole command.
+    for (const prompt of ["e`id`", "a`b", "``x"]) {
+      const state = { prompts: { [`up__${prompt}`]: { status: "quarantined" } } } as unknown as WorkspaceState
+      const refusal = promptRefusal(state, "up", prompt)!
+      expect(codeSpans(refusal), refusal).toEqual([prompt, `berth prompt approve up ${shellWord(prompt)}`])
+      expect(bashArgs(suggested(refusal)!.slice("berth ".length))).toEqual(["prompt", "approve", "up", prompt])
+    }
   })
 
   it("refusals of a quarantined prompt or resource suggest a command that approves exactly that one", () => {

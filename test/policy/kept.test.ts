@@ -108,7 +108,7 @@ describe("a policy set's parse, kept", () => {
     })
   })
 
-  it("names the Cedar version the wasm itself reports, read from its package so a woken engine need not instantiate Cedar to know it", () => {
+  it("names the Cedar version the wasm itself reports, read from its package rather than asked of the wasm", () => {
     expect(CEDAR_VERSION).toMatch(/^\d+\.\d+\.\d+/)
     expect(CEDAR_VERSION).toBe(cedar().getCedarVersion())
   })

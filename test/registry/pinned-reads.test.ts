@@ -37,10 +37,10 @@ describe("pinned prompts and resources", () => {
 
     // Refused by name, each as a denied run whose span says why.
     const get = await client.getPrompt({ name: "up__greet", arguments: { name: "Ada" } }).catch((e: unknown) => e)
-    expect(String(get)).toContain("prompt 'greet' of plugin 'up' is quarantined")
+    expect(String(get)).toContain("prompt `greet` of plugin 'up' is quarantined")
     expect(String(get)).toContain("berth prompt approve up greet")
     const read = await client.readResource({ uri: README }).catch((e: unknown) => e)
-    expect(String(read)).toContain("resource 'test://readme' of plugin 'up' is quarantined")
+    expect(String(read)).toContain("resource `test://readme` of plugin 'up' is quarantined")
     const { runs } = await ok({ _tag: "ListRuns", workspace: slug })
     expect(runs.filter((r: { status: string }) => r.status === "denied").map((r: { tool: string }) => r.tool).sort()).toEqual(["up__greet", "up__resources/read"])
     const denied = await ok({ _tag: "GetRun", workspace: slug, run: runs.find((r: { tool: string }) => r.tool === "up__greet").run })
