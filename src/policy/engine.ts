@@ -235,10 +235,11 @@ export class PolicyEngine {
       const key = JSON.stringify({ ...call, policies: subset.name })
       const known = remembering ? this.answers.get(key) : undefined
       if (known) return known
-      const keeping = remembering && key.length <= MAX_REMEMBERED_REQUEST && !fields.includes("args") && !fields.includes("time")
+      const rememberable = remembering && key.length <= MAX_REMEMBERED_REQUEST
+      const keeping = rememberable && !fields.includes("args") && !fields.includes("time")
       const kept = keeping ? this.options.keptAnswers?.get(this.digest, key) : undefined
       const answer = kept ?? this.ask(call, subset)
-      if (answer.type === "success" && remembering && key.length <= MAX_REMEMBERED_REQUEST && this.answers.size < MAX_REMEMBERED) {
+      if (answer.type === "success" && rememberable && this.answers.size < MAX_REMEMBERED) {
         this.answers.set(key, answer)
         if (keeping && !kept) this.options.keptAnswers?.set(this.digest, key, answer)
       }
