@@ -3,6 +3,7 @@
 // retention: rows at or below the pruned horizon (`log_pruned`), which only moves forward and only
 // past rows the archive has sealed (src/fanout/retention.ts), may be deleted.
 import { monotonicFactory } from "ulid"
+import { randomFraction } from "./random-pool.ts"
 import type { Actor, DomainEvent, Envelope, FoldableEvent, Point } from "../../events/index.ts"
 import { foldableEvent, GENESIS_HASH } from "../../events/index.ts"
 import { currentVersion } from "../../events/upcast.ts"
@@ -105,7 +106,8 @@ export const RECENT_MAX_DATA_CHARS = 4 * 1024
 
 export class EventLog {
   readonly #sql: SqlStorage
-  readonly #ulid = monotonicFactory()
+  /** ulid's default PRNG calls getRandomValues once per character; the pool draws the same bytes in bulk. */
+  readonly #ulid = monotonicFactory(randomFraction)
   #head: Head
   /** The envelopes appended since this object woke (or since the last big one), the latest RECENT_ENVELOPES at least, in order. */
   #recent: Array<Envelope> = []
