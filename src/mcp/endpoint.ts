@@ -4,7 +4,7 @@
 // the agent's 2025-era session (sessions.ts). `/w/{ws}/mcp` serves the
 // whole workspace; `/w/{ws}/mcp/{plugin}` one plugin under the upstream's own names, through the
 // same authentication, allowlist, policies, limits, grants and recording.
-import { type AuthInfo, createMcpHandler, isLegacyRequest, originValidationResponse } from "@modelcontextprotocol/server"
+import { type AuthInfo, createMcpHandler, isJsonContentType, isLegacyRequest, originValidationResponse } from "@modelcontextprotocol/server"
 import { isResponse } from "./agent-requests.ts"
 import { agentServer } from "./agent-server.ts"
 import { refuseExcludedClient } from "../bots/mcp-gate.ts"
@@ -144,11 +144,13 @@ export class McpEndpoint {
 
   async handle(request: Request): Promise<Response> {
     const response = await this.#respond(request)
-    // A refusal leaves the body unread while the Worker is still streaming it here. Let that stream
-    // end before the response does; otherwise the Worker's runtime reports an uncaught "Can't read
-    // from request stream after response has been sent". (Cancelling it instead does not stop that.)
-    // Bounded, so a stalled or oversize body only brings the report back.
-    if (request.body && !request.bodyUsed) await discardBody(request.body, MCP_MAX_BODY_BYTES, REFUSED_BODY_WAIT_MS)
+    // A refusal leaves the body unread while the Worker is still streaming it here (or, for a body
+    // over the cap that declared no length, read only as far as the cap). Let that stream end before
+    // the response does; otherwise the Worker's runtime reports an uncaught "Can't read from request
+    // stream after response has been sent". (Cancelling it instead does not stop that.) Bounded, so
+    // a stalled body, or one over twice the cap, only brings the report back.
+    const unread = request.body && !request.body.locked && (!request.bodyUsed || response.status >= 400)
+    if (unread) await discardBody(request.body, MCP_MAX_BODY_BYTES, REFUSED_BODY_WAIT_MS)
     return response
   }
 
@@ -186,7 +188,29 @@ export class McpEndpoint {
       const sessioned = await this.#sessions.handle(request, auth.agent, names, authInfo)
       if (sessioned) return sessioned
     }
-    return this.#handler.fetch(request, { authInfo })
+    return this.#serve(request, authInfo)
+  }
+
+  /**
+   * The SDK's handler, given the body already parsed when that is cheaper: left to itself it clones
+   * the request to read the body and classify it, then serves the original (a legacy request's body
+   * is read twice). A POST of JSON that declares a length within the cap is read once here, without
+   * a clone; every other request (no length, over the cap, not JSON) reaches the SDK unread, to be
+   * read or refused exactly as it would be.
+   */
+  async #serve(request: Request, authInfo: AuthInfo): Promise<Response> {
+    const length = Number(request.headers.get("content-length"))
+    const readable = request.method === "POST" && isJsonContentType(request.headers.get("content-type")) && length > 0 && length <= MCP_MAX_BODY_BYTES
+    if (!readable || request.bodyUsed) return this.#handler.fetch(request, { authInfo })
+    const bytes = await request.arrayBuffer()
+    let parsedBody: unknown
+    try {
+      parsedBody = JSON.parse(new TextDecoder().decode(bytes))
+    } catch {
+      // Not JSON: the SDK answers that, from the same bytes.
+      return this.#handler.fetch(new Request(request, { body: bytes }), { authInfo })
+    }
+    return this.#handler.fetch(request, { authInfo, parsedBody })
   }
 
   /**

@@ -2,7 +2,7 @@
 // agent's tool call) leaves a run with status denied. A workspace that does not exist is a 404 before
 // any key is looked at (test/workspace/known-workspaces.test.ts); at one that does, a refused key
 // reveals nothing about which keys or workspaces exist.
-import { env, runInDurableObject } from "cloudflare:test"
+import { env, runInDurableObject, SELF } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
@@ -147,11 +147,57 @@ describe("the HTTP edge", () => {
     expect(huge.status).toBe(413)
   })
 
+  it("a body is read once, with or without a declared length, and what is not JSON or is over the cap is refused as the SDK refuses it, with nothing recorded", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const modern = {
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": "tools/call",
+      "mcp-name": "up__echo"
+    }
+    const meta = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": {},
+      "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1.0.0" }
+    }
+    const call = (era: "modern" | "legacy", text: string) => {
+      const c = toolCall("up__echo", { text })
+      return era === "modern" ? { ...c, params: { ...c.params, _meta: meta } } : c
+    }
+    /** Posts `body` as bytes (a declared Content-Length), or as a stream that declares none. */
+    const post = async (era: "modern" | "legacy", body: string, streamed: boolean) => {
+      const bytes = new TextEncoder().encode(body)
+      const response = await SELF.fetch(endpoint(slug), {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${key}`, ...(era === "modern" ? modern : {}) },
+        body: streamed ? new Blob([bytes]).stream() : bytes,
+        ...(streamed ? { duplex: "half" } : {})
+      } as RequestInit)
+      const text = await response.text()
+      // A 2025-era call without a session may be answered as SSE: its one message is the last data line.
+      const json = text.startsWith("{") ? JSON.parse(text) : JSON.parse(text.split("\n").filter((l) => l.startsWith("data: ")).at(-1)!.slice(6))
+      return { status: response.status, json }
+    }
+    for (const era of ["modern", "legacy"] as const)
+      for (const streamed of [false, true]) {
+        const said = `${era} ${streamed ? "streamed" : "sized"}`
+        const served = await post(era, JSON.stringify(call(era, said)), streamed)
+        expect(served, said).toMatchObject({ status: 200, json: { id: 1, result: { content: [{ type: "text", text: `echo: ${said}` }] } } })
+        const before = await eventCount(slug)
+        const notJson = await post(era, '{"jsonrpc": "2.0", "id": 1, "method": "tools/ca', streamed)
+        expect(notJson, said).toMatchObject({ status: 400, json: { error: { code: -32700 } } })
+        const huge = await post(era, JSON.stringify(call(era, "x".repeat(2 * 1024 * 1024))), streamed)
+        expect(huge, said).toMatchObject({ status: 413, json: { error: { message: expect.stringContaining("Payload Too Large") } } })
+        expect(await eventCount(slug), said).toBe(before)
+      }
+    expect(await upstream.calls()).toEqual({ echo: 4 })
+  })
+
   it("a refusal reads the request body to the end before it answers, so the Worker streaming it in is never left reading after the response", async () => {
     const { slug, key } = await dockedWorkspace()
     /** A body that arrives in pieces, as one the Worker forwards does; `stall` never ends it. */
-    const refuse = async (headers: Record<string, string>, stall = false) => {
-      const pieces = [JSON.stringify(toolCall("up__echo", { text: "x".repeat(64 * 1024) })), "\n"]
+    const refuse = async (headers: Record<string, string>, stall = false, size = 64 * 1024) => {
+      const json = JSON.stringify(toolCall("up__echo", { text: "x".repeat(size) }))
+      const pieces = [...Array.from({ length: Math.ceil(json.length / 65_536) }, (_, i) => json.slice(i * 65_536, (i + 1) * 65_536)), "\n"]
       let drained = false
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
@@ -173,6 +219,9 @@ describe("the HTTP edge", () => {
     }
     expect(await refuse({ authorization: "Bearer berth_nope" })).toEqual({ status: 401, drainedBeforeAnswer: true })
     expect(await refuse({ authorization: `Bearer ${key}`, origin: "http://evil.example" })).toEqual({ status: 403, drainedBeforeAnswer: true })
+    // The SDK reads a body that declares no length only up to the cap, then refuses it: the rest is drained too.
+    const modern = { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "up__echo" }
+    for (const era of [{}, modern]) expect(await refuse({ authorization: `Bearer ${key}`, ...era }, false, 2 * 1024 * 1024)).toEqual({ status: 413, drainedBeforeAnswer: true })
     // A client that stalls mid-body still gets its refusal, once the endpoint stops waiting for the rest.
     expect(await refuse({ authorization: "Bearer berth_nope" }, true)).toEqual({ status: 401, drainedBeforeAnswer: false })
   })
