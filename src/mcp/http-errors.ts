@@ -15,6 +15,9 @@ export const forbidden = (reason: string) => refusal(403, -32003, `forbidden: ${
 
 export const notFound = (message: string) => refusal(404, -32004, message)
 
+/** The SDK's own answer to a body over its cap (createMcpHandler's 413), word for word. */
+export const payloadTooLarge = (maxBytes: number) => refusal(413, -32000, `Payload Too Large: Request body must not exceed ${maxBytes} bytes`)
+
 /**
  * A POST's JSON body, read from a clone (the request stays readable); undefined if it is not JSON
  * or is over `maxBytes`, whether it says so in Content-Length or only by running on (the SDK's

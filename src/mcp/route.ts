@@ -14,7 +14,7 @@ import { workspaceExists } from "../workspace/known-workspaces.ts"
 import { workspaceStub } from "../workspace/stub.ts"
 import { bearerToken, OAUTH_AGENT_HEADER } from "./authenticate.ts"
 import { MCP_MAX_BODY_BYTES, refusedOrigin } from "./endpoint.ts"
-import { forbidden, notFound, peekToolCall, unauthorized } from "./http-errors.ts"
+import { forbidden, notFound, payloadTooLarge, peekToolCall, unauthorized } from "./http-errors.ts"
 import { Schema } from "effect"
 
 const isSlug = Schema.is(WorkspaceSlug)
@@ -24,6 +24,10 @@ export const handleMcp = async (request: Request, env: Env, ctx: ExecutionContex
   // A browser from a host the plane does not serve is refused before any workspace hears of its key.
   const badOrigin = refusedOrigin(request, env.BERTH_ALLOWED_ORIGINS)
   if (badOrigin) return badOrigin
+  // A body that says it is over the cap is refused here, unread and before anything is looked up.
+  // Passed on, it would be streamed into the object, which answers without reading it all, and the
+  // runtime reports the stream it is still pumping after the answer (endpoint.ts `handle`).
+  if (Number(request.headers.get("content-length")) > MCP_MAX_BODY_BYTES) return payloadTooLarge(MCP_MAX_BODY_BYTES)
   if (!(await workspaceExists(env, workspace))) return notFound(`no workspace '${workspace}'`)
   const origin = new URL(request.url).origin
   const key = bearerToken(request)

@@ -6,6 +6,7 @@ import { env, runInDurableObject, SELF } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { ok } from "../admin/rpc-client.ts"
 import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
+import { MCP_MAX_BODY_BYTES } from "../../src/mcp/endpoint.ts"
 import { dockedWorkspace, endpoint, mcpClient, rawCall, toolCall } from "./berth-client.ts"
 
 const deniedRuns = async (slug: string) => (await ok({ _tag: "ListRuns", workspace: slug, status: "denied" })).runs
@@ -177,6 +178,7 @@ describe("the HTTP edge", () => {
       const json = text.startsWith("{") ? JSON.parse(text) : JSON.parse(text.split("\n").filter((l) => l.startsWith("data: ")).at(-1)!.slice(6))
       return { status: response.status, json }
     }
+    const tooLarge: Array<unknown> = []
     for (const era of ["modern", "legacy"] as const)
       for (const streamed of [false, true]) {
         const said = `${era} ${streamed ? "streamed" : "sized"}`
@@ -187,9 +189,17 @@ describe("the HTTP edge", () => {
         expect(notJson, said).toMatchObject({ status: 400, json: { error: { code: -32700 } } })
         const huge = await post(era, JSON.stringify(call(era, "x".repeat(2 * 1024 * 1024))), streamed)
         expect(huge, said).toMatchObject({ status: 413, json: { error: { message: expect.stringContaining("Payload Too Large") } } })
+        tooLarge.push(huge.json)
         expect(await eventCount(slug), said).toBe(before)
       }
     expect(await upstream.calls()).toEqual({ echo: 4 })
+    // A body that declares itself over the cap is refused by the Worker, before it looks anything up
+    // (not even whether the workspace exists); one that does not say is refused by the SDK once it has
+    // read that far. Both answers are the same.
+    const edge = await rawCall(freshSlug("missing"), {}, "x".repeat(MCP_MAX_BODY_BYTES + 1))
+    expect(edge.status).toBe(413)
+    tooLarge.push(await edge.json())
+    expect(new Set(tooLarge.map((j) => JSON.stringify(j))).size).toBe(1)
   })
 
   it("a refusal reads the request body to the end before it answers, so the Worker streaming it in is never left reading after the response", async () => {
