@@ -61,6 +61,9 @@ export const dockedPlane = async (upstreamRuntimeOrigin: string, options: PlaneO
       upstreamUrl: new URL("mcp", upstream).href,
       /** tools/call requests that reached the upstream in this namespace, by tool. */
       upstreamCalls: async () => (await (await fetch(new URL("calls", upstream))).json()) as Record<string, number>,
+      /** Installs another upstream in the workspace, as `plugin`, without auth. */
+      installPlugin: (plugin: string, url: string) =>
+        adminRpc(plane, { _tag: "InstallPlugin", workspace, plugin, url, transport: "streamable-http", auth: "none" }),
       /** The seq of the workspace's last event. */
       head: async () => ((await adminRpc(plane, { _tag: "ListEvents", workspace, limit: 1 })) as { head: number }).head,
       /** The workspace's recorded runs, newest first (ListRuns: at most 1,000). */

@@ -7,11 +7,14 @@
 // The numbers are shares of one run on a shared machine: compare shares, not milliseconds, and
 // profile before and after a change in the same sitting. Sampling slows the plane by about a tenth.
 //
-//   npm run profile:hop [-- --calls 3000] [--interval-us 200] [--concurrency 32] [--oauth] [--callers npm:zod]
+//   npm run profile:hop [-- --calls 3000] [--interval-us 200] [--concurrency 32] [--oauth] [--everything] [--callers npm:zod]
 //
 // --wake profiles a wake instead: the runtime is restarted on the plane's kept state and the profile
 // covers exactly the first tools/call after it (wake-storage.bench.ts times the same call), so it
 // shows what the first call pays once per isolate. Its shares are of that one call.
+//
+// --everything calls server-everything's echo (a 2025-era upstream that answers in SSE, started as a
+// process) instead of the test upstream's, through the same workspace.
 //
 // --callers <source> (repeatable) adds a table of who spends that source's own time: each sample in
 // it is charged to the nearest frame up its stack from another source, such as the SDK function
@@ -21,7 +24,7 @@ import { SourceMap } from "node:module"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import WebSocket from "ws"
-import { startUpstream } from "../../test/global-setup.ts"
+import { startEverything, startUpstream } from "../../test/global-setup.ts"
 import { startPlane } from "../../test/node/plane.ts"
 import { dockedPlane, modernClient } from "./docked-plane.ts"
 import { concurrent } from "./load.ts"
@@ -34,7 +37,8 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "32" },
     oauth: { type: "boolean", default: false },
     callers: { type: "string", multiple: true, default: [] },
-    wake: { type: "boolean", default: false }
+    wake: { type: "boolean", default: false },
+    everything: { type: "boolean", default: false }
   }
 })
 const CALLS = Number(args.calls)
@@ -249,24 +253,27 @@ const profileWake = async (docked: Awaited<ReturnType<typeof dockedPlane>>) => {
 }
 
 const upstream = await startUpstream()
+const everything = args.everything ? await startEverything() : undefined
 const docked = await dockedPlane(new URL(upstream.runtimeUrl).origin, { inspector: true }).catch(async (error) => {
-  await upstream.stop()
+  await Promise.all([upstream.stop(), everything?.stop()])
   throw error
 })
 try {
+  if (everything) await docked.installPlugin("every", everything.url)
   if (args.wake) {
     save("wake", await profileWake(docked))
   } else {
     const bearer = args.oauth ? (await docked.oauthAgent("Profiled Agent")).accessToken : docked.key
     const agent = await modernClient(docked.endpoint, { authorization: `Bearer ${bearer}` })
+    const [tool, args_] = everything ? ["every__echo", { message: "profile" }] : ["up__echo", { text: "profile" }]
     const call = async () => {
-      const result = await agent.callTool({ name: "up__echo", arguments: { text: "profile" } })
-      if (result.isError) throw new Error(`up__echo failed: ${JSON.stringify(result.content)}`)
+      const result = await agent.callTool({ name: tool, arguments: args_ })
+      if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`)
     }
     console.log(`warming up: ${WARMUP_CALLS} calls at ${CONCURRENCY} in flight`)
     await concurrent(call, WARMUP_CALLS, CONCURRENCY, performance.now() + 120_000)
     const stop = await startProfiling(docked.plane.inspectorUrl!)
-    console.log(`profiling: ${CALLS} calls at ${CONCURRENCY} in flight with ${args.oauth ? "an OAuth token" : "an agent key"}, sampled every ${INTERVAL_US} µs`)
+    console.log(`profiling: ${CALLS} calls of ${tool} at ${CONCURRENCY} in flight with ${args.oauth ? "an OAuth token" : "an agent key"}, sampled every ${INTERVAL_US} µs`)
     const run = await concurrent(call, CALLS, CONCURRENCY, performance.now() + 300_000)
     const profile = await stop()
     await agent.close()
@@ -277,5 +284,5 @@ try {
   }
 } finally {
   await docked.stop()
-  await upstream.stop()
+  await Promise.all([upstream.stop(), everything?.stop()])
 }
