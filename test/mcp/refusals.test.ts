@@ -148,7 +148,7 @@ describe("the HTTP edge", () => {
     expect(huge.status).toBe(413)
   })
 
-  it("a body is read once, with or without a declared length, and what is not JSON or is over the cap is refused as the SDK refuses it, with nothing recorded", async () => {
+  it("a call is served whether or not its body declares a length, and a body that is not JSON or is over the cap is refused as the SDK refuses it, with nothing recorded", async () => {
     const { slug, key, upstream } = await dockedWorkspace()
     const modern = {
       "mcp-protocol-version": "2026-07-28",
