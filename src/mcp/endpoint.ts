@@ -201,7 +201,7 @@ export class McpEndpoint {
   async #serve(request: Request, authInfo: AuthInfo): Promise<Response> {
     const length = Number(request.headers.get("content-length"))
     const readable = request.method === "POST" && isJsonContentType(request.headers.get("content-type")) && length > 0 && length <= MCP_MAX_BODY_BYTES
-    if (!readable || request.bodyUsed) return this.#handler.fetch(request, { authInfo })
+    if (!readable) return this.#handler.fetch(request, { authInfo })
     const bytes = await request.arrayBuffer()
     let parsedBody: unknown
     try {

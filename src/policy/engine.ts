@@ -23,7 +23,7 @@ import type { PolicyAction } from "./schema.ts"
 import { addReads, couldMatch, couldMatchSomeResource, noReads, type Reads, type Scoped } from "./scope.ts"
 import { splitPolicySet } from "./validate.ts"
 import { sha256Hex } from "../workspace/sha256-hex.ts"
-import { type CompiledPolicy, type KeptAnswers, type ParsedSet, type ParsedSets } from "./kept.ts"
+import type { CompiledPolicy, KeptAnswers, ParsedSet, ParsedSets } from "./kept.ts"
 
 export interface AgentFacts {
   readonly name: string
