@@ -6,8 +6,11 @@
 // costs over calling the upstream directly, any relay built this way pays; bench/node/mcp-hop.bench.ts
 // measures it beside Berth. Headers pass both ways, so a 2025-era upstream's Mcp-Session-Id reaches
 // the client and comes back; a POST's SSE answer ends with the answer and is relayed whole, and a GET's
-// stream (a 2025 session's standing one) is passed on as it flows. Bench-only: its own config, never deployed.
+// stream (a 2025 session's standing one) is passed on as it flows. `/sdk` instead of `/` is the SDK
+// floor (sdk-floor.ts): the same object speaking MCP on both sides through the SDK, with the same
+// writes. Bench-only: its own config, never deployed.
 import { DurableObject } from "cloudflare:workers"
+import { SdkFloor } from "./sdk-floor.ts"
 
 interface Env {
   readonly RELAY: DurableObjectNamespace<Relay>
@@ -19,9 +22,15 @@ const ROW = "x".repeat(600)
 const NOT_FORWARDED = new Set(["host", "content-length", "connection", "accept-encoding"])
 
 export class Relay extends DurableObject<Env> {
+  readonly #sdk = new SdkFloor(() => this.#record())
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS recorded (n INTEGER PRIMARY KEY, row TEXT NOT NULL)")
+  }
+
+  #record(): void {
+    this.ctx.storage.sql.exec("INSERT INTO recorded (row) VALUES (?)", ROW)
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -31,8 +40,9 @@ export class Relay extends DurableObject<Env> {
     // A GET is a 2025 session's standing stream: open for the session's life, not a call, so not recorded.
     const standing = request.method === "GET"
     const writes = standing ? 0 : Number(url.searchParams.get("writes") ?? "0")
-    const record = () => void this.ctx.storage.sql.exec("INSERT INTO recorded (row) VALUES (?)", ROW)
-    if (writes >= 1) record()
+    // `/sdk` speaks MCP on both sides instead of passing bytes (sdk-floor.ts), with the same writes.
+    if (url.pathname === "/sdk") return this.#sdk.serve(request, to, writes)
+    if (writes >= 1) this.#record()
     const headers = new Headers()
     request.headers.forEach((value, name) => {
       if (!NOT_FORWARDED.has(name)) headers.set(name, value)
@@ -40,7 +50,7 @@ export class Relay extends DurableObject<Env> {
     const body = standing || request.method === "HEAD" ? undefined : await request.arrayBuffer()
     const upstream = await fetch(to, { method: request.method, headers, body })
     const answer = standing ? upstream.body : await upstream.arrayBuffer()
-    if (writes >= 2) record()
+    if (writes >= 2) this.#record()
     // fetch has already decoded the body; passing the encoding on would have the runtime encode it again.
     const answerHeaders = new Headers(upstream.headers)
     answerHeaders.delete("content-encoding")

@@ -1,6 +1,7 @@
 // The paths bench/node/mcp-hop.bench.ts compares, for each kind of upstream it runs against: Berth (a
 // 2026-07-28 agent at the workspace endpoint), the upstream called directly, the relay floor
-// (bench/floor-relay) with 0, 1 or 2 rows written per call, and the peer gateway (peer-gateway.ts).
+// (bench/floor-relay) with 0, 1 or 2 rows written per call, the SDK floor in the same object (the peer
+// gateway's code, writing 2 rows per call) and the peer gateway (peer-gateway.ts).
 // Every path of a kind reaches the same upstream: the test upstream (2026-07-28, JSON answers), or
 // server-everything (2025-era sessions, `tools/call` answered as SSE).
 import { type ChildProcess, spawn } from "node:child_process"
@@ -23,6 +24,8 @@ export interface HopPaths {
   readonly kind: UpstreamKind
   /** The upstream's MCP endpoint, which every path below reaches. */
   readonly upstreamUrl: string
+  /** The workspace Berth's path calls. */
+  readonly workspace: string
   /** The agent-facing workspace endpoint, and a client of it with the agent's key. */
   readonly endpoint: string
   readonly key: string
@@ -30,6 +33,8 @@ export interface HopPaths {
   readonly direct: Call
   /** Through the relay floor writing 0, 1 and 2 rows per call; the last records as Berth does. */
   readonly floor: readonly [Call, Call, Call]
+  /** Through the SDK floor (bench/floor-relay/sdk-floor.ts): MCP on both sides in the relay's object, writing 2 rows per call. */
+  readonly sdkFloor: Call
   readonly peer: Call
   /** The processes serving the upstream and the peer, for their CPU. */
   readonly pids: { readonly upstream: number | undefined; readonly peer: number | undefined }
@@ -115,7 +120,10 @@ export const startRelay = (): Promise<DevWorker> =>
     }
   })
 
-const relayed = (relay: DevWorker, upstreamUrl: string, writes: number) => `${relay.runtimeUrl}/?to=${encodeURIComponent(upstreamUrl)}&writes=${writes}`
+const relayed = (relay: DevWorker, upstreamUrl: string, writes: number, path = "/") =>
+  `${relay.runtimeUrl}${path}?to=${encodeURIComponent(upstreamUrl)}&writes=${writes}`
+/** The SDK floor, recording as Berth does: a row before the call leaves and one before answering. */
+const sdkFloorUrl = (relay: DevWorker, upstreamUrl: string) => relayed(relay, upstreamUrl, 2, "/sdk")
 
 /** The test upstream's paths: the docked plane's workspace, whose plugin `up` is the test upstream. */
 export const testUpstreamPaths = async (docked: DockedPlane, relay: DevWorker): Promise<HopPaths> => {
@@ -123,21 +131,24 @@ export const testUpstreamPaths = async (docked: DockedPlane, relay: DevWorker): 
   const berth = await modernClient(docked.endpoint, { authorization: `Bearer ${docked.key}` })
   const direct = await modernClient(url)
   const floors = [await modernClient(relayed(relay, url, 0)), await modernClient(relayed(relay, url, 1)), await modernClient(relayed(relay, url, 2))] as const
+  const sdkFloor = await modernClient(sdkFloorUrl(relay, url))
   const peer = await startPeer(url)
   const peerClient = await modernClient(peer.url)
   return {
     kind: "test upstream",
     upstreamUrl: url,
+    workspace: docked.workspace,
     endpoint: docked.endpoint,
     key: docked.key,
     berth: echoCall(berth, "up__echo"),
     direct: echoCall(direct, "echo"),
     floor: [echoCall(floors[0], "echo"), echoCall(floors[1], "echo"), echoCall(floors[2], "echo")],
+    sdkFloor: echoCall(sdkFloor, "echo"),
     peer: echoCall(peerClient, "echo"),
     pids: { upstream: workerdListeningOn(Number(new URL(url).port)), peer: peer.pid },
     head: docked.head,
     close: async () => {
-      await Promise.allSettled([berth, direct, ...floors, peerClient].map((c) => c.close()))
+      await Promise.allSettled([berth, direct, ...floors, sdkFloor, peerClient].map((c) => c.close()))
       await peer.stop()
     }
   }
@@ -154,21 +165,25 @@ export const everythingPaths = async (docked: DockedPlane, relay: DevWorker, url
   const berth = await modernClient(endpoint, { authorization: `Bearer ${key}` })
   const direct = await sessionClient(url)
   const floors = [await sessionClient(relayed(relay, url, 0)), await sessionClient(relayed(relay, url, 1)), await sessionClient(relayed(relay, url, 2))] as const
+  // A 2026-07-28 agent, as at Berth and the peer: the SDK floor's own client speaks 2025 to server-everything.
+  const sdkFloor = await modernClient(sdkFloorUrl(relay, url))
   const peer = await startPeer(url)
   const peerClient = await modernClient(peer.url)
   return {
     kind: "server-everything",
     upstreamUrl: url,
+    workspace,
     endpoint,
     key,
     berth: everythingEcho(berth, "every__echo"),
     direct: everythingEcho(direct, "echo"),
     floor: [everythingEcho(floors[0], "echo"), everythingEcho(floors[1], "echo"), everythingEcho(floors[2], "echo")],
+    sdkFloor: everythingEcho(sdkFloor, "echo"),
     peer: everythingEcho(peerClient, "echo"),
     pids: { upstream: everythingPid(url), peer: peer.pid },
     head: async () => ((await adminRpc(plane, { _tag: "ListEvents", workspace, limit: 1 })) as { head: number }).head,
     close: async () => {
-      await Promise.allSettled([berth, direct, ...floors, peerClient].map((c) => c.close()))
+      await Promise.allSettled([berth, direct, ...floors, sdkFloor, peerClient].map((c) => c.close()))
       await peer.stop()
     }
   }

@@ -11,6 +11,7 @@ import { type DockedPlane, dockedPlane, modernClient } from "./docked-plane.ts"
 import { everythingPaths, type HopPaths, startRelay, testUpstreamPaths, type UpstreamKind } from "./hop-paths.ts"
 import { type Call, concurrent, echoesSent, sequential, type Throughput } from "./load.ts"
 import { cpuMeter, workerdListeningOn } from "./process-cpu.ts"
+import { type D1Share, d1Share } from "./d1-share.ts"
 
 const WARMUP_CALLS = 200
 const LATENCY_BLOCKS = 10
@@ -35,13 +36,17 @@ export const TARGETS = {
   callsPerSecondOverPeer: 0.8
 } as const
 
-/** The paths compared in alternation; `floor` is the relay floor writing a row before dispatch and one after. */
-const PATHS = ["direct", "berth", "floor", "peer"] as const
+/**
+ * The paths compared in alternation; `floor` is the relay floor writing a row before dispatch and one
+ * after, `sdkFloor` the same object speaking MCP through the SDK with the same writes.
+ */
+const PATHS = ["direct", "berth", "floor", "sdkFloor", "peer"] as const
 type PathName = (typeof PATHS)[number]
 const LABEL: Record<PathName, string> = {
   direct: "the upstream directly",
   berth: "through Berth",
   floor: "relay floor, 1 write before, 1 after",
+  sdkFloor: "SDK floor (the peer in the relay's object), same writes",
   peer: "peer gateway (SDK v2, Node)"
 }
 
@@ -94,9 +99,9 @@ const measuredRun = async (hop: HopPaths, call: Call, count: number, limitMs: nu
   }
 }
 
-/** The four paths to one upstream: latency in alternating blocks, then throughput with its CPU, alternating too. */
+/** The paths to one upstream: latency in alternating blocks, then throughput with its CPU, alternating too. */
 const compareHop = async (hop: HopPaths) => {
-  const calls: Record<PathName, Call> = { direct: hop.direct, berth: hop.berth, floor: hop.floor[2], peer: hop.peer }
+  const calls: Record<PathName, Call> = { direct: hop.direct, berth: hop.berth, floor: hop.floor[2], sdkFloor: hop.sdkFloor, peer: hop.peer }
   // Warm-up: JIT everywhere, pooled upstream clients connected, connections open.
   for (const path of PATHS) {
     await sequential(calls[path], WARMUP_CALLS, Infinity)
@@ -104,7 +109,7 @@ const compareHop = async (hop: HopPaths) => {
   }
 
   // Latency one call at a time, each block every path in turn, so drift hits all of them.
-  const ms: Record<PathName, Array<number>> = { direct: [], berth: [], floor: [], peer: [] }
+  const ms: Record<PathName, Array<number>> = { direct: [], berth: [], floor: [], sdkFloor: [], peer: [] }
   const berthOverFloorPerBlock: Array<number> = []
   const head0 = await hop.head()
   const deadline = performance.now() + PHASE_LIMIT_MS.latency
@@ -142,6 +147,18 @@ const compareHop = async (hop: HopPaths) => {
     cpuOverFloor: cpu("berth", "plane") / cpu("floor", "relay"),
     callsPerSecondOverPeer: medianOf((r) => r.berth.callsPerSecond / r.peer.callsPerSecond)
   }
+  /**
+   * Not targets: the SDK floor beside the relay floor. Over the relay floor it is what speaking MCP on
+   * both sides costs in this runtime; Berth over it is what Berth adds beyond that (auth, policy, the run's events, fan-out).
+   */
+  const sdkFloor = {
+    callsPerSecondOverFloor: medianOf((r) => r.sdkFloor.callsPerSecond / r.floor.callsPerSecond),
+    cpuOverFloor: cpu("sdkFloor", "relay") / cpu("floor", "relay"),
+    p50OverFloorMs: latency.sdkFloor.p50 - latency.floor.p50,
+    berthCallsPerSecondOverIt: medianOf((r) => r.berth.callsPerSecond / r.sdkFloor.callsPerSecond),
+    berthCpuOverIt: cpu("berth", "plane") / cpu("sdkFloor", "relay"),
+    berthP50OverItMs: latency.berth.p50 - latency.sdkFloor.p50
+  }
   const pass = {
     callsPerSecondOverFloor: measures.callsPerSecondOverFloor >= TARGETS.callsPerSecondOverFloor,
     p50OverFloorMs: measures.p50OverFloorMs <= TARGETS.p50OverFloorMs,
@@ -164,6 +181,7 @@ const compareHop = async (hop: HopPaths) => {
       cpuMsPerCall: {
         plane: cpu("berth", "plane"),
         relay: cpu("floor", "relay"),
+        sdkFloor: cpu("sdkFloor", "relay"),
         peer: cpu("peer", "peer"),
         upstream: Object.fromEntries(PATHS.map((p) => [p, cpu(p, "upstream")])) as Record<PathName, number>
       },
@@ -171,6 +189,7 @@ const compareHop = async (hop: HopPaths) => {
       runs
     },
     measures,
+    sdkFloor,
     pass
   }
 }
@@ -247,16 +266,33 @@ const layerTable = (profile: ReadonlyArray<LayerResult>) =>
     ])
   )
 
-type HopResult = Awaited<ReturnType<typeof compareHop>> & { readonly profile: ReadonlyArray<LayerResult> }
+/** The D1 fan-out's share of the plane's CPU per call (d1-share.ts), and the plane's CPU without it over the relay floor's. */
+interface D1Result extends D1Share {
+  readonly cpuMsPerCall: number
+  readonly planeLessD1OverFloor: number
+}
+
+type HopResult = Awaited<ReturnType<typeof compareHop>> & { readonly profile: ReadonlyArray<LayerResult>; readonly d1: D1Result }
+
+/** Rebuilds the workspace's D1 rows from its log with the plane's CPU read (d1-share.ts), after the hop's phases. */
+const measureD1 = async (hop: HopPaths, compared: Awaited<ReturnType<typeof compareHop>>): Promise<D1Result> => {
+  const pid = workerdListeningOn(Number(new URL(docked.plane.runtimeUrl).port))
+  if (pid === undefined) throw new Error("the plane's workerd was not found by its port, so its CPU cannot be read")
+  const share = await d1Share({ url: docked.plane.runtimeUrl, token: docked.plane.token }, hop.workspace, pid)
+  const cpuMsPerCall = share.cpuMsPerEvent * compared.eventsPerCall
+  const { plane, relay } = compared.throughput.cpuMsPerCall
+  return { ...share, cpuMsPerCall, planeLessD1OverFloor: (plane - cpuMsPerCall) / relay }
+}
 
 const printHop = (kind: UpstreamKind, hop: HopResult) => {
   const { latency, throughput } = hop
   const cpu = throughput.cpuMsPerCall
-  const cpuOf = (path: PathName) => (path === "berth" ? cpu.plane : path === "floor" ? cpu.relay : path === "peer" ? cpu.peer : NaN)
+  const hopCpu: Partial<Record<PathName, number>> = { berth: cpu.plane, floor: cpu.relay, sdkFloor: cpu.sdkFloor, peer: cpu.peer }
+  const cpuOf = (path: PathName) => hopCpu[path] ?? NaN
   console.log(
     [
       "",
-      `${kind}: tools/call echo on four paths to the same upstream (warm; ${latency.berth.calls} calls each one at a time in alternating blocks of ${BLOCK_CALLS};` +
+      `${kind}: tools/call echo on ${PATHS.length} paths to the same upstream (warm; ${latency.berth.calls} calls each one at a time in alternating blocks of ${BLOCK_CALLS};` +
         ` then ${THROUGHPUT_CALLS} at ${CONCURRENCY} in flight, median of ${THROUGHPUT_REPEATS})`,
       table(
         ["path", "p50 ms", "p99 ms", `calls/s at ${CONCURRENCY}`, "its hop's CPU/call", "upstream CPU/call"],
@@ -272,6 +308,8 @@ const printHop = (kind: UpstreamKind, hop: HopResult) => {
       `Berth over the recording floor per block (drift cancelled): ${fmtMs(hop.p50OverFloorPerBlockMs)} ms at p50; over the upstream directly ${fmtMs(hop.p50OverDirectMs)} ms,` +
         ` ${throughput.berthOverDirect.toFixed(3)}x its calls/s; run writes ${hop.eventsPerCall.toFixed(2)} events per call` +
         (latency.cutShort || throughput.cutShort ? "  [a phase hit its time limit]" : ""),
+      `The D1 fan-out, rebuilt from the log afterwards: ${hop.d1.events} events in ${hop.d1.seconds.toFixed(1)} s, ${hop.d1.cpuMsPerEvent.toFixed(3)} ms of plane CPU each,` +
+        ` ${fmtMs(hop.d1.cpuMsPerCall)} ms per call; the plane less it: ${fmtMs(cpu.plane - hop.d1.cpuMsPerCall)} ms, ${hop.d1.planeLessD1OverFloor.toFixed(2)}x the relay floor's`,
       "",
       `${kind}: where the time goes (${LAYER_LATENCY_CALLS} sequential calls per row, then ${LAYER_THROUGHPUT_CALLS} at ${CONCURRENCY}; CPU ms per call at ${CONCURRENCY})`,
       layerTable(hop.profile),
@@ -338,7 +376,7 @@ it("the hop against the test upstream (2026-07-28, JSON answers)", async () => {
   ])
   await Promise.allSettled([listing.close(), refused.close()])
   const profile = [...setupProfile, ...(await profileLayers(hop, upstreamLayers(hop)))]
-  results["test upstream"] = { ...compared, profile }
+  results["test upstream"] = { ...compared, profile, d1: await measureD1(hop, compared) }
   printHop("test upstream", results["test upstream"])
 
   // What the upstream saw: every echo sent, on every path, and nothing else.
@@ -348,7 +386,8 @@ it("the hop against the test upstream (2026-07-28, JSON answers)", async () => {
 it("the hop against server-everything (2025-era sessions, SSE answers)", async () => {
   const hop = hops["server-everything"]!
   const compared = await compareHop(hop)
-  results["server-everything"] = { ...compared, profile: await profileLayers(hop, upstreamLayers(hop)) }
+  const profile = await profileLayers(hop, upstreamLayers(hop))
+  results["server-everything"] = { ...compared, profile, d1: await measureD1(hop, compared) }
   printHop("server-everything", results["server-everything"])
 }, 600_000)
 
@@ -396,6 +435,24 @@ it("issue 22's targets, each within this run", ({ task }) => {
     ]
   })
   console.log(["", "Issue 22's targets, each a ratio within this run", table(["upstream", "measure", "measured", "ratio", "target", ""], rows), ""].join("\n"))
+
+  // The SDK floor beside the relay floor: what speaking MCP costs here, and what Berth adds beyond it.
+  const sdkRows = measured.flatMap(([kind, { latency, throughput, sdkFloor }]) => {
+    const cpu = throughput.cpuMsPerCall
+    const rate = throughput.callsPerSecond
+    return [
+      [kind, `calls/s at ${CONCURRENCY}`, `${formatRate(rate.sdkFloor)} / ${formatRate(rate.floor)}`, sdkFloor.callsPerSecondOverFloor.toFixed(2), `${formatRate(rate.berth)} / ${formatRate(rate.sdkFloor)}`, sdkFloor.berthCallsPerSecondOverIt.toFixed(2)],
+      [kind, "p50, difference", `${fmtMs(latency.sdkFloor.p50)} − ${fmtMs(latency.floor.p50)} ms`, `${fmtMs(sdkFloor.p50OverFloorMs)} ms`, `${fmtMs(latency.berth.p50)} − ${fmtMs(latency.sdkFloor.p50)} ms`, `${fmtMs(sdkFloor.berthP50OverItMs)} ms`],
+      [kind, "CPU per call", `${fmtMs(cpu.sdkFloor)} / ${fmtMs(cpu.relay)} ms`, `${sdkFloor.cpuOverFloor.toFixed(2)}x`, `${fmtMs(cpu.plane)} / ${fmtMs(cpu.sdkFloor)} ms`, `${sdkFloor.berthCpuOverIt.toFixed(2)}x`]
+    ]
+  })
+  console.log(
+    [
+      "The SDK floor (MCP through the SDK in the relay's object, the same two writes): what speaking MCP costs here, and Berth beyond it",
+      table(["upstream", "measure", "SDK floor vs relay floor", "ratio", "Berth vs SDK floor", "ratio"], sdkRows),
+      ""
+    ].join("\n")
+  )
 
   const ingress = setupProfile.find((p) => p.name === "GET /healthz")!
   const testHop = results["test upstream"]!
