@@ -5,11 +5,14 @@
 // it records as the byte relay does (one SQLite row before the call leaves, one before answering),
 // so against Berth it isolates what Berth adds beyond speaking MCP on both sides, and against the
 // byte relay what speaking MCP costs on this runtime. Bench-only: never deployed.
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { Client, type PriorDiscovery, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { createMcpHandler, isJsonContentType, Server } from "@modelcontextprotocol/server"
 
 /** As Berth's endpoint caps an agent's body (src/mcp/endpoint.ts). */
 const MAX_BODY_BYTES = 1024 * 1024
+
+/** Where an upstream's era verdict is kept in the object's KV, under its URL. */
+const PRIOR_KEY = "prior:"
 
 /**
  * One per relay object, never at module scope: what it holds (the clients' streams, the object's
@@ -18,13 +21,16 @@ const MAX_BODY_BYTES = 1024 * 1024
 export class SdkFloor {
   /** Writes one row to the object's SQLite. */
   readonly #record: () => void
+  /** The object's KV, where each upstream's era verdict is kept, as Berth's pool keeps its probes' answers. */
+  readonly #kv: SyncKvStorage
   /** The pooled upstream clients, one per upstream URL, connected on first use. */
   readonly #clients = new Map<string, Promise<Client>>()
   /** The SDK's handlers, built once per upstream and number of writes, as Berth builds its one per object. */
   readonly #handlers = new Map<string, ReturnType<typeof createMcpHandler>>()
 
-  constructor(record: () => void) {
+  constructor(record: () => void, kv: SyncKvStorage) {
     this.#record = record
+    this.#kv = kv
   }
 
   /** Serves one MCP request through the SDK, relaying tools/list and tools/call to `to`, with `writes` rows per call. */
@@ -64,7 +70,14 @@ export class SdkFloor {
     if (!client) {
       // `auto`: 2026-07-28 where the upstream speaks it, else a 2025 session, as the peer gateway decides.
       const connecting = new Client({ name: "berth-sdk-floor", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } })
-      client = connecting.connect(new StreamableHTTPClientTransport(new URL(url))).then(() => connecting)
+      // An upstream this object has connected to before is connected without its probe, as Berth's pool
+      // does (storedPriors in src/mcp/upstream-pool.ts), so a woken floor makes no round trip Berth does not.
+      const prior = this.#kv.get<PriorDiscovery>(PRIOR_KEY + url)
+      client = connecting.connect(new StreamableHTTPClientTransport(new URL(url)), prior ? { prior } : {}).then(() => {
+        const discover = connecting.getDiscoverResult()
+        this.#kv.put<PriorDiscovery>(PRIOR_KEY + url, discover ? { kind: "modern", discover } : { kind: "legacy" })
+        return connecting
+      })
       // A failed connection is forgotten, so the next request tries again.
       client.catch(() => this.#clients.delete(url))
       this.#clients.set(url, client)

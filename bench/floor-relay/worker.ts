@@ -22,7 +22,7 @@ const ROW = "x".repeat(600)
 const NOT_FORWARDED = new Set(["host", "content-length", "connection", "accept-encoding"])
 
 export class Relay extends DurableObject<Env> {
-  readonly #sdk = new SdkFloor(() => this.#record())
+  readonly #sdk = new SdkFloor(() => this.#record(), this.ctx.storage.kv)
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)

@@ -12,7 +12,8 @@
 //   warmed the runtime, to show where a woken object's first call spends its time. Beside it, the
 //   floor: the relay that records as Berth does (bench/floor-relay), restarted on a kept state and
 //   woken the same two ways, so the 20 ms target is also reported as a ratio to what any relay in a
-//   Durable Object pays here.
+//   Durable Object pays here; and the SDK floor (the same relay speaking MCP through the SDK,
+//   bench/floor-relay/sdk-floor.ts), woken the same way, for what speaking MCP adds to a wake.
 // BERTH_WAKE_STATE=<dir> keeps the seeded plane there between runs (the long log is seeded once and topped up). Prints each
 // target with its ratio and pass or MISS, and writes bench/results/wake-storage.json; never asserts timings.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -271,12 +272,17 @@ it("wake, step by step: the object's start, the call path, the upstream connecti
 }, 60 * 60_000)
 
 /**
- * The floor beside the wake: the relay that records as Berth does (bench/floor-relay, one row before
+ * The floors beside the wake: the relay that records as Berth does (bench/floor-relay, one row before
  * the call leaves and one after), its runtime restarted on a kept state and woken the same two ways,
  * calling the same test upstream's echo. Whatever its first call costs over its warm ones, any relay
- * hosted in a Durable Object on this runtime pays.
+ * hosted in a Durable Object on this runtime pays. Then the SDK floor, in runtimes of its own: the
+ * same relay and writes, speaking MCP on both sides through the SDK (its `/sdk`), whose first call
+ * also builds the SDK's handler and connects its pooled upstream client, as Berth's does.
  */
+const FLOORS = { relay: "/", sdk: "/sdk" } as const
+type FloorKind = keyof typeof FLOORS
 interface FloorWake {
+  readonly floor: FloorKind
   readonly round: number
   readonly position: Wake["position"]
   readonly firstMs: number
@@ -284,27 +290,29 @@ interface FloorWake {
 }
 const floorWakes: Array<FloorWake> = []
 
-it("the floor: a Durable Object relay that records twice per call, woken after a restart and in a running runtime", async () => {
+it("the floors: a Durable Object relay that records twice per call, and the same speaking MCP through the SDK, each woken after a restart and in a running runtime", async () => {
   const upstream = `${new URL(inject("upstreamRuntimeUrl")).origin}/mcp`
   const floorPersist = mkdtempSync(join(tmpdir(), "berth-wake-floor-"))
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      const relay = await startDevWorker({
-        config: resolve(import.meta.dirname, "../floor-relay/wrangler.toml"),
-        dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: floorPersist, logLevel: "error", watch: false }
-      })
-      try {
-        expect((await fetch(`${relay.runtimeUrl}/healthz`)).status).toBe(200)
-        await new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_START_MS))
-        for (const [i, object] of ["a", "b"].entries()) {
-          const endpoint = `${relay.runtimeUrl}/?to=${encodeURIComponent(upstream)}&writes=2&object=${object}`
-          const firstMs = await timedCall(endpoint, undefined, 0, false, "echo")
-          const warmMs: Array<number> = []
-          for (let n = 1; n <= WARM_CALLS; n++) warmMs.push(await timedCall(endpoint, undefined, n, false, "echo"))
-          floorWakes.push({ round, position: i === 0 ? "first" : "second", firstMs, warmMs })
+    for (const [floor, path] of Object.entries(FLOORS) as Array<[FloorKind, string]>) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const relay = await startDevWorker({
+          config: resolve(import.meta.dirname, "../floor-relay/wrangler.toml"),
+          dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist: floorPersist, logLevel: "error", watch: false }
+        })
+        try {
+          expect((await fetch(`${relay.runtimeUrl}/healthz`)).status).toBe(200)
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_START_MS))
+          for (const [i, object] of ["a", "b"].entries()) {
+            const endpoint = `${relay.runtimeUrl}${path}?to=${encodeURIComponent(upstream)}&writes=2&object=${floor}-${object}`
+            const firstMs = await timedCall(endpoint, undefined, 0, false, "echo")
+            const warmMs: Array<number> = []
+            for (let n = 1; n <= WARM_CALLS; n++) warmMs.push(await timedCall(endpoint, undefined, n, false, "echo"))
+            floorWakes.push({ floor, round, position: i === 0 ? "first" : "second", firstMs, warmMs })
+          }
+        } finally {
+          await relay.stop()
         }
-      } finally {
-        await relay.stop()
       }
     }
   } finally {
@@ -376,21 +384,31 @@ it("issue 22's wake and storage targets, within this run", ({ task }) => {
     }
   }
   const split = { short: splitOf("short"), long: splitOf("long") }
-  const floorOf = (position: Wake["position"]) => {
-    const fs = floorWakes.filter((w) => w.position === position)
+  const floorOf = (position: Wake["position"], kind: FloorKind = "relay") => {
+    const fs = floorWakes.filter((w) => w.position === position && w.floor === kind)
     const firstMs = median(fs.map((w) => w.firstMs))
     const warmMs = median(fs.flatMap((w) => w.warmMs))
     return { wakes: fs.length, firstMs, warmMs, firstOverWarmMs: firstMs - warmMs }
   }
   const floor = { first: floorOf("first"), second: floorOf("second") }
+  const sdkFloor = { first: floorOf("first", "sdk"), second: floorOf("second", "sdk") }
   const floorRows = (position: Wake["position"], label: string) => {
     const f = floor[position]
+    const sdk = sdkFloor[position]
     return [
       [`${label}: the floor relay's first call − warm p50`, `${ms(f.firstMs)} − ${ms(f.warmMs)}`, ms(f.firstOverWarmMs), "", ""],
       ...(["short", "long"] as const).map((size) => [
         `${label}: Berth's first − warm ÷ the floor's, ${events(size)}`,
         `${ms(wake[position][size].firstOverWarmMs)} / ${ms(f.firstOverWarmMs)}`,
         `${(wake[position][size].firstOverWarmMs / f.firstOverWarmMs).toFixed(2)}x`,
+        "",
+        ""
+      ]),
+      [`${label}: the SDK floor's first call − warm p50`, `${ms(sdk.firstMs)} − ${ms(sdk.warmMs)}`, ms(sdk.firstOverWarmMs), "", ""],
+      ...(["short", "long"] as const).map((size) => [
+        `${label}: Berth's first − warm − the SDK floor's, ${events(size)}`,
+        `${ms(wake[position][size].firstOverWarmMs)} − ${ms(sdk.firstOverWarmMs)}`,
+        ms(wake[position][size].firstOverWarmMs - sdk.firstOverWarmMs),
         "",
         ""
       ])
@@ -440,6 +458,7 @@ it("issue 22's wake and storage targets, within this run", ({ task }) => {
     seeding,
     wake,
     floor,
+    sdkFloor,
     measures,
     split,
     wakes,
