@@ -265,9 +265,9 @@ try {
   } else {
     const bearer = args.oauth ? (await docked.oauthAgent("Profiled Agent")).accessToken : docked.key
     const agent = await modernClient(docked.endpoint, { authorization: `Bearer ${bearer}` })
-    const [tool, args_] = everything ? ["every__echo", { message: "profile" }] : ["up__echo", { text: "profile" }]
+    const [tool, callArguments] = everything ? ["every__echo", { message: "profile" }] : ["up__echo", { text: "profile" }]
     const call = async () => {
-      const result = await agent.callTool({ name: tool, arguments: args_ })
+      const result = await agent.callTool({ name: tool, arguments: callArguments })
       if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`)
     }
     console.log(`warming up: ${WARMUP_CALLS} calls at ${CONCURRENCY} in flight`)
