@@ -18,7 +18,9 @@ export const D1_BATCH_EVENTS = 250
 export const D1_BATCH_STATEMENTS = 500
 /**
  * Under steady appends, pushes start at most this often, so one batch carries many events instead
- * of one push per command (a tool call is two). After a quiet spell the first push goes at once.
+ * of one push per command (a tool call is two). After a quiet spell the first push goes at once, and
+ * so does one with a whole batch (D1_BATCH_EVENTS) waiting: paced, D1 could take at most that many
+ * events per interval, and would fall behind a busier log.
  */
 export const D1_PUSH_INTERVAL_MS = 50
 
@@ -80,7 +82,9 @@ export class D1Pusher {
   /** When the next push should run (epoch ms), or null when D1 has everything. */
   due(): number | null {
     const cursor = this.#cursors.get("d1")
-    return cursor.seq < this.#log.head.seq ? Math.max(cursor.nextAt, this.#lastPushAt + D1_PUSH_INTERVAL_MS) : null
+    const waiting = this.#log.head.seq - cursor.seq
+    if (waiting <= 0) return null
+    return waiting >= D1_BATCH_EVENTS ? cursor.nextAt : Math.max(cursor.nextAt, this.#lastPushAt + D1_PUSH_INTERVAL_MS)
   }
 
   /** Sends the next batch after the cursor (up to `maxEvents`, within the statement budget); on success the cursor moves past it. */

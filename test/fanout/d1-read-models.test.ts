@@ -7,10 +7,11 @@ import { decodeEvent, event } from "../../events/index.ts"
 import { gatherRows, MAX_CHARS, MAX_ROWS } from "../../projections/d1/bulk.ts"
 import { d1Statements, MANY_ROWS } from "../../projections/d1/statements.ts"
 import { Cursors } from "../../src/fanout/cursors.ts"
-import { D1_BATCH_STATEMENTS } from "../../src/fanout/d1-pusher.ts"
+import { D1_BATCH_EVENTS, D1_BATCH_STATEMENTS, D1_PUSH_INTERVAL_MS, D1Pusher } from "../../src/fanout/d1-pusher.ts"
+import { EventLog } from "../../src/workspace/event-log.ts"
 import { ok } from "../admin/rpc-client.ts"
 import { dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
-import { admin, eventCount, workspace } from "../workspace/workspace-client.ts"
+import { admin, eventCount, freshSlug, workspace } from "../workspace/workspace-client.ts"
 import { READ_MODEL_TABLES, readModelRows, settle } from "./fanout-client.ts"
 import { UPSTREAM_TOOLS } from "../mcp/upstream/tools.ts"
 
@@ -155,6 +156,34 @@ describe("the D1 read model", () => {
     expect(settled.d1).toMatchObject({ lag: 0, attempts: 0 })
     expect(await count("tools", slug)).toBe(tools.length + UPSTREAM_TOOLS.length)
     expect((await readModelRows(slug)).agents!.map((a) => a.agent)).toContain("after")
+  })
+
+  it("paces pushes under steady appends, but sends at once while a whole batch is waiting", async () => {
+    // An object with no workspace has no alarm of its own: the log and cursor here are the test's alone.
+    const slug = freshSlug("pace")
+    await runInDurableObject(env.WORKSPACE.getByName(slug), async (_instance, state) => {
+      const log = new EventLog(state.storage.sql)
+      const pusher = new D1Pusher(env.READ_MODELS, slug, log, async (from, limit) => log.read(from, limit), new Cursors(state.storage.sql))
+      const append = (count: number, from: number) => {
+        const events = Array.from({ length: count }, (_, i) => event("AgentRegistered", { agent: `a${from + i}`, via: "key" }))
+        log.advance(state.storage.transactionSync(() => log.append(events, { actor: { type: "system", id: "test" }, correlationId: "c", causationId: null })))
+      }
+      expect(pusher.due()).toBeNull()
+      append(D1_BATCH_EVENTS + 20, 0)
+      const pushed = await pusher.push(10)
+      expect(pushed).toMatchObject({ cursor: 10, lag: D1_BATCH_EVENTS + 10 })
+      // A batch's worth behind the log: the next push is due now, not an interval after this one.
+      expect(pusher.due()!).toBeLessThanOrEqual(Date.now())
+      const started = Date.now()
+      expect(await pusher.push(20)).toMatchObject({ cursor: 30, lag: D1_BATCH_EVENTS - 10 })
+      // Less than a batch behind: paced, so steady appends gather into one batch.
+      expect(pusher.due()!).toBeGreaterThanOrEqual(started + D1_PUSH_INTERVAL_MS)
+      append(10, D1_BATCH_EVENTS + 20)
+      expect(pusher.due()!).toBeLessThanOrEqual(Date.now())
+      expect(await pusher.push()).toMatchObject({ cursor: D1_BATCH_EVENTS + 30, lag: 0 })
+      expect(pusher.due()).toBeNull()
+    })
+    expect(await count("agents", slug)).toBe(D1_BATCH_EVENTS + 30)
   })
 
   it("rebuilds from the log: reset, push to the head, the same rows", async () => {
