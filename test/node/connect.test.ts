@@ -6,7 +6,9 @@ import { Client, type ClientOptions, ProtocolError } from "@modelcontextprotocol
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { resolve } from "node:path"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { adminRpc, startPlane } from "./plane.ts"
@@ -151,13 +153,19 @@ describe("--plugin", () => {
 describe("the MCP Inspector CLI", () => {
   // A real client of its own: @modelcontextprotocol/inspector --cli spawns `berth connect` over stdio.
   const INSPECTOR_BIN = resolve(import.meta.dirname, "../../node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js")
+  // The key reaches `berth connect` from an mcp.json session file (0600), as a client's config would
+  // give it, never from the Inspector's argv, where any local user could read it.
   const inspector = async (slug: string, key: string, ...method: Array<string>) => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [INSPECTOR_BIN, "--cli", "-e", `BERTH_URL=${plane.url}`, "-e", `BERTH_AGENT_KEY=${key}`, ...method, "--", process.execPath, BERTH_BIN, "-w", slug, "connect"],
-      { timeout: 60_000 }
-    )
-    return JSON.parse(stdout)
+    const dir = mkdtempSync(join(tmpdir(), "berth-inspector-"))
+    const config = join(dir, "mcp.json")
+    const berth = { command: process.execPath, args: [BERTH_BIN, "-w", slug, "connect"], env: { BERTH_URL: plane.url, BERTH_AGENT_KEY: key } }
+    writeFileSync(config, JSON.stringify({ mcpServers: { berth } }), { mode: 0o600 })
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [INSPECTOR_BIN, "--cli", "--config", config, "--server", "berth", ...method], { timeout: 60_000 })
+      return JSON.parse(stdout)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }
 
   it("lists and calls tools of two plugins, reads a resource and gets a prompt through berth connect", async () => {
