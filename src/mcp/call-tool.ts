@@ -14,7 +14,7 @@ import {
 } from "@modelcontextprotocol/server"
 import canonicalize from "canonicalize"
 import type { Span } from "../../events/index.ts"
-import { redact, type Scrubber, SHAPES_ONLY } from "../runs/redact.ts"
+import { MAX_UNKNOWN_NAME, recordedText, redact, type Scrubber, SHAPES_ONLY } from "../runs/redact.ts"
 import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 import { throttleAttributes } from "../policy/rate-limiter.ts"
 import { authorizeToolCall, decisionAttributes } from "./authorize.ts"
@@ -89,6 +89,8 @@ export const beginRun = (
   opened: RunOpening = {}
 ) => {
   const run = host.newId()
+  // A name the workspace has no tool by is the agent's own text (it is refused): kept short and scrubbed.
+  const tool = host.state().tools[params.name] ? params.name : recordedText(scrubber, params.name, MAX_UNKNOWN_NAME)
   const traceId = newTraceId()
   const root = startSpan(traceId, opened.rootSpan ?? "tools/call")
   const args = measure(params.arguments ?? {})
@@ -99,7 +101,7 @@ export const beginRun = (
     run,
     traceId,
     agent,
-    tool: params.name,
+    tool,
     argsHash: args.hash,
     argsSize: args.size,
     ...(capture ? { args: redact(params.arguments ?? {}, scrubber) } : {}),
@@ -117,7 +119,7 @@ export const beginRun = (
   const finish = (status: RunStatus, spans: ReadonlyArray<Span>, extra: Record<string, unknown> = {}, rootAttributes: Record<string, string | number> = {}) => {
     const rootSpan = root.end(status === "ok" ? { code: "ok" } : { code: "error", message: status }, {
       "berth.agent": agent,
-      "berth.tool": params.name,
+      "berth.tool": tool,
       "berth.run": run,
       ...(link ? { "berth.caused_by": link.causationId } : {}),
       ...rootAttributes
@@ -145,10 +147,12 @@ export const callTool = async (
 
   const authorizing = startSpan(traced.traceId, "authorize", traced.root.spanId)
   const decision = authorizeToolCall(state, host.policies(), agent, params.name, params.arguments ?? {})
-  const authorizeSpan = authorizing.end(decision.allow ? { code: "ok" } : { code: "error", message: decision.reason }, decisionAttributes(decision))
-  if (!decision.allow) {
-    traced.finish("denied", [authorizeSpan], { error: decision.reason })
-    return { content: [{ type: "text", text: `Berth refused this call: ${decision.reason}` }], isError: true }
+  // The reason can quote the agent's own text (a tool name it made up): kept as any outside text is.
+  const refusal = decision.allow ? undefined : recordedText(traced.scrubber, decision.reason)
+  const authorizeSpan = authorizing.end(refusal === undefined ? { code: "ok" } : { code: "error", message: refusal }, decisionAttributes(decision))
+  if (refusal !== undefined) {
+    traced.finish("denied", [authorizeSpan], { error: refusal })
+    return { content: [{ type: "text", text: `Berth refused this call: ${refusal}` }], isError: true }
   }
 
   const tool = state.tools[params.name]!
@@ -250,7 +254,7 @@ export const callTool = async (
     // Aborted by Berth (the agent cancelled, or never came back): the reason, not the client's echo of it.
     const aborted = call.abortReason
     const error = aborted ?? settled.error
-    const message = traced.scrubber.text(error instanceof Error ? error.message : String(error))
+    const message = recordedText(traced.scrubber, error instanceof Error ? error.message : String(error))
     traced.finish("error", [authorizeSpan, validateSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
     if (aborted !== undefined) throw new ProtocolError(ProtocolErrorCode.InternalError, `the call was aborted: ${message}`)
     // The credential's authorization server refused to refresh it: the agent is told how it comes back.

@@ -6,7 +6,7 @@
 // the method (`{plugin}__resources/read`, `{plugin}__completion/complete`): a resource URI or a partial
 // argument may carry what an agent composed, so it is recorded, like arguments, by hash.
 import { ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server"
-import { redact } from "../runs/redact.ts"
+import { recordedText, redact } from "../runs/redact.ts"
 import { throttleAttributes } from "../policy/rate-limiter.ts"
 import { authorizePluginRead, decisionAttributes } from "./authorize.ts"
 import { beginRun, measure, respond, resumeParked } from "./call-tool.ts"
@@ -72,7 +72,9 @@ export const recordedRead = async <R>(
     throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Berth refused this request: ${decision.reason}`)
   }
   // As a quarantined tool is refused, before it takes a token: nothing of it reaches the upstream.
-  const unpinned = read.unpinned?.(state)
+  const refused = read.unpinned?.(state)
+  // It can quote the agent's own text (a prompt name it made up): kept as any outside text is.
+  const unpinned = refused === undefined ? undefined : recordedText(traced.scrubber, refused)
   if (unpinned !== undefined) {
     const span = startSpan(traced.traceId, "pinned definition", traced.root.spanId).end({ code: "error", message: unpinned }, { "berth.plugin": read.plugin })
     traced.finish("denied", [authorizeSpan, span], { error: unpinned })
@@ -103,7 +105,7 @@ export const recordedRead = async <R>(
       return settled.result
     }
     const error = call.abortReason ?? settled.error
-    const message = traced.scrubber.text(error instanceof Error ? error.message : String(error))
+    const message = recordedText(traced.scrubber, error instanceof Error ? error.message : String(error))
     traced.finish("error", [authorizeSpan, upstream.end({ code: "error", message }, attributes), ...call.spans], { error: message })
     throw error
   }

@@ -22,6 +22,7 @@ import type { OutgoingMessage } from "./agent-requests.ts"
 import type { AgentCall, LogMessage, UpstreamRequest } from "./call-scope.ts"
 import type { WorkspaceHost } from "./host.ts"
 import type { UpstreamRef } from "./upstream-pool.ts"
+import { clipText, MAX_RECORDED_TEXT } from "../runs/redact.ts"
 import { positiveInteger } from "../settings.ts"
 import { startSpan } from "./trace.ts"
 
@@ -338,7 +339,8 @@ export class UpstreamCall {
       end({ code: "ok" })
       return result
     } catch (error) {
-      end({ code: "error", message: error instanceof Error ? error.message : String(error) })
+      // An agent's error answer says what it likes: the run keeps as much of it as of any outside text.
+      end({ code: "error", message: clipText(error instanceof Error ? error.message : String(error), MAX_RECORDED_TEXT) })
       throw error
     } finally {
       clearTimeout(timer)

@@ -79,6 +79,20 @@ export const scrubberFor = (secrets: ReadonlyArray<string>): Scrubber => {
 /** Bearer and JWT shapes only: no vault values. */
 export const SHAPES_ONLY: Scrubber = scrubberFor([])
 
+/**
+ * The most of an error text a run keeps. An upstream's error can carry a whole HTTP body (the SDK's
+ * client quotes it), and an agent's answer any message it likes; the log keeps what explains the error.
+ */
+export const MAX_RECORDED_TEXT = 4096
+/** The most of a name a run keeps when it names nothing the workspace has (an agent's own text). */
+export const MAX_UNKNOWN_NAME = 200
+
+/** `text` cut at `max` characters, marked with `…` when it was cut. */
+export const clipText = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text)
+
+/** Text from outside (an upstream's, an agent's) as a run records it: scrubbed of secrets, then cut. */
+export const recordedText = (scrubber: Scrubber, text: string, max = MAX_RECORDED_TEXT): string => clipText(scrubber.text(text), max)
+
 /** A captured payload as it may be recorded: secret-like keys replaced, every string (keys too) scrubbed. */
 export const redact = (value: unknown, scrubber: Scrubber = SHAPES_ONLY): unknown => {
   if (typeof value === "string") return scrubber.text(value)

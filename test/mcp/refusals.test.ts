@@ -130,6 +130,49 @@ describe("tool checks", () => {
   })
 })
 
+describe("what a run keeps of outside text", () => {
+  it("an unknown tool's name, however long, is kept to 200 characters, and the refusal's text to 4,096, at the endpoint and at the edge", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern")
+    const name = `up__${"x".repeat(100_000)}`
+    const kept = `up__${"x".repeat(196)}…`
+    const refused = await client.callTool({ name, arguments: {} })
+    expect(refused).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/^Berth refused this call: tool 'up__x+…$/) }] })
+    expect((refused.content as Array<{ text: string }>)[0]!.text.length).toBeLessThan(4_200)
+    const [run] = await deniedRuns(slug)
+    expect(run.tool).toBe(kept)
+    const recorded = await ok({ _tag: "GetRun", workspace: slug, run: run.run })
+    expect(recorded.finished.data.error.length).toBeLessThanOrEqual(4_097)
+    expect(recorded.spans.find((s: { name: string }) => s.name === "tools/call").attributes["berth.tool"]).toBe(kept)
+    expect(JSON.stringify(recorded).length).toBeLessThan(20_000)
+    await client.close()
+    // Refused at the edge (a suspended agent), the same.
+    await ok({ _tag: "SuspendAgent", workspace: slug, agent: "bot" })
+    expect((await rawCall(slug, { authorization: `Bearer ${key}` }, toolCall(name, {}))).status).toBe(403)
+    expect((await deniedRuns(slug)).map((r: { tool: string }) => r.tool)).toEqual([kept, kept])
+    expect(await upstream.calls()).toEqual({})
+  })
+
+  it("an upstream's error page is kept to 4,096 characters of the run, and of what the agent hears", async () => {
+    const { slug, key, upstream } = await dockedWorkspace()
+    const client = await mcpClient(slug, key, "modern")
+    await client.callTool({ name: "up__echo", arguments: { text: "before the outage" } })
+    await upstream.break(500, `<html>${"the upstream is down ".repeat(10_000)}</html>`)
+    const failed = await client.callTool({ name: "up__echo", arguments: { text: "during it" } }).then(
+      () => undefined,
+      (error: Error) => error
+    )
+    expect(failed?.message).toContain("is unavailable")
+    expect(failed!.message.length).toBeLessThan(4_300)
+    const { runs } = await ok({ _tag: "ListRuns", workspace: slug, status: "error" })
+    const recorded = await ok({ _tag: "GetRun", workspace: slug, run: runs[0].run })
+    expect(recorded.finished.data.error).toContain("the upstream is down")
+    expect(recorded.finished.data.error.length).toBeLessThanOrEqual(4_097)
+    expect(recorded.spans.find((s: { name: string }) => s.name === "upstream up").status.message.length).toBeLessThanOrEqual(4_097)
+    await client.close()
+  })
+})
+
 describe("the HTTP edge", () => {
   it("refuses a foreign browser Origin (DNS-rebinding protection) and an oversize body", async () => {
     const { slug, key } = await dockedWorkspace()

@@ -26,6 +26,8 @@ export const testUpstream = (namespace: string = crypto.randomUUID()) => {
       control("mutate", { method: "POST", body: JSON.stringify({ tool, description, ...options }) }),
     /** From now on the MCP route answers 401 unless a request carries exactly this header value. */
     require: (header: string, value: string) => control("require", { method: "POST", body: JSON.stringify({ header, value }) }),
+    /** From now on the MCP route answers every tools/call with this status and body (an outage's error page). */
+    break: (status: number, body: string) => control("break", { method: "POST", body: JSON.stringify({ status, body }) }),
     reset: () => control("reset", { method: "POST" })
   }
 }

@@ -40,6 +40,8 @@ type Namespace = {
   authorizations: Array<string | null>
   /** A credential the MCP route requires: a header and its exact value. */
   required?: { header: string; value: string } | undefined
+  /** An outage the MCP route answers every tools/call with: a status and a body. */
+  broken?: { status: number; body: string } | undefined
 }
 
 const namespaces = new Map<string, Namespace>()
@@ -49,7 +51,7 @@ const namespaceNamed = (name: string): Namespace => {
   return ns
 }
 
-const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|lists|aborts|authorizations|mutate|require|reset)$/
+const ROUTE = /^(?:\/ns\/([\w.-]+))?\/(mcp|calls|lists|aborts|authorizations|mutate|require|break|reset)$/
 const route = (url: string) => {
   const match = ROUTE.exec(new URL(url).pathname)
   return match ? { namespace: namespaceNamed(match[1] ?? ""), path: match[2]! } : undefined
@@ -278,7 +280,10 @@ export default {
       ns.authorizations.push(request.headers.get("authorization"))
       if (ns.required && request.headers.get(ns.required.header) !== ns.required.value)
         return new Response("unauthorized", { status: 401, headers: { "www-authenticate": "Bearer" } })
-      if (request.method === "POST") countToolCalls(ns, await request.clone().json().catch(() => undefined))
+      const body = request.method === "POST" ? await request.clone().json().catch(() => undefined) : undefined
+      if (ns.broken && (body as { method?: unknown } | undefined)?.method === "tools/call")
+        return new Response(ns.broken.body, { status: ns.broken.status, headers: { "content-type": "text/html" } })
+      if (request.method === "POST") countToolCalls(ns, body)
       return handlerFor(ns).fetch(request)
     }
     switch (`${request.method} ${path}`) {
@@ -307,8 +312,15 @@ export default {
         ns.required = { header, value }
         return Response.json({ header })
       }
+      case "POST break": {
+        const { status, body } = (await request.json()) as { status?: unknown; body?: unknown }
+        if (typeof status !== "number" || typeof body !== "string") return Response.json({ error: "expected { status, body }" }, { status: 400 })
+        ns.broken = { status, body }
+        return Response.json({ status })
+      }
       case "POST reset":
         ns.required = undefined
+        ns.broken = undefined
         ns.calls.clear()
         ns.lists.clear()
         ns.aborts.clear()
