@@ -59,6 +59,7 @@ import { FullLog } from "./full-log.ts"
 import { type StateAt, verifyLog } from "./history.ts"
 import { IdempotencyStore } from "./idempotency-store.ts"
 import { ProjectionStore } from "./projection-store.ts"
+import { recordedText } from "../runs/redact.ts"
 
 export interface AgentAt extends StateAt {
   readonly agent: string
@@ -399,7 +400,8 @@ export class Workspace extends DurableObject<Env> {
       return { ok: true as const, found: await this.#pool.use(ref, discover) }
     } catch (error) {
       await this.#pool.drop(ref)
-      const message = error instanceof Error ? error.message : String(error)
+      // The upstream's words, which can quote the credential discovery carried: scrubbed and cut, as a run's are.
+      const message = recordedText(await this.#vault.scrubber(), error instanceof Error ? error.message : String(error))
       const reason = message + unauthorizedHint(message, ref.plugin, credential?.credential)
       const refusal = rejected(new PluginUnreachable({ plugin: ref.plugin, url: ref.url, reason }))
       return { ok: false as const, unauthorized: isUnauthorized(message), error: refusal }

@@ -109,6 +109,21 @@ describe("a bearer-protected upstream", () => {
 })
 
 describe("kinds, grants and the pool", () => {
+  it("an upstream that quotes the token it refused is heard with the token scrubbed, at refresh", async () => {
+    const slug = freshSlug("cred")
+    const upstream = testUpstream()
+    await ok({ _tag: "CreateWorkspace", workspace: slug })
+    await setCredential(slug, "gh-token", TOKEN)
+    await ok({ _tag: "GrantCredential", workspace: slug, credential: "gh-token", plugin: "up" })
+    expect((await install(slug, upstream.url)).status).toBe(200)
+    // The version probe passes; listing the tools is refused.
+    await upstream.break(403, `<html>the token in '{authorization}' lacks the repo scope</html>`, ["tools/list"])
+    const refreshed = await rpc({ _tag: "RefreshPlugin", workspace: slug, plugin: "up" })
+    expect(refreshed.body.error).toMatchObject({ _tag: "PluginUnreachable", reason: expect.stringContaining("lacks the repo scope") })
+    expect(refreshed.body.error.reason).toContain("Bearer [redacted]")
+    expect(hits(JSON.stringify(refreshed.body), [TOKEN], "the refusal")).toEqual([])
+  })
+
   it("a header credential is sent in its header, at discovery, refresh and calls", async () => {
     const slug = freshSlug("cred")
     const upstream = testUpstream()

@@ -26,8 +26,12 @@ export const testUpstream = (namespace: string = crypto.randomUUID()) => {
       control("mutate", { method: "POST", body: JSON.stringify({ tool, description, ...options }) }),
     /** From now on the MCP route answers 401 unless a request carries exactly this header value. */
     require: (header: string, value: string) => control("require", { method: "POST", body: JSON.stringify({ header, value }) }),
-    /** From now on the MCP route answers every tools/call with this status and body (an outage's error page). */
-    break: (status: number, body: string) => control("break", { method: "POST", body: JSON.stringify({ status, body }) }),
+    /**
+     * From now on the MCP route answers requests of these methods with this status and body, an
+     * outage's error page; `{authorization}` in it quotes the request's Authorization header.
+     */
+    break: (status: number, body: string, methods: ReadonlyArray<string> = ["tools/call"]) =>
+      control("break", { method: "POST", body: JSON.stringify({ status, body, methods }) }),
     reset: () => control("reset", { method: "POST" })
   }
 }

@@ -40,8 +40,12 @@ type Namespace = {
   authorizations: Array<string | null>
   /** A credential the MCP route requires: a header and its exact value. */
   required?: { header: string; value: string } | undefined
-  /** An outage the MCP route answers every tools/call with: a status and a body. */
-  broken?: { status: number; body: string } | undefined
+  /**
+   * An outage the MCP route answers with a status and a body, for requests of these methods.
+   * `{authorization}` in the body is replaced with the request's Authorization header, as an
+   * upstream that quotes the token it refused would.
+   */
+  broken?: { status: number; body: string; methods: ReadonlyArray<string> } | undefined
 }
 
 const namespaces = new Map<string, Namespace>()
@@ -281,8 +285,11 @@ export default {
       if (ns.required && request.headers.get(ns.required.header) !== ns.required.value)
         return new Response("unauthorized", { status: 401, headers: { "www-authenticate": "Bearer" } })
       const body = request.method === "POST" ? await request.clone().json().catch(() => undefined) : undefined
-      if (ns.broken && (body as { method?: unknown } | undefined)?.method === "tools/call")
-        return new Response(ns.broken.body, { status: ns.broken.status, headers: { "content-type": "text/html" } })
+      const method = (body as { method?: unknown } | undefined)?.method
+      if (ns.broken && typeof method === "string" && ns.broken.methods.includes(method)) {
+        const page = ns.broken.body.replaceAll("{authorization}", request.headers.get("authorization") ?? "")
+        return new Response(page, { status: ns.broken.status, headers: { "content-type": "text/html" } })
+      }
       if (request.method === "POST") countToolCalls(ns, body)
       return handlerFor(ns).fetch(request)
     }
@@ -313,9 +320,10 @@ export default {
         return Response.json({ header })
       }
       case "POST break": {
-        const { status, body } = (await request.json()) as { status?: unknown; body?: unknown }
-        if (typeof status !== "number" || typeof body !== "string") return Response.json({ error: "expected { status, body }" }, { status: 400 })
-        ns.broken = { status, body }
+        const { status, body, methods } = (await request.json()) as { status?: unknown; body?: unknown; methods?: unknown }
+        const named = Array.isArray(methods) && methods.every((m) => typeof m === "string") ? (methods as Array<string>) : undefined
+        if (typeof status !== "number" || typeof body !== "string" || !named) return Response.json({ error: "expected { status, body, methods }" }, { status: 400 })
+        ns.broken = { status, body, methods: named }
         return Response.json({ status })
       }
       case "POST reset":
