@@ -12,6 +12,7 @@ import { call } from "./client.ts"
 import { ArchiveInvalid, UsageError } from "./errors.ts"
 import { formatMemory } from "./memory.ts"
 import { printJson, printLine, printNote } from "./output.ts"
+import { printable } from "./printable.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 import { formatState } from "./state.ts"
 
@@ -83,7 +84,7 @@ export const replay = Command.make(
     yield* printLine(formatMemory(shown.state.memory))
     if (shown.callableTools)
       yield* printLine(
-        `tools ${Option.getOrElse(agent, () => "")} could call (${shown.callableTools.length})${shown.callableTools.map((t) => `\n  ${t}`).join("")}`
+        `tools ${Option.getOrElse(agent, () => "")} could call (${shown.callableTools.length})${shown.callableTools.map((t) => `\n  ${printable(t)}`).join("")}`
       )
   })
 ).pipe(

@@ -6,6 +6,7 @@ import type { WorkspaceState } from "../../projections/state.ts"
 import type { Projections } from "../fanout/status.ts"
 import { call } from "./client.ts"
 import { printJson, printLine } from "./output.ts"
+import { printable } from "./printable.ts"
 import { jsonOutput, targetWorkspace } from "./root.ts"
 
 interface StateAnswer {
@@ -21,8 +22,9 @@ interface StateAnswer {
 /** A bare integer is a seq; anything else goes to the plane as an ISO time, which it validates. */
 const parsePoint = (at: string): number | string => (/^\d+$/.test(at) ? Number(at) : at)
 
+/** One entry per line: names an upstream or an agent chose (a tool's, a client's) cannot forge another line. */
 const section = (title: string, lines: ReadonlyArray<string>) =>
-  [`${title} (${lines.length})`, ...lines.map((l) => `  ${l}`)].join("\n")
+  [`${title} (${lines.length})`, ...lines.map((l) => `  ${printable(l)}`)].join("\n")
 
 export const formatState = (answer: StateAnswer): string => {
   const { state } = answer
