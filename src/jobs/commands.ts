@@ -50,7 +50,10 @@ const utf8 = new TextEncoder()
 export const decideScheduleJob = Effect.fnUntraced(function* (state: WorkspaceState, command: ScheduleJob, slug: string) {
   yield* requireWorkspace(state, slug)
   const { job, agent, codeHash, codeSize, input, at, cron, nextAt, scheduledBy } = command
-  if (!state.agents[agent]) return yield* new AgentNotFound({ agent })
+  const status = state.agents[agent]?.status
+  if (status === undefined) return yield* new AgentNotFound({ agent })
+  // A script still running when its agent was suspended or revoked schedules nothing more (revoking cancels the agent's jobs).
+  if (status !== "active") return yield* new JobScheduleInvalid({ field: "agent", reason: `agent '${agent}' is ${status}; only an active agent schedules jobs` })
   if ((at === undefined) === (cron === undefined)) return yield* new JobScheduleInvalid({ field: "when", reason: "a job has exactly one of at or cron" })
   if (cron !== undefined) {
     const parsed = parseCron(cron)

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest"
 import { ok, rpc } from "../admin/rpc-client.ts"
 import { dockedWorkspace, mcpClient } from "../mcp/berth-client.ts"
 import { RUN_CODE_POLICY } from "./code-workspace.ts"
+import { eventCount, workspace } from "../workspace/workspace-client.ts"
 
 type Event = { seq: number; type: string; actor: any; correlationId: string; causationId: string | null; data: any }
 const eventsOf = async (slug: string) => (await ok({ _tag: "ListEvents", workspace: slug, limit: 1000 })).events as Array<Event>
@@ -151,6 +152,33 @@ describe("orbit.jobs", () => {
       ["admin", { job: first.job, reason: "agent 'bot' was revoked" }]
     ])
     expect((await ok({ _tag: "GetState", workspace: slug })).state.jobs).toEqual({})
+  })
+
+  it("a suspended or revoked agent schedules nothing: a script still running then is refused, naming the agent, and nothing is recorded", async () => {
+    const { slug } = await jobWorkspace()
+    // What orbit.jobs.schedule records, as a script of that agent still running would send it.
+    const schedule = (agent: string) => ({
+      _tag: "ScheduleJob",
+      job: "job_01JD3Z9A0000000000000000AB",
+      agent,
+      codeHash: "0".repeat(64),
+      codeSize: 1,
+      input: null,
+      cron: "* * * * *",
+      nextAt: new Date(Date.now() + 60_000).toISOString()
+    })
+    await ok({ _tag: "RegisterAgent", workspace: slug, agent: "gone" })
+    await ok({ _tag: "SuspendAgent", workspace: slug, agent: "bot" })
+    await ok({ _tag: "RevokeAgent", workspace: slug, agent: "gone" })
+    const before = await eventCount(slug)
+    for (const [agent, status] of [["bot", "suspended"], ["gone", "revoked"]] as const) {
+      const refused = await workspace(slug).execute(schedule(agent), { actor: { type: "agent", id: agent } })
+      expect(refused).toMatchObject({ ok: false, error: { _tag: "JobScheduleInvalid", field: "agent", message: `agent: agent '${agent}' is ${status}; only an active agent schedules jobs` } })
+    }
+    expect(await eventCount(slug)).toBe(before)
+    // An active agent's same schedule is recorded.
+    await ok({ _tag: "RegisterAgent", workspace: slug, agent: "live" })
+    expect(await workspace(slug).execute(schedule("live"), { actor: { type: "agent", id: "live" } })).toMatchObject({ ok: true })
   })
 
   it("an admin cancels a job by its id; an unknown id is JobNotFound and appends nothing", async () => {
