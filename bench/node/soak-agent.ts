@@ -49,7 +49,7 @@ export const connectAgent = async (endpoint: string, key: string, name: string, 
 }
 
 type Step = "echo" | "structured" | "put" | "get"
-/** The mix, one cycle of ten calls: half echo, a fifth structured, a tenth each memory put and get. */
+/** The mix, one cycle of ten calls: six echo, two structured, a tenth each memory put and get. */
 const CYCLE: ReadonlyArray<Step> = ["echo", "structured", "echo", "put", "echo", "echo", "structured", "echo", "get", "echo"]
 const KEYS = 8 // memory keys per agent, overwritten in turn, so the workspace's memory stays bounded
 
