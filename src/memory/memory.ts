@@ -122,6 +122,9 @@ export class Memory implements WorkspaceCapability {
     // The role, the fields and decide first: only a caller who may write learns that a value matched the vault.
     const refused = this.#host.precheck(command, options)
     if (refused) return refused
+    // The plane fills it in from ttlSeconds, which is held to its range; a caller's own would skip that.
+    if ((input as { expiresAt?: unknown }).expiresAt !== undefined)
+      return rejected(new InvalidCommand({ field: "expiresAt", reason: "expiresAt is filled in by the plane from ttlSeconds; send ttlSeconds" }))
     const scrubber = await this.#host.scrubber()
     const text = `${valueText(input.value)} ${(input.tags ?? []).join(" ")}`
     if (scrubber.text(text) !== text) return rejected(new MemoryValueHasSecret({ namespace: String(input.namespace), key: String(input.key) }))

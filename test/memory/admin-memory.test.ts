@@ -116,6 +116,9 @@ describe("memory over the admin RPC", () => {
     expect((await put(slug, { namespace: "team//x", key: "k", value: 1 })).body.error).toMatchObject({ _tag: "InvalidCommand", field: "namespace" })
     expect((await put(slug, { namespace: "team", key: "a/b", value: 1 })).body.error).toMatchObject({ _tag: "InvalidCommand", field: "key" })
     expect((await put(slug, { namespace: "team", key: "t", value: 1, ttlSeconds: 0 })).body.error).toMatchObject({ _tag: "InvalidCommand", field: "ttlSeconds" })
+    // The time an entry leaves is the plane's to compute from ttlSeconds, within its range: not sent raw.
+    for (const expiresAt of ["2199-01-01T00:00:00.000Z", "2001-01-01T00:00:00.000Z"])
+      expect(await put(slug, { namespace: "team", key: "t", value: 1, expiresAt })).toMatchObject({ status: 400, body: { error: { _tag: "InvalidCommand", field: "expiresAt" } } })
     expect((await rpc({ _tag: "DeleteMemory", workspace: slug, namespace: "team", key: "none" })).status).toBe(404)
     expect((await rpc({ _tag: "ExpireMemory", workspace: slug, namespace: "team", key: "none", version: 1 })).body.error).toMatchObject({ _tag: "InvalidRequest", field: "_tag" })
     expect(await head(slug)).toBe(before)

@@ -181,6 +181,14 @@ describe("an OAuth-protected upstream", () => {
     expect(archive.found).toEqual([])
   })
 
+  it("refuses a secretFingerprint sent without a secret, naming it (the vault fills it in), and records nothing", async () => {
+    const { slug } = await workspaceWithOAuthPlugin()
+    const before = (await ok({ _tag: "VerifyLog", workspace: slug })).headSeq
+    const answer = await rpc({ _tag: "ConfigureOAuthClient", workspace: slug, plugin: "gh", clientId: "acme-app", authorizationServer: upstream.url, secretFingerprint: "0".repeat(32) })
+    expect(answer).toMatchObject({ status: 400, body: { error: { _tag: "InvalidCommand", field: "secretFingerprint" } } })
+    expect((await ok({ _tag: "VerifyLog", workspace: slug })).headSeq).toBe(before)
+  })
+
   it("uses the team's pre-registered client (its secret sealed in the vault, never in the event)", async () => {
     const { slug, bot } = await workspaceWithOAuthPlugin()
     const app = await upstream.createClient({ redirectUris: [`${PLANE}/oauth/callback/${slug}/gh`], name: "acme's app" })

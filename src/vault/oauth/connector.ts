@@ -10,6 +10,7 @@ import {
 } from "@modelcontextprotocol/client"
 import type { Actor } from "../../../events/index.ts"
 import type { WorkspaceState } from "../../../projections/state.ts"
+import { InvalidCommand } from "../../workspace/errors.ts"
 import { type CommandOptions, type CommandOutcome, rejected, type Rejected } from "../../workspace/execute.ts"
 import { seal, unseal } from "../crypto.ts"
 import { CredentialConnectNotFound, UpstreamOAuthFailed } from "../errors.ts"
@@ -84,6 +85,9 @@ export class OAuthConnector {
     const probe = { ...command, authorizationServer: given ?? PLACEHOLDER_ISSUER, ...(secret === undefined ? {} : { secretFingerprint: PLACEHOLDER_FINGERPRINT }) }
     const refused = this.#host.precheck(probe, options)
     if (refused) return refused
+    // The vault fills it in, from a secret that came on stdin; one a caller sent would name no sealed row.
+    if (input.secretFingerprint !== undefined)
+      return rejected(new InvalidCommand({ field: "secretFingerprint", reason: "secretFingerprint is filled in by the plane when a client secret comes with the command" }))
     const plugin = String(input.plugin)
     if (secret !== undefined && (typeof secret !== "string" || secret.length === 0 || secret.length > 4096 || /[\u0000-\u001f\u007f]/.test(secret)))
       return rejected(new UpstreamOAuthFailed({ plugin, reason: "a client secret is 1-4096 characters without line breaks (from stdin)" }))
