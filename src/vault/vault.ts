@@ -70,6 +70,12 @@ const valueRule = (value: unknown): string | undefined => {
   return undefined
 }
 
+/**
+ * Options for a precheck that cannot know the value yet: with no fingerprint, a known idempotency key
+ * passes to the pipeline, which compares it with the value's fingerprint joined in (`sealing`).
+ */
+export const withoutFingerprint = ({ fingerprint: _fingerprint, ...options }: CommandOptions): CommandOptions => options
+
 export class Vault implements WorkspaceCapability, CredentialAccess {
   readonly #store: VaultStore
   readonly #secret: string | undefined
@@ -115,7 +121,7 @@ export class Vault implements WorkspaceCapability, CredentialAccess {
   /** SetCredential: check, seal the value, then append and store the row together. */
   async set(input: Record<string, unknown>, value: unknown, options: CommandOptions): Promise<CommandOutcome> {
     const command = { ...input, _tag: "SetCredential" }
-    const refused = this.#host.precheck({ ...command, fingerprint: PLACEHOLDER_FINGERPRINT }, options)
+    const refused = this.#host.precheck({ ...command, fingerprint: PLACEHOLDER_FINGERPRINT }, withoutFingerprint(options))
     if (refused) return refused
     const credential = String(input.credential)
     const rule = valueRule(value)
@@ -140,8 +146,11 @@ export class Vault implements WorkspaceCapability, CredentialAccess {
     const k = await keys
     const [row, fingerprint] = await Promise.all([seal(k, id, value), identity === undefined ? undefined : fingerprintOf(k, identity)])
     this.#pending.set(id, { fingerprint, row })
+    // A retry is the same command only with the same value: the admin edge's fingerprint leaves the
+    // value out, so its keyed fingerprint joins it here (never the value itself).
+    const retried = options.fingerprint === undefined || fingerprint === undefined ? options : { ...options, fingerprint: { command: options.fingerprint, value: fingerprint } }
     try {
-      return this.#host.execute(command(fingerprint ?? ""), options)
+      return this.#host.execute(command(fingerprint ?? ""), retried)
     } finally {
       this.#pending.delete(id)
     }

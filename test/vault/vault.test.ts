@@ -69,6 +69,20 @@ describe("credential set", () => {
     expect((await scanWorkspaceSqlite(slug, [TOKEN])).found).toEqual([])
   })
 
+  it("the same idempotency key with another value is IdempotencyKeyReused, and the first value stays", async () => {
+    const slug = await created()
+    const first = await set(slug, { idempotencyKey: "set-2" })
+    const before = await eventCount(slug)
+    const other = await set(slug, { idempotencyKey: "set-2", value: `${TOKEN}-other` })
+    expect(other).toMatchObject({ status: 409, body: { error: { _tag: "IdempotencyKeyReused" } } })
+    expect(await eventCount(slug)).toBe(before)
+    expect(JSON.stringify(other.body)).not.toContain(TOKEN)
+    // The first value is still the one sealed: the same value with the same key replays.
+    const again = await set(slug, { idempotencyKey: "set-2" })
+    expect(again.body.result).toMatchObject({ replayed: true, seq: first.body.result.seq })
+    expect(await vaultRows(slug)).toHaveLength(1)
+  })
+
   it.each([
     ["no value", { value: undefined }, "a value is required"],
     ["an empty value", { value: "" }, "a value is required"],

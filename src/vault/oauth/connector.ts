@@ -16,7 +16,7 @@ import { seal, unseal } from "../crypto.ts"
 import { CredentialConnectNotFound, UpstreamOAuthFailed } from "../errors.ts"
 import type { ChosenCredential } from "../grants.ts"
 import { clientSecretRow } from "../store.ts"
-import type { Vault } from "../vault.ts"
+import { type Vault, withoutFingerprint } from "../vault.ts"
 import { CONNECT_WINDOW_MS, type ConnectStatus, PendingConnects } from "./connects.ts"
 import { type Flow, FlowProvider } from "./flow.ts"
 import { grantedScopes, type OAuthMaterial, parseMaterial, withTokens } from "./material.ts"
@@ -83,7 +83,7 @@ export class OAuthConnector {
     const command = { ...input, _tag: "ConfigureOAuthClient" }
     const given = typeof input.authorizationServer === "string" ? input.authorizationServer : undefined
     const probe = { ...command, authorizationServer: given ?? PLACEHOLDER_ISSUER, ...(secret === undefined ? {} : { secretFingerprint: PLACEHOLDER_FINGERPRINT }) }
-    const refused = this.#host.precheck(probe, options)
+    const refused = this.#host.precheck(probe, secret === undefined ? options : withoutFingerprint(options))
     if (refused) return refused
     // The vault fills it in, from a secret that came on stdin; one a caller sent would name no sealed row.
     if (input.secretFingerprint !== undefined)
