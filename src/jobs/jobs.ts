@@ -95,6 +95,8 @@ export class Jobs implements WorkspaceCapability {
       const scheduled = this.#host.state().jobs[job]
       if (!scheduled) return
       const source = await this.#host.code.read(scheduled.codeHash)
+      // Cancelled while its code was read back (by its agent, an admin, or the agent's revocation): nothing runs.
+      if (!this.#host.state().jobs[job]) return
       if (source === undefined) {
         this.#finish(job, undefined, "error", `the job's code (R2 code/${scheduled.codeHash}) could not be read back; nothing ran`)
         return
@@ -106,7 +108,8 @@ export class Jobs implements WorkspaceCapability {
           job,
           started: (started) => {
             run = started
-            this.#host.execute({ _tag: "StartJob", job, run: started, due: scheduled.nextAt }, { actor: PLANE, correlationId: started })
+            // Refused when the job was cancelled while the run was being set up: the run then stops unrun.
+            return this.#host.execute({ _tag: "StartJob", job, run: started, due: scheduled.nextAt }, { actor: PLANE, correlationId: started }).ok
           }
         })
         // The error is the script's or an upstream's words: scrubbed of the vault's values as the run's is.

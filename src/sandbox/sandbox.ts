@@ -54,8 +54,12 @@ export interface CodeRunResult {
 export interface RunOptions {
   /** The limits (default: the workspace's, SetCodeLimits); the run may ask for a shorter wall time. */
   readonly limits?: CodeLimits
-  /** Hears the run's id once RunStarted is appended (not for a run refused before it could start). */
-  readonly started?: (run: string) => void
+  /**
+   * Hears the run's id once RunStarted is appended (not for a run refused before it could start). It
+   * answers `false` when what started the run has gone meanwhile (a job cancelled while its code was
+   * read): the run then ends `denied` without running anything.
+   */
+  readonly started?: (run: string) => boolean | void
   /** The submitting agent's MCP connection, for orbit.ai's sampling. */
   readonly channel?: AgentChannel | undefined
   /** The run that caused this one (a job's run: the run that scheduled it). */
@@ -199,7 +203,11 @@ export class Sandbox {
     }
 
     traced.start()
-    started?.(traced.run)
+    if (started?.(traced.run) === false) {
+      const reason = "what started this run was withdrawn before it ran (its job was cancelled)"
+      traced.finish("denied", [...spans, span("berth.code.start").end({ code: "error", message: reason })], { error: `Withdrawn: ${reason}` })
+      return ended("denied", { _tag: "Withdrawn", message: reason })
+    }
     return this.#execute(agent, channel, { codeHash, codeBytes: compiled.bytes, js: compiled.js, file, input: runInput, limits: runLimits }, traced, spans, startedAt, scrubber)
   }
 
