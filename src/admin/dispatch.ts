@@ -128,6 +128,15 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
     ...(expectedSeq === undefined ? {} : { expectedSeq }),
     ...(idempotencyKey === undefined ? {} : { idempotencyKey, fingerprint })
   }
+  // A client leaves the provider before its removal is appended. Deleting is idempotent, so a failure
+  // between the two is mended by a retry, which still finds the client in the log; the other order
+  // left a removal on the record that no retry could finish.
+  if (tag === "RemoveAgentClient") {
+    const checked = await stub.precheck(command, options)
+    if (checked && !checked.ok) return { ok: false, error: checked.error }
+    if (checked?.ok) return { ok: true, result: { seq: checked.seq, events: checked.events, replayed: checked.replayed } }
+    await deleteAgentClient(env, workspace, (command as { clientId: string }).clientId)
+  }
   // Discovery connects to the upstream first, inside the workspace, so its client stays warm there.
   const outcome =
     tag === "SetCredential"
@@ -146,7 +155,6 @@ const runCommand = async (env: Env, tag: CommandTag, body: Record<string, unknow
   // The object has written its directory entry, but KV may not show it everywhere yet.
   if (tag === "CreateWorkspace") markWorkspaceExists(workspace)
   const { seq, events, replayed } = outcome
-  if (tag === "RemoveAgentClient" && !replayed) await deleteAgentClient(env, workspace, (command as { clientId: string }).clientId)
   if (client?.ok)
     return { ok: true, result: { seq, events, replayed, ...(replayed ? {} : { clientId: client.clientId, clientSecret: client.clientSecret ?? null }) } }
   if (!minted) return { ok: true, result: { seq, events, replayed } }

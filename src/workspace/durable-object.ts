@@ -418,6 +418,11 @@ export class Workspace extends DurableObject<Env> {
     this.#mcp.refuseForeignAgent(agent, target, call)
   }
 
+  /** A command checked against the state without appending: its refusal, its replay, or undefined when it would go ahead. */
+  precheck(command: unknown, options: CommandOptions): CommandOutcome | undefined {
+    return precheckCommand(this.#stores, this.#slug, this.#state, command, options)
+  }
+
   snapshot(): Snapshot {
     const { seq, hash } = this.#stores.log.head
     return { seq, hash, state: this.#state, projections: this.#projections }

@@ -24,6 +24,7 @@ type RpcMethods =
   | "refreshPlugin"
   | "refuseForeignKey"
   | "refuseForeignAgent"
+  | "precheck"
   | "snapshot"
   | "events"
   | "stateAt"

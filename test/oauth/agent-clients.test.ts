@@ -67,6 +67,25 @@ describe("berth client add", () => {
     expect(await eventCount(slug)).toBe(before)
   })
 
+  it("removal leaves the provider first: a viewer's is refused with the client kept, and one the provider already lost is still recorded", async () => {
+    const slug = await workspace()
+    const { env } = await import("cloudflare:workers")
+    const { deleteAgentClient } = await import("../../src/oauth/agent-clients.ts")
+    const { dispatch } = await import("../../src/admin/dispatch.ts")
+    const added = await ok({ _tag: "RegisterAgentClient", workspace: slug, clientName: "Ops", redirectUris: [REDIRECT], confidential: false })
+    const stored = async () => (await env.OAUTH_KV.list({ prefix: "client:" })).keys.some((k) => k.name.endsWith(added.clientId))
+    expect(await stored()).toBe(true)
+    await ok({ _tag: "AddMember", workspace: slug, member: "vic@acme.dev", role: "viewer" })
+    const refused = await dispatch(env, { _tag: "RemoveAgentClient", workspace: slug, clientId: added.clientId }, { type: "member", id: "vic@acme.dev" })
+    expect(refused).toMatchObject({ ok: false, error: { _tag: "Forbidden" } })
+    expect(await stored()).toBe(true)
+    // A removal that deleted the client and then failed to append leaves this: gone from the provider, still in the log. Its retry finishes it.
+    await deleteAgentClient(env, slug, added.clientId)
+    const removed = await ok({ _tag: "RemoveAgentClient", workspace: slug, clientId: added.clientId })
+    expect(removed.events.map((e: any) => e.type)).toEqual(["AgentClientRemoved"])
+    expect(await stored()).toBe(false)
+  })
+
   it("a viewer may not register a client, and no client is left behind", async () => {
     const slug = await workspace()
     await ok({ _tag: "AddMember", workspace: slug, member: "vic@acme.dev", role: "viewer" })
