@@ -154,7 +154,7 @@ export class Jobs implements WorkspaceCapability {
     const unknown = Object.keys(rest)
     if (unknown.length > 0) return failed("JobScheduleInvalid", `the job is { code | codeHash, input }; it has ${unknown.map((k) => `'${k.slice(0, 40)}'`).join(", ")} too`, { field: unknown[0]! })
     if ((code === undefined) === (codeHash === undefined))
-      return failed("JobScheduleInvalid", "the job has exactly one of code (the module's source) or codeHash (the sha256 of code already run or scheduled here)", { field: "code" })
+      return failed("JobScheduleInvalid", "the job has exactly one of code (the module's source) or codeHash (the sha256 of code already kept, such as schedule's answer)", { field: "code" })
     let hash: string
     let size: number
     if (code !== undefined) {
@@ -170,9 +170,9 @@ export class Jobs implements WorkspaceCapability {
         return failed("CodeStoreFailed", `${error instanceof Error ? error.message : String(error)}; the job was not scheduled`)
       }
     } else {
-      if (!isSha256(codeHash)) return failed("JobScheduleInvalid", "codeHash is 64 lowercase hex digits: the sha256 of code this workspace has kept", { field: "codeHash" })
+      if (!isSha256(codeHash)) return failed("JobScheduleInvalid", "codeHash is 64 lowercase hex digits: the sha256 of code already kept", { field: "codeHash" })
       const source = await this.#host.code.read(codeHash)
-      if (source === undefined) return failed("JobScheduleInvalid", `no code/${codeHash} is kept in this workspace; pass code instead`, { field: "codeHash" })
+      if (source === undefined) return failed("JobScheduleInvalid", `no code/${codeHash} is kept; pass code instead`, { field: "codeHash" })
       hash = codeHash
       size = new TextEncoder().encode(source).byteLength
     }
