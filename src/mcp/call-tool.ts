@@ -53,8 +53,8 @@ export interface ToolCallParams {
 }
 
 /** Records a run that was refused before it could start (e.g. a suspended agent at the HTTP edge). */
-export const recordRefusedCall = (host: WorkspaceHost, agent: string, params: ToolCallParams, rule: string, reason: string) => {
-  const traced = beginRun(host, agent, params)
+export const recordRefusedCall = async (host: WorkspaceHost, agent: string, params: ToolCallParams, rule: string, reason: string) => {
+  const traced = beginRun(host, agent, params, await host.vault.scrubber())
   const authorize = startSpan(traced.traceId, "authorize", traced.root.spanId)
   traced.finish("denied", [authorize.end({ code: "error", message: reason }, { "berth.decision": "deny", "berth.rule": rule })])
 }

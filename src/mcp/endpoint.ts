@@ -166,7 +166,7 @@ export class McpEndpoint {
       const call = await peekToolCall(request, MCP_MAX_BODY_BYTES)
       // Runs name a tool by its workspace id, whatever the endpoint called it.
       const target = call && names.splitTool(call.name)
-      if (call) recordRefusedCall(this.#host, auth.agent, { ...call, name: target ? namespaced(target.plugin, target.name) : call.name }, "agent-active", auth.reason)
+      if (call) await recordRefusedCall(this.#host, auth.agent, { ...call, name: target ? namespaced(target.plugin, target.name) : call.name }, "agent-active", auth.reason)
       return forbidden(auth.reason)
     }
     // Which plugins a workspace has is said only to its own agents.
@@ -254,13 +254,13 @@ export class McpEndpoint {
     const auth = authenticate(this.#host.state(), key)
     if (!("agent" in auth)) return false
     const { agent } = auth
-    if (call) recordRefusedCall(this.#host, agent, call, "workspace-key", `this key belongs to workspace '${this.#host.slug}', not '${target}'`)
+    if (call) await recordRefusedCall(this.#host, agent, call, "workspace-key", `this key belongs to workspace '${this.#host.slug}', not '${target}'`)
     return true
   }
 
   /** An OAuth token issued to one of this workspace's agents, presented at another workspace: recorded here. */
-  refuseForeignAgent(agent: string, target: string, call: ToolCall | undefined): void {
+  async refuseForeignAgent(agent: string, target: string, call: ToolCall | undefined): Promise<void> {
     if (!this.#host.state().agents[agent] || !call) return
-    recordRefusedCall(this.#host, agent, call, "workspace-key", `this token was issued for workspace '${this.#host.slug}', not '${target}'`)
+    await recordRefusedCall(this.#host, agent, call, "workspace-key", `this token was issued for workspace '${this.#host.slug}', not '${target}'`)
   }
 }

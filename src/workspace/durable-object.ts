@@ -414,8 +414,8 @@ export class Workspace extends DurableObject<Env> {
   }
 
   /** Called by another workspace's edge when an OAuth token of this workspace's agent was presented there. */
-  refuseForeignAgent(agent: string, target: string, call: ToolCall | undefined): void {
-    this.#mcp.refuseForeignAgent(agent, target, call)
+  refuseForeignAgent(agent: string, target: string, call: ToolCall | undefined): Promise<void> {
+    return this.#mcp.refuseForeignAgent(agent, target, call)
   }
 
   /** A command checked against the state without appending: its refusal, its replay, or undefined when it would go ahead. */

@@ -153,6 +153,20 @@ describe("what a run keeps of outside text", () => {
     expect(await upstream.calls()).toEqual({})
   })
 
+  it("a made-up name holding one of the vault's values is recorded scrubbed, at the endpoint and at the edge", async () => {
+    const { slug, key } = await dockedWorkspace()
+    const secret = "ghp_vaultHeldSecret+0123456789"
+    await ok({ _tag: "SetCredential", workspace: slug, credential: "gh", plugin: "up", kind: "bearer", value: secret })
+    const client = await mcpClient(slug, key, "modern")
+    await client.callTool({ name: `up__${secret}`, arguments: {} })
+    await client.close()
+    await ok({ _tag: "SuspendAgent", workspace: slug, agent: "bot" })
+    await rawCall(slug, { authorization: `Bearer ${key}` }, toolCall(`up__${secret}`, {}))
+    const runs = await deniedRuns(slug)
+    expect(runs.map((r: { tool: string }) => r.tool)).toEqual(["up__[redacted]", "up__[redacted]"])
+    for (const run of runs) expect(JSON.stringify(await ok({ _tag: "GetRun", workspace: slug, run: run.run }))).not.toContain(secret)
+  })
+
   it("an upstream's error page is kept to 4,096 characters of the run, and of what the agent hears", async () => {
     const { slug, key, upstream } = await dockedWorkspace()
     const client = await mcpClient(slug, key, "modern")
