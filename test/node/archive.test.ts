@@ -224,7 +224,8 @@ describe("audit verify", () => {
     expect(other.publicKey).not.toBe(PLANE_AUDIT_PUBLIC_KEY)
     const otherId = createHash("sha256").update(Buffer.from(other.publicKey, "base64url")).digest("hex").slice(0, 16)
     expect(verifyArchiveDir(dir, WS, other.publicKey)).toMatchObject({ ok: false, reason: expect.stringContaining(otherId) })
-    const wrongKey = await w("audit", "verify", "--archive-dir", dir, "--public-key", other.publicKey)
+    // A base64url key may start with "-", which the argument parser would read as flags: one argument.
+    const wrongKey = await w("audit", "verify", "--archive-dir", dir, `--public-key=${other.publicKey}`)
     expect(wrongKey.code).toBe(1)
     expect(wrongKey.err).toContain(`signed by key ${manifest.signature.keyId}, not the trusted key ${otherId}`)
     // The restored copy still verifies with the right key.

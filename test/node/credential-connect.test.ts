@@ -143,8 +143,9 @@ describe("berth credential connect", () => {
     ).json()) as { clientId: string; clientSecret: string }
 
     // argv never carries a secret: there is no flag for one.
-    expect((await berth(["-w", ws, "oauth-client", "set", "gh", "--client-id", app.clientId, "--client-secret", app.clientSecret])).code).toBe(2)
-    const set = await berth(["-w", ws, "oauth-client", "set", "gh", "--client-id", app.clientId, "--client-secret-stdin"], { stdin: piped(`${app.clientSecret}\n`) })
+    // (Values as one argument: a generated id or secret may start with "-", which the parser would read as flags.)
+    expect((await berth(["-w", ws, "oauth-client", "set", "gh", `--client-id=${app.clientId}`, `--client-secret=${app.clientSecret}`])).code).toBe(2)
+    const set = await berth(["-w", ws, "oauth-client", "set", "gh", `--client-id=${app.clientId}`, "--client-secret-stdin"], { stdin: piped(`${app.clientSecret}\n`) })
     expect(set.err).toBe("")
     expect(set.code).toBe(0)
     expect(set.out).toMatch(
