@@ -48,13 +48,18 @@ export const signInUrl = (request: Request): string => {
   return url.href
 }
 
+/** A path a browser reads as on this host: one `/`, not `//` or `/\` (which it reads as another host). */
+const isLocalPath = (path: string) => path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\")
+
 /**
  * A same-origin path to return to after sign-in, or the fallback. Only a path is kept, so an
  * attacker's `return_to=https://evil.example` or `//evil.example` can never redirect off the plane.
+ * The path is checked again once parsed: parsing drops dot segments, so `/.//evil.example` becomes
+ * `//evil.example`, which a browser would follow to another host.
  */
 export const safeReturnTo = (request: Request, returnTo: string | null, fallback = "/auth/sign-in"): string => {
-  if (!returnTo || !returnTo.startsWith("/") || returnTo.startsWith("//") || returnTo.startsWith("/\\")) return fallback
+  if (!returnTo || !isLocalPath(returnTo)) return fallback
   const origin = new URL(request.url).origin
   const url = new URL(returnTo, origin)
-  return url.origin === origin ? url.pathname + url.search : fallback
+  return url.origin === origin && isLocalPath(url.pathname) ? url.pathname + url.search : fallback
 }

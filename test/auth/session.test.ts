@@ -54,7 +54,8 @@ describe("signInUrl and return_to", () => {
   it("keeps only same-origin paths", () => {
     const request = new Request("https://berth.example.com/auth/sign-in")
     expect(safeReturnTo(request, "/w/acme/authorize?x=1")).toBe("/w/acme/authorize?x=1")
-    for (const evil of ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "evil", "", null])
+    // Dot segments that parsing drops would leave `//evil.example`, which a browser follows off the plane.
+    for (const evil of ["https://evil.example/", "//evil.example/x", "/\\evil.example", "/.//evil.example", "/..//evil.example/x", "/./\\evil.example", "/%2e//evil.example", "javascript:alert(1)", "evil", "", null])
       expect(safeReturnTo(request, evil)).toBe("/auth/sign-in")
   })
 })
