@@ -34,7 +34,7 @@ export const mcpResourceServer = (origin: string, workspace: string): OAuthResou
     },
     requiredScopes: [AGENT_SCOPE],
     validateToken: (env, request) => async (resource, token) =>
-      (await validateToken<AgentProps>(workspaceServer(origin, workspace), resource, token, env)) ??
+      (await validateToken<AgentProps>(workspaceServer(origin, workspace), resource, token, env, AGENT_SCOPE)) ??
       (await refuseForeign(env, request, origin, workspace, token)),
     handler: { fetch: (request, env, ctx) => forwardAs(env, workspace, ctx.props.agent, request) }
   })

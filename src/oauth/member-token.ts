@@ -5,7 +5,7 @@ import type { Env } from "../env.ts"
 import { bearerToken } from "../mcp/authenticate.ts"
 import { isOAuthToken } from "./mcp-resource.ts"
 import { oauthOrigin } from "./origin.ts"
-import { adminResource, type MemberProps, planeServer } from "./servers.ts"
+import { adminResource, MEMBER_SCOPE, type MemberProps, planeServer } from "./servers.ts"
 
 /** The member a bearer token on /admin/rpc belongs to, or null if it is not a valid member token. */
 export const memberFromBearer = async (request: Request, env: Env): Promise<string | null> => {
@@ -16,5 +16,6 @@ export const memberFromBearer = async (request: Request, env: Env): Promise<stri
   // Not cached, unlike agents' tokens: the admin RPC is not a hot path, and a token `berth logout`
   // revoked at the token endpoint must stop working at once.
   const valid = await planeServer(origin).validateToken<MemberProps>(adminResource(origin), token, env)
-  return valid?.props.member ?? null
+  // The provider does not check scopes: a token granted only `offline_access` is no member token.
+  return valid?.scope.includes(MEMBER_SCOPE) ? valid.props.member : null
 }

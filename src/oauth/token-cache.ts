@@ -23,12 +23,17 @@ export const rememberedToken = <Props>(resource: string, token: string): Validat
   return hit && hit.until > Date.now() ? (hit.token as ValidatedAccessToken<Props>) : undefined
 }
 
-/** `server.validateToken(resource, token)`, answered from memory when it said yes in the last TTL_MS. */
+/**
+ * `server.validateToken(resource, token)` for a token that carries `scope`, answered from memory when
+ * it said yes in the last TTL_MS. A token without the scope is no token here (the provider only
+ * advertises a resource's scopes; it does not check them).
+ */
 export const validateToken = async <Props>(
   server: OAuthAuthorizationServer<Env>,
   resource: string,
   token: string,
-  env: Env
+  env: Env,
+  scope: string
 ): Promise<ValidatedAccessToken<Props> | null> => {
   const key = `${resource} ${token}`
   const now = Date.now()
@@ -43,7 +48,7 @@ export const validateToken = async <Props>(
   }
   const fresh = await pending
   // A "no" is not remembered: a token issued a moment ago must work on its first call.
-  if (fresh === null) return null
+  if (fresh === null || !fresh.scope.includes(scope)) return null
   if (!validated.has(key)) {
     if (validated.size >= MAX_ENTRIES) validated.delete(validated.keys().next().value!)
     validated.set(key, { token: fresh, until: Math.min(now + TTL_MS, fresh.expiresAt * 1000) })

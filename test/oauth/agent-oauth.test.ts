@@ -187,6 +187,19 @@ describe("audience binding (RFC 8707)", () => {
     expect(admin.body.error._tag).toBe("Unauthorized")
   })
 
+  it("a token granted only offline_access, not mcp, is no agent token: 401, twice (a no is never remembered)", async () => {
+    const slug = await workspaceWith("ada@acme.dev")
+    const { tokens } = await dockWithOAuth(slug, "ada@acme.dev", "Refresh Only", "offline_access")
+    for (let i = 0; i < 2; i++) {
+      const call = await SELF.fetch(endpoint(slug), {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+      })
+      expect(call.status).toBe(401)
+    }
+  })
+
   it("an agent cannot name itself: a forged agent header with a bad token is still a 401", async () => {
     const slug = await workspaceWith("ada@acme.dev")
     await dockWithOAuth(slug, "ada@acme.dev")

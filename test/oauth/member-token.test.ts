@@ -8,6 +8,15 @@ import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
 import { memberToken, rpcAs } from "./oauth-flow.ts"
 
 describe("a member's CLI token", () => {
+  it("must carry the member scope: one granted only offline_access is refused as no token", async () => {
+    const slug = freshSlug("members")
+    await ok({ _tag: "CreateWorkspace", workspace: slug })
+    await ok({ _tag: "AddMember", workspace: slug, member: "ada@acme.dev", role: "admin" })
+    const refreshOnly = await memberToken("ada@acme.dev", "offline_access")
+    expect((await rpcAs(refreshOnly, { _tag: "ListEvents", workspace: slug })).status).toBe(401)
+    expect((await rpcAs(await memberToken("ada@acme.dev"), { _tag: "ListEvents", workspace: slug })).status).toBe(200)
+  })
+
   it("a viewer's plugin install is Forbidden and appends nothing; an admin's succeeds as that member; a removed member is refused at once", async () => {
     const slug = freshSlug("members")
     await ok({ _tag: "CreateWorkspace", workspace: slug })

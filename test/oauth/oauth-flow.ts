@@ -110,10 +110,10 @@ export const exchangeCode = async (metadata: Record<string, any>, clientId: stri
 }
 
 /** The whole dance for one client: an access token for `workspace`'s MCP endpoint, approved by `member`. */
-export const dockWithOAuth = async (workspace: string, member: string, clientName = "Test Agent") => {
+export const dockWithOAuth = async (workspace: string, member: string, clientName = "Test Agent", scope = "mcp") => {
   const { resource, metadata } = await discover(workspace)
   const clientId = await register(metadata, clientName)
-  const auth = await authorizationUrl(metadata, clientId, resource)
+  const auth = await authorizationUrl(metadata, clientId, resource, scope)
   const consent = await openConsent(auth.url, await memberCookie(member))
   if (!consent.handle) throw new Error(`no consent form (${consent.status}): ${consent.text}`)
   const answered = await answerConsent(auth.url, consent.cookie, { handle: consent.handle, decision: "approve", agent: consent.agent! })
@@ -125,11 +125,11 @@ export const dockWithOAuth = async (workspace: string, member: string, clientNam
 }
 
 /** A member's CLI token from the plane's own authorization server, as `berth login` gets one. */
-export const memberToken = async (member: string) => {
+export const memberToken = async (member: string, scope = "member") => {
   const metadata = (await (await SELF.fetch(`${ORIGIN}/.well-known/oauth-authorization-server`)).json()) as Record<string, any>
   const resource = `${ORIGIN}/admin/rpc`
   const clientId = await register(metadata, "berth CLI")
-  const auth = await authorizationUrl(metadata, clientId, resource, "member")
+  const auth = await authorizationUrl(metadata, clientId, resource, scope)
   const consent = await openConsent(auth.url, await memberCookie(member))
   if (!consent.handle) throw new Error(`no consent form (${consent.status}): ${consent.text}`)
   const answered = await answerConsent(auth.url, consent.cookie, { handle: consent.handle, decision: "approve" })

@@ -32,11 +32,11 @@ describe("validateToken (cached)", () => {
   it("32 concurrent first calls of one token validate it once; later calls are answered from memory", async () => {
     const token = `u:g:${crypto.randomUUID()}`
     const { server, calls } = counting(() => valid("x/a"))
-    const answers = await Promise.all(Array.from({ length: 32 }, () => validateToken(server, "r", token, env)))
+    const answers = await Promise.all(Array.from({ length: 32 }, () => validateToken(server, "r", token, env, "mcp")))
     expect(answers.every((a) => a?.userId === "x/a")).toBe(true)
     expect(calls()).toBe(1)
     expect(rememberedToken("r", token)?.userId).toBe("x/a")
-    await validateToken(server, "r", token, env)
+    await validateToken(server, "r", token, env, "mcp")
     expect(calls()).toBe(1)
     // Another resource is another question.
     expect(rememberedToken("other", token)).toBeUndefined()
@@ -46,18 +46,25 @@ describe("validateToken (cached)", () => {
     const token = `u:g:${crypto.randomUUID()}`
     let ok = false
     const { server, calls } = counting(() => (ok ? valid("x/b") : null))
-    expect(await validateToken(server, "r", token, env)).toBeNull()
+    expect(await validateToken(server, "r", token, env, "mcp")).toBeNull()
     ok = true
-    expect((await validateToken(server, "r", token, env))?.userId).toBe("x/b")
+    expect((await validateToken(server, "r", token, env, "mcp"))?.userId).toBe("x/b")
     expect(calls()).toBe(2)
     forgetUser("x/b")
+    expect(rememberedToken("r", token)).toBeUndefined()
+  })
+
+  it("a token without the resource's scope is no token, and is not remembered", async () => {
+    const token = `u:g:${crypto.randomUUID()}`
+    const { server } = counting(() => ({ ...valid("x/d"), scope: ["offline_access"] }))
+    expect(await validateToken(server, "r", token, env, "mcp")).toBeNull()
     expect(rememberedToken("r", token)).toBeUndefined()
   })
 
   it("a token about to expire is remembered no longer than it lives", async () => {
     const token = `u:g:${crypto.randomUUID()}`
     const { server } = counting(() => valid("x/c", -1))
-    await validateToken(server, "r", token, env)
+    await validateToken(server, "r", token, env, "mcp")
     expect(rememberedToken("r", token)).toBeUndefined()
   })
 })
