@@ -1,5 +1,6 @@
 // The bot allowlist at the MCP endpoint: the client's own name, as `initialize` carries it (2025
-// era) or each request's `_meta` (2026-07-28), must be admitted by the workspace's rules. A refusal
+// era) or each request's `_meta` (2026-07-28), must be admitted by the workspace's rules; an OAuth
+// agent's client (its id, and the name it registered) on every request. A refusal
 // is recorded and answered with the command that would allow the client. Costs nothing while a
 // workspace has no rules: the body is read only when there are some.
 import type { WorkspaceHost } from "../mcp/host.ts"
@@ -26,11 +27,14 @@ export const refuseExcludedClient = async (host: WorkspaceHost, request: Request
   const state = host.state()
   if (Object.keys(state.botRules).length === 0) return undefined
   const body = await peekJson(request, maxBytes)
-  for (const message of Array.isArray(body) ? body : [body]) {
-    const info = clientInfoOf(message)
-    if (!info) continue
-    const record = state.agents[agent]
-    const client = { name: info.name, clientId: record?.via === "oauth" ? record.clientId : undefined }
+  const record = state.agents[agent]
+  const clientId = record?.via === "oauth" ? record.clientId : undefined
+  const infos = (Array.isArray(body) ? body : [body]).map(clientInfoOf).filter((info) => info !== undefined)
+  // An OAuth agent's client is known whatever a request says of it, so it is checked on every
+  // request: a client that never sends `initialize`, or its info, is no way round the list.
+  if (infos.length === 0 && clientId !== undefined) infos.push({ name: record?.clientName ?? clientId })
+  for (const info of infos) {
+    const client = { name: info.name, clientId }
     const verdict = admits(state.botRules, client)
     if (verdict.admitted) continue
     host.execute(

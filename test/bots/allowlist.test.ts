@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest"
 import { initialState } from "../../projections/state.ts"
 import { admits, allowCommand } from "../../src/bots/allowlist.ts"
 import { ok, rpc } from "../admin/rpc-client.ts"
+import { SELF } from "cloudflare:test"
 import { dockedWorkspace, type Era, mcpClient } from "../mcp/berth-client.ts"
-import { authorizationUrl, discover, memberCookie, openConsent, register } from "../oauth/oauth-flow.ts"
+import { authorizationUrl, discover, dockWithOAuth, memberCookie, openConsent, ORIGIN, register } from "../oauth/oauth-flow.ts"
 import { eventCount, freshSlug } from "../workspace/workspace-client.ts"
 
 const rules = (entries: Record<string, "allow" | "deny">) =>
@@ -61,6 +62,40 @@ describe.each<Era>(["legacy", "modern"])("at the MCP endpoint (%s)", (era) => {
     const client = await mcpClient(slug, key, era)
     expect((await client.callTool({ name: "up__echo", arguments: { text: "in" } })).content).toEqual([{ type: "text", text: "echo: in" }])
     await client.close()
+  })
+})
+
+describe("an OAuth agent's client at the MCP endpoint", () => {
+  it("is checked on every request, by the client it docked with, even one that says nothing of its client", async () => {
+    const slug = freshSlug("bots")
+    await ok({ _tag: "CreateWorkspace", workspace: slug })
+    await ok({ _tag: "AddMember", workspace: slug, member: "ada@acme.dev", role: "admin" })
+    const { tokens } = await dockWithOAuth(slug, "ada@acme.dev", "Research Bot")
+    // No initialize and no client info: a 2025-era request without a session, and a 2026-07-28 one without _meta.
+    const bare = (modern: boolean) =>
+      SELF.fetch(`${ORIGIN}/w/${slug}/mcp`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${tokens.access_token}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          ...(modern ? { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list" } : {})
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+      })
+    expect((await bare(false)).status).toBe(200)
+    await ok({ _tag: "SetBotRule", workspace: slug, match: "research*", effect: "deny" })
+    const before = await eventCount(slug)
+    for (const modern of [false, true]) {
+      const refused = await bare(modern)
+      expect(refused.status).toBe(403)
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(`berth -w ${slug} bot remove 'research*'`)
+    }
+    const log = (await ok({ _tag: "ListEvents", workspace: slug, from: before + 1 })).events as Array<any>
+    expect(log.map((e) => [e.type, e.data.clientName, e.data.rule])).toEqual([
+      ["ClientRefused", "Research Bot", "research*"],
+      ["ClientRefused", "Research Bot", "research*"]
+    ])
   })
 })
 
