@@ -14,6 +14,7 @@ import { callTool, measure, type RunLink, type RunStatus } from "../mcp/call-too
 import type { WorkspaceHost } from "../mcp/host.ts"
 import { callMemoryTool } from "../mcp/memory-call.ts"
 import { startSpan } from "../mcp/trace.ts"
+import { MAX_UNKNOWN_NAME, recordedText } from "../runs/redact.ts"
 import { wasmSha256Hex } from "../workspace/sha256-wasm.ts"
 import type { SendToAgent } from "../mcp/upstream-call.ts"
 import type { Jobs } from "../jobs/jobs.ts"
@@ -177,7 +178,7 @@ export class Orbit extends RpcTarget {
         if (typeof name !== "string") answer = refusal("InvalidArguments", "orbit.tools.call(name, args): name is the tool's `{plugin}__{tool}` name")
         else if (!this.#host.state().tools[name]) {
           // Not a tool of this workspace: refused here, named in the span only as far as the vault allows.
-          const shown = (await this.#host.vault.scrubber()).text(name.slice(0, 200))
+          const shown = recordedText(await this.#host.vault.scrubber(), name, MAX_UNKNOWN_NAME)
           extra["berth.tool"] = shown
           answer = refusal("ToolDenied", `no tool '${shown}' is installed in this workspace`)
         } else {

@@ -1,18 +1,16 @@
 // What the isolate answers, checked on the plane's side before anything is recorded. The script
 // runs in the same global scope as the host module and can replace its built-ins, so the answer is
 // the script's to forge: its kind, sizes and texts are checked here, never trusted.
+import { clipText, MAX_RECORDED_TEXT } from "../runs/redact.ts"
 import type { ScriptLog, ScriptOutcome } from "./runner.ts"
 
-/** Error texts a script controls, as kept in the run. */
-export const MAX_ERROR_TEXT = 4096
+/** Error texts a script controls, as kept in the run: as much as of any text from outside the plane. */
+export const MAX_ERROR_TEXT = MAX_RECORDED_TEXT
 /** A name or _tag: an identifier, or it is shown as "Error". */
 const TAG = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
 const MAX_LOG_LINES = 1000
 
-const text = (value: unknown, max: number): string => {
-  const s = typeof value === "string" ? value : String(value ?? "")
-  return s.length > max ? `${s.slice(0, max)}…` : s
-}
+const text = (value: unknown, max: number): string => clipText(typeof value === "string" ? value : String(value ?? ""), max)
 
 const tagOf = (value: unknown): string | undefined => (typeof value === "string" && TAG.test(value) ? value : undefined)
 

@@ -76,9 +76,11 @@ describe("berth client add", () => {
     const stored = async () => (await env.OAUTH_KV.list({ prefix: "client:" })).keys.some((k) => k.name.endsWith(added.clientId))
     expect(await stored()).toBe(true)
     await ok({ _tag: "AddMember", workspace: slug, member: "vic@acme.dev", role: "viewer" })
+    const before = await eventCount(slug)
     const refused = await dispatch(env, { _tag: "RemoveAgentClient", workspace: slug, clientId: added.clientId }, { type: "member", id: "vic@acme.dev" })
     expect(refused).toMatchObject({ ok: false, error: { _tag: "Forbidden" } })
     expect(await stored()).toBe(true)
+    expect(await eventCount(slug)).toBe(before)
     // A removal that deleted the client and then failed to append leaves this: gone from the provider, still in the log. Its retry finishes it.
     await deleteAgentClient(env, slug, added.clientId)
     const removed = await ok({ _tag: "RemoveAgentClient", workspace: slug, clientId: added.clientId })
